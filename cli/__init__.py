@@ -1,0 +1,1 @@
+"""The `herstel` command line."""

@@ -1,0 +1,362 @@
+"""The `herstel` command: administration, the processes of a production setup, and the demo."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import click
+
+from protocol.services import (
+    ConfigError,
+    Herstel,
+    ProtocolError,
+    bootstrap,
+    check_definition_file,
+    create_checkpoint,
+    create_organisation,
+    create_token,
+    create_user,
+    database_status,
+    downgrade_database,
+    list_definitions,
+    list_tokens,
+    list_users,
+    load_settings,
+    organisation_id_for,
+    register_definition,
+    revoke_token,
+    set_user_active,
+    upgrade_database,
+    verify_against_checkpoint,
+    verify_all,
+    verify_incident,
+)
+
+ROLES = ["officer", "coordinator", "investigator", "oversight", "admin"]
+COMMAND_MODULES = ("cli.serve", "cli.persons")  # command groups of other capabilities
+
+
+class Context:
+    """Lazily bootstraps the installation, so `herstel --help` needs no database."""
+
+    def __init__(self, **overrides: Any) -> None:
+        self.overrides = overrides
+        self._herstel: Herstel | None = None
+
+    @property
+    def herstel(self) -> Herstel:
+        if self._herstel is None:
+            self._herstel = bootstrap(load_settings(**self.overrides))
+        return self._herstel
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+class HerstelGroup(click.Group):
+    """Turns the errors users can cause into one clear line and exit status 1 or 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ProtocolError as error:
+            details = getattr(error, "errors", None)
+            click.echo(
+                f"error: {error}" + (f" {json.dumps(details, ensure_ascii=False)}" if details else ""),
+                err=True,
+            )
+            sys.exit(1)
+        except ConfigError as error:
+            click.echo(f"configuration error: {error}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=HerstelGroup)
+@click.option("--data-dir", envvar="HERSTEL_DATA_DIR", default=None, help="Where the embedded database and keys live.")
+@click.option("-v", "--verbose", count=True, help="More logging.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: str | None, verbose: int) -> None:
+    """Herstel: carry a discriminating algorithm through the discrimination protocol."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = Context(data_dir=data_dir)
+
+
+# ---------------------------------------------------------------------- database
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@pass_context
+def db_upgrade(context: Context, revision: str) -> None:
+    """Create or migrate the schema; registers the built-in protocol definitions."""
+    registered = upgrade_database(herstel=context.herstel, revision=revision)
+    status = database_status(herstel=context.herstel)
+    click.echo(f"database at revision {status['current']}; protocols: {', '.join(registered) or '-'}")
+
+
+@db.command("downgrade")
+@click.option("--revision", required=True, help="Target revision, e.g. base.")
+@pass_context
+def db_downgrade(context: Context, revision: str) -> None:
+    """Migrate the schema down (destroys data of the removed tables)."""
+    downgrade_database(herstel=context.herstel, revision=revision)
+    click.echo(f"database at revision {database_status(herstel=context.herstel)['current']}")
+
+
+@db.command("status")
+@pass_context
+def db_status(context: Context) -> None:
+    """Show the schema revision and whether the models drift from it."""
+    status = database_status(herstel=context.herstel)
+    click.echo(json.dumps(status, indent=1))
+    if not status["up_to_date"] or status["drift"]:
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------------- organisations and users
+
+
+@main.group()
+def organisation() -> None:
+    """Organisations sharing this installation."""
+
+
+@organisation.command("create")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--prefix", "reference_prefix", required=True, help="Capital letters for incident references.")
+@pass_context
+def organisation_create(context: Context, slug: str, name: str, reference_prefix: str) -> None:
+    """Add an organisation."""
+    organisation_id = create_organisation(
+        uow=context.herstel.uow(), slug=slug, name=name, reference_prefix=reference_prefix
+    )
+    click.echo(str(organisation_id))
+
+
+@main.group()
+def user() -> None:
+    """Users and their roles."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--organisation", default=None, help="Organisation slug (default: the default organisation).")
+@click.option("--name", default=None, help="Display name.")
+@click.option("--password", is_flag=True, help="Ask for a password (for the pages).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_context
+def user_create(
+    context: Context,
+    email: str,
+    roles: tuple[str, ...],
+    organisation: str | None,
+    name: str | None,
+    password: bool,
+    password_stdin: bool,
+) -> None:
+    """Create a user (or add roles to an existing one)."""
+    secret = None
+    if password_stdin:
+        secret = sys.stdin.readline().rstrip("\n")
+    elif password:
+        secret = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    herstel = context.herstel
+    organisation_id = organisation_id_for(uow=herstel.uow(), slug=organisation)
+    user_id = create_user(
+        uow=herstel.uow(),
+        email=email,
+        roles=list(roles),
+        organisation_id=organisation_id,
+        display_name=name,
+        password=secret,
+    )
+    click.echo(f"user {email} ({user_id}): {', '.join(roles)}")
+
+
+@user.command("list")
+@pass_context
+def user_list(context: Context) -> None:
+    """List users and their roles."""
+    for row in list_users(uow=context.herstel.uow()):
+        roles = ", ".join(role for _, role in row["roles"])
+        click.echo(f"{row['email']}\t{roles}\t{'active' if row['active'] else 'inactive'}")
+
+
+@user.command("deactivate")
+@click.argument("email")
+@pass_context
+def user_deactivate(context: Context, email: str) -> None:
+    """Switch a user off; their tokens stop working."""
+    set_user_active(uow=context.herstel.uow(), email=email, active=False)
+    click.echo(f"user {email} deactivated")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--user", "email", required=True)
+@click.option("--name", default="api")
+@pass_context
+def token_create(context: Context, email: str, name: str) -> None:
+    """Issue an API token; the token is the last line printed, and is shown only once."""
+    issued = create_token(uow=context.herstel.uow(), email=email, name=name)
+    click.echo(f"token {issued.id} for {email} (keep it secret; it is not shown again):")
+    click.echo(issued.secret)
+
+
+@token.command("revoke")
+@click.argument("token_id", type=click.UUID)
+@pass_context
+def token_revoke(context: Context, token_id: uuid.UUID) -> None:
+    """Revoke a token."""
+    revoke_token(uow=context.herstel.uow(), token_id=token_id)
+    click.echo(f"token {token_id} revoked")
+
+
+@token.command("list")
+@pass_context
+def token_list(context: Context) -> None:
+    """List every token (never the secrets)."""
+    from protocol.services import Principal
+
+    admin = Principal(user_id=uuid.UUID(int=0), memberships={})
+    for row in list_tokens(uow=context.herstel.uow(), principal=admin, all_users=True):
+        state = "revoked" if row["revoked_at"] else "active"
+        click.echo(f"{row['id']}\t{row['prefix']}…\t{row['user_id']}\t{row['name']}\t{state}")
+
+
+# ---------------------------------------------------------------------- protocol definitions
+
+
+@main.group()
+def protocol() -> None:
+    """Protocol definitions."""
+
+
+@protocol.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+def protocol_check(file: Path) -> None:
+    """Validate a definition file; names the file and key of the first problem."""
+    definition = check_definition_file(file)
+    click.echo(
+        f"{file}: {definition.ref} is valid: {len(definition.steps)} steps, {len(definition.deadlines)} deadline rules"
+    )
+
+
+@protocol.command("register")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--organisation", default=None, help="Organisation slug the definition belongs to.")
+@pass_context
+def protocol_register(context: Context, file: Path, organisation: str | None) -> None:
+    """Register a new definition version (a registered version never changes)."""
+    herstel = context.herstel
+    organisation_id = organisation_id_for(uow=herstel.uow(), slug=organisation) if organisation else None
+    definition = register_definition(
+        uow=herstel.uow(), text=file.read_text("utf-8"), source=str(file), organisation_id=organisation_id
+    )
+    click.echo(f"registered {definition.ref} ({definition.digest[:12]})")
+
+
+@protocol.command("list")
+@pass_context
+def protocol_list(context: Context) -> None:
+    """List the registered definitions."""
+    for row in list_definitions(uow=context.herstel.uow()):
+        click.echo(f"{row['key']}@{row['version']}\t{row['digest'][:12]}")
+
+
+# ---------------------------------------------------------------------- the timeline
+
+
+@main.command()
+@click.argument("incident", required=False, type=click.UUID)
+@click.option("--all", "verify_everything", is_flag=True, help="Verify every incident's chain.")
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(exists=True, path_type=Path),
+    help="Also check the chains against a kept checkpoint.",
+)
+@click.option("--public-key", default=None, help="The checkpoint must be signed with this (base64) key.")
+@pass_context
+def verify(
+    context: Context,
+    incident: uuid.UUID | None,
+    verify_everything: bool,
+    checkpoint_file: Path | None,
+    public_key: str | None,
+) -> None:
+    """Recompute hash chains and name the first event that does not match. Exit 1 if any fails."""
+    herstel = context.herstel
+    failed = False
+    if checkpoint_file is not None:
+        result = verify_against_checkpoint(
+            uow_factory=herstel.uow,
+            document=checkpoint_file.read_text("utf-8"),
+            trusted_public_key=public_key,
+        )
+        click.echo(json.dumps(result, default=str, indent=1))
+        failed |= not result["valid"]
+    if incident is None and not verify_everything and checkpoint_file is None:
+        raise click.UsageError("name an INCIDENT, or give --all or --checkpoint")
+    reports = []
+    if incident is not None:
+        reports.append(verify_incident(uow=herstel.uow(), incident_id=incident))
+    if verify_everything:
+        reports.extend(verify_all(uow_factory=herstel.uow))
+    for report in reports:
+        if report.valid:
+            click.echo(f"{report.incident_id}: valid, {report.events} events, head {report.head}")
+        else:
+            failed = True
+            click.echo(f"{report.incident_id}: INVALID at event {report.first_invalid_seq}: {report.reason}")
+    if verify_everything:
+        click.echo(f"{sum(r.valid for r in reports)} of {len(reports)} chains valid")
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the signed document here.")
+@pass_context
+def checkpoint(context: Context, out: Path | None) -> None:
+    """Sign the head of every chain now; keep the document outside the database."""
+    herstel = context.herstel
+    signed = create_checkpoint(uow=herstel.uow(), private_key=herstel.settings.signing_key_bytes())
+    document = signed.to_json()
+    if out is not None:
+        out.write_text(document, "utf-8")
+    click.echo(f"checkpoint of {len(signed.heads)} chain(s), root {signed.root}, key {signed.public_key}")
+    if out is None:
+        click.echo(document)
+
+
+for _name in COMMAND_MODULES:
+    try:
+        importlib.import_module(_name)
+    except ModuleNotFoundError as _error:
+        if _error.name != _name:
+            raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

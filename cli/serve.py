@@ -1,0 +1,169 @@
+"""The processes: `herstel up` and `demo` (everything in one), and `web`, `worker`, `scheduler` for production."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import click
+
+from cli.main import Context, main, pass_context
+from protocol.services import Herstel, Settings, bootstrap, load_settings, upgrade_database
+
+log = logging.getLogger(__name__)
+# Capabilities that take part in `herstel up`: each may offer `on_up(herstel) -> (herstel, stop)`,
+# e.g. an in-process SMTP sink when no SMTP server is configured.
+UP_HOOK_MODULES = ("notifications.sink",)
+
+
+def _up_hooks(herstel: Herstel) -> tuple[Herstel, list[Callable[[], None]]]:
+    stops = []
+    for name in UP_HOOK_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        if hasattr(module, "on_up"):
+            herstel, stop = module.on_up(herstel)
+            stops.append(stop)
+    return herstel, stops
+
+
+def _settings(context: Context, data_dir: str | None) -> Settings:
+    overrides = dict(context.overrides)
+    if data_dir:
+        overrides["data_dir"] = data_dir
+    return load_settings(**overrides)
+
+
+def run_embedded(
+    settings: Settings, *, host: str, port: int, seed: Callable[[Herstel, str], None] | None = None
+) -> None:
+    """Migrate, start workers, relay, scheduler and any capability hooks, then serve the web until stopped."""
+    from waitress.server import create_server
+
+    from web import create_app
+    from workers.embedded import EmbeddedStack
+
+    settings = replace(settings, base_url=f"http://{host}:{port}")
+    herstel = bootstrap(settings)
+    upgrade_database(herstel=herstel)
+    herstel, stops = _up_hooks(herstel)
+    stack = EmbeddedStack(herstel)
+    stack.start()
+    server = create_server(create_app(herstel=herstel), host=host, port=port, threads=8)
+    url = f"http://{host}:{port}"
+    if seed is not None:
+        seed(herstel, url)
+    click.echo(f"Herstel is running at {url}  (database: {settings.resolved_database_url()})")
+    click.echo("Stop with Ctrl+C.")
+
+    def shutdown(*_: Any) -> None:
+        threading.Thread(target=server.close, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, shutdown)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+        for stop in stops:
+            stop()
+        herstel.close()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--data-dir", default=None, help="Where the SQLite database, keys and mail live (default ./var).")
+@pass_context
+def up(context: Context, host: str, port: int, data_dir: str | None) -> None:
+    """Everything in one process: web, workers, relay and scheduler (SQLite unless HERSTEL_DATABASE_URL is set)."""
+    run_embedded(_settings(context, data_dir), host=host, port=port)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--data-dir", default=None)
+@pass_context
+def demo(context: Context, host: str, port: int, data_dir: str | None) -> None:
+    """`herstel up` with a realistic example incident; prints the URL and the demo logins."""
+    from cli.demo import seed_demo
+
+    run_embedded(_settings(context, data_dir), host=host, port=port, seed=seed_demo)
+
+
+@main.command()
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", "processes", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@pass_context
+def web(context: Context, bind: str, processes: int, threads: int) -> None:
+    """Serve the web and API with gunicorn (production)."""
+    from gunicorn.app.base import BaseApplication
+
+    from web import create_app
+
+    settings = _settings(context, None)
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", processes)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Any:
+            return create_app(herstel=bootstrap(settings))
+
+    Application().run()
+
+
+def _require_redis(settings: Settings, command: str) -> None:
+    if not settings.redis_url:
+        raise click.UsageError(
+            f"`herstel {command}` needs HERSTEL_REDIS_URL (without Redis, run everything in one process: `herstel up`)"
+        )
+
+
+@main.command()
+@click.option("--processes", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@pass_context
+def worker(context: Context, processes: int, threads: int) -> None:
+    """Run dramatiq worker processes on Redis (start as many as needed, on as many machines)."""
+    from dramatiq.cli import main as dramatiq_main
+    from dramatiq.cli import make_argument_parser
+
+    _require_redis(_settings(context, None), "worker")
+    arguments = make_argument_parser().parse_args(
+        ["workers.entry", "--processes", str(processes), "--threads", str(threads)]
+    )
+    sys.exit(dramatiq_main(arguments))
+
+
+@main.command()
+@pass_context
+def scheduler(context: Context) -> None:
+    """Run the one scheduler: deadline sweeps, daily checkpoints, and the outbox relay."""
+    from workers import runtime
+    from workers.scheduler import run_forever
+
+    settings = _settings(context, None)
+    _require_redis(settings, "scheduler")
+    herstel = bootstrap(settings)
+    runtime.configure(herstel)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    run_forever(herstel)

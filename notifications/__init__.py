@@ -1,0 +1,1 @@
+"""Informing affected citizens: persons import, encryption, letters, channels (arrives with its issue)."""

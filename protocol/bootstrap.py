@@ -1,0 +1,95 @@
+"""The composition root: builds the database, calendar, definitions and unit-of-work factory.
+
+Entry points (web, workers, CLI) call `bootstrap()` once and then `herstel.uow()` per action.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from protocol.calendar import LegalCalendar
+from protocol.calendars import load_calendar
+from protocol.config import Settings, load_settings
+from protocol.definition import ProtocolDefinition
+from protocol.errors import NotFound
+from protocol.events import StoredEvent
+from protocol.loader import load_definition_text
+from protocol.storage.algorithms import DefinitionRepository
+from protocol.storage.database import Database
+from protocol.storage.uow import UnitOfWork
+
+# Packages whose repositories join the unit of work (they call `register_repository` on import).
+EXTENSIONS = ("notifications.storage",)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DefinitionCache:
+    """Parsed protocol definitions by (key, version), read from the database once per process."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._cache: dict[tuple[str, int], ProtocolDefinition] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, key: str, version: int) -> ProtocolDefinition:
+        found = self._cache.get((key, version))
+        if found is not None:
+            return found
+        with self._lock, self.db.session(read_only=True) as session:
+            row = DefinitionRepository(session).get(key, version)
+            if row is None:
+                raise NotFound(f"protocol definition {key}@{version} is not registered", rule="unknown-protocol")
+            definition = load_definition_text(row.source_text, source=f"{key}@{version} (database)")
+            self._cache[(key, version)] = definition
+            return definition
+
+
+@dataclass
+class Herstel:
+    """A configured installation: what every entry point needs to call the services."""
+
+    settings: Settings
+    db: Database
+    calendar: LegalCalendar
+    definitions: DefinitionCache
+    clock: Callable[[], datetime] = utcnow
+    on_commit: list[Callable[[list[StoredEvent]], None]] = field(default_factory=list)
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work (one transaction)."""
+        return UnitOfWork(
+            self.db,
+            definitions=self.definitions,
+            calendar=self.calendar,
+            clock=self.clock,
+            on_commit=self.on_commit,
+        )
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None) -> Herstel:
+    """Wire an installation from its settings (read from the environment when not given)."""
+    settings = settings or load_settings()
+    for module in EXTENSIONS:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+    db = Database(settings.resolved_database_url())
+    return Herstel(
+        settings=settings,
+        db=db,
+        calendar=load_calendar("nl-atw"),
+        definitions=DefinitionCache(db),
+        clock=clock or utcnow,
+    )

@@ -1,0 +1,55 @@
+"""Deadlines: set when their trigger happens, met when their step ends, never deleted.
+
+A deadline is open until it is met, missed or withdrawn (its step turned out not to apply).
+A missed deadline stays missed when its step ends later; the time it was met is still recorded,
+so compliance figures can tell 'on time' from 'late'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from protocol.calendar import reminder_before
+from protocol.definition import DeadlineRule, Period
+
+
+class DeadlineState(StrEnum):
+    OPEN = "open"
+    MET = "met"
+    MISSED = "missed"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass
+class Deadline:
+    """One deadline of one incident."""
+
+    id: UUID
+    rule: str
+    subject: str | None
+    step: str | None
+    set_at: datetime
+    due_at: datetime
+    last_day: date | None
+    legal_basis: str
+    state: DeadlineState = DeadlineState.OPEN
+    met_at: datetime | None = None
+    missed_at: datetime | None = None
+    reminders_sent: int = 0
+    escalations: int = 0
+    next_check_at: datetime | None = None
+
+    def reminder_times(self, reminders: tuple[Period, ...]) -> list[datetime]:
+        """When reminders fall due, earliest first (periods before the due moment)."""
+        return sorted(reminder_before(self.due_at, period) for period in reminders)
+
+    def schedule(self, rule: DeadlineRule) -> None:
+        """Set `next_check_at`: the next reminder still to send, else the due moment; none once settled."""
+        if self.state is not DeadlineState.OPEN:
+            self.next_check_at = None
+            return
+        pending = self.reminder_times(rule.reminders)[self.reminders_sent :]
+        self.next_check_at = min([*pending, self.due_at])

@@ -1,0 +1,121 @@
+"""A protocol definition: the steps of the protocol, their rules and deadlines, as data.
+
+Definitions are loaded from versioned TOML files by `protocol.loader`; an incident keeps the
+definition (key and version) it was opened under for its whole life.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from protocol.conditions import Condition
+from protocol.evidence import EvidenceSchema
+
+PERIOD_UNITS = ("hours", "days", "working_days", "weeks")
+STEP_EFFECTS = {
+    "suspend_algorithm": "complete",  # completing the step records AlgorithmSuspended
+    "assign_investigator": "start",  # starting the step assigns the investigator named in its evidence
+}
+
+
+@dataclass(frozen=True)
+class WaiverRule:
+    """When a step may be waived, and when a waiver needs a second person (four eyes)."""
+
+    allowed: bool = True
+    forbidden_when: Condition | None = None
+    forbidden_reason: str = ""
+    two_person_when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class StepDefinition:
+    """One step of the protocol."""
+
+    key: str
+    title: Mapping[str, str]
+    requires: tuple[str, ...] = ()
+    applies_when: Condition | None = None  # None: always applies
+    auto_start: bool = False
+    completion: str = "manual"  # "manual" or "system" (completed by the system only)
+    start_evidence: EvidenceSchema = field(default_factory=EvidenceSchema)
+    evidence: EvidenceSchema = field(default_factory=EvidenceSchema)
+    waiver: WaiverRule = field(default_factory=WaiverRule)
+    effects: tuple[str, ...] = ()
+    description: Mapping[str, str] = field(default_factory=dict)
+
+    def title_for(self, lang: str) -> str:
+        return self.title.get(lang) or self.title.get("en") or self.key
+
+
+@dataclass(frozen=True)
+class Period:
+    """A length of time as the law writes it: hours, calendar days, working days or weeks."""
+
+    unit: str
+    count: int
+
+    def describe(self) -> str:
+        return f"{self.count} {self.unit.replace('_', ' ')}"
+
+
+@dataclass(frozen=True)
+class EventMatch:
+    """Matches an event by type and by equal values in its payload."""
+
+    events: tuple[str, ...]
+    where: Mapping[str, Any] = field(default_factory=dict)
+
+    def matches(self, event_type: str, payload: Mapping[str, Any]) -> bool:
+        return event_type in self.events and all(payload.get(k) == v for k, v in self.where.items())
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """When a deadline is set, how long it runs, what meets it, and on what legal basis."""
+
+    key: str
+    title: Mapping[str, str]
+    trigger: EventMatch
+    period: Period
+    met_by: EventMatch
+    legal_basis: str
+    atw: bool = True  # extend past weekends and holidays (Algemene termijnenwet); never for hours
+    applies_when: Condition | None = None
+    effective_from: date | None = None
+    due_from_evidence: str | None = None  # an evidence date field that, when given, sets the last day
+    subject: str | None = None  # a payload field that ties trigger and meeting event together
+    reminders: tuple[Period, ...] = ()
+    escalate_to: tuple[str, ...] = ()
+
+    def title_for(self, lang: str) -> str:
+        return self.title.get(lang) or self.title.get("en") or self.key
+
+
+@dataclass(frozen=True)
+class ProtocolDefinition:
+    """A whole protocol, identified by key and version."""
+
+    key: str
+    version: int
+    title: Mapping[str, str]
+    steps: Mapping[str, StepDefinition]
+    deadlines: tuple[DeadlineRule, ...]
+    sources: tuple[str, ...] = ()
+    incident_sources: tuple[str, ...] = ()
+    protected_grounds: tuple[str, ...] = ()
+    digest: str = ""  # SHA-256 of the file it was loaded from
+
+    @property
+    def ref(self) -> str:
+        return f"{self.key}@{self.version}"
+
+    def step(self, key: str) -> StepDefinition:
+        return self.steps[key]
+
+    def order(self) -> list[str]:
+        """The steps in the order the file lists them (which respects `requires`)."""
+        return list(self.steps)

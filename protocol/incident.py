@@ -1,0 +1,743 @@
+"""The incident aggregate: one suspected case of discrimination carried through the protocol.
+
+Every public method is one action. It checks the incident's version (optimistic locking), checks
+the protocol's rules, changes state, and records past-tense events in `self.events`; it sends
+nothing. A refused action raises a precise `ProtocolError` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from protocol.calendar import LegalCalendar, local_date
+from protocol.deadlines import Deadline, DeadlineState
+from protocol.definition import DeadlineRule, EventMatch, ProtocolDefinition, StepDefinition
+from protocol.errors import (
+    IllegalTransition,
+    InvalidEvidence,
+    NotAllowed,
+    NotFound,
+    StaleVersion,
+    StateConflict,
+    StepBlocked,
+)
+from protocol.events import DomainEvent
+from protocol.evidence import EvidenceSchema, FieldSpec, format_instant
+from protocol.identity import SYSTEM, Actor, Role
+from protocol.steps import Step, StepAction, StepState, next_state
+
+JUSTIFICATION_LIMIT = 20_000
+
+
+class IncidentState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ApprovalState(StrEnum):
+    PENDING = "pending"
+    GRANTED = "granted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass
+class Approval:
+    """A four-eyes decision waiting for a second, different coordinator."""
+
+    id: UUID
+    step: str
+    action: str
+    justification: str
+    requested_by: str
+    requested_at: datetime
+    state: ApprovalState = ApprovalState.PENDING
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    note: str | None = None
+
+
+def text_digest(text: str) -> str:
+    """How free text enters the timeline: by its SHA-256, never verbatim (it may hold personal data)."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def evidence_for_event(schema: EvidenceSchema, clean: Mapping[str, Any]) -> dict[str, Any]:
+    """Evidence as the timeline records it: structured values verbatim, free text as a digest."""
+    return _event_form(schema.fields, clean)
+
+
+def _event_form(specs: tuple[FieldSpec, ...], values: Mapping[str, Any]) -> dict[str, Any]:
+    by_name = {s.name: s for s in specs}
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        spec = by_name[name]
+        if spec.type == "text":
+            out[name] = text_digest(value)
+        elif spec.type == "list":
+            out[name] = [_event_form(spec.fields, item) for item in value]
+        else:
+            out[name] = value
+    return out
+
+
+@dataclass
+class Incident:
+    """One incident, its steps, approvals and deadlines."""
+
+    id: UUID
+    organisation_id: UUID
+    algorithm_id: UUID
+    reference: str
+    title: str
+    description: str
+    source: str
+    detected_at: datetime
+    reported_at: datetime
+    protected_grounds: tuple[str, ...]
+    definition: ProtocolDefinition
+    calendar: LegalCalendar
+    state: IncidentState = IncidentState.OPEN
+    version: int = 1
+    steps: dict[str, Step] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    approvals: dict[UUID, Approval] = field(default_factory=dict)
+    deadlines: dict[UUID, Deadline] = field(default_factory=dict)
+    assignments: set[UUID] = field(default_factory=set)
+    closed_at: datetime | None = None
+    events: list[DomainEvent] = field(default_factory=list)
+    dirty: set[tuple[str, Any]] = field(default_factory=set)
+    new_id: Callable[[], UUID] = uuid.uuid4
+
+    # ------------------------------------------------------------------ reporting
+
+    @classmethod
+    def report(
+        cls,
+        *,
+        id: UUID,
+        organisation_id: UUID,
+        algorithm_id: UUID,
+        reference: str,
+        definition: ProtocolDefinition,
+        calendar: LegalCalendar,
+        title: str,
+        description: str,
+        source: str,
+        detected_at: datetime,
+        protected_grounds: list[str] | tuple[str, ...],
+        actor: Actor,
+        now: datetime,
+        new_id: Callable[[], UUID] = uuid.uuid4,
+    ) -> Incident:
+        """Open a new incident for a signal; the steps that start at once become active."""
+        errors: dict[str, list[str]] = {}
+        if not title.strip():
+            errors["title"] = ["required"]
+        elif len(title) > 300:
+            errors["title"] = ["at most 300 characters"]
+        if len(description) > 20_000:
+            errors["description"] = ["at most 20000 characters"]
+        if definition.incident_sources and source not in definition.incident_sources:
+            errors["source"] = [f"must be one of: {', '.join(definition.incident_sources)}"]
+        unknown = sorted(set(protected_grounds) - set(definition.protected_grounds))
+        if definition.protected_grounds and unknown:
+            errors["protected_grounds"] = [
+                f"unknown: {', '.join(unknown)}; known: {', '.join(definition.protected_grounds)}"
+            ]
+        if detected_at.tzinfo is None:
+            errors["detected_at"] = ["needs a time zone"]
+        elif detected_at > now:
+            errors["detected_at"] = ["lies in the future"]
+        if errors:
+            raise InvalidEvidence("the report is incomplete or invalid", errors=errors)
+        incident = cls(
+            id=id,
+            organisation_id=organisation_id,
+            algorithm_id=algorithm_id,
+            reference=reference,
+            title=title.strip(),
+            description=description.strip(),
+            source=source,
+            detected_at=detected_at,
+            reported_at=now,
+            protected_grounds=tuple(dict.fromkeys(protected_grounds)),
+            definition=definition,
+            calendar=calendar,
+            steps={key: Step(key) for key in definition.steps},
+            facts={"source": source},
+            new_id=new_id,
+        )
+        incident.dirty.add(("incident", id))
+        incident.dirty.update(("step", key) for key in definition.steps)
+        mark = len(incident.events)
+        incident._record(
+            "IncidentReported",
+            {
+                "reference": reference,
+                "organisation_id": str(organisation_id),
+                "algorithm_id": str(algorithm_id),
+                "source": source,
+                "detected_at": format_instant(detected_at),
+                "protected_grounds": list(incident.protected_grounds),
+                "protocol": {
+                    "key": definition.key,
+                    "version": definition.version,
+                    "digest": definition.digest,
+                },
+                "content_digest": text_digest(incident.title + "\n" + incident.description),
+            },
+            actor,
+            now,
+        )
+        incident._settle(actor, now, mark, bump=False)  # a new incident starts at version 1
+        return incident
+
+    # ------------------------------------------------------------------ step actions
+
+    def start_step(
+        self,
+        key: str,
+        *,
+        version: int,
+        actor: Actor,
+        now: datetime,
+        evidence: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Begin work on a step whose requirements are met and which applies."""
+        step, spec = self._prepare(key, StepAction.START, version)
+        self._require_ready(spec)
+        clean = self._validated(spec.start_evidence, evidence)
+        mark = len(self.events)
+        self._start(step, spec, actor, now, clean, automatic=False)
+        self._settle(actor, now, mark)
+
+    def complete_step(
+        self,
+        key: str,
+        *,
+        version: int,
+        actor: Actor,
+        now: datetime,
+        evidence: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Finish an active step with the evidence its definition asks for."""
+        step, spec = self._prepare(key, StepAction.COMPLETE, version)
+        if spec.completion == "system" and not actor.is_system:
+            raise NotAllowed(
+                f"step {key} completes itself when its work is done; nobody can complete it by hand",
+                rule="system-completion",
+                step=key,
+            )
+        clean = self._validated(spec.evidence, evidence)
+        mark = len(self.events)
+        step.move(StepAction.COMPLETE)
+        step.evidence, step.ended_at, step.ended_by = clean, now, actor.ref()
+        self._touch_step(key)
+        self._record("StepCompleted", {"step": key, "evidence": evidence_for_event(spec.evidence, clean)}, actor, now)
+        if "suspend_algorithm" in spec.effects:
+            self._record(
+                "AlgorithmSuspended",
+                {
+                    "algorithm_id": str(self.algorithm_id),
+                    "scope": clean.get("scope"),
+                    "since": clean.get("not_working_since"),
+                },
+                actor,
+                now,
+            )
+        new_facts = {name: clean[name] for name in spec.evidence.facts() if name in clean}
+        if new_facts:
+            self.facts.update(new_facts)
+            self.dirty.add(("incident", self.id))
+        self._settle(actor, now, mark)
+
+    def waive_step(self, key: str, *, version: int, actor: Actor, now: datetime, justification: str) -> Approval | None:
+        """Skip a step with a written justification; returns a pending approval when four eyes are needed."""
+        step, spec = self._prepare(key, StepAction.WAIVE, version)
+        if step.state is StepState.PENDING:
+            self._require_ready(spec)
+        self._check_waiver(spec)
+        justification = self._justification(justification)
+        if any(a.step == key and a.state is ApprovalState.PENDING for a in self.approvals.values()):
+            raise StateConflict(f"a waiver of step {key} already waits for approval", rule="approval-pending", step=key)
+        mark = len(self.events)
+        two_person = spec.waiver.two_person_when
+        if two_person is not None and two_person.evaluate(self.facts) is not False:
+            approval = Approval(self.new_id(), key, "waive", justification, actor.ref(), now)
+            self.approvals[approval.id] = approval
+            self.dirty.add(("approval", approval.id))
+            self._record(
+                "ApprovalRequested",
+                {
+                    "approval_id": str(approval.id),
+                    "step": key,
+                    "action": "waive",
+                    "justification": text_digest(justification),
+                },
+                actor,
+                now,
+            )
+            self._settle(actor, now, mark)
+            return approval
+        self._waive(step, actor, now, justification, approval=None)
+        self._settle(actor, now, mark)
+        return None
+
+    def approve(self, approval_id: UUID, *, version: int, actor: Actor, now: datetime) -> None:
+        """The second signature: a different coordinator grants a pending four-eyes request."""
+        approval = self._pending_approval(approval_id, version, actor)
+        if approval.requested_by == actor.ref():
+            raise NotAllowed(
+                "four eyes: the approval must come from a different person than the one who asked",
+                rule="four-eyes",
+                approval_id=str(approval_id),
+            )
+        step, spec = self._prepare(approval.step, StepAction.WAIVE, version)
+        if step.state is StepState.PENDING:
+            self._require_ready(spec)
+        self._check_waiver(spec)
+        mark = len(self.events)
+        approval.state, approval.decided_by, approval.decided_at = ApprovalState.GRANTED, actor.ref(), now
+        self.dirty.add(("approval", approval.id))
+        self._record("ApprovalGranted", {"approval_id": str(approval.id), "step": approval.step}, actor, now)
+        self._waive(step, actor, now, approval.justification, approval=approval)
+        self._settle(actor, now, mark)
+
+    def reject(self, approval_id: UUID, *, version: int, actor: Actor, now: datetime, note: str = "") -> None:
+        """Refuse a pending four-eyes request (or withdraw one's own)."""
+        approval = self._pending_approval(approval_id, version, actor, own_allowed=True)
+        mark = len(self.events)
+        own = approval.requested_by == actor.ref()
+        approval.state = ApprovalState.WITHDRAWN if own else ApprovalState.REJECTED
+        approval.decided_by, approval.decided_at, approval.note = actor.ref(), now, note.strip() or None
+        self.dirty.add(("approval", approval.id))
+        self._record(
+            "ApprovalRejected",
+            {
+                "approval_id": str(approval.id),
+                "step": approval.step,
+                "withdrawn": own,
+                "note": text_digest(note) if note.strip() else None,
+            },
+            actor,
+            now,
+        )
+        self._settle(actor, now, mark)
+
+    # ------------------------------------------------------------------ incident actions
+
+    def close(self, *, version: int, actor: Actor, now: datetime) -> None:
+        """Close the incident; allowed only when every applicable step is completed or waived."""
+        self._check_version(version)
+        self._require_open()
+        unsettled = [k for k, s in self.steps.items() if not s.settled]
+        if unsettled:
+            raise StepBlocked(
+                f"cannot close: steps not completed or waived: {', '.join(unsettled)}",
+                rule="close-requires-steps",
+                steps=unsettled,
+            )
+        if any(a.state is ApprovalState.PENDING for a in self.approvals.values()):
+            raise StepBlocked("cannot close: an approval is still pending", rule="close-requires-decisions")
+        mark = len(self.events)
+        self.state, self.closed_at = IncidentState.CLOSED, now
+        self.dirty.add(("incident", self.id))
+        self._record("IncidentClosed", {}, actor, now)
+        self._settle(actor, now, mark)
+
+    def reopen(
+        self, *, version: int, actor: Actor, now: datetime, justification: str, steps: tuple[str, ...] = ()
+    ) -> None:
+        """Open a closed incident again (coordinator only), optionally putting ended steps back to active."""
+        self._check_version(version)
+        if self.state is not IncidentState.CLOSED:
+            raise IllegalTransition("only a closed incident can be reopened", rule="reopen-closed")
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed("only a coordinator can reopen an incident", rule="reopen-coordinator")
+        justification = self._justification(justification)
+        for key in steps:
+            if key not in self.steps:
+                raise NotFound(f"no step {key} in {self.definition.ref}", rule="unknown-step", step=key)
+            if not self.steps[key].ended:
+                raise IllegalTransition(
+                    f"step {key} is {self.steps[key].state.value}: only an ended step can be reopened"
+                )
+        mark = len(self.events)
+        self.state, self.closed_at = IncidentState.OPEN, None
+        self.dirty.add(("incident", self.id))
+        self._record(
+            "IncidentReopened",
+            {"justification": text_digest(justification), "steps": list(steps)},
+            actor,
+            now,
+        )
+        for key in steps:
+            step = self.steps[key]
+            step.move(StepAction.REOPEN)
+            step.ended_at = step.ended_by = step.justification = step.approved_by = None
+            self._touch_step(key)
+            self._record("StepReopened", {"step": key}, actor, now)
+        self._settle(actor, now, mark)
+
+    # ------------------------------------------------------------------ system actions
+
+    def note(self, event_type: str, payload: Mapping[str, Any], *, actor: Actor, now: datetime) -> None:
+        """Record a fact from outside the protocol engine (letters, citizens) without changing the version."""
+        mark = len(self.events)
+        self._record(event_type, dict(payload), actor, now)
+        self._apply_deadline_rules(mark, actor, now)
+
+    def check_deadlines(self, *, now: datetime, actor: Actor) -> None:
+        """Record reminders that fell due and deadlines that passed; the scheduler calls this."""
+        for deadline in self.deadlines.values():
+            if deadline.state is not DeadlineState.OPEN:
+                continue
+            rule = self._rule(deadline.rule)
+            reminders = deadline.reminder_times(rule.reminders) if rule else []
+            while deadline.reminders_sent < len(reminders) and reminders[deadline.reminders_sent] <= now:
+                deadline.reminders_sent += 1
+                self._record(
+                    "DeadlineApproaching",
+                    {
+                        "deadline_id": str(deadline.id),
+                        "rule": deadline.rule,
+                        "due_at": format_instant(deadline.due_at),
+                        "reminder": deadline.reminders_sent,
+                    },
+                    actor,
+                    now,
+                )
+                self.dirty.add(("deadline", deadline.id))
+            if deadline.due_at <= now:
+                self._miss(deadline, actor, now, rule)
+            if rule:
+                deadline.schedule(rule)
+            self.dirty.add(("deadline", deadline.id))
+
+    # ------------------------------------------------------------------ queries
+
+    def applies(self, key: str) -> bool | None:
+        """Whether a step applies to this incident: True, False, or None while its facts are unknown."""
+        condition = self.definition.step(key).applies_when
+        return True if condition is None else condition.evaluate(self.facts)
+
+    def blockers(self, key: str) -> list[str]:
+        """The required steps that are not yet completed or waived."""
+        return [r for r in self.definition.step(key).requires if not self.steps[r].ended]
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_version(self, version: int) -> None:
+        if version != self.version:
+            raise StaleVersion(
+                f"the incident changed since version {version}; it is now at version {self.version}",
+                expected=version,
+                actual=self.version,
+            )
+
+    def _require_open(self) -> None:
+        if self.state is not IncidentState.OPEN:
+            raise IllegalTransition(f"incident {self.reference} is closed", rule="incident-closed")
+
+    def _prepare(self, key: str, action: StepAction, version: int) -> tuple[Step, StepDefinition]:
+        self._check_version(version)
+        self._require_open()
+        if key not in self.steps:
+            raise NotFound(f"no step {key} in {self.definition.ref}", rule="unknown-step", step=key)
+        step = self.steps[key]
+        next_state(step.state, action, step=key)  # raises IllegalTransition naming the move
+        return step, self.definition.step(key)
+
+    def _require_ready(self, spec: StepDefinition) -> None:
+        blockers = self.blockers(spec.key)
+        if blockers:
+            raise StepBlocked(
+                f"step {spec.key} requires {', '.join(blockers)} to be completed or waived first",
+                rule="requires",
+                step=spec.key,
+                blockers=blockers,
+            )
+        applies = self.applies(spec.key)
+        condition = spec.applies_when.describe() if spec.applies_when else ""
+        if applies is None:
+            raise StepBlocked(
+                f"whether step {spec.key} applies is not known yet ({condition})",
+                rule="applies",
+                step=spec.key,
+            )
+        if applies is False:
+            raise StepBlocked(f"step {spec.key} does not apply to this incident", rule="applies", step=spec.key)
+
+    def _check_waiver(self, spec: StepDefinition) -> None:
+        waiver = spec.waiver
+        if not waiver.allowed:
+            raise NotAllowed(f"step {spec.key} cannot be waived", rule="waiver-not-allowed", step=spec.key)
+        if waiver.forbidden_when is not None and waiver.forbidden_when.evaluate(self.facts):
+            raise NotAllowed(
+                waiver.forbidden_reason or f"step {spec.key} cannot be waived when {waiver.forbidden_when.describe()}",
+                rule="waiver-forbidden",
+                step=spec.key,
+            )
+
+    def _pending_approval(self, approval_id: UUID, version: int, actor: Actor, own_allowed: bool = False) -> Approval:
+        self._check_version(version)
+        self._require_open()
+        approval = self.approvals.get(approval_id)
+        if approval is None:
+            raise NotFound(f"no approval {approval_id} on incident {self.reference}", rule="unknown-approval")
+        if approval.state is not ApprovalState.PENDING:
+            raise IllegalTransition(
+                f"approval {approval_id} is already {approval.state.value}", rule="approval-decided"
+            )
+        if not actor.has(Role.COORDINATOR) and not (own_allowed and approval.requested_by == actor.ref()):
+            raise NotAllowed("four eyes: only a coordinator can decide on this request", rule="four-eyes-role")
+        return approval
+
+    @staticmethod
+    def _validated(schema: EvidenceSchema, evidence: Mapping[str, Any] | None) -> dict[str, Any]:
+        clean, errors = schema.validate(evidence)
+        if errors:
+            raise InvalidEvidence("the evidence is incomplete or invalid", errors=errors)
+        return clean
+
+    @staticmethod
+    def _justification(text: str) -> str:
+        text = (text or "").strip()
+        if len(text) < 10:
+            raise InvalidEvidence(
+                "a written justification is required", errors={"justification": ["at least 10 characters"]}
+            )
+        if len(text) > JUSTIFICATION_LIMIT:
+            raise InvalidEvidence(
+                "the justification is too long",
+                errors={"justification": [f"at most {JUSTIFICATION_LIMIT} characters"]},
+            )
+        return text
+
+    def _start(
+        self,
+        step: Step,
+        spec: StepDefinition,
+        actor: Actor,
+        now: datetime,
+        clean: dict[str, Any],
+        *,
+        automatic: bool,
+    ) -> None:
+        step.move(StepAction.START)
+        step.started_at, step.started_by, step.start_evidence = now, actor.ref(), clean
+        self._touch_step(step.key)
+        self._record(
+            "StepStarted",
+            {
+                "step": step.key,
+                "automatic": automatic,
+                "evidence": evidence_for_event(spec.start_evidence, clean),
+            },
+            actor,
+            now,
+        )
+        if "assign_investigator" in spec.effects and clean.get("investigator"):
+            user_id = UUID(clean["investigator"])
+            if user_id not in self.assignments:
+                self.assignments.add(user_id)
+                self.dirty.add(("assignment", user_id))
+                self._record("InvestigatorAssigned", {"user_id": str(user_id), "step": step.key}, actor, now)
+
+    def _waive(self, step: Step, actor: Actor, now: datetime, justification: str, *, approval: Approval | None) -> None:
+        step.move(StepAction.WAIVE)
+        step.ended_at, step.ended_by, step.justification = now, actor.ref(), justification
+        step.approved_by = actor.ref() if approval else None
+        self._touch_step(step.key)
+        self._record(
+            "StepWaived",
+            {
+                "step": step.key,
+                "justification": text_digest(justification),
+                "approval_id": str(approval.id) if approval else None,
+                "requested_by": approval.requested_by if approval else actor.ref(),
+            },
+            actor,
+            now,
+        )
+
+    def _touch_step(self, key: str) -> None:
+        self.dirty.add(("step", key))
+
+    def _record(self, event_type: str, payload: dict[str, Any], actor: Actor, now: datetime) -> None:
+        self.events.append(DomainEvent(event_type, payload, actor.ref(), now))
+
+    def _settle(self, actor: Actor, now: datetime, mark: int, *, bump: bool = True) -> None:
+        """What follows every accepted action: applicability, automatic starts, deadlines, the version."""
+        self._reevaluate_applicability(now)
+        self._auto_start(now)
+        self._apply_deadline_rules(mark, actor, now)
+        if bump:
+            self.version += 1
+            self.dirty.add(("incident", self.id))
+
+    def _reevaluate_applicability(self, now: datetime) -> None:
+        for key, step in self.steps.items():
+            applies = self.applies(key)
+            if applies is False and step.state is StepState.PENDING:
+                step.move(StepAction.LAPSE)
+                self._touch_step(key)
+                condition = self.definition.step(key).applies_when
+                self._record(
+                    "StepNotApplicable",
+                    {
+                        "step": key,
+                        "condition": condition.describe() if condition else "",
+                    },
+                    SYSTEM,
+                    now,
+                )
+                for deadline in self.deadlines.values():
+                    if deadline.state is DeadlineState.OPEN and deadline.step == key:
+                        deadline.state = DeadlineState.WITHDRAWN
+                        deadline.next_check_at = None
+                        self.dirty.add(("deadline", deadline.id))
+                        self._record(
+                            "DeadlineWithdrawn",
+                            {
+                                "deadline_id": str(deadline.id),
+                                "rule": deadline.rule,
+                                "reason": "step does not apply",
+                            },
+                            SYSTEM,
+                            now,
+                        )
+            elif applies is True and step.state is StepState.NOT_APPLICABLE:
+                step.move(StepAction.REVIVE)
+                self._touch_step(key)
+                self._record("StepApplicable", {"step": key}, SYSTEM, now)
+
+    def _auto_start(self, now: datetime) -> None:
+        for key, spec in self.definition.steps.items():
+            step = self.steps[key]
+            if spec.auto_start and step.state is StepState.PENDING and not self.blockers(key) and self.applies(key):
+                self._start(step, spec, SYSTEM, now, {}, automatic=True)
+
+    # ------------------------------------------------------------------ deadlines
+
+    def _rule(self, key: str) -> DeadlineRule | None:
+        return next((r for r in self.definition.deadlines if r.key == key), None)
+
+    def _apply_deadline_rules(self, mark: int, actor: Actor, now: datetime) -> None:
+        """Meet and set deadlines for the events recorded since `mark`, in order, with the facts as they now stand."""
+        index = mark
+        while index < len(self.events):
+            event = self.events[index]
+            index += 1
+            if event.type.startswith("Deadline"):
+                continue
+            for deadline in list(self.deadlines.values()):
+                rule = self._rule(deadline.rule)
+                waiting = deadline.met_at is None and deadline.state in (DeadlineState.OPEN, DeadlineState.MISSED)
+                if rule and waiting and self._meets(rule, deadline, event):
+                    self._meet(deadline, rule, SYSTEM, event.at)
+            for rule in self.definition.deadlines:
+                if rule.trigger.matches(event.type, event.payload):
+                    self._set_deadline(rule, event, SYSTEM)
+
+    @staticmethod
+    def _meets(rule: DeadlineRule, deadline: Deadline, event: DomainEvent) -> bool:
+        if not rule.met_by.matches(event.type, event.payload):
+            return False
+        return rule.subject is None or str(event.payload.get(rule.subject)) == deadline.subject
+
+    def _set_deadline(self, rule: DeadlineRule, event: DomainEvent, actor: Actor) -> None:
+        if rule.applies_when is not None and rule.applies_when.evaluate(self.facts) is not True:
+            return
+        if rule.effective_from is not None and local_date(event.at) < rule.effective_from:
+            return
+        subject = str(event.payload[rule.subject]) if rule.subject else None
+        if any(
+            d.rule == rule.key and d.subject == subject and d.state is DeadlineState.OPEN
+            for d in self.deadlines.values()
+        ):
+            return
+        agreed = self._agreed_date(rule, event)
+        atw = rule.atw and rule.period.unit != "hours"
+        due = self.calendar.due_on(agreed, atw=atw) if agreed else self.calendar.due(event.at, rule.period, atw=atw)
+        deadline = Deadline(
+            id=self.new_id(),
+            rule=rule.key,
+            subject=subject,
+            step=_step_of(rule.met_by),
+            set_at=event.at,
+            due_at=due.at,
+            last_day=due.last_day,
+            legal_basis=rule.legal_basis,
+        )
+        deadline.schedule(rule)
+        self.deadlines[deadline.id] = deadline
+        self.dirty.add(("deadline", deadline.id))
+        self._record(
+            "DeadlineSet",
+            {
+                "deadline_id": str(deadline.id),
+                "rule": rule.key,
+                "step": deadline.step,
+                "subject": subject,
+                "due_at": format_instant(due.at),
+                "last_day": due.last_day.isoformat() if due.last_day else None,
+                "legal_basis": rule.legal_basis,
+                "agreed": agreed is not None,
+            },
+            actor,
+            event.at,
+        )
+
+    def _agreed_date(self, rule: DeadlineRule, event: DomainEvent) -> date | None:
+        if not rule.due_from_evidence:
+            return None
+        value = (event.payload.get("evidence") or {}).get(rule.due_from_evidence)
+        if not value:
+            return None
+        return date.fromisoformat(value)
+
+    def _meet(self, deadline: Deadline, rule: DeadlineRule, actor: Actor, at: datetime) -> None:
+        if deadline.state is DeadlineState.OPEN and deadline.due_at < at:
+            self._miss(deadline, actor, at, rule)
+        on_time = deadline.state is DeadlineState.OPEN
+        if on_time:
+            deadline.state = DeadlineState.MET
+        deadline.met_at = at
+        deadline.schedule(rule)
+        self.dirty.add(("deadline", deadline.id))
+        self._record(
+            "DeadlineMet",
+            {"deadline_id": str(deadline.id), "rule": deadline.rule, "on_time": on_time},
+            actor,
+            at,
+        )
+
+    def _miss(self, deadline: Deadline, actor: Actor, now: datetime, rule: DeadlineRule | None) -> None:
+        deadline.state, deadline.missed_at = DeadlineState.MISSED, now
+        deadline.next_check_at = None
+        self.dirty.add(("deadline", deadline.id))
+        self._record(
+            "DeadlineMissed",
+            {
+                "deadline_id": str(deadline.id),
+                "rule": deadline.rule,
+                "due_at": format_instant(deadline.due_at),
+                "escalate_to": list(rule.escalate_to) if rule else [],
+            },
+            actor,
+            now,
+        )
+
+
+def _step_of(match: EventMatch) -> str | None:
+    step = match.where.get("step")
+    return str(step) if step is not None else None

@@ -1,0 +1,162 @@
+"""The service layer: the only door the web, the workers and the CLI go through.
+
+Every use case is a keyword-only function taking a unit of work (`herstel.uow()`) and, where a
+person acts, their `Principal`. Value types the entry points need (errors, roles, the principal)
+are re-exported here so that nothing outside `protocol/` imports below this package.
+"""
+
+from protocol.bootstrap import Herstel, bootstrap
+from protocol.chain import ChainReport
+from protocol.checkpoint import Checkpoint, CheckpointFormatError
+from protocol.config import ConfigError, Settings, load_settings
+from protocol.definition import ProtocolDefinition, StepDefinition
+from protocol.errors import (
+    DefinitionError,
+    IllegalTransition,
+    InvalidEvidence,
+    NotAllowed,
+    NotFound,
+    ProtocolError,
+    StaleVersion,
+    StateConflict,
+    StepBlocked,
+)
+from protocol.events import EVENT_TYPES, StoredEvent
+from protocol.evidence import EvidenceSchema, FieldSpec
+from protocol.identity import SYSTEM, Actor, Principal, Role
+from protocol.permissions import MATRIX, Forbidden
+from protocol.services.accounts import (
+    IssuedToken,
+    authenticate_password,
+    authenticate_token,
+    create_organisation,
+    create_token,
+    create_user,
+    ensure_default_organisation,
+    get_principal,
+    list_organisations,
+    list_tokens,
+    list_users,
+    organisation_id_for,
+    revoke_token,
+    set_password,
+    set_user_active,
+)
+from protocol.services.algorithms import get_algorithm, lars_is_valid, list_algorithms, register_algorithm
+from protocol.services.database import database_status, downgrade_database, upgrade_database
+from protocol.services.definitions import (
+    check_definition_file,
+    get_definition,
+    list_definitions,
+    register_definition,
+    sync_builtin_definitions,
+)
+from protocol.services.handlers import handlers_for, list_notices, register_handler
+from protocol.services.incidents import (
+    append_to_timeline,
+    approve,
+    close_incident,
+    complete_step,
+    complete_step_as_system,
+    get_incident,
+    list_incidents,
+    reject_approval,
+    reopen_incident,
+    report_incident,
+    start_step,
+    start_step_as_system,
+    sweep_deadlines,
+    waive_step,
+)
+from protocol.services.outbox import RelayResult, handle_event, relay_once
+from protocol.services.timeline import (
+    create_checkpoint,
+    get_timeline,
+    verify_against_checkpoint,
+    verify_all,
+    verify_incident,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "MATRIX",
+    "SYSTEM",
+    "Actor",
+    "ChainReport",
+    "Checkpoint",
+    "CheckpointFormatError",
+    "ConfigError",
+    "DefinitionError",
+    "EvidenceSchema",
+    "FieldSpec",
+    "Forbidden",
+    "Herstel",
+    "IllegalTransition",
+    "InvalidEvidence",
+    "IssuedToken",
+    "NotAllowed",
+    "NotFound",
+    "Principal",
+    "ProtocolDefinition",
+    "ProtocolError",
+    "RelayResult",
+    "Role",
+    "Settings",
+    "StaleVersion",
+    "StateConflict",
+    "StepBlocked",
+    "StepDefinition",
+    "StoredEvent",
+    "append_to_timeline",
+    "approve",
+    "authenticate_password",
+    "authenticate_token",
+    "bootstrap",
+    "check_definition_file",
+    "close_incident",
+    "complete_step",
+    "complete_step_as_system",
+    "create_checkpoint",
+    "create_organisation",
+    "create_token",
+    "create_user",
+    "database_status",
+    "downgrade_database",
+    "ensure_default_organisation",
+    "get_algorithm",
+    "get_definition",
+    "get_incident",
+    "get_principal",
+    "get_timeline",
+    "handle_event",
+    "handlers_for",
+    "lars_is_valid",
+    "list_algorithms",
+    "list_definitions",
+    "list_incidents",
+    "list_notices",
+    "list_organisations",
+    "list_tokens",
+    "list_users",
+    "load_settings",
+    "organisation_id_for",
+    "register_algorithm",
+    "register_definition",
+    "register_handler",
+    "reject_approval",
+    "relay_once",
+    "reopen_incident",
+    "report_incident",
+    "revoke_token",
+    "set_password",
+    "set_user_active",
+    "start_step",
+    "start_step_as_system",
+    "sweep_deadlines",
+    "sync_builtin_definitions",
+    "upgrade_database",
+    "verify_against_checkpoint",
+    "verify_all",
+    "verify_incident",
+    "waive_step",
+]

@@ -1,0 +1,78 @@
+"""Who is acting and what they may see: principals, scoping and the permission check.
+
+Every service that touches an incident goes through `incident_for`, so organisation scoping and
+investigator assignment are enforced in one place: an incident outside the principal's reach is
+reported as not found, never as forbidden, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from protocol.errors import NotFound
+from protocol.identity import Actor, Principal, Role
+from protocol.incident import Incident
+from protocol.permissions import Forbidden, organisations_for, require
+from protocol.storage.uow import UnitOfWork
+
+
+def load_principal(uow: UnitOfWork, user_id: uuid.UUID) -> Principal:
+    """The principal for an active user, with their roles per organisation."""
+    user = uow.accounts.user(user_id)
+    if user is None or not user.active:
+        raise NotFound("no such active user", rule="unknown-user")
+    memberships: dict[uuid.UUID, set[Role]] = {}
+    for membership in uow.accounts.memberships(user_id):
+        memberships.setdefault(membership.organisation_id, set()).add(Role(membership.role))
+    return Principal(
+        user_id=user.id,
+        memberships={k: frozenset(v) for k, v in memberships.items()},
+        email=user.email,
+        display_name=user.display_name,
+    )
+
+
+def incident_for(
+    uow: UnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    action: str,
+    *,
+    step: str | None = None,
+    lock: bool = True,
+) -> tuple[Incident, Actor]:
+    """Load an incident the principal may take `action` on, locked for the transaction, and their actor there."""
+    reachable = organisations_for(principal, action)
+    member_of = set(principal.memberships)
+    try:
+        incident = uow.incidents.get(incident_id, organisation_ids=member_of, lock=lock)
+    except NotFound:
+        raise NotFound(f"no incident {incident_id}", rule="unknown-incident") from None
+    assigned = principal.user_id in incident.assignments
+    if incident.organisation_id not in reachable:
+        if not _can_read(principal, incident.organisation_id, assigned):
+            raise NotFound(f"no incident {incident_id}", rule="unknown-incident")
+        raise Forbidden(f"your role does not allow {action}", rule="permission", action=action)
+    require(principal, action, incident.organisation_id, assigned=assigned, step=step)
+    return incident, principal.actor_in(incident.organisation_id)
+
+
+def _can_read(principal: Principal, organisation_id: uuid.UUID, assigned: bool) -> bool:
+    grant = organisations_for(principal, "incident.read").get(organisation_id)
+    return grant is not None and (grant.scope == "organisation" or assigned)
+
+
+def organisation_for(principal: Principal, action: str, organisation_id: uuid.UUID | None) -> uuid.UUID:
+    """The organisation an action takes place in: the one named, or the principal's only one."""
+    reachable = organisations_for(principal, action)
+    if organisation_id is None:
+        if len(reachable) == 1:
+            return next(iter(reachable))
+        if not reachable:
+            raise Forbidden(f"your role does not allow {action}", rule="permission", action=action)
+        raise Forbidden(f"you act in several organisations: name the organisation for {action}", rule="organisation")
+    if organisation_id not in reachable:
+        if organisation_id in principal.memberships:
+            raise Forbidden(f"your role does not allow {action}", rule="permission", action=action)
+        raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+    return organisation_id

@@ -1,0 +1,323 @@
+"""Organisations, users, roles, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from protocol.errors import InvalidEvidence, NotFound, StateConflict
+from protocol.identity import Principal, Role
+from protocol.permissions import require
+from protocol.services.access import load_principal
+from protocol.storage.tables import DEFAULT_ORGANISATION_ID, ApiTokenRow, OrganisationRow, UserRow
+from protocol.storage.uow import UnitOfWork
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOKEN_PREFIX = "hst_"  # noqa: S105 - a public prefix, not a secret
+MIN_PASSWORD = 12
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new API token: the secret is shown once and stored only as a hash."""
+
+    id: uuid.UUID
+    secret: str
+    prefix: str
+
+
+def token_hash(secret: str) -> str:
+    """Tokens are 256 random bits, so a plain SHA-256 is a sound way to store them (unlike passwords)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------- organisations
+
+
+def ensure_default_organisation(*, uow: UnitOfWork) -> uuid.UUID:
+    """Make sure the installation's default organisation exists (a single body needs nothing else)."""
+    with uow:
+        if uow.accounts.organisation(DEFAULT_ORGANISATION_ID) is None:
+            uow.accounts.add_organisation(
+                OrganisationRow(
+                    id=DEFAULT_ORGANISATION_ID,
+                    slug="default",
+                    name="Standaardorganisatie",
+                    reference_prefix="HST",
+                    next_incident_number=1,
+                    created_at=uow.now(),
+                )
+            )
+            uow.commit()
+    return DEFAULT_ORGANISATION_ID
+
+
+def create_organisation(*, uow: UnitOfWork, slug: str, name: str, reference_prefix: str) -> uuid.UUID:
+    """Add an organisation (a ministry, an agency, a municipality) to a shared installation."""
+    errors: dict[str, list[str]] = {}
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", slug):
+        errors["slug"] = ["lowercase letters, digits and dashes"]
+    if not name.strip():
+        errors["name"] = ["required"]
+    if not re.fullmatch(r"[A-Z]{2,8}", reference_prefix):
+        errors["reference_prefix"] = ["2 to 8 capital letters"]
+    if errors:
+        raise InvalidEvidence("invalid organisation", errors=errors)
+    with uow:
+        if uow.accounts.organisation_by_slug(slug):
+            raise StateConflict(f"organisation {slug} exists already", rule="duplicate")
+        organisation_id = uuid.uuid4()
+        uow.accounts.add_organisation(
+            OrganisationRow(
+                id=organisation_id,
+                slug=slug,
+                name=name.strip(),
+                reference_prefix=reference_prefix,
+                next_incident_number=1,
+                created_at=uow.now(),
+            )
+        )
+        uow.commit()
+    return organisation_id
+
+
+def organisation_id_for(*, uow: UnitOfWork, slug: str | None) -> uuid.UUID:
+    """The id of an organisation by slug; the default organisation when no slug is given."""
+    if slug is None:
+        return ensure_default_organisation(uow=uow)
+    with uow.read_only():
+        row = uow.accounts.organisation_by_slug(slug)
+        if row is None:
+            raise NotFound(f"no organisation {slug}", rule="unknown-organisation")
+        return row.id
+
+
+def list_organisations(*, uow: UnitOfWork) -> list[dict[str, Any]]:
+    with uow.read_only():
+        return [{"id": o.id, "slug": o.slug, "name": o.name} for o in uow.accounts.organisations()]
+
+
+# ---------------------------------------------------------------------- users
+
+
+def create_user(
+    *,
+    uow: UnitOfWork,
+    email: str,
+    roles: list[str],
+    organisation_id: uuid.UUID,
+    display_name: str | None = None,
+    password: str | None = None,
+    by: Principal | None = None,
+) -> uuid.UUID:
+    """Create a user (or give an existing one more roles) in an organisation.
+
+    `by` is the principal doing it; None means the command line of the installation's administrator.
+    """
+    email = email.strip().lower()
+    errors: dict[str, list[str]] = {}
+    if not EMAIL.match(email):
+        errors["email"] = ["not an email address"]
+    bad_roles = [r for r in roles if r not in {x.value for x in Role}]
+    if bad_roles or not roles:
+        errors["role"] = [f"one or more of: {', '.join(r.value for r in Role)}"]
+    if password is not None:
+        errors.update(_password_errors(password))
+    if errors:
+        raise InvalidEvidence("invalid user", errors=errors)
+    with uow:
+        if by is not None:
+            require(by, "user.manage", organisation_id)
+        if uow.accounts.organisation(organisation_id) is None:
+            raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+        user = uow.accounts.user_by_email(email)
+        if user is None:
+            user = UserRow(
+                id=uuid.uuid4(),
+                email=email,
+                display_name=(display_name or email.split("@")[0]).strip(),
+                password_hash=_hasher.hash(password) if password else None,
+                active=True,
+                locale="nl",
+                created_at=uow.now(),
+            )
+            uow.accounts.add_user(user)
+        elif password:
+            user.password_hash = _hasher.hash(password)
+        for role in roles:
+            uow.accounts.grant(user.id, organisation_id, role)
+        uow.commit()
+        return user.id
+
+
+def _password_errors(password: str) -> dict[str, list[str]]:
+    if len(password) < MIN_PASSWORD:
+        return {"password": [f"at least {MIN_PASSWORD} characters"]}
+    if len(password) > 1024:
+        return {"password": ["at most 1024 characters"]}
+    return {}
+
+
+def set_password(*, uow: UnitOfWork, user_id: uuid.UUID, password: str) -> None:
+    """Give a user a new password (stored as an argon2id hash)."""
+    errors = _password_errors(password)
+    if errors:
+        raise InvalidEvidence("invalid password", errors=errors)
+    with uow:
+        user = uow.accounts.user(user_id)
+        if user is None:
+            raise NotFound("no such user", rule="unknown-user")
+        user.password_hash = _hasher.hash(password)
+        uow.commit()
+
+
+def authenticate_password(*, uow: UnitOfWork, email: str, password: str) -> Principal | None:
+    """The principal when the password is right, else None (the same answer for unknown users)."""
+    with uow:
+        user = uow.accounts.user_by_email(email)
+        if user is None or not user.active or not user.password_hash:
+            _hasher.hash("timing-equaliser")  # do comparable work so unknown users are not faster
+            return None
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        user.last_login_at = uow.now()
+        principal = load_principal(uow, user.id)
+        uow.commit()
+        return principal
+
+
+def get_principal(*, uow: UnitOfWork, user_id: uuid.UUID) -> Principal:
+    """The principal of an active user (for a session that stores only the user id)."""
+    with uow.read_only():
+        return load_principal(uow, user_id)
+
+
+def list_users(
+    *, uow: UnitOfWork, organisation_id: uuid.UUID | None = None, role: str | None = None
+) -> list[dict[str, Any]]:
+    """Users with their roles (for the administrator, and to pick an investigator)."""
+    with uow.read_only():
+        result = []
+        for user in uow.accounts.users(organisation_id=organisation_id, role=role):
+            memberships = uow.accounts.memberships(user.id)
+            result.append(
+                {
+                    "id": user.id,
+                    "email": user.email,
+                    "display_name": user.display_name,
+                    "active": user.active,
+                    "roles": sorted({(str(m.organisation_id), m.role) for m in memberships}),
+                }
+            )
+        return result
+
+
+def set_user_active(*, uow: UnitOfWork, email: str, active: bool) -> None:
+    """Switch a user off (or on again); their tokens stop working at once."""
+    with uow:
+        user = uow.accounts.user_by_email(email)
+        if user is None:
+            raise NotFound(f"no user {email}", rule="unknown-user")
+        user.active = active
+        uow.commit()
+
+
+# ---------------------------------------------------------------------- tokens
+
+
+def create_token(
+    *,
+    uow: UnitOfWork,
+    email: str,
+    name: str = "api",
+    expires_at: datetime | None = None,
+    by: Principal | None = None,
+) -> IssuedToken:
+    """Issue an API token for a user; its secret is returned once and only its hash is kept."""
+    with uow:
+        user = uow.accounts.user_by_email(email)
+        if user is None:
+            raise NotFound(f"no user {email}", rule="unknown-user")
+        if (
+            by is not None
+            and by.user_id != user.id
+            and not any(Role.ADMIN in roles for roles in by.memberships.values())
+        ):
+            raise NotFound(f"no user {email}", rule="unknown-user")
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        row = ApiTokenRow(
+            id=uuid.uuid4(),
+            user_id=user.id,
+            name=name[:100] or "api",
+            prefix=secret[:12],
+            token_hash=token_hash(secret),
+            created_at=uow.now(),
+            expires_at=expires_at,
+        )
+        uow.accounts.add_token(row)
+        uow.commit()
+        return IssuedToken(row.id, secret, row.prefix)
+
+
+def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
+    """The principal a bearer token stands for, or None if it is unknown, revoked, expired or its user is off."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    with uow:
+        row = uow.accounts.token_by_hash(token_hash(secret))
+        now = uow.now()
+        if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+            return None
+        user = uow.accounts.user(row.user_id)
+        if user is None or not user.active:
+            return None
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+            uow.accounts.touch_token(row.id, now)  # at most once a minute: no write on every request
+            uow.commit()
+        return load_principal(uow, row.user_id)
+
+
+def list_tokens(*, uow: UnitOfWork, principal: Principal, all_users: bool = False) -> list[dict[str, Any]]:
+    """The tokens of the principal (or of everyone, for an administrator); never their secrets."""
+    with uow.read_only():
+        if all_users and not any(Role.ADMIN in roles for roles in principal.memberships.values()):
+            all_users = False
+        rows = uow.accounts.tokens(None if all_users else principal.user_id)
+        return [
+            {
+                "id": t.id,
+                "user_id": t.user_id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at,
+                "expires_at": t.expires_at,
+                "last_used_at": t.last_used_at,
+                "revoked_at": t.revoked_at,
+            }
+            for t in rows
+        ]
+
+
+def revoke_token(*, uow: UnitOfWork, token_id: uuid.UUID, principal: Principal | None = None) -> None:
+    """Revoke a token; it stops working at once. A user may revoke their own, an administrator any."""
+    with uow:
+        row = uow.accounts.token(token_id)
+        is_admin = principal is None or any(Role.ADMIN in r for r in principal.memberships.values())
+        if row is None or (principal is not None and row.user_id != principal.user_id and not is_admin):
+            raise NotFound(f"no token {token_id}", rule="unknown-token")
+        if row.revoked_at is None:
+            row.revoked_at = uow.now()
+        uow.commit()

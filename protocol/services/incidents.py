@@ -1,0 +1,349 @@
+"""The incident use cases: one function per action, one transaction each.
+
+Each function loads the incident locked (so its chain can never fork), lets the domain decide,
+saves state and events together, commits, and returns the incident as the caller may see it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from protocol.errors import InvalidEvidence, NotFound
+from protocol.evidence import EvidenceSchema, parse_instant
+from protocol.identity import SYSTEM, Actor, Principal, Role
+from protocol.incident import Incident
+from protocol.permissions import organisations_for, require
+from protocol.services.access import incident_for, organisation_for
+from protocol.services.algorithms import algorithm_view
+from protocol.services.definitions import DEFAULT_PROTOCOL
+from protocol.services.views import incident_view
+from protocol.storage.uow import UnitOfWork
+
+Action = Callable[[Incident, Actor, datetime], Any]
+
+
+def report_incident(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    algorithm_id: uuid.UUID,
+    title: str,
+    description: str,
+    source: str,
+    detected_at: datetime | str,
+    protected_grounds: list[str],
+    protocol: tuple[str, int] | None = None,
+) -> dict[str, Any]:
+    """Log a signal about an algorithm: opens an incident under the current protocol definition."""
+    try:
+        detected = parse_instant(detected_at)
+    except ValueError as problem:
+        raise InvalidEvidence("the report is incomplete or invalid", errors={"detected_at": [str(problem)]}) from None
+    with uow:
+        algorithm = uow.algorithms.get(algorithm_id, organisation_ids=organisations_for(principal, "incident.report"))
+        if algorithm is None:
+            raise InvalidEvidence(
+                "unknown algorithm", errors={"algorithm_id": ["no such algorithm in your organisation"]}
+            )
+        organisation_id = organisation_for(principal, "incident.report", algorithm.organisation_id)
+        if protocol is None:
+            row = uow.protocols.latest(DEFAULT_PROTOCOL)
+            if row is None:
+                raise NotFound(f"protocol {DEFAULT_PROTOCOL} is not registered; run `herstel db upgrade`")
+            protocol = (row.key, row.version)
+        definition = uow.definitions(*protocol)
+        organisation = uow.accounts.organisation(organisation_id, lock=True)  # serialises reference numbers
+        if organisation is None:
+            raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+        now = uow.now()
+        reference = f"{organisation.reference_prefix}-{now.year}-{organisation.next_incident_number:05d}"
+        organisation.next_incident_number += 1
+        incident = Incident.report(
+            id=uuid.uuid4(),
+            organisation_id=organisation_id,
+            algorithm_id=algorithm.id,
+            reference=reference,
+            definition=definition,
+            calendar=uow.calendar,
+            title=title or "",
+            description=description or "",
+            source=source,
+            detected_at=detected,
+            protected_grounds=protected_grounds or [],
+            actor=principal.actor_in(organisation_id),
+            now=now,
+        )
+        uow.incidents.add(incident)
+        view = incident_view(incident, principal=principal, now=now, algorithm=algorithm_view(algorithm))
+        uow.commit()
+        return view
+
+
+def start_step(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    step: str,
+    version: int,
+    evidence: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Begin work on a step (for `investigate`: commission the investigator, with the agreed due date)."""
+
+    def act(incident: Incident, actor: Actor, now: datetime) -> None:
+        _check_references(uow, incident, incident.definition.step(step).start_evidence, evidence)
+        incident.start_step(step, version=version, actor=actor, now=now, evidence=evidence)
+
+    return _act(uow, principal, incident_id, "step.start", act, step=step)
+
+
+def complete_step(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    step: str,
+    version: int,
+    evidence: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Finish a step with the evidence its definition asks for."""
+
+    def act(incident: Incident, actor: Actor, now: datetime) -> None:
+        if step in incident.definition.steps:
+            _check_references(uow, incident, incident.definition.step(step).evidence, evidence)
+        incident.complete_step(step, version=version, actor=actor, now=now, evidence=evidence)
+
+    return _act(uow, principal, incident_id, "step.complete", act, step=step)
+
+
+def waive_step(
+    *, uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID, step: str, version: int, justification: str
+) -> dict[str, Any]:
+    """Skip a step with a written justification; the result says whether an approval now waits."""
+
+    def act(incident: Incident, actor: Actor, now: datetime) -> Any:
+        return incident.waive_step(step, version=version, actor=actor, now=now, justification=justification)
+
+    return _act(uow, principal, incident_id, "step.waive", act, step=step, result_key="approval_id")
+
+
+def approve(
+    *, uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID, approval_id: uuid.UUID, version: int
+) -> dict[str, Any]:
+    """Second signature on a four-eyes request, by a different coordinator."""
+
+    def act(incident: Incident, actor: Actor, now: datetime) -> None:
+        incident.approve(approval_id, version=version, actor=actor, now=now)
+
+    return _act(uow, principal, incident_id, "approval.decide", act)
+
+
+def reject_approval(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    approval_id: uuid.UUID,
+    version: int,
+    note: str = "",
+) -> dict[str, Any]:
+    """Refuse a four-eyes request; the one who asked may also withdraw it."""
+    with uow:
+        incident, actor = incident_for(uow, principal, incident_id, "incident.read")
+        approval = incident.approvals.get(approval_id)
+        own = approval is not None and approval.requested_by == actor.ref()
+        # withdrawing one's own request needs only the right to have asked for it
+        require(
+            principal,
+            "step.waive" if own else "approval.decide",
+            incident.organisation_id,
+            assigned=principal.user_id in incident.assignments,
+        )
+        incident.reject(approval_id, version=version, actor=actor, now=uow.now(), note=note)
+        _after(uow, incident)
+        view = _view(uow, incident, principal)
+        uow.commit()
+        return view
+
+
+def close_incident(*, uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID, version: int) -> dict[str, Any]:
+    """Close an incident whose applicable steps are all completed or waived."""
+
+    def act(incident: Incident, actor: Actor, now: datetime) -> None:
+        incident.close(version=version, actor=actor, now=now)
+
+    return _act(uow, principal, incident_id, "incident.close", act)
+
+
+def reopen_incident(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    version: int,
+    justification: str,
+    steps: list[str] | None = None,
+) -> dict[str, Any]:
+    """Reopen a closed incident (coordinator), optionally reactivating ended steps."""
+
+    def act(incident: Incident, actor: Actor, now: datetime) -> None:
+        incident.reopen(version=version, actor=actor, now=now, justification=justification, steps=tuple(steps or ()))
+
+    return _act(uow, principal, incident_id, "incident.reopen", act)
+
+
+def get_incident(*, uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
+    """The incident with its steps, deadlines and approvals, if the principal may see it."""
+    with uow.read_only():
+        incident, _ = incident_for(uow, principal, incident_id, "incident.read", lock=False)
+        return _view(uow, incident, principal)
+
+
+def list_incidents(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    state: str | None = None,
+    step: str | None = None,
+    overdue: bool | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> dict[str, Any]:
+    """A page of the incidents the principal may see: overdue first, then newest."""
+    with uow.read_only():
+        grants = organisations_for(principal, "incident.read")
+        whole = [org for org, grant in grants.items() if grant.scope == "organisation"]
+        assigned_only = [org for org, grant in grants.items() if grant.scope == "assigned"]
+        if whole:
+            organisations, assigned_to = whole, None
+        elif assigned_only:
+            organisations, assigned_to = assigned_only, principal.user_id
+        else:
+            return {"items": [], "total": 0, "page": page, "per_page": per_page}
+        items, total = uow.incidents.list_page(
+            organisation_ids=organisations,
+            assigned_to=assigned_to,
+            now=uow.now(),
+            state=state,
+            step=step,
+            overdue=overdue,
+            page=page,
+            per_page=per_page,
+        )
+        return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+# ---------------------------------------------------------------------- system actions
+
+
+def complete_step_as_system(*, uow: UnitOfWork, incident_id: uuid.UUID, step: str, evidence: Mapping[str, Any]) -> bool:
+    """Complete a step that completes itself (inform), inside the caller's transaction; False if already done."""
+    incident = uow.incidents.get(incident_id)
+    if incident.steps[step].ended:
+        return False
+    if incident.steps[step].state.value == "pending":
+        incident.start_step(step, version=incident.version, actor=SYSTEM, now=uow.now())
+    incident.complete_step(step, version=incident.version, actor=SYSTEM, now=uow.now(), evidence=evidence)
+    _after(uow, incident)
+    return True
+
+
+def start_step_as_system(*, uow: UnitOfWork, incident_id: uuid.UUID, step: str) -> bool:
+    """Start a pending step on the system's behalf (letters going out start `inform`), in the caller's transaction."""
+    incident = uow.incidents.get(incident_id)
+    if incident.steps[step].state.value != "pending":
+        return False
+    incident.start_step(step, version=incident.version, actor=SYSTEM, now=uow.now())
+    _after(uow, incident)
+    return True
+
+
+def append_to_timeline(
+    *, uow: UnitOfWork, incident_id: uuid.UUID, event_type: str, payload: Mapping[str, Any], actor: Actor = SYSTEM
+) -> None:
+    """Record a fact from outside the engine (letters, citizens) on the chain, in the caller's transaction."""
+    incident = uow.incidents.get(incident_id)
+    incident.note(event_type, payload, actor=actor, now=uow.now())
+    uow.incidents.save(incident)
+
+
+def sweep_deadlines(*, uow_factory: Callable[[], UnitOfWork], limit: int = 500) -> int:
+    """Record reminders and missed deadlines that fell due, one transaction per incident; returns how many."""
+    with uow_factory().read_only() as uow:
+        incident_ids = uow.incidents.due_for_check(now=uow.now(), limit=limit)
+    for incident_id in incident_ids:
+        with uow_factory() as uow:
+            incident = uow.incidents.get(incident_id)
+            incident.check_deadlines(now=uow.now(), actor=SYSTEM)
+            uow.incidents.save(incident)
+            uow.commit()
+    return len(incident_ids)
+
+
+# ---------------------------------------------------------------------- internals
+
+
+def _act(
+    uow: UnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    action: str,
+    do: Action,
+    *,
+    step: str | None = None,
+    result_key: str | None = None,
+) -> dict[str, Any]:
+    with uow:
+        incident, actor = incident_for(uow, principal, incident_id, action, step=step)
+        result = do(incident, actor, uow.now())
+        _after(uow, incident)
+        view = _view(uow, incident, principal)
+        if result_key is not None:
+            view[result_key] = getattr(result, "id", None)
+        uow.commit()
+        return view
+
+
+def _after(uow: UnitOfWork, incident: Incident) -> None:
+    """Save, and carry out what events mean beyond the incident (an algorithm is now suspended)."""
+    for event in uow.incidents.save(incident):
+        if event.type == "AlgorithmSuspended":
+            uow.algorithms.mark_suspended(incident.algorithm_id, incident_id=incident.id, at=event.at)
+
+
+def _view(uow: UnitOfWork, incident: Incident, principal: Principal) -> dict[str, Any]:
+    algorithm = uow.algorithms.get(incident.algorithm_id)
+    return incident_view(
+        incident,
+        principal=principal,
+        now=uow.now(),
+        algorithm=algorithm_view(algorithm) if algorithm else None,
+    )
+
+
+def _check_references(
+    uow: UnitOfWork, incident: Incident, schema: EvidenceSchema, evidence: Mapping[str, Any] | None
+) -> None:
+    """Users and documents named in evidence must exist in this incident's organisation."""
+    errors: dict[str, list[str]] = {}
+    for spec in schema.fields:
+        raw = (evidence or {}).get(spec.name)
+        if spec.type not in ("user", "document") or not raw:
+            continue
+        try:
+            ref = uuid.UUID(str(raw))
+        except ValueError:
+            continue  # the schema reports the format
+        if spec.type == "document" and uow.documents.get(ref, incident_id=incident.id) is None:
+            errors[spec.name] = ["no such document on this incident"]
+        if spec.type == "user":
+            roles = {m.role for m in uow.accounts.memberships(ref) if m.organisation_id == incident.organisation_id}
+            if not roles:
+                errors[spec.name] = ["no such user in this organisation"]
+            elif spec.role and Role(spec.role).value not in roles:
+                errors[spec.name] = [f"the user does not have the {spec.role} role"]
+    if errors:
+        raise InvalidEvidence("the evidence refers to something that does not exist", errors=errors)

@@ -1,0 +1,123 @@
+"""The timeline of an incident, its verification, and signed checkpoints of all chain heads."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from protocol.chain import ChainReport, verify_chain
+from protocol.checkpoint import Checkpoint, Head, parse_checkpoint, sign_checkpoint
+from protocol.events import StoredEvent
+from protocol.identity import Principal
+from protocol.permissions import require
+from protocol.services.access import incident_for
+from protocol.storage.tables import CheckpointRow
+from protocol.storage.uow import UnitOfWork
+
+
+def event_view(event: StoredEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "type": event.type,
+        "at": event.at,
+        "actor": event.actor,
+        "payload": json.loads(event.payload_json),
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def get_timeline(
+    *, uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID, after_seq: int = 0, limit: int = 100
+) -> dict[str, Any]:
+    """Events of an incident in order, a page at a time (`after_seq` is the last seq already seen)."""
+    limit = max(1, min(limit, 1000))
+    with uow.read_only():
+        incident, _ = incident_for(uow, principal, incident_id, "timeline.read", lock=False)
+        events = uow.timeline.page(incident.id, after_seq=after_seq, limit=limit)
+        last_seq, _head = uow.incidents.head(incident.id)
+        return {
+            "incident_id": incident.id,
+            "reference": incident.reference,
+            "events": [event_view(e) for e in events],
+            "next_after_seq": events[-1].seq if events and events[-1].seq < last_seq else None,
+            "total": last_seq,
+        }
+
+
+def verify_incident(*, uow: UnitOfWork, incident_id: uuid.UUID, principal: Principal | None = None) -> ChainReport:
+    """Recompute an incident's chain; names the first event that does not match. `principal` None: the CLI."""
+    with uow.read_only():
+        if principal is not None:
+            incident_for(uow, principal, incident_id, "incident.verify", lock=False)
+        head = uow.incidents.head(incident_id)
+        return verify_chain(str(incident_id), uow.timeline.chain_rows(incident_id), expected_head=head)
+
+
+def verify_all(*, uow_factory: Callable[[], UnitOfWork]) -> list[ChainReport]:
+    """Verify every incident's chain (the CLI's `herstel verify --all`)."""
+    with uow_factory().read_only() as uow:
+        ids = uow.timeline.incident_ids()
+    return [verify_incident(uow=uow_factory(), incident_id=i) for i in ids]
+
+
+def create_checkpoint(*, uow: UnitOfWork, private_key: bytes, principal: Principal | None = None) -> Checkpoint:
+    """Sign the current head of every chain and keep the signed document (also in the database)."""
+    with uow:
+        if principal is not None:
+            for organisation_id in principal.memberships:
+                require(principal, "checkpoint.create", organisation_id)
+        heads = [Head(str(i), seq, h) for i, seq, h in uow.timeline.heads()]
+        checkpoint = sign_checkpoint(heads, private_key=private_key, now=uow.now())
+        uow.checkpoints.add(
+            CheckpointRow(
+                created_at=checkpoint.created_at,
+                heads=len(heads),
+                root=checkpoint.root,
+                public_key=checkpoint.public_key,
+                document=checkpoint.to_json(),
+            )
+        )
+        uow.commit()
+        return checkpoint
+
+
+def verify_against_checkpoint(
+    *, uow_factory: Callable[[], UnitOfWork], document: str, trusted_public_key: str | None = None
+) -> dict[str, Any]:
+    """Check a kept checkpoint: its signature, and that every head it lists is still on its chain."""
+    checkpoint = parse_checkpoint(document)
+    result: dict[str, Any] = {
+        "signature_valid": checkpoint.verify_signature(trusted_public_key),
+        "created_at": checkpoint.created_at,
+        "root": checkpoint.root,
+        "heads": len(checkpoint.heads),
+        "failures": [],
+    }
+    for head in checkpoint.heads:
+        with uow_factory().read_only() as uow:
+            incident_id = uuid.UUID(head.incident_id)
+            try:
+                recorded = uow.incidents.head(incident_id)
+            except Exception:
+                result["failures"].append({"incident_id": head.incident_id, "reason": "incident is gone"})
+                continue
+            report = verify_chain(head.incident_id, uow.timeline.chain_rows(incident_id), expected_head=recorded)
+            if report.valid:
+                report = verify_chain(
+                    head.incident_id,
+                    uow.timeline.chain_rows(incident_id),
+                    expected_head=(head.seq, head.hash),
+                )
+            if not report.valid:
+                result["failures"].append(
+                    {
+                        "incident_id": head.incident_id,
+                        "first_invalid_seq": report.first_invalid_seq,
+                        "reason": report.reason,
+                    }
+                )
+    result["valid"] = result["signature_valid"] and not result["failures"]
+    return result

@@ -1,0 +1,98 @@
+"""Organisations, users with their roles per organisation, and API tokens."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from protocol.storage.tables import ApiTokenRow, MembershipRow, OrganisationRow, UserRow
+
+
+class AccountRepository:
+    """Everything about who may act, and where."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # organisations
+    def organisation(self, organisation_id: uuid.UUID, *, lock: bool = False) -> OrganisationRow | None:
+        stmt = select(OrganisationRow).where(OrganisationRow.id == organisation_id)
+        return self.session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
+
+    def organisation_by_slug(self, slug: str) -> OrganisationRow | None:
+        return self.session.scalars(select(OrganisationRow).where(OrganisationRow.slug == slug)).one_or_none()
+
+    def organisations(self, ids: Iterable[uuid.UUID] | None = None) -> list[OrganisationRow]:
+        stmt = select(OrganisationRow).order_by(OrganisationRow.name)
+        if ids is not None:
+            stmt = stmt.where(OrganisationRow.id.in_(list(ids)))
+        return list(self.session.scalars(stmt))
+
+    def add_organisation(self, row: OrganisationRow) -> None:
+        self.session.add(row)
+
+    # users
+    def user(self, user_id: uuid.UUID) -> UserRow | None:
+        return self.session.get(UserRow, user_id)
+
+    def user_by_email(self, email: str) -> UserRow | None:
+        return self.session.scalars(select(UserRow).where(UserRow.email == email.strip().lower())).one_or_none()
+
+    def users(self, *, organisation_id: uuid.UUID | None = None, role: str | None = None) -> list[UserRow]:
+        stmt = select(UserRow).order_by(UserRow.email)
+        if organisation_id is not None or role is not None:
+            stmt = stmt.join(MembershipRow, MembershipRow.user_id == UserRow.id).distinct()
+            if organisation_id is not None:
+                stmt = stmt.where(MembershipRow.organisation_id == organisation_id)
+            if role is not None:
+                stmt = stmt.where(MembershipRow.role == role)
+        return list(self.session.scalars(stmt))
+
+    def add_user(self, row: UserRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def memberships(self, user_id: uuid.UUID) -> list[MembershipRow]:
+        return list(self.session.scalars(select(MembershipRow).where(MembershipRow.user_id == user_id)))
+
+    def grant(self, user_id: uuid.UUID, organisation_id: uuid.UUID, role: str) -> bool:
+        """Give a role; False when the user already had it."""
+        if self.session.get(MembershipRow, (user_id, organisation_id, role)) is not None:
+            return False
+        self.session.add(MembershipRow(user_id=user_id, organisation_id=organisation_id, role=role))
+        self.session.flush()
+        return True
+
+    def revoke_role(self, user_id: uuid.UUID, organisation_id: uuid.UUID, role: str) -> bool:
+        result = self.session.execute(
+            delete(MembershipRow).where(
+                MembershipRow.user_id == user_id,
+                MembershipRow.organisation_id == organisation_id,
+                MembershipRow.role == role,
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # tokens
+    def add_token(self, row: ApiTokenRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def token_by_hash(self, token_hash: str) -> ApiTokenRow | None:
+        return self.session.scalars(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)).one_or_none()
+
+    def tokens(self, user_id: uuid.UUID | None = None) -> list[ApiTokenRow]:
+        stmt = select(ApiTokenRow).order_by(ApiTokenRow.created_at)
+        if user_id is not None:
+            stmt = stmt.where(ApiTokenRow.user_id == user_id)
+        return list(self.session.scalars(stmt))
+
+    def token(self, token_id: uuid.UUID) -> ApiTokenRow | None:
+        return self.session.get(ApiTokenRow, token_id)
+
+    def touch_token(self, token_id: uuid.UUID, now: datetime) -> None:
+        self.session.execute(update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now))

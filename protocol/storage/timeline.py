@@ -1,0 +1,149 @@
+"""Reading the timeline, the outbox the relay drains, the handled-events ledger, and checkpoints."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from protocol.chain import EventRow as ChainRow
+from protocol.events import StoredEvent
+from protocol.storage.tables import CheckpointRow, EventRow, HandledEventRow, IncidentRow, OutboxRow
+
+STREAM_BATCH = 5000
+
+
+def _stored(row: EventRow) -> StoredEvent:
+    return StoredEvent(
+        row.incident_id, row.seq, row.type, row.at, row.actor, row.payload, row.prev_hash, row.hash, row.id
+    )
+
+
+class TimelineRepository:
+    """Read access to events; appending happens only through the incident repository."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def page(self, incident_id: uuid.UUID, *, after_seq: int = 0, limit: int = 100) -> list[StoredEvent]:
+        stmt = (
+            select(EventRow)
+            .where(EventRow.incident_id == incident_id, EventRow.seq > after_seq)
+            .order_by(EventRow.seq)
+            .limit(limit)
+        )
+        return [_stored(r) for r in self.session.scalars(stmt)]
+
+    def event(self, event_id: int) -> StoredEvent | None:
+        row = self.session.get(EventRow, event_id)
+        return _stored(row) if row else None
+
+    def chain_rows(self, incident_id: uuid.UUID) -> Iterator[ChainRow]:
+        """Every event of an incident in seq order, streamed, as the tuples `verify_chain` reads."""
+        stmt = (
+            select(
+                EventRow.seq,
+                EventRow.type,
+                EventRow.at,
+                EventRow.actor,
+                EventRow.payload,
+                EventRow.prev_hash,
+                EventRow.hash,
+            )
+            .where(EventRow.incident_id == incident_id)
+            .order_by(EventRow.seq)
+            .execution_options(yield_per=STREAM_BATCH)
+        )
+        for row in self.session.execute(stmt):
+            yield row[0], row[1], row[2], row[3], row[4], row[5], row[6]
+
+    def heads(self) -> list[tuple[uuid.UUID, int, str]]:
+        """(incident, last seq, head hash) for every incident that has events."""
+        stmt = (
+            select(IncidentRow.id, IncidentRow.last_seq, IncidentRow.head_hash)
+            .where(IncidentRow.last_seq > 0)
+            .order_by(IncidentRow.id)
+        )
+        return [(r[0], r[1], r[2]) for r in self.session.execute(stmt)]
+
+    def incident_ids(self) -> list[uuid.UUID]:
+        return list(self.session.scalars(select(IncidentRow.id).order_by(IncidentRow.id)))
+
+
+class OutboxRepository:
+    """Committed events waiting to be handed to the workers."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, *, now: datetime, limit: int) -> list[tuple[int, str]]:
+        """Lock up to `limit` due rows, skipping rows another relay holds (PostgreSQL); with their event types."""
+        stmt = (
+            select(OutboxRow.event_id, EventRow.type)
+            .join(EventRow, EventRow.id == OutboxRow.event_id)
+            .where(OutboxRow.available_at <= now)
+            .order_by(OutboxRow.event_id)
+            .limit(limit)
+            .with_for_update(of=OutboxRow, skip_locked=True)
+        )
+        return [(row[0], row[1]) for row in self.session.execute(stmt)]
+
+    def done(self, event_ids: Sequence[int]) -> None:
+        self.session.execute(delete(OutboxRow).where(OutboxRow.event_id.in_(list(event_ids))))
+
+    def defer(self, event_ids: Sequence[int], *, until: datetime) -> None:
+        self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.event_id.in_(list(event_ids)))
+            .values(attempts=OutboxRow.attempts + 1, available_at=until)
+        )
+
+    def backlog(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(OutboxRow)) or 0
+
+    def oldest_age(self, now: datetime) -> timedelta | None:
+        oldest = self.session.scalar(
+            select(EventRow.at).join(OutboxRow, OutboxRow.event_id == EventRow.id).order_by(EventRow.id).limit(1)
+        )
+        return now - oldest if oldest else None
+
+
+class HandledRepository:
+    """The ledger that makes event handlers take effect once, however often an event arrives."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, handler: str, event_id: int, now: datetime) -> bool:
+        """Record that `handler` handles `event_id` in this transaction; False if it already did."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(HandledEventRow).values(handler=handler, event_id=event_id, handled_at=now)
+        result = self.session.execute(stmt.on_conflict_do_nothing())
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def count(self, handler: str | None = None) -> int:
+        stmt = select(func.count()).select_from(HandledEventRow)
+        if handler:
+            stmt = stmt.where(HandledEventRow.handler == handler)
+        return self.session.scalar(stmt) or 0
+
+
+class CheckpointRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: CheckpointRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def latest(self) -> CheckpointRow | None:
+        return self.session.scalars(select(CheckpointRow).order_by(CheckpointRow.id.desc()).limit(1)).one_or_none()
+
+    def list(self, limit: int = 50) -> list[CheckpointRow]:
+        return list(self.session.scalars(select(CheckpointRow).order_by(CheckpointRow.id.desc()).limit(limit)))

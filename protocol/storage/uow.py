@@ -1,0 +1,135 @@
+"""The unit of work: one transaction in which every repository takes part.
+
+Services use it as ``with uow: ...; uow.commit()``. Leaving the block without commit rolls back.
+Other packages (notifications) add their repositories with `register_repository`, so their tables
+join the same transaction without the protocol knowing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, ClassVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from protocol.calendar import LegalCalendar
+from protocol.definition import ProtocolDefinition
+from protocol.events import StoredEvent
+from protocol.storage.accounts import AccountRepository
+from protocol.storage.algorithms import AlgorithmRepository, DefinitionRepository, DocumentRepository
+from protocol.storage.database import Database
+from protocol.storage.incidents import IncidentRepository
+from protocol.storage.notices import NoticeRepository
+from protocol.storage.timeline import (
+    CheckpointRepository,
+    HandledRepository,
+    OutboxRepository,
+    TimelineRepository,
+)
+
+RepositoryFactory = Callable[[Session, "UnitOfWork"], Any]
+
+
+class UnitOfWork:
+    """One transaction over all repositories; after a commit, listeners hear of the new events."""
+
+    extensions: ClassVar[dict[str, RepositoryFactory]] = {}
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        definitions: Callable[[str, int], ProtocolDefinition],
+        calendar: LegalCalendar,
+        clock: Callable[[], datetime],
+        on_commit: list[Callable[[list[StoredEvent]], None]] | None = None,
+    ) -> None:
+        self.db = db
+        self.definitions = definitions
+        self.calendar = calendar
+        self.clock = clock
+        self.on_commit = on_commit if on_commit is not None else []
+        self._read_only = False
+        self.session: Session | None = None
+        self.new_events: list[StoredEvent] = []
+
+    # the transaction
+
+    def read_only(self) -> UnitOfWork:
+        """Use as ``with uow.read_only():`` for queries; SQLite then does not take the write lock."""
+        self._read_only = True
+        return self
+
+    def __enter__(self) -> UnitOfWork:
+        if self.session is not None:
+            raise RuntimeError("a unit of work is entered once")
+        session = self.db.session(read_only=self._read_only)
+        self.session = session
+        self.incidents = IncidentRepository(
+            session, definitions=self.definitions, calendar=self.calendar, on_sealed=self.record
+        )
+        self.accounts = AccountRepository(session)
+        self.algorithms = AlgorithmRepository(session)
+        self.protocols = DefinitionRepository(session)
+        self.documents = DocumentRepository(session)
+        self.timeline = TimelineRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.handled = HandledRepository(session)
+        self.checkpoints = CheckpointRepository(session)
+        self.notices = NoticeRepository(session)
+        for name, factory in self.extensions.items():
+            setattr(self, name, factory(session, self))
+        self._committed = False
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self.session is not None
+        try:
+            if not self._committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+            self.session = None
+
+    def commit(self) -> None:
+        assert self.session is not None
+        self.session.commit()
+        self._committed = True
+        events, self.new_events = self.new_events, []
+        for listener in self.on_commit:
+            listener(events)
+
+    def __getattr__(self, name: str) -> Any:
+        """Repositories other packages registered (`uow.persons`, `uow.letters`), once entered."""
+        if name in UnitOfWork.extensions:
+            raise AttributeError(f"uow.{name} exists only inside `with uow:`")
+        raise AttributeError(name)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def record(self, events: list[StoredEvent]) -> None:
+        """Note events appended in this transaction, for the listeners after commit."""
+        self.new_events.extend(events)
+
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect
+
+
+def register_repository(name: str, factory: RepositoryFactory) -> None:
+    """Let another package's repository join every unit of work as ``uow.<name>``."""
+    UnitOfWork.extensions[name] = factory
+
+
+def is_serialization_failure(error: BaseException) -> bool:
+    """True for errors a retry of the whole transaction can cure (deadlock, serialisation, busy)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    code = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return code in ("40001", "40P01") or "database is locked" in str(error)
