@@ -350,6 +350,27 @@ def checkpoint(context: Context, out: Path | None) -> None:
         click.echo(document)
 
 
+@main.group()
+def keys() -> None:
+    """Secrets for a production installation."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print fresh values for the secret settings, as environment lines (store them in a secret store)."""
+    import base64
+    import secrets
+
+    def b64(size: int) -> str:
+        return base64.b64encode(secrets.token_bytes(size)).decode()
+
+    key_id = "k" + secrets.token_hex(3)
+    click.echo(f"HERSTEL_SECRET_KEY={secrets.token_urlsafe(48)}")
+    click.echo(f"HERSTEL_ENCRYPTION_KEYS={key_id}:{b64(32)}")
+    click.echo(f"HERSTEL_HASH_KEY={b64(32)}")
+    click.echo(f"HERSTEL_SIGNING_KEY={b64(32)}")
+
+
 for _name in COMMAND_MODULES:
     try:
         importlib.import_module(_name)
