@@ -363,6 +363,7 @@ class Incident:
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed("only a coordinator can reopen an incident", rule="reopen-coordinator")
         justification = self._justification(justification)
+        steps = tuple(dict.fromkeys(steps))  # a step named twice is reopened once, not refused half-way
         for key in steps:
             if key not in self.steps:
                 raise NotFound(f"no step {key} in {self.definition.ref}", rule="unknown-step", step=key)

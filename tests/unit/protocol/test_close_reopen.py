@@ -189,6 +189,15 @@ def test_reopening_a_step_that_never_ended_is_refused() -> None:
     assert "step suspend is not_applicable: only an ended step can be reopened" in str(error)
 
 
+def test_naming_a_step_twice_when_reopening_reopens_it_once() -> None:
+    incident = closed()
+
+    reopen(incident, steps=("report", "report"))
+
+    assert incident.steps["report"].state is StepState.ACTIVE
+    assert types(incident).count("StepReopened") == 1
+
+
 # ---------------------------------------------------------------------- re-assessment
 
 
