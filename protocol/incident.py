@@ -660,6 +660,9 @@ class Incident:
             return
         if rule.effective_from is not None and local_date(event.at) < rule.effective_from:
             return
+        step = _step_of(rule.met_by)
+        if step in self.steps and self.steps[step].settled:
+            return  # its step has ended already or does not apply: nothing can meet it, so nothing falls due
         subject = str(event.payload[rule.subject]) if rule.subject else None
         if any(
             d.rule == rule.key and d.subject == subject and d.state is DeadlineState.OPEN
@@ -673,7 +676,7 @@ class Incident:
             id=self.new_id(),
             rule=rule.key,
             subject=subject,
-            step=_step_of(rule.met_by),
+            step=step,
             set_at=event.at,
             due_at=due.at,
             last_day=due.last_day,

@@ -393,6 +393,58 @@ def test_deadlines_are_never_deleted() -> None:
     assert len(incident.deadlines) == len(events_of(incident, "DeadlineSet"))
 
 
+def test_no_deadline_is_set_for_a_step_that_does_not_apply() -> None:
+    incident = assessed_at(T0, "unfounded", personal_data_breach=True)
+
+    assert incident.steps["report"].state.value == "not_applicable"
+    assert not deadlines_of(incident, "report-gdpr-art33"), "report cannot meet it, so it could only be missed"
+
+
+def test_a_reassessment_sets_no_deadline_for_steps_already_done() -> None:
+    incident = assessed_at(T0)
+    start(incident, "investigate", **commission())
+    run_to_end(incident)
+    incident.close(version=incident.version, actor=COORDINATOR, now=T0)
+    incident.reopen(
+        version=incident.version,
+        actor=COORDINATOR,
+        now=T0,
+        justification="The outcome is reconsidered.",
+        steps=("assess",),
+    )
+    count = len(incident.deadlines)
+
+    complete(incident, "assess", assessment("established"), now=T0 + timedelta(days=1))
+    incident.close(version=incident.version, actor=COORDINATOR, now=T0 + timedelta(days=1))
+    incident.check_deadlines(now=T0 + timedelta(days=400), actor=SYSTEM)
+
+    assert len(incident.deadlines) == count, "suspend, report and inform are done: no new deadline for them"
+    assert "DeadlineMissed" not in types(incident)
+    assert all(d.state is not DeadlineState.OPEN for d in incident.deadlines.values())
+
+
+def test_a_step_reopened_with_the_assessment_gets_a_fresh_deadline() -> None:
+    incident = assessed_at(T0)
+    start(incident, "investigate", **commission())
+    run_to_end(incident)
+    incident.close(version=incident.version, actor=COORDINATOR, now=T0)
+    incident.reopen(
+        version=incident.version,
+        actor=COORDINATOR,
+        now=T0,
+        justification="The outcome is reconsidered.",
+        steps=("assess", "suspend"),
+    )
+    later = T0 + timedelta(days=10)
+
+    complete(incident, "assess", assessment("established"), now=later)
+
+    (fresh,) = [d for d in deadlines_of(incident, "suspend") if d.state is DeadlineState.OPEN]
+    assert fresh.set_at == later
+    complete(incident, "suspend", now=later)
+    assert fresh.state is DeadlineState.MET
+
+
 SUBJECTS = """
 [protocol]
 key = "mini"
