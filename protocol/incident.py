@@ -417,7 +417,7 @@ class Incident:
                     now,
                 )
                 self.dirty.add(("deadline", deadline.id))
-            if deadline.due_at <= now:
+            if deadline.due_at < now:  # due_at itself is still in time, as when the step ends then
                 self._miss(deadline, actor, now, rule)
             if rule:
                 deadline.schedule(rule)

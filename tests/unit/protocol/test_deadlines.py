@@ -281,6 +281,19 @@ def test_the_sweep_ignores_deadlines_not_yet_due() -> None:
     assert types(incident)[-1] == "DeadlineSet"
 
 
+def test_the_sweep_and_the_step_agree_on_the_due_instant_itself() -> None:
+    swept, ended = report(now=T0), report(now=T0)
+    due = the_deadline(swept, "assess").due_at
+
+    swept.check_deadlines(now=due, actor=SYSTEM)
+    complete(ended, "assess", now=due)
+
+    assert the_deadline(ended, "assess").state is DeadlineState.MET
+    assert the_deadline(swept, "assess").state is DeadlineState.OPEN, "not missed at the instant the step would be met"
+    swept.check_deadlines(now=due + timedelta(microseconds=1), actor=SYSTEM)
+    assert the_deadline(swept, "assess").state is DeadlineState.MISSED
+
+
 def test_a_met_deadline_is_never_missed_by_a_later_sweep() -> None:
     incident = report(now=T0)
     deadline = the_deadline(incident, "assess")
