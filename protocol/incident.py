@@ -236,6 +236,7 @@ class Incident:
                 rule="system-completion",
                 step=key,
             )
+        self._require_requirements(spec)  # a requirement may be active again after a reopen
         clean = self._validated(spec.evidence, evidence)
         mark = len(self.events)
         step.move(StepAction.COMPLETE)
@@ -457,7 +458,7 @@ class Incident:
         next_state(step.state, action, step=key)  # raises IllegalTransition naming the move
         return step, self.definition.step(key)
 
-    def _require_ready(self, spec: StepDefinition) -> None:
+    def _require_requirements(self, spec: StepDefinition) -> None:
         blockers = self.blockers(spec.key)
         if blockers:
             raise StepBlocked(
@@ -466,6 +467,9 @@ class Incident:
                 step=spec.key,
                 blockers=blockers,
             )
+
+    def _require_ready(self, spec: StepDefinition) -> None:
+        self._require_requirements(spec)
         applies = self.applies(spec.key)
         condition = spec.applies_when.describe() if spec.applies_when else ""
         if applies is None:

@@ -88,6 +88,27 @@ def test_a_waived_requirement_unblocks_like_a_completed_one() -> None:
     assert incident.steps["sanction"].state is StepState.ACTIVE
 
 
+@pytest.mark.parametrize("step", ["inform", "suspend"])
+def test_a_reopened_step_cannot_be_completed_while_its_requirement_is_reopened_too(step: str) -> None:
+    incident = closed("suspected")
+    incident.reopen(
+        version=incident.version,
+        actor=COORDINATOR,
+        now=T0,
+        justification="The assessment is redone.",
+        steps=("assess", step),
+    )
+    actor = SYSTEM if step == "inform" else OFFICER
+
+    error = refused(incident, StepBlocked, lambda: complete(incident, step, actor=actor))
+
+    assert error.rule == "requires"
+    assert error.details == {"step": step, "blockers": ["assess"]}
+    complete(incident, "assess")
+    complete(incident, step, actor=actor)
+    assert incident.steps[step].state is StepState.COMPLETED
+
+
 def test_a_pending_step_cannot_be_waived_while_its_requirements_are_open() -> None:
     incident = report()
 
