@@ -6,8 +6,8 @@ of a test record identical events.
 
 from __future__ import annotations
 
-import copy
 import itertools
+import pickle
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -225,21 +225,24 @@ def the_deadline(incident: Incident, rule: str) -> Deadline:
 
 
 def snapshot(incident: Incident) -> dict[str, Any]:
-    """Everything an action may change, copied, so that 'changed nothing' can be asserted."""
-    return copy.deepcopy(
-        {
-            "state": incident.state,
-            "version": incident.version,
-            "steps": incident.steps,
-            "facts": incident.facts,
-            "approvals": incident.approvals,
-            "deadlines": incident.deadlines,
-            "assignments": incident.assignments,
-            "closed_at": incident.closed_at,
-            "events": list(incident.events),
-            "dirty": incident.dirty,
-        }
+    """Everything an action may change, frozen, so that 'changed nothing' can be asserted.
+
+    The mutable state is pickled (a deep copy that is cheap to take and to compare); events are
+    frozen and only ever appended, so a shallow copy of the list shows any event added, removed
+    or replaced.
+    """
+    state = (
+        incident.state,
+        incident.version,
+        incident.steps,
+        incident.facts,
+        incident.approvals,
+        incident.deadlines,
+        sorted(incident.assignments),
+        incident.closed_at,
+        sorted(incident.dirty, key=repr),
     )
+    return {"state": pickle.dumps(state), "version": incident.version, "events": list(incident.events)}
 
 
 def refused(incident: Incident, error: type[E], action: Callable[[], Any]) -> E:
