@@ -276,6 +276,47 @@ def test_a_bad_definition_is_refused_naming_the_file_and_the_key(
     assert error.rule == "definition"
 
 
+def test_a_duplicate_toml_key_is_refused_naming_the_key(tmp_path: Path) -> None:
+    text = edit('type = "date"', 'type = "date"\ntype = "datetime"')
+
+    error = bad(tmp_path / "dup.toml", text)
+
+    assert error.key == "steps.assess.evidence.decided_on.type"
+    assert error.problem == "duplicate key or table at line 16"
+
+
+def test_a_table_declared_twice_is_refused_naming_it(tmp_path: Path) -> None:
+    text = GOOD + '\n[steps.notify]\ntitle = "again"\n'
+
+    error = bad(tmp_path / "dup.toml", text)
+
+    assert error.key == "steps.notify"
+    assert error.problem == "duplicate key or table at line 33"
+
+
+def test_a_duplicate_on_the_last_line_is_found_too(tmp_path: Path) -> None:
+    text = GOOD + 'legal_basis = "again"'  # no newline at the end: tomllib says "at end of document"
+
+    error = bad(tmp_path / "dup.toml", text)
+
+    assert error.key == "deadlines.legal_basis"
+
+
+def test_a_duplicate_inside_an_inline_table_names_its_key(tmp_path: Path) -> None:
+    error = bad(tmp_path / "dup.toml", edit("period = { days = 5 }", "period = { days = 5, days = 6 }"))
+
+    assert error.key == "deadlines.period"
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    text = edit('title = "A small protocol"', 'title = "Discriminatieprotocol \xe9"').encode("latin-1")
+
+    error = bad(tmp_path / "latin1.toml", text)
+
+    assert "not UTF-8" in error.problem
+    assert "line 4" in str(error)
+
+
 def test_a_file_that_cannot_be_read_is_refused_naming_it(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match=r"missing\.toml: -: cannot read the file"):
         load_definition_file(tmp_path / "missing.toml")
@@ -285,3 +326,4 @@ def test_invalid_toml_is_refused_naming_the_file(tmp_path: Path) -> None:
     error = bad(tmp_path / "broken.toml", GOOD + "\n[steps.other\n")
 
     assert "not valid TOML" in error.problem
+    assert "line 33" in error.problem
