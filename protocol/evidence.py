@@ -107,11 +107,29 @@ def _validate_object(specs: tuple[FieldSpec, ...], data: dict[str, Any], prefix:
     return clean
 
 
+def text_problem(value: str) -> str | None:
+    """Why a text cannot be stored and hashed as given, or None.
+
+    JSON input can carry lone surrogates ("\\ud800"), which cannot be encoded as UTF-8 for the hash
+    chain, and NUL characters, which PostgreSQL text and JSONB refuse.
+    """
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode text"
+    return None
+
+
 def _coerce(spec: FieldSpec, raw: Any, path: str, errors: Errors) -> Any:
     kind = spec.type
     if kind in ("string", "text"):
         if not isinstance(raw, str):
             raise ValueError("must be text")
+        problem = text_problem(raw)
+        if problem:
+            raise ValueError(problem)
         value = raw.strip()
         limit = spec.max_length or (TEXT_LIMIT if kind == "text" else STRING_LIMIT)
         if len(value) > limit:

@@ -29,7 +29,7 @@ from protocol.errors import (
     StepBlocked,
 )
 from protocol.events import DomainEvent
-from protocol.evidence import EvidenceSchema, FieldSpec, format_instant
+from protocol.evidence import EvidenceSchema, FieldSpec, format_instant, text_problem
 from protocol.identity import SYSTEM, Actor, Role
 from protocol.steps import Step, StepAction, StepState, next_state
 
@@ -145,6 +145,10 @@ class Incident:
             errors["title"] = ["at most 300 characters"]
         if len(description) > 20_000:
             errors["description"] = ["at most 20000 characters"]
+        for name, text in (("title", title), ("description", description)):
+            problem = text_problem(text)
+            if problem:
+                errors.setdefault(name, []).append(problem)
         if definition.incident_sources and source not in definition.incident_sources:
             errors["source"] = [f"must be one of: {', '.join(definition.incident_sources)}"]
         unknown = sorted(set(protected_grounds) - set(definition.protected_grounds))
@@ -315,6 +319,9 @@ class Incident:
     def reject(self, approval_id: UUID, *, version: int, actor: Actor, now: datetime, note: str = "") -> None:
         """Refuse a pending four-eyes request (or withdraw one's own)."""
         approval = self._pending_approval(approval_id, version, actor, own_allowed=True)
+        problem = text_problem(note)
+        if problem:
+            raise InvalidEvidence("the note cannot be recorded", errors={"note": [problem]})
         mark = len(self.events)
         own = approval.requested_by == actor.ref()
         approval.state = ApprovalState.WITHDRAWN if own else ApprovalState.REJECTED
@@ -515,6 +522,9 @@ class Incident:
 
     @staticmethod
     def _justification(text: str) -> str:
+        problem = text_problem(text or "")
+        if problem:
+            raise InvalidEvidence("the justification cannot be recorded", errors={"justification": [problem]})
         text = (text or "").strip()
         if len(text) < 10:
             raise InvalidEvidence(

@@ -125,6 +125,21 @@ def test_measures_refuse_anything_else(raw: Any) -> None:
     assert error(FieldSpec("measure", "measure"), raw) == ["must be an Algoritmekader measure id such as owk-02"]
 
 
+@pytest.mark.parametrize("kind", ["string", "text"])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("half a pair \ud800", "must be valid Unicode text"), ("a\x00b", "must not contain NUL characters")],
+)
+def test_text_that_cannot_be_hashed_or_stored_is_refused(kind: str, raw: str, message: str) -> None:
+    assert error(FieldSpec("reference", kind), raw) == [message]
+
+
+def test_text_with_any_other_character_is_kept() -> None:
+    text = "Tab\tnewline\n emoji 🙂 and é"
+
+    assert clean(FieldSpec("summary", "text"), text) == text.strip()
+
+
 # ---------------------------------------------------------------------- objects and lists
 
 ITEM = (

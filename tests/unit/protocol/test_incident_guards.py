@@ -246,6 +246,38 @@ def test_a_waiver_needs_a_written_justification_of_reasonable_length(text: str) 
     assert list(error.errors) == ["justification"]
 
 
+BAD_TEXT = ["lone surrogate \ud800 in a long enough text", "NUL \x00 in a long enough text"]
+
+
+@pytest.mark.parametrize("text", BAD_TEXT)
+def test_free_text_that_cannot_be_hashed_or_stored_is_refused_not_crashed_on(text: str) -> None:
+    incident = assessed("suspected")
+    start(incident, "report")
+    bodies = [{"body": "council", "informed_at": "2026-12-01T10:00:00Z", "reference": text}]
+
+    error = refused(incident, InvalidEvidence, lambda: complete(incident, "report", {"bodies": bodies}))
+    assert list(error.errors) == ["bodies[0].reference"]
+
+    error = refused(incident, InvalidEvidence, lambda: waive(incident, "report", justification=text))
+    assert list(error.errors) == ["justification"]
+
+    approval = waive(incident, "suspend")
+    error = refused(
+        incident,
+        InvalidEvidence,
+        lambda: incident.reject(approval.id, version=incident.version, actor=COORDINATOR, now=T0, note=text),
+    )
+    assert list(error.errors) == ["note"]
+
+
+@pytest.mark.parametrize("text", BAD_TEXT)
+def test_a_report_with_text_that_cannot_be_stored_is_refused(text: str) -> None:
+    with pytest.raises(InvalidEvidence) as caught:
+        report(title=text[:20], description=text)
+
+    assert set(caught.value.errors) == {"title", "description"}
+
+
 # ---------------------------------------------------------------------- optimistic version
 
 
