@@ -30,6 +30,9 @@ FIELD_TYPES = (
 MEASURE_PATTERN = re.compile(r"^[a-z]{2,4}-\d{2}$")  # Algoritmekader measure ids: owk-02, ver-03
 TEXT_LIMIT = 20_000
 STRING_LIMIT = 500
+# Dates outside these overflow the calendar's arithmetic near year 1 and 9999 and lose the
+# four-digit year of the one textual form of instants; no protocol date lies outside them.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 Errors = dict[str, list[str]]
 
@@ -191,11 +194,18 @@ def _date(raw: Any) -> date:
     if isinstance(raw, datetime):
         raise ValueError("must be a date (YYYY-MM-DD)")
     if isinstance(raw, date):
-        return raw
+        return _in_range(raw)
     try:
-        return date.fromisoformat(str(raw).strip())
+        day = date.fromisoformat(str(raw).strip())
     except ValueError:
         raise ValueError("must be a date (YYYY-MM-DD)") from None
+    return _in_range(day)
+
+
+def _in_range(day: date) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"must lie between {EARLIEST.year} and {LATEST.year}")
+    return day
 
 
 def _list(spec: FieldSpec, raw: Any, path: str, errors: Errors) -> list[dict[str, Any]]:
@@ -225,7 +235,12 @@ def parse_instant(raw: Any) -> datetime:
             raise ValueError("must be a date and time (ISO 8601 with time zone)") from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("needs a time zone, e.g. 2026-03-01T09:30:00+01:00")
-    return value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC form
+        raise ValueError(f"must lie between {EARLIEST.year} and {LATEST.year}") from None
+    _in_range(value.date())
+    return value
 
 
 def format_instant(value: datetime) -> str:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from protocol.deadlines import DeadlineState
+from protocol.errors import InvalidEvidence
 from protocol.identity import SYSTEM
 from protocol.incident import Incident
 from tests.unit.protocol.support import (
@@ -22,6 +23,7 @@ from tests.unit.protocol.support import (
     complete,
     deadlines_of,
     definition_from,
+    refused,
     report,
     run_to_end,
     start,
@@ -162,6 +164,23 @@ def test_an_agreed_due_date_sets_the_investigation_deadline(agreed: str, last_da
         hours=1
     )
     assert events_of(incident, "DeadlineSet")[-1]["agreed"] is True
+
+
+@pytest.mark.parametrize("agreed", ["9999-12-31", "0001-01-01"])
+def test_an_agreed_due_date_the_calendar_cannot_count_is_refused(agreed: str) -> None:
+    incident = assessed_at(T0)
+
+    error = refused(incident, InvalidEvidence, lambda: start(incident, "investigate", **commission(due_date=agreed)))
+
+    assert error.errors == {"due_date": ["must lie between 1900 and 2999"]}
+
+
+def test_the_latest_agreed_due_date_can_still_be_counted() -> None:
+    incident = assessed_at(T0)
+
+    start(incident, "investigate", **commission(due_date="2999-12-31"))
+
+    assert the_deadline(incident, "investigate").last_day == date(2999, 12, 31)  # a Tuesday
 
 
 # ---------------------------------------------------------------------- effective dates

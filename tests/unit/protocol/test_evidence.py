@@ -97,6 +97,31 @@ def test_dates() -> None:
     assert error(spec, "01-06-2027") == ["must be a date (YYYY-MM-DD)"]
 
 
+@pytest.mark.parametrize("raw", ["0001-01-01", "0999-12-31", "1899-12-31", "3000-01-01", "9999-12-31", date.max])
+def test_dates_outside_the_sane_range_are_refused(raw: Any) -> None:
+    assert error(FieldSpec("due_date", "date"), raw) == ["must lie between 1900 and 2999"]
+
+
+@pytest.mark.parametrize("raw", ["1900-01-01", "2999-12-31"])
+def test_the_range_includes_its_ends(raw: str) -> None:
+    assert clean(FieldSpec("due_date", "date"), raw) == raw
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0001-01-01T00:00:00+01:00",  # has no UTC form: OverflowError
+        "9999-12-31T23:59:59-01:00",
+        "0005-01-01T00:00:00+00:00",  # would be written '5-01-01T...', not ISO 8601
+        "3000-01-01T00:00:00Z",
+    ],
+)
+def test_instants_outside_the_sane_range_are_refused_not_crashed_on(raw: str) -> None:
+    assert error(FieldSpec("since", "datetime"), raw) == ["must lie between 1900 and 2999"]
+    with pytest.raises(ValueError, match="between 1900 and 2999"):
+        parse_instant(raw)
+
+
 def test_datetimes_need_a_zone_and_are_kept_in_utc() -> None:
     spec = FieldSpec("informed_at", "datetime")
 
