@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+from protocol.events import SAFE_INTEGER
+
 FIELD_TYPES = (
     "string",
     "text",
@@ -173,6 +175,8 @@ def _integer(spec: FieldSpec, raw: Any) -> int:
         raw = int(raw)
     if not isinstance(raw, int):
         raise ValueError("must be a whole number")
+    if abs(raw) > SAFE_INTEGER:  # the timeline could not record it exactly
+        raise ValueError(f"must lie between -{SAFE_INTEGER} and {SAFE_INTEGER}")
     if spec.minimum is not None and raw < spec.minimum:
         raise ValueError(f"must be at least {spec.minimum}")
     if spec.maximum is not None and raw > spec.maximum:

@@ -117,6 +117,15 @@ def test_a_payload_with_a_float_cannot_be_encoded() -> None:
         canonical_payload({"x": [1, float("nan")]})
 
 
+@pytest.mark.parametrize("number", [2**53, -(2**53), 10**18])
+def test_integers_a_json_canonicaliser_would_round_are_refused(number: int) -> None:
+    # JCS reads numbers as doubles: 2**53 + 1 would be written as 9007199254740992 by an outside
+    # verifier, whose hash would then differ from ours although nothing was tampered with.
+    with pytest.raises(PayloadError, match=r"payload\.n: integers beyond"):
+        canonical_payload({"n": number})
+    assert canonical_payload({"n": 2**53 - 1}) == '{"n":9007199254740991}'
+
+
 def test_the_hash_is_sha256_of_the_encoding() -> None:
     first = CHAIN[0]
     fields = {

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from protocol.errors import InvalidEvidence
 from protocol.evidence import EvidenceSchema, FieldSpec, format_instant, parse_instant
-from tests.unit.protocol.support import DEFINITION
+from tests.unit.protocol.support import DEFINITION, assessment, complete, refused, report
 
 
 def one(spec: FieldSpec, value: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -72,6 +73,24 @@ def test_integer_bounds_are_named() -> None:
     assert error(spec, 0) == ["must be at least 1"]
     assert error(spec, 5) == ["must be at most 4"]
     assert error(spec, True) == ["must be a whole number"]
+
+
+@pytest.mark.parametrize("raw", [2**53, "9007199254740992", -(2**53), 10**30])
+def test_integers_the_timeline_cannot_record_exactly_are_refused(raw: Any) -> None:
+    assert error(FieldSpec("estimated_affected", "integer", minimum=None), raw) in (
+        ["must lie between -9007199254740991 and 9007199254740991"],
+        ["must be a whole number"],  # 10**30 as text is longer than a whole number may be written
+    )
+
+
+def test_a_huge_estimate_is_refused_per_field_not_crashed_on() -> None:
+    incident = report()
+
+    error = refused(
+        incident, InvalidEvidence, lambda: complete(incident, "assess", assessment(estimated_affected=2**53))
+    )
+
+    assert list(error.errors) == ["estimated_affected"]
 
 
 @pytest.mark.parametrize(("raw", "expected"), [(True, True), ("ja", True), ("on", True), ("nee", False), ("0", False)])
