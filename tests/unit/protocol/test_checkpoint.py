@@ -89,6 +89,7 @@ TAMPERINGS = {
     "a head added": lambda d: d["heads"].append({"incident_id": "d-incident", "seq": 1, "hash": "11" * 32}),
     "the time": lambda d: d.update(created_at="2026-12-02T02:00:00.000000Z"),
     "the signature": lambda d: d.update(signature=base64.b64encode(b"\0" * 64).decode()),
+    "the root": lambda d: d.update(root="0" * 64),
 }
 
 
@@ -105,7 +106,9 @@ def test_a_tampered_document_does_not_verify(tamper: Any) -> None:
     assert not checkpoint.verify_signature()
 
 
-@pytest.mark.parametrize(("field", "value"), [("signature", "!!!"), ("signature", "AAAA")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("public_key", "x"), ("public_key", "AAAA"), ("signature", "!!!"), ("signature", "AAAA")]
+)
 def test_garbage_keys_and_signatures_are_invalid_not_errors(field: str, value: str) -> None:
     doc = document(signed())
     doc[field] = value
@@ -121,6 +124,7 @@ def test_garbage_keys_and_signatures_are_invalid_not_errors(field: str, value: s
     "text",
     [
         "not json",
+        "[]",
         json.dumps({"format": "something-else/1"}),
         json.dumps({"format": FORMAT, "heads": []}),
         json.dumps({"format": FORMAT, "heads": [{"incident_id": "a"}], "created_at": "2026-12-01T00:00:00Z"}),
