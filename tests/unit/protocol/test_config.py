@@ -64,6 +64,7 @@ def test_the_environment_wins_over_the_file_and_overrides_win_over_both(tmp_path
     [
         ({"HERSTEL_SMTP_PORT": "twenty-five"}, "HERSTEL_SMTP_PORT must be a int"),
         ({"HERSTEL_SMTP_TIMEOUT": "soon"}, "HERSTEL_SMTP_TIMEOUT must be a float"),
+        ({"HERSTEL_SMTP_STARTTLS": "ture"}, "HERSTEL_SMTP_STARTTLS"),
         ({"HERSTEL_CONFIG_FILE": "/nonexistent/herstel.toml"}, "HERSTEL_CONFIG_FILE /nonexistent/herstel.toml"),
     ],
 )
