@@ -505,3 +505,27 @@ def test_a_subject_ties_each_deadline_to_its_own_letter() -> None:
 
     by_subject = {d.subject: d.state for d in incident.deadlines.values()}
     assert by_subject == {"a": DeadlineState.OPEN, "b": DeadlineState.MET}
+
+
+# ---------------------------------------------------------------------- the Deadline record itself
+
+
+def test_a_deadline_checks_next_at_its_next_reminder_then_at_its_due_moment() -> None:
+    incident = assessed_at(T0, personal_data_breach=True)
+    deadline = the_deadline(incident, "report-gdpr-art33")
+    rule = next(r for r in incident.definition.deadlines if r.key == "report-gdpr-art33")
+
+    assert deadline.reminder_times(rule.reminders) == [
+        deadline.due_at - timedelta(hours=24),
+        deadline.due_at - timedelta(hours=6),
+    ]
+    assert deadline.next_check_at == deadline.due_at - timedelta(hours=24)
+    deadline.reminders_sent = 1
+    deadline.schedule(rule)
+    assert deadline.next_check_at == deadline.due_at - timedelta(hours=6)
+    deadline.reminders_sent = 2
+    deadline.schedule(rule)
+    assert deadline.next_check_at == deadline.due_at
+    deadline.state = DeadlineState.MET
+    deadline.schedule(rule)
+    assert deadline.next_check_at is None
