@@ -60,10 +60,10 @@ class Checkpoint:
         """True when the signature is valid (and made by `trusted_public_key`, when given)."""
         if trusted_public_key is not None and trusted_public_key != self.public_key:
             return False
-        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(self.public_key))
         try:
+            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(self.public_key))
             key.verify(base64.b64decode(self.signature), self.signed_bytes())
-        except (InvalidSignature, ValueError):
+        except (InvalidSignature, ValueError):  # a key or signature that is no base64 or of the wrong size
             return False
         return True
 
@@ -111,9 +111,16 @@ def parse_checkpoint(text: str) -> Checkpoint:
     """Read a checkpoint document as produced by `Checkpoint.to_json`."""
     try:
         document = json.loads(text)
-        if document.get("format") != FORMAT:
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise CheckpointFormatError(f"not a {FORMAT} document")
         heads = tuple(Head(h["incident_id"], int(h["seq"]), h["hash"]) for h in document["heads"])
-        return Checkpoint(parse_instant(document["created_at"]), heads, document["public_key"], document["signature"])
+        checkpoint = Checkpoint(
+            parse_instant(document["created_at"]), heads, document["public_key"], document["signature"]
+        )
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointFormatError(f"unreadable checkpoint: {error}") from None
+    # The signature covers the root computed from the heads, not the one written in the document,
+    # which is the one a person reads out; a document whose root was changed must not pass.
+    if document.get("root") != checkpoint.root:
+        raise CheckpointFormatError("the root in the document does not match its heads")
+    return checkpoint

@@ -123,7 +123,12 @@ def _typed(name: str, kind: Any, value: Any) -> Any:
         if kind == "float":
             return float(value)
         if kind == "bool":
-            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+                raise ValueError(text)  # a typo must not quietly turn a setting such as STARTTLS off
+            return text in ("1", "true", "yes", "on")
     except ValueError:
         raise ConfigError(f"HERSTEL_{name.upper()} must be a {kind}") from None
     return str(value)

@@ -88,8 +88,15 @@ class StoredEvent:
     id: int | None = None
 
 
+# I-JSON (RFC 7493) and JCS (RFC 8785) read numbers as IEEE doubles: beyond this an integer
+# would be rewritten by any other canonicaliser, and an outside verifier's hash would differ.
+SAFE_INTEGER = 2**53 - 1
+
+
 def check_payload(value: Any, path: str = "payload") -> None:
-    """Refuse values the canonical encoding cannot represent exactly (floats, bytes, objects)."""
+    """Refuse values the canonical encoding cannot represent exactly (floats, huge integers, bytes, objects)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > SAFE_INTEGER:
+        raise PayloadError(f"{path}: integers beyond ±{SAFE_INTEGER} are not exact in JSON")
     if value is None or isinstance(value, bool | int | str):
         return
     if isinstance(value, float):

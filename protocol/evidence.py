@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+from protocol.events import SAFE_INTEGER
+
 FIELD_TYPES = (
     "string",
     "text",
@@ -30,6 +32,9 @@ FIELD_TYPES = (
 MEASURE_PATTERN = re.compile(r"^[a-z]{2,4}-\d{2}$")  # Algoritmekader measure ids: owk-02, ver-03
 TEXT_LIMIT = 20_000
 STRING_LIMIT = 500
+# Dates outside these overflow the calendar's arithmetic near year 1 and 9999 and lose the
+# four-digit year of the one textual form of instants; no protocol date lies outside them.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 Errors = dict[str, list[str]]
 
@@ -107,11 +112,29 @@ def _validate_object(specs: tuple[FieldSpec, ...], data: dict[str, Any], prefix:
     return clean
 
 
+def text_problem(value: str) -> str | None:
+    """Why a text cannot be stored and hashed as given, or None.
+
+    JSON input can carry lone surrogates ("\\ud800"), which cannot be encoded as UTF-8 for the hash
+    chain, and NUL characters, which PostgreSQL text and JSONB refuse.
+    """
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode text"
+    return None
+
+
 def _coerce(spec: FieldSpec, raw: Any, path: str, errors: Errors) -> Any:
     kind = spec.type
     if kind in ("string", "text"):
         if not isinstance(raw, str):
             raise ValueError("must be text")
+        problem = text_problem(raw)
+        if problem:
+            raise ValueError(problem)
         value = raw.strip()
         limit = spec.max_length or (TEXT_LIMIT if kind == "text" else STRING_LIMIT)
         if len(value) > limit:
@@ -152,6 +175,8 @@ def _integer(spec: FieldSpec, raw: Any) -> int:
         raw = int(raw)
     if not isinstance(raw, int):
         raise ValueError("must be a whole number")
+    if abs(raw) > SAFE_INTEGER:  # the timeline could not record it exactly
+        raise ValueError(f"must lie between -{SAFE_INTEGER} and {SAFE_INTEGER}")
     if spec.minimum is not None and raw < spec.minimum:
         raise ValueError(f"must be at least {spec.minimum}")
     if spec.maximum is not None and raw > spec.maximum:
@@ -173,11 +198,18 @@ def _date(raw: Any) -> date:
     if isinstance(raw, datetime):
         raise ValueError("must be a date (YYYY-MM-DD)")
     if isinstance(raw, date):
-        return raw
+        return _in_range(raw)
     try:
-        return date.fromisoformat(str(raw).strip())
+        day = date.fromisoformat(str(raw).strip())
     except ValueError:
         raise ValueError("must be a date (YYYY-MM-DD)") from None
+    return _in_range(day)
+
+
+def _in_range(day: date) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"must lie between {EARLIEST.year} and {LATEST.year}")
+    return day
 
 
 def _list(spec: FieldSpec, raw: Any, path: str, errors: Errors) -> list[dict[str, Any]]:
@@ -207,7 +239,12 @@ def parse_instant(raw: Any) -> datetime:
             raise ValueError("must be a date and time (ISO 8601 with time zone)") from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("needs a time zone, e.g. 2026-03-01T09:30:00+01:00")
-    return value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC form
+        raise ValueError(f"must lie between {EARLIEST.year} and {LATEST.year}") from None
+    _in_range(value.date())
+    return value
 
 
 def format_instant(value: datetime) -> str:

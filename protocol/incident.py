@@ -29,7 +29,7 @@ from protocol.errors import (
     StepBlocked,
 )
 from protocol.events import DomainEvent
-from protocol.evidence import EvidenceSchema, FieldSpec, format_instant
+from protocol.evidence import EvidenceSchema, FieldSpec, format_instant, text_problem
 from protocol.identity import SYSTEM, Actor, Role
 from protocol.steps import Step, StepAction, StepState, next_state
 
@@ -145,6 +145,10 @@ class Incident:
             errors["title"] = ["at most 300 characters"]
         if len(description) > 20_000:
             errors["description"] = ["at most 20000 characters"]
+        for name, text in (("title", title), ("description", description)):
+            problem = text_problem(text)
+            if problem:
+                errors.setdefault(name, []).append(problem)
         if definition.incident_sources and source not in definition.incident_sources:
             errors["source"] = [f"must be one of: {', '.join(definition.incident_sources)}"]
         unknown = sorted(set(protected_grounds) - set(definition.protected_grounds))
@@ -236,6 +240,7 @@ class Incident:
                 rule="system-completion",
                 step=key,
             )
+        self._require_requirements(spec)  # a requirement may be active again after a reopen
         clean = self._validated(spec.evidence, evidence)
         mark = len(self.events)
         step.move(StepAction.COMPLETE)
@@ -314,6 +319,9 @@ class Incident:
     def reject(self, approval_id: UUID, *, version: int, actor: Actor, now: datetime, note: str = "") -> None:
         """Refuse a pending four-eyes request (or withdraw one's own)."""
         approval = self._pending_approval(approval_id, version, actor, own_allowed=True)
+        problem = text_problem(note)
+        if problem:
+            raise InvalidEvidence("the note cannot be recorded", errors={"note": [problem]})
         mark = len(self.events)
         own = approval.requested_by == actor.ref()
         approval.state = ApprovalState.WITHDRAWN if own else ApprovalState.REJECTED
@@ -363,6 +371,7 @@ class Incident:
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed("only a coordinator can reopen an incident", rule="reopen-coordinator")
         justification = self._justification(justification)
+        steps = tuple(dict.fromkeys(steps))  # a step named twice is reopened once, not refused half-way
         for key in steps:
             if key not in self.steps:
                 raise NotFound(f"no step {key} in {self.definition.ref}", rule="unknown-step", step=key)
@@ -416,7 +425,7 @@ class Incident:
                     now,
                 )
                 self.dirty.add(("deadline", deadline.id))
-            if deadline.due_at <= now:
+            if deadline.due_at < now:  # due_at itself is still in time, as when the step ends then
                 self._miss(deadline, actor, now, rule)
             if rule:
                 deadline.schedule(rule)
@@ -456,7 +465,7 @@ class Incident:
         next_state(step.state, action, step=key)  # raises IllegalTransition naming the move
         return step, self.definition.step(key)
 
-    def _require_ready(self, spec: StepDefinition) -> None:
+    def _require_requirements(self, spec: StepDefinition) -> None:
         blockers = self.blockers(spec.key)
         if blockers:
             raise StepBlocked(
@@ -465,6 +474,9 @@ class Incident:
                 step=spec.key,
                 blockers=blockers,
             )
+
+    def _require_ready(self, spec: StepDefinition) -> None:
+        self._require_requirements(spec)
         applies = self.applies(spec.key)
         condition = spec.applies_when.describe() if spec.applies_when else ""
         if applies is None:
@@ -510,6 +522,9 @@ class Incident:
 
     @staticmethod
     def _justification(text: str) -> str:
+        problem = text_problem(text or "")
+        if problem:
+            raise InvalidEvidence("the justification cannot be recorded", errors={"justification": [problem]})
         text = (text or "").strip()
         if len(text) < 10:
             raise InvalidEvidence(
@@ -659,6 +674,9 @@ class Incident:
             return
         if rule.effective_from is not None and local_date(event.at) < rule.effective_from:
             return
+        step = _step_of(rule.met_by)
+        if step in self.steps and self.steps[step].settled:
+            return  # its step has ended already or does not apply: nothing can meet it, so nothing falls due
         subject = str(event.payload[rule.subject]) if rule.subject else None
         if any(
             d.rule == rule.key and d.subject == subject and d.state is DeadlineState.OPEN
@@ -672,7 +690,7 @@ class Incident:
             id=self.new_id(),
             rule=rule.key,
             subject=subject,
-            step=_step_of(rule.met_by),
+            step=step,
             set_at=event.at,
             due_at=due.at,
             last_day=due.last_day,

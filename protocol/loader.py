@@ -100,12 +100,51 @@ def load_definition_text(data: bytes | str, *, source: str) -> ProtocolDefinitio
     """Load and validate a definition from its TOML text; `source` names it in error messages."""
     raw_bytes = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        document = tomllib.loads(raw_bytes.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise DefinitionError(source, "-", "the file is not UTF-8") from None
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw_bytes[: error.start].count(b"\n") + 1
+        raise DefinitionError(source, f"line {line}", "the file is not UTF-8") from None
+    try:
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise DefinitionError(source, "-", f"not valid TOML ({error}); a duplicate key is one cause") from None
+        key, line = _toml_error_place(text, str(error))
+        duplicate = "Cannot overwrite" in str(error) or "Cannot declare" in str(error)
+        problem = f"duplicate key or table at line {line}" if duplicate else f"not valid TOML ({error})"
+        raise DefinitionError(source, key, problem) from None
     return _Parser(source, document, hashlib.sha256(raw_bytes).hexdigest()).parse()
+
+
+_TOML_LINE = re.compile(r"at line (\d+)")
+_TOML_HEADER = re.compile(r"^\[{1,2}([^\[\],=]+)\]{1,2}\s*(#.*)?$")
+
+
+def _toml_error_place(text: str, message: str) -> tuple[str, int]:
+    """The dotted key (best effort) and line a TOML error points at, since tomllib names neither key nor table.
+
+    tomllib reports duplicates as "Cannot overwrite a value (at line 16, column 18)", or "at end of
+    document" when the duplicate is the last line; the key is read back from that line and the
+    table header above it.
+    """
+    lines = text.splitlines()
+    found = _TOML_LINE.search(message)
+    number = int(found.group(1)) if found else len(lines)
+    while not found and number > 1 and not lines[number - 1].strip():
+        number -= 1  # "end of document": the last line with something on it
+    line = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    header = ""
+    for above in reversed(lines[: number - 1]):
+        match = _TOML_HEADER.match(above.strip())
+        if match:
+            header = match.group(1)
+            break
+    own = _TOML_HEADER.match(line)
+    if own:
+        key = own.group(1)
+    elif "=" in line:
+        key = ".".join(filter(None, (header, line.split("=", 1)[0])))
+    else:
+        return "-", number
+    return ".".join(part.strip() for part in key.split(".")), number
 
 
 class _Parser:
