@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from protocol.services import (
+    CheckpointFormatError,
     ConfigError,
     Herstel,
     ProtocolError,
@@ -75,6 +76,9 @@ class HerstelGroup(click.Group):
         except ConfigError as error:
             click.echo(f"configuration error: {error}", err=True)
             sys.exit(2)
+        except CheckpointFormatError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=HerstelGroup)
