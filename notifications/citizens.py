@@ -66,18 +66,22 @@ def open_citizen_session(*, herstel: Any, access_code: str) -> CitizenSession:
     vault = Vault.from_settings(herstel.settings)
     code = normalize_access_code(access_code)
     digest = vault.code_hash(code or _NO_CODE)
-    with herstel.uow().read_only() as uow:
+    found: tuple[str, uuid.UUID, uuid.UUID, uuid.UUID, str] | None = None
+    with herstel.uow().read_only() as uow:  # rows expire when a read-only unit of work ends: copy out
         attempt = uow.letters.attempt_by_code(digest)
         letter = uow.letters.get(attempt.letter_id) if attempt is not None else None
-    if code is None or attempt is None or letter is None or not hmac.compare_digest(attempt.code_hash or "", digest):
+        if attempt is not None and letter is not None:
+            found = (attempt.code_hash or "", letter.id, letter.person_id, letter.incident_id, letter.language)
+    if code is None or found is None or not hmac.compare_digest(found[0], digest):
         raise AccessDenied()
+    _, letter_id, person_id, incident_id, language = found
     expires = herstel.clock() + SESSION_TTL
     return CitizenSession(
-        token=_token(herstel, letter.id, expires),
-        letter_id=letter.id,
-        person_id=letter.person_id,
-        incident_id=letter.incident_id,
-        language=letter.language,
+        token=_token(herstel, letter_id, expires),
+        letter_id=letter_id,
+        person_id=person_id,
+        incident_id=incident_id,
+        language=language,
         expires_at=expires,
     )
 
@@ -97,9 +101,9 @@ def citizen_session(*, herstel: Any, token: str) -> CitizenSession:
         raise AccessDenied()
     with herstel.uow().read_only() as uow:
         letter = uow.letters.get(letter_id)
-    if letter is None:
-        raise AccessDenied()
-    return CitizenSession(token, letter.id, letter.person_id, letter.incident_id, letter.language, expires)
+        if letter is None:
+            raise AccessDenied()
+        return CitizenSession(token, letter.id, letter.person_id, letter.incident_id, letter.language, expires)
 
 
 def _rendered(herstel: Any, session: CitizenSession) -> RenderedLetter:
@@ -107,21 +111,21 @@ def _rendered(herstel: Any, session: CitizenSession) -> RenderedLetter:
     with herstel.uow().read_only() as uow:
         letter = uow.letters.get(session.letter_id)
         person = uow.persons.get(session.person_id)
+        if letter is None or person is None:
+            raise AccessDenied()
         facts = incident_facts(uow, session.incident_id)
-    if letter is None or person is None:
-        raise AccessDenied()
-    sent_on = letter.sent_on or herstel.clock().date()
-    context = letter_context(
-        facts,
-        letter_id=letter.id,
-        language=letter.language,
-        recipient=open_recipient(vault, person),
-        sent_on=sent_on,
-        objection_last_day=letter.objection_last_day or sent_on,
-        code=None,  # the code is never stored: the reader has it, the page does not repeat it
-        base_url=herstel.settings.base_url,
-    )
-    return render_letter(letter.kind, letter.language, context)
+        sent_on = letter.sent_on or herstel.clock().date()
+        context = letter_context(
+            facts,
+            letter_id=letter.id,
+            language=letter.language,
+            recipient=open_recipient(vault, person),
+            sent_on=sent_on,
+            objection_last_day=letter.objection_last_day or sent_on,
+            code=None,  # the code is never stored: the reader has it, the page does not repeat it
+            base_url=herstel.settings.base_url,
+        )
+        return render_letter(letter.kind, letter.language, context)
 
 
 def get_citizen_letter(*, herstel: Any, token: str) -> dict[str, Any]:
@@ -146,6 +150,10 @@ def get_case_status(*, herstel: Any, token: str) -> dict[str, Any]:
         incident = uow.incidents.get(session.incident_id, lock=False)
         letter = uow.letters.get(session.letter_id)
         responses = uow.responses.of_person(session.person_id)
+        return _status_view(incident, letter, responses, language)
+
+
+def _status_view(incident: Any, letter: Any, responses: list[CitizenResponseRow], language: str) -> dict[str, Any]:
     dues = {d.subject: d.last_day for d in incident.deadlines.values() if d.subject}
     return {
         "reference": incident.reference,
@@ -267,25 +275,22 @@ def list_citizen_responses(*, herstel: Any, principal: Principal, incident_id: u
     with herstel.uow().read_only() as uow:
         incident, _ = incident_for(uow, principal, incident_id, "responses.read", lock=False)
         rows = uow.responses.of_incident(incident_id)
-    dues = {d.subject: d for d in incident.deadlines.values() if d.subject}
-    items = []
-    for row in rows:
-        due = dues.get(str(row.id))
-        items.append(
-            {
-                "id": row.id,
-                "kind": row.kind,
-                "person_id": row.person_id,
-                "received_at": row.received_at,
-                "text": _open_text(vault, row),
-                "answer_due": due.last_day if due else None,
-                "deadline_state": due.state.value if due else None,
-                "answered_at": row.answered_at,
-                "answer": (
-                    vault.open(row.answer_sealed, key_id=row.key_id, place=f"citizen_responses/{row.id}/answer")
-                    if row.answer_sealed
-                    else None
-                ),
-            }
-        )
-    return items
+        return [_response_view(vault, row, incident) for row in rows]
+
+
+def _response_view(vault: Vault, row: CitizenResponseRow, incident: Any) -> dict[str, Any]:
+    due = next((d for d in incident.deadlines.values() if d.subject == str(row.id)), None)
+    answer = None
+    if row.answer_sealed is not None:
+        answer = vault.open(row.answer_sealed, key_id=row.key_id, place=f"citizen_responses/{row.id}/answer")
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "person_id": row.person_id,
+        "received_at": row.received_at,
+        "text": _open_text(vault, row),
+        "answer_due": due.last_day if due else None,
+        "deadline_state": due.state.value if due else None,
+        "answered_at": row.answered_at,
+        "answer": answer,
+    }

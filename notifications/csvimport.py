@@ -146,6 +146,8 @@ def parse_persons_csv(
     if len(data) > max_bytes:
         raise FileTooLarge(len(data), max_bytes)
     text, encoding = decode(data)
+    if not text.strip():
+        raise _file_error("the file is empty")
     delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     errors: list[RowError] = []
@@ -230,7 +232,8 @@ def _columns(cells: list[str], row: int) -> dict[int, str]:
 def _record(
     row: int, cells: list[str], columns: dict[int, str], width: int, problem: Callable[[int, str, str], None]
 ) -> PersonRecord | None:
-    values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in columns.items()}
+    # line breaks and runs of spaces inside a cell become one space (a multi-line name or street)
+    values = {name: (" ".join(cells[i].split()) if i < len(cells) else "") for i, name in columns.items()}
     count = [0]
 
     def bad(name: str, message: str) -> None:
