@@ -30,7 +30,7 @@ class ScriptedHandler:
         self.folder = folder
         self.tries: Counter[str] = Counter()
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         self.tries[address] += 1
         match = TEMPFAIL.match(address)
         if match and self.tries[address] <= int(match.group(1)):
@@ -40,7 +40,7 @@ class ScriptedHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         from notifications.mailbox import store_message
 
         store_message(self.folder, envelope.original_content or envelope.content)

@@ -57,7 +57,9 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
     result = import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(everyone))
     assert result == {"imported": 12, "merged": 0, "rows": 12}
     campaign = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
-    assert campaign["created"] and campaign["letters"] == 12 and campaign["channels"] == {"email": 8, "post": 4}
+    assert campaign["created"]
+    assert campaign["letters"] == 12
+    assert campaign["channels"] == {"email": 8, "post": 4}
     assert (
         get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["steps"]["inform"]["state"]
         == "active"
@@ -82,14 +84,17 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
     assert len({m["Message-ID"] for m in messages}) == 8
 
     posted = manifests(mailing.settings.data_dir)
-    assert len(posted) == 4 and {r["postal_code"] for r in posted} == {"1234 AB"}
+    assert len(posted) == 4
+    assert {r["postal_code"] for r in posted} == {"1234 AB"}
 
     summary = letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])
-    assert summary["by_status"] == {"delivered": 12} and summary["open"] == 0
+    assert summary["by_status"] == {"delivered": 12}
+    assert summary["open"] == 0
     assert summary["by_channel"] == {"email": {"delivered": 8}, "post": {"delivered": 4}}
     assert summary["campaigns"][0]["completed_at"] is not None
     inform = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["steps"]["inform"]
-    assert inform["state"] == "completed" and inform["ended_by"] == "system"
+    assert inform["state"] == "completed"
+    assert inform["ended_by"] == "system"
     assert inform["evidence"] == {"letters": 12, "delivered": 12, "failed": 0, "by_email": 8, "by_post": 4}
     assert verify_incident(uow=mailing.uow(), incident_id=incident["id"]).valid
     assert verify_letters_ledger(herstel=mailing, principal=officer, incident_id=incident["id"])["valid"]
@@ -98,7 +103,8 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
     assert again == {"campaign_id": campaign["campaign_id"], "kind": "notification", "letters": 0, "created": False}
     events = get_timeline(uow=mailing.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
     types = [e["type"] for e in events]
-    assert types.count("LetterCampaignStarted") == 1 and "LettersBatchRecorded" in types
+    assert types.count("LetterCampaignStarted") == 1
+    assert "LettersBatchRecorded" in types
     assert not {"LetterSent", "LetterDelivered", "LetterFailed"} & set(types)
 
 
@@ -153,7 +159,8 @@ def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
 
     clock.advance(seconds=mailing.settings.letter_lease_seconds + 1)
     result = recover_letters(herstel=mailing)
-    assert result["recovered"] == 3 and result["redispatched"] == 3
+    assert result["recovered"] == 3
+    assert result["redispatched"] == 3
     for job in jobs:
         assert attempts(mailing, job.letter_id) == [("email", "abandoned")]
     # a code printed by the dead worker (had it reached a reader) still opens that reader's letter
@@ -203,7 +210,8 @@ def test_lease_is_renewed_while_a_long_batch_is_sent(mailing, officer, incident,
     import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(30)))
     start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
     reports = run_letters(mailing, dispatched, clock)
-    assert sum(r.delivered for r in reports) == 30 and sum(r.lost_race for r in reports) == 0
+    assert sum(r.delivered for r in reports) == 30
+    assert sum(r.lost_race for r in reports) == 0
     events = get_timeline(uow=mailing.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
     recorded = [e["payload"] for e in events if e["type"] == "LettersBatchRecorded"]
     assert sum(p["attempts"] for p in recorded) == 30

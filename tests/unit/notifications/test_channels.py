@@ -49,7 +49,8 @@ def test_an_email_has_a_deterministic_message_id_and_both_bodies():
     item = Outgoing(letter_id, 3, LETTER, "h", datetime(2026, 11, 30, tzinfo=UTC), email="zoe@example.nl")
     first, again = channel.build(item), channel.build(item)
     assert first["Message-ID"] == again["Message-ID"] == message_id(letter_id, "gemeente.example.nl")
-    assert first["To"] == "zoe@example.nl" and first["Content-Language"] == "en"
+    assert first["To"] == "zoe@example.nl"
+    assert first["Content-Language"] == "en"
     assert first.get_body(("plain",)).get_content() == "Dear Zoë,\n"
     assert "Dear Zoë" in first.get_body(("html",)).get_content()
     assert "Zo" not in first["X-Herstel-Letter"]

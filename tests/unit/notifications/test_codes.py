@@ -9,7 +9,9 @@ from notifications.codes import ALPHABET, BITS, LENGTH, format_access_code, new_
 
 
 def test_a_code_carries_at_least_80_bits():
-    assert len(set(ALPHABET)) == 32 and LENGTH * math.log2(len(ALPHABET)) >= 80 and BITS >= 80
+    assert len(set(ALPHABET)) == 32
+    assert LENGTH * math.log2(len(ALPHABET)) >= 80
+    assert BITS >= 80
 
 
 def test_codes_are_random_and_use_the_whole_alphabet():

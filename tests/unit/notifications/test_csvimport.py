@@ -27,7 +27,8 @@ def refused(text: str, **kwargs) -> PersonsFileRejected:
 def test_dutch_semicolon_file_with_bom_is_read():
     data = f"{NL_HEADER}\r\n{B1};Jan de Vries;Kerkstraat;12;1234ab;Utrecht;Jan@Example.nl;nl;ja\r\n"
     parsed = parse_persons_csv(b"\xef\xbb\xbf" + data.encode(), max_bytes=10_000)
-    assert parsed.encoding == "utf-8-sig" and parsed.delimiter == ";"
+    assert parsed.encoding == "utf-8-sig"
+    assert parsed.delimiter == ";"
     (person,) = parsed.records
     assert (person.bsn, person.name, person.postal_code, person.email, person.language, person.consent) == (
         B1,
@@ -44,8 +45,11 @@ def test_windows_1252_with_diacritics_and_euro_sign():
     parsed = parse(text, encoding="cp1252")
     assert parsed.encoding == "cp1252"
     person = parsed.records[0]
-    assert person.name == "Zoë Öztürk-Müller" and person.street == "€-plein"
-    assert person.language == "en" and person.consent is False and person.email == ""
+    assert person.name == "Zoë Öztürk-Müller"
+    assert person.street == "€-plein"
+    assert person.language == "en"
+    assert person.consent is False
+    assert person.email == ""
 
 
 def test_utf8_without_bom_is_preferred_over_cp1252():
@@ -63,8 +67,12 @@ def test_english_comma_file_with_quoted_delimiters_and_blank_lines():
     parsed = parse(text)
     assert parsed.delimiter == ","
     first, second = parsed.records
-    assert first.name == "Vries, Jan de" and first.street == "Kade 1, achterzijde" and first.language == "en"
-    assert second.name == "Bakker; Piet" and second.house_number == "7-2" and second.language == "nl"
+    assert first.name == "Vries, Jan de"
+    assert first.street == "Kade 1, achterzijde"
+    assert first.language == "en"
+    assert second.name == "Bakker; Piet"
+    assert second.house_number == "7-2"
+    assert second.language == "nl"
 
 
 def test_multiline_quoted_cell_counts_as_one_spreadsheet_row():
@@ -110,7 +118,8 @@ def test_error_report_is_capped_but_counts_everything():
     rows = "\n".join(f"123456789;P{i};Kerkstraat;1;1234 AB;Utrecht;;;" for i in range(30))
     with pytest.raises(PersonsFileRejected) as caught:
         parse_persons_csv(f"{NL_HEADER}\n{rows}\n".encode(), max_bytes=10**6, max_errors=10)
-    assert len(caught.value.rows) == 10 and caught.value.total == 30
+    assert len(caught.value.rows) == 10
+    assert caught.value.total == 30
     assert caught.value.rows[0].row == 2
 
 
@@ -122,7 +131,9 @@ def test_duplicates_in_the_file_are_merged_later_cells_win_where_filled():
         f"{B1[:3]}.{B1[3:5]}.{B1[5:]};Jan de Vries;Molenweg;9;3511 AB;Utrecht;;en;\n"
     )
     parsed = parse(text)
-    assert parsed.rows == 3 and parsed.merged == 1 and len(parsed.records) == 2
+    assert parsed.rows == 3
+    assert parsed.merged == 1
+    assert len(parsed.records) == 2
     jan = next(r for r in parsed.records if r.bsn == B1)
     assert (jan.name, jan.street, jan.email, jan.language, jan.consent) == (
         "Jan de Vries",

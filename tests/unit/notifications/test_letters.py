@@ -107,7 +107,8 @@ def test_notification_says_what_the_protocol_asks_with_the_code_and_last_day(lan
     letter = _render("notification", language, code)
     for part in EXPECTED[language]:
         assert part in flat(letter.text), part
-    assert format_access_code(code) in letter.text and format_access_code(code) in letter.html
+    assert format_access_code(code) in letter.text
+    assert format_access_code(code) in letter.html
     assert "https://herstel.example.nl/citizen" in letter.text
     assert letter.text.count(format_access_code(code)) == 1
 
@@ -116,15 +117,18 @@ def test_notification_says_what_the_protocol_asks_with_the_code_and_last_day(lan
 def test_unfounded_letter_to_the_reporter(language, phrase):
     code = new_access_code()
     letter = _render("unfounded", language, code)
-    assert phrase in letter.text and format_access_code(code) in letter.text
+    assert phrase in letter.text
+    assert format_access_code(code) in letter.text
     assert ("12 januari 2027" if language == "nl" else "12 January 2027") in flat(letter.text)
     assert "www.nationaleombudsman.nl" in letter.text
 
 
 def test_html_escapes_what_readers_and_officers_typed():
     letter = _render("notification", "nl", new_access_code())
-    assert "<b>Öztürk</b>" not in letter.html and "&lt;b&gt;Öztürk&lt;/b&gt;" in letter.html
-    assert letter.html.startswith("<!DOCTYPE html>") and 'lang="nl"' in letter.html
+    assert "<b>Öztürk</b>" not in letter.html
+    assert "&lt;b&gt;Öztürk&lt;/b&gt;" in letter.html
+    assert letter.html.startswith("<!DOCTYPE html>")
+    assert 'lang="nl"' in letter.html
 
 
 def test_suspected_outcome_apologises_for_what_may_have_happened():
@@ -151,8 +155,10 @@ def test_pdf_batch_keeps_diacritics_euro_and_the_ij_and_places_each_letter():
     code = new_access_code()
     letters = [_render("notification", "nl", code), _render("unfounded", "en", new_access_code())]
     data, placed = render_pdf(letters)
-    assert data.startswith(b"%PDF") and b"/FontFile2" in data  # fonts embedded
-    assert placed[0].first_page == 1 and placed[1].first_page == placed[0].pages + 1
+    assert data.startswith(b"%PDF")
+    assert b"/FontFile2" in data
+    assert placed[0].first_page == 1
+    assert placed[1].first_page == placed[0].pages + 1
     text = flat(subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode())
     for expected in ("Zoë <b>Öztürk</b>", "€-plein 12 A", "Ĳsselstein", format_access_code(code), "12 januari 2027"):
         assert expected in text, expected
