@@ -8,6 +8,7 @@ follows; channels never touch the database.
 
 from __future__ import annotations
 
+import binascii
 import csv
 import hashlib
 import io
@@ -19,8 +20,8 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.header import Header
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -103,19 +104,39 @@ class SmtpChannel:
         self.domain = sender.rpartition("@")[2] or "herstel.invalid"
         self._smtp: smtplib.SMTP | None = None
 
-    def build(self, item: Outgoing) -> EmailMessage:
+    def build(self, item: Outgoing) -> bytes:
+        """The message as sent: multipart/alternative, quoted-printable UTF-8, CRLF line ends.
+
+        Composed directly rather than with `email.message.EmailMessage`, whose header registry and
+        generator took about 10 ms a letter: a third of a campaign's time.
+        """
         letter = item.letter
-        message = EmailMessage()
-        message["Subject"] = letter.subject
-        message["From"] = self.settings.mail_from
-        message["To"] = item.email or ""
-        message["Date"] = format_datetime(item.started_at)
-        message["Message-ID"] = message_id(item.letter_id, self.domain)
-        message["X-Herstel-Letter"] = str(item.letter_id)
-        message.set_content(letter.text, cte="quoted-printable")
-        message.add_alternative(letter.html, subtype="html", cte="quoted-printable")
-        message["Content-Language"] = letter.language  # after set_content, which clears Content-* headers
-        return message
+        boundary = f"=_herstel_{item.letter_id.hex}"
+        name, address = parseaddr(self.settings.mail_from)
+        headers = [
+            ("From", formataddr((name, address), charset="utf-8")),
+            ("To", item.email or ""),
+            ("Subject", Header(letter.subject, "utf-8").encode(linesep="\r\n")),
+            ("Date", format_datetime(item.started_at)),
+            ("Message-ID", message_id(item.letter_id, self.domain)),
+            ("MIME-Version", "1.0"),
+            ("Content-Language", letter.language),
+            ("X-Herstel-Letter", str(item.letter_id)),
+            ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+        ]
+        head = "".join(f"{key}: {value}\r\n" for key, value in headers).encode("ascii")
+        parts = [head, b"\r\n"]
+        for subtype, body in (("plain", letter.text), ("html", letter.html)):
+            encoded = binascii.b2a_qp(body.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8"), istext=True)
+            parts += [
+                f"--{boundary}\r\n".encode(),
+                f'Content-Type: text/{subtype}; charset="utf-8"\r\n'.encode(),
+                b"Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+                encoded,
+                b"\r\n",
+            ]
+        parts.append(f"--{boundary}--\r\n".encode())
+        return b"".join(parts)
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
@@ -151,8 +172,9 @@ class SmtpChannel:
         def result(status: str, code: int | None, detail: str) -> Outcome:
             return Outcome(item.letter_id, item.attempt, status, smtp_code=code, detail=detail[:200])
 
+        sender = parseaddr(self.settings.mail_from)[1]
         try:
-            refused = self._connection().send_message(self.build(item))
+            refused = self._connection().sendmail(sender, [item.email or ""], self.build(item))
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()), (451, b""))
             return result(_classify(code), code, f"RCPT {code} {_enhanced(text)}".strip())

@@ -75,6 +75,7 @@ class DeliveryReport:
     to_post: int = 0
     lost_race: int = 0
     incidents: set[uuid.UUID] = field(default_factory=set)
+    leased_at: datetime | None = None  # when the lease of what is still held was last set
 
 
 ChannelFactory = Callable[[str], Channel]
@@ -164,6 +165,7 @@ def _claim(herstel: Any, ids: Sequence[uuid.UUID], report: DeliveryReport, *, co
     lease = timedelta(seconds=herstel.settings.letter_lease_seconds)
     with herstel.uow() as uow:
         claimed = dict(uow.letters.claim(ids, now=now, lease_until=now + lease))
+        report.leased_at = report.leased_at or now
         letters = uow.letters.many(claimed)
         persons = uow.persons.many(letter.person_id for letter in letters)
         facts: dict[uuid.UUID, IncidentFacts] = {}
@@ -327,9 +329,11 @@ def _record(
                 if o.letter_id in moved
             ]
         )
+        lease = timedelta(seconds=settings.letter_lease_seconds)
         rest = [(j.letter_id, j.attempt) for j in remaining]
-        if rest:
-            uow.letters.renew_lease(rest, now + timedelta(seconds=settings.letter_lease_seconds))
+        if rest and (report.leased_at is None or now - report.leased_at > lease / 3):
+            uow.letters.renew_lease(rest, now + lease)  # a long batch keeps its letters; a short one skips this
+            report.leased_at = now
         uow.commit()
     fallback = []
     for outcome in outcomes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-import textwrap
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -195,6 +194,23 @@ def blocks_to_html(blocks: list[Block]) -> str:
     return "\n".join(out)
 
 
+def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    """Greedy word wrap (textwrap's regular expressions cost more than the rest of a render)."""
+    lines: list[str] = []
+    current = first
+    has_word = False
+    for word in text.split():
+        if has_word and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current, has_word = rest + word, True
+            continue
+        current = f"{current} {word}" if has_word else current + word
+        has_word = True
+    if has_word:
+        lines.append(current)
+    return lines
+
+
 def blocks_to_text(blocks: list[Block], width: int = 72) -> str:
     """The letter body as plain text, wrapped for an email client."""
     out: list[str] = []
@@ -207,9 +223,9 @@ def blocks_to_text(blocks: list[Block], width: int = 72) -> str:
         elif block.kind == "heading":
             out += [text, "-" * min(len(text), width), ""]
         elif block.kind == "bullet":
-            out += textwrap.wrap(text, width, initial_indent="- ", subsequent_indent="  ")
+            out += wrap(text, width, "- ", "  ")
         elif block.kind == "code":
             out += ["    " + text, ""]
         else:
-            out += [*textwrap.wrap(text, width), ""]
+            out += [*wrap(text, width), ""]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"

@@ -139,7 +139,7 @@ def persons_file(people: list[dict[str, str]], *, delimiter: str = ";") -> bytes
 
 
 def people(count: int, *, email: Callable[[int], str] | None = None, consent: Callable[[int], bool] | None = None,
-           language: Callable[[int], str] | None = None, prefix: str = "99999") -> list[dict[str, str]]:  # fmt: skip
+           language: Callable[[int], str] | None = None, prefix: str = "9999") -> list[dict[str, str]]:  # fmt: skip
     numbers = fictitious_bsns(prefix)
     out = []
     for i in range(count):

@@ -109,7 +109,11 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
     )
     with pytest.raises(StateConflict):
         answer_citizen_response(
-            herstel=mailing, principal=officer, incident_id=incident["id"], response_id=objection["response_id"], answer="x"
+            herstel=mailing,
+            principal=officer,
+            incident_id=incident["id"],
+            response_id=objection["response_id"],
+            answer="x",
         )
     deadlines = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["deadlines"]
     by_subject = {d["subject"]: d for d in deadlines if d["subject"]}

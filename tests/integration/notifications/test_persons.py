@@ -23,7 +23,9 @@ from tests.integration.notifications.conftest import (
 
 def test_import_merges_against_the_incident_and_records_counts_only(herstel, officer, incident):
     everyone = people(6)
-    first = import_persons(herstel=herstel, principal=officer, incident_id=incident["id"], data=persons_file(everyone[:4]))
+    first = import_persons(
+        herstel=herstel, principal=officer, incident_id=incident["id"], data=persons_file(everyone[:4])
+    )
     assert first == {"imported": 4, "merged": 0, "rows": 4}
     moved = [dict(p, email="nieuw@example.nl") if i == 0 else p for i, p in enumerate(everyone[2:] + everyone[:1])]
     second = import_persons(herstel=herstel, principal=officer, incident_id=incident["id"], data=persons_file(moved))
@@ -54,9 +56,7 @@ def test_persons_of_another_organisation_or_role_are_not_reachable(herstel, offi
         import_persons(herstel=herstel, principal=oversight, incident_id=incident["id"], data=persons_file(people(1)))
 
 
-def test_the_reporter_of_an_unfounded_signal_is_told(
-    mailing, officer, smtp_server, dispatched, clock
-):
+def test_the_reporter_of_an_unfounded_signal_is_told(mailing, officer, smtp_server, dispatched, clock):
     algorithm = register_algorithm(uow=mailing.uow(), principal=officer, name="Toeslagencheck", lars="31415923")
     incident = assessed_incident(mailing, officer, algorithm, "unfounded")
     with pytest.raises(InvalidEvidence) as caught:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
 
 import pytest
 
@@ -47,12 +49,17 @@ def test_an_email_has_a_deterministic_message_id_and_both_bodies():
     channel = SmtpChannel(Settings(smtp_host="127.0.0.1", mail_from="Gemeente <brieven@gemeente.example.nl>"))
     letter_id = uuid.uuid4()
     item = Outgoing(letter_id, 3, LETTER, "h", datetime(2026, 11, 30, tzinfo=UTC), email="zoe@example.nl")
-    first, again = channel.build(item), channel.build(item)
+    raw = channel.build(item)
+    assert b"\r\n\r\n" in raw
+    assert b"\n" not in raw.replace(b"\r\n", b"")  # CRLF line ends only, as SMTP wants
+    first, again = (BytesParser(policy=policy.default).parsebytes(b) for b in (raw, channel.build(item)))
     assert first["Message-ID"] == again["Message-ID"] == message_id(letter_id, "gemeente.example.nl")
     assert first["To"] == "zoe@example.nl"
     assert first["Content-Language"] == "en"
-    assert first.get_body(("plain",)).get_content() == "Dear Zoë,\n"
+    assert first.get_body(("plain",)).get_content().splitlines() == ["Dear Zoë,"]
     assert "Dear Zoë" in first.get_body(("html",)).get_content()
+    assert str(first["Subject"]) == "We may have treated you unfairly — €"
+    assert str(first["From"]) == "Gemeente <brieven@gemeente.example.nl>"
     assert "Zo" not in first["X-Herstel-Letter"]
 
 
