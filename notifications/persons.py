@@ -38,8 +38,9 @@ def import_persons(
         _incident, actor = incident_for(uow, principal, incident_id, "persons.import")
         now = uow.now()
         existing = uow.persons.hashes(incident_id)
-        known = [(r, existing[vault.bsn_hash(r.bsn)]) for r in parsed.records if vault.bsn_hash(r.bsn) in existing]
-        fresh = [r for r in parsed.records if vault.bsn_hash(r.bsn) not in existing]
+        hashed = [(record, vault.bsn_hash(record.bsn)) for record in parsed.records]
+        known = [(record, existing[digest]) for record, digest in hashed if digest in existing]
+        fresh = [record for record, digest in hashed if digest not in existing]
         total = len(parsed.records)
         done = 0
         for start in range(0, len(fresh), STORE_CHUNK):

@@ -33,6 +33,28 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert many rows in the session's transaction: COPY on PostgreSQL, executemany elsewhere.
+
+    COPY matters at 100,000 rows: multi-row INSERTs spend most of their time having the driver
+    parse statements with thousands of placeholders.
+    """
+    if not rows:
+        return 0
+    if session.get_bind().dialect.name != "postgresql":
+        for chunk in _chunks(rows):
+            session.execute(insert(table), list(chunk))
+        return len(rows)
+    columns = list(rows[0])
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    names = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.__tablename__}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(tuple(row[c] for c in columns))
+    return len(rows)
+
+
 class PersonRepository:
     """Affected persons and reporters of an incident."""
 
@@ -47,8 +69,7 @@ class PersonRepository:
         return {h: i for h, i in self.session.execute(stmt)}
 
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        for chunk in _chunks(rows):
-            self.session.execute(insert(AffectedPersonRow), list(chunk))
+        bulk_insert(self.session, AffectedPersonRow, rows)
 
     def update_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Rows carry `id` and the columns to change (ORM bulk update by primary key)."""
@@ -147,7 +168,13 @@ class LetterRepository:
         return set(self.session.scalars(stmt))
 
     def add_letters(self, rows: Sequence[dict[str, Any]]) -> int:
-        """Insert letters, skipping any (incident, person, kind) that has one already; returns how many were new."""
+        """Insert letters, skipping any (incident, person, kind) that has one already; returns how many were new.
+
+        The caller holds the incident's row lock and chose persons without a letter, so on
+        PostgreSQL the rows go in by COPY; the unique constraint still refuses a duplicate.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            return bulk_insert(self.session, LetterRow, rows)
         added = 0
         for chunk in _chunks(rows):
             stmt = (
