@@ -157,3 +157,26 @@ def people(count: int, *, email: Callable[[int], str] | None = None, consent: Ca
             }
         )
     return out
+
+
+@pytest.fixture
+def production(tmp_path: Any, postgres_database: str, smtp_server: Any) -> Iterator[tuple[Herstel, Any]]:
+    """An installation on a fresh PostgreSQL database (real clock) with `herstel scheduler` and
+    `herstel worker` (2 processes × 2 threads) running on a redis-server of the test's own."""
+    from protocol.services import bootstrap, upgrade_database
+    from tests.conftest import make_settings
+    from tests.integration.notifications.stack import Stack
+    from tests.redis_server import RedisServer
+
+    settings = make_settings(tmp_path / "data", postgres_database)
+    installation = bootstrap(settings)  # the real clock: the processes use it too
+    upgrade_database(herstel=installation)
+    redis = RedisServer(tmp_path / "redis")
+    redis.start()
+    stack = Stack(settings, redis, smtp_server, tmp_path)
+    stack.start("scheduler", "scheduler")
+    stack.start("worker", "worker", "--processes", "2", "--threads", "2")
+    yield installation, stack
+    stack.stop()
+    redis.stop()
+    installation.close()
