@@ -22,10 +22,10 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from notifications.attempts import DeliveryReport, Job, backoff, transition
 from notifications.channels import Channel, Outcome, Outgoing, PostChannel, SmtpChannel
 from notifications.codes import new_access_code
 from notifications.crypto import Vault
@@ -42,49 +42,9 @@ log = logging.getLogger(__name__)
 
 RECORD_EVERY = 25  # letters per recording transaction: the most a killed worker can send twice
 POST_BATCH = 500  # letters per print batch
-MAX_EMAIL_ATTEMPTS = 8  # then the letter goes by post
-MAX_BACKOFF = timedelta(hours=1)
-
-
-@dataclass
-class Job:
-    """A claimed letter with what it takes to render it."""
-
-    letter_id: uuid.UUID
-    attempt: int
-    incident_id: uuid.UUID
-    kind: str
-    language: str
-    channel: str
-    has_address: bool
-    recipient: Any
-    facts: IncidentFacts
-    sent_on: date | None = None
-    last_day: date | None = None
-    attempt_row_id: int | None = None
-
-
-@dataclass
-class DeliveryReport:
-    """What one call of `deliver_letters` did (counts only)."""
-
-    claimed: int = 0
-    delivered: int = 0
-    failed: int = 0
-    retrying: int = 0
-    to_post: int = 0
-    lost_race: int = 0
-    incidents: set[uuid.UUID] = field(default_factory=set)
-    leased_at: datetime | None = None  # when the lease of what is still held was last set
 
 
 ChannelFactory = Callable[[str], Channel]
-
-
-def backoff(settings: Any, attempt: int) -> timedelta:
-    """How long to wait after the `attempt`-th temporary failure: doubling from the setting, capped."""
-    seconds = settings.letter_retry_seconds * (2 ** max(0, attempt - 1))
-    return min(timedelta(seconds=seconds), MAX_BACKOFF)
 
 
 def deliver_letters(
@@ -294,7 +254,7 @@ def _record(
     effects: dict[uuid.UUID, str] = {}
     for outcome in outcomes:
         job = jobs[outcome.letter_id]
-        values, effect = _transition(job, outcome, now, settings)
+        values, effect = transition(job, outcome, now, settings)
         effects[job.letter_id] = effect
         groups[tuple(sorted(values.items()))].append((job.letter_id, job.attempt))
     with herstel.uow() as uow:
@@ -354,31 +314,3 @@ def _record(
             report.retrying += 1
             retry.append((job.letter_id, backoff(settings, job.attempt).total_seconds()))
     return fallback
-
-
-def _transition(job: Job, outcome: Outcome, now: datetime, settings: Any) -> tuple[dict[str, Any], str]:
-    """The letter's next state for an outcome, and what follows (delivered, failed, post, retry)."""
-    done = {"lease_until": None}
-    if outcome.status in ("delivered", "sent"):
-        values = {
-            **done,
-            "status": outcome.status,
-            "sent_at": now,
-            "sent_on": job.sent_on,
-            "objection_last_day": job.last_day,
-            "print_batch_id": outcome.print_batch_id,
-            "failure": None,
-        }
-        if outcome.status == "delivered":
-            values["delivered_at"] = now
-        return values, "delivered"
-    give_up_on_email = outcome.status == "permanent" or job.attempt >= MAX_EMAIL_ATTEMPTS
-    if job.channel == "email" and give_up_on_email:
-        if job.has_address:
-            return {**done, "status": "queued", "channel": "post", "next_attempt_at": now}, "post"
-        return {**done, "status": "failed", "failed_at": now, "failure": f"email: {outcome.detail}"}, "failed"
-    if outcome.status == "permanent" or job.attempt >= MAX_EMAIL_ATTEMPTS:
-        return {**done, "status": "failed", "failed_at": now, "failure": f"{job.channel}: {outcome.detail}"}, "failed"
-    again = now + backoff(settings, job.attempt)
-    # dispatched_at: the delayed message is due then, so the recovery sweep leaves it alone until later
-    return {**done, "status": "queued", "next_attempt_at": again, "dispatched_at": again}, "retry"

@@ -158,7 +158,7 @@ def letter_context(
     base_url: str,
 ) -> dict[str, Any]:
     """The template context of one letter."""
-    sender = dict(facts.sender)
+    sender: dict[str, Any] = dict(facts.sender)
     postal_lines = [line.strip() for line in sender.get("postal_address", "").splitlines() if line.strip()]
     sender["postal_inline"] = ", ".join(postal_lines)
     sender["lines"] = [sender["name"], *postal_lines, *filter(None, [sender.get("phone"), sender.get("website")])]

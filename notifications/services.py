@@ -7,6 +7,7 @@ through a session token from `open_citizen_session`. Errors are the protocol's `
 family, so the web maps them with the same handler.
 """
 
+from notifications.attempts import DeliveryReport
 from notifications.campaigns import (
     letters_summary,
     objection_deadline,
@@ -30,7 +31,7 @@ from notifications.citizens import (
     record_citizen_response,
 )
 from notifications.codes import format_access_code, normalize_access_code
-from notifications.delivery import DeliveryReport, deliver_letters
+from notifications.delivery import deliver_letters
 from notifications.dispatch import BATCH, dispatch_letters, set_letter_dispatcher
 from notifications.errors import AccessDenied, ChannelUnavailable, FileTooLarge, PersonsFileRejected, RowError
 from notifications.letters import CITIZEN_PATH

@@ -22,7 +22,6 @@ from notifications.services import (
     start_campaign,
     verify_letters_ledger,
 )
-from notifications.storage import LetterRepository
 from notifications.tables import LetterAttemptRow, LetterRow
 from protocol.services import get_incident, get_timeline, verify_incident
 from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
@@ -217,4 +216,3 @@ def test_lease_is_renewed_while_a_long_batch_is_sent(mailing, officer, incident,
     assert sum(p["attempts"] for p in recorded) == 30
     assert all(json.dumps(p).count("@") == 0 for p in recorded)
     assert timedelta(seconds=mailing.settings.letter_lease_seconds) > timedelta(0)
-    assert LetterRepository  # the repository registered as uow.letters
