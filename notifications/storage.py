@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from notifications.bulk import bulk_insert, chunks
+from notifications.bulk import bulk_insert, bulk_update, chunks
 from notifications.letter_storage import LetterRepository
 from notifications.tables import (
     AffectedPersonRow,
@@ -38,9 +38,8 @@ class PersonRepository:
         bulk_insert(self.session, AffectedPersonRow, rows)
 
     def update_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Rows carry `id` and the columns to change (ORM bulk update by primary key)."""
-        for chunk in chunks(rows):
-            self.session.execute(update(AffectedPersonRow), list(chunk))
+        """Rows carry `id` and the columns to change."""
+        bulk_update(self.session, AffectedPersonRow, rows)
 
     def get(self, person_id: uuid.UUID) -> AffectedPersonRow | None:
         return self.session.get(AffectedPersonRow, person_id)
