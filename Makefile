@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the browser tests and the letters' PDFs need (skipped when present).
-SYSTEM_PACKAGES := chromium fonts-dejavu-core
+# Debian packages the browser tests, the letters' PDFs (DejaVu fonts; pdftotext in the tests) and
+# the Redis fault tests (their own redis-server) need (skipped when present).
+SYSTEM_PACKAGES := chromium fonts-dejavu-core poppler-utils redis-server
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -44,6 +44,8 @@ class Settings:
     smtp_starttls: bool = False
     smtp_timeout: float = 10.0
     mail_from: str = "Herstel <noreply@herstel.invalid>"
+    letter_retry_seconds: float = 60.0  # first wait after a temporary email failure; doubles per attempt
+    letter_lease_seconds: float = 600.0  # a letter held this long by a worker that went silent is sent again
     max_body_bytes: int = 50 * 1024 * 1024
     log_level: str = "INFO"
     extra: Mapping[str, Any] = field(default_factory=dict)

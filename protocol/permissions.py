@@ -58,6 +58,9 @@ MATRIX: Mapping[str, Mapping[Role, Grant]] = {
     "persons.read_identity": {OFF: ALL, COO: ALL},
     "letters.send": {OFF: ALL, COO: ALL},
     "letters.read": {OFF: ALL, COO: ALL},
+    # citizens' questions, objections, complaints and harm reports
+    "responses.read": {OFF: ALL, COO: ALL},
+    "responses.answer": {OFF: ALL, COO: ALL},
     # oversight: pseudonymised views, never identities
     "oversight.read": {OVS: ALL},
     "oversight.export": {OVS: ALL},

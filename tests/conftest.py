@@ -127,3 +127,14 @@ def coordinator(make_user: Callable[..., Principal]) -> Principal:
 @pytest.fixture
 def algorithm(herstel: Herstel, officer: Principal) -> dict[str, Any]:
     return register_algorithm(uow=herstel.uow(), principal=officer, name="Risicomodel", lars="12345670")
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) in its own process on a free port; see tests/smtp.py."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer(tmp_path / "smtp")
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,231 @@
+"""Benchmark: persons import, campaign, delivery by worker processes to a local SMTP server.
+
+    python bench/notify.py --persons 100000 [--workers 2] [--threads 2] [--post-share 0.0]
+
+Runs on PostgreSQL (a fresh database on HERSTEL_BENCH_PG_URL's server) and a redis-server of its
+own, with `herstel worker` processes and `herstel scheduler`, mailing an aiosmtpd sink in its own
+process. Each stage's rate is printed next to its raw ceiling measured in the same run: a bare
+COPY of as many rows, a bare render loop, a bare smtplib loop to the same server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import io
+import json
+import os
+import secrets
+import shutil
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from notifications.channels import Outgoing, SmtpChannel  # noqa: E402
+from notifications.codes import new_access_code  # noqa: E402
+from notifications.demo import fictitious_bsns  # noqa: E402
+from notifications.letters import IncidentFacts, Recipient, letter_context  # noqa: E402
+from notifications.rendering import render_letter  # noqa: E402
+from notifications.services import import_persons, letters_summary, start_campaign  # noqa: E402
+from protocol.services import (  # noqa: E402
+    Settings,
+    bootstrap,
+    complete_step,
+    create_user,
+    ensure_default_organisation,
+    get_incident,
+    get_principal,
+    register_algorithm,
+    report_incident,
+    upgrade_database,
+)
+
+PG_ADMIN = os.environ.get("HERSTEL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+HERSTEL = str(Path(sys.executable).parent / "herstel")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_port(port: int, banner: bytes, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                if banner == b"+PONG":
+                    connection.sendall(b"PING\r\n")
+                if connection.recv(16).startswith(banner):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+def persons_csv(count: int, post_share: float) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["bsn", "naam", "straat", "huisnummer", "postcode", "woonplaats", "email", "taal", "toestemming"])
+    numbers = fictitious_bsns("9")
+    post_every = round(1 / post_share) if post_share else 0
+    for i in range(count):
+        consent = "nee" if post_every and i % post_every == 0 else "ja"
+        writer.writerow([next(numbers), f"Lezer {i}", "Kerkstraat", str(1 + i % 300), "1234 AB", "Utrecht",
+                         f"lezer{i}@example.nl", "en" if i % 5 == 0 else "nl", consent])  # fmt: skip
+    return out.getvalue().encode()
+
+
+def ceiling_insert(engine: sa.Engine, rows: int) -> float:
+    """A bare COPY of `rows` rows shaped like sealed persons into a scratch table."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE scratch (id uuid, incident_id uuid, hash text, a bytea, b bytea, c bytea, d bytea, "
+            "language text, consent boolean, created timestamptz)"
+        )
+        raw = connection.connection.driver_connection
+        blob, now, incident = os.urandom(60), datetime.now(UTC), uuid.uuid4()
+        started = time.perf_counter()
+        with raw.cursor() as cursor, cursor.copy("COPY scratch FROM STDIN") as copy:
+            for _ in range(rows):
+                copy.write_row((uuid.uuid4(), incident, secrets.token_hex(32), blob, blob, blob, blob, "nl", True, now))
+        return rows / (time.perf_counter() - started)
+
+
+def ceiling_render(count: int) -> tuple[float, bytes]:
+    facts = IncidentFacts(uuid.uuid4(), "HST-1", "established", "Risicomodel", ("nationality",), True, "full",
+                          None, "active", None, {"name": "Gemeente", "postal_address": "Postbus 1", "phone": "14 020",
+                          "email": "", "website": "", "signatory": "Gemeente"})  # fmt: skip
+    reader = Recipient(
+        "Lezer", {"street": "Kerkstraat", "house_number": "1", "postal_code": "1234 AB", "city": "U"}, "x@example.nl"
+    )
+    started = time.perf_counter()
+    letter = None
+    for _ in range(count):
+        context = letter_context(facts, letter_id=uuid.uuid4(), language="nl", recipient=reader, sent_on=date.today(),
+                                 objection_last_day=date.today(), code=new_access_code(), base_url="http://x")  # fmt: skip
+        letter = render_letter("notification", "nl", context)
+    rate = count / (time.perf_counter() - started)
+    assert letter is not None
+    message = SmtpChannel(Settings(smtp_host="x")).build(
+        Outgoing(uuid.uuid4(), 1, letter, "h", datetime.now(UTC), email="ceiling@example.nl")
+    )
+    return rate, message
+
+
+def ceiling_smtp(port: int, message: bytes, count: int) -> float:
+    """A bare smtplib loop over one connection to the same server, with a letter-sized message."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+        started = time.perf_counter()
+        for _ in range(count):
+            smtp.sendmail("noreply@herstel.invalid", ["ceiling@example.nl"], message)
+        return count / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--post-share", type=float, default=0.0, help="share of persons without consent (post)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="herstel-bench-"))
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"herstel_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    processes: list[subprocess.Popen[bytes]] = []
+    results: dict[str, float | int | str] = {"persons": args.persons, "workers": args.workers, "threads": args.threads}
+    try:
+        redis_port, smtp_port = free_port(), free_port()
+        processes.append(subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
+                                          stdout=subprocess.DEVNULL))  # fmt: skip
+        sink = (
+            "import sys, time; from pathlib import Path; from aiosmtpd.controller import Controller; "
+            "from notifications.sink import _Store; "
+            "Controller(_Store(Path(sys.argv[1])), hostname='127.0.0.1', port=int(sys.argv[2])).start(); time.sleep(1e7)"
+        )
+        processes.append(subprocess.Popen([sys.executable, "-c", sink, str(work / "mail"), str(smtp_port)], cwd=ROOT))
+        wait_port(redis_port, b"+PONG")
+        wait_port(smtp_port, b"220")
+        key = lambda: base64.b64encode(secrets.token_bytes(32)).decode()  # noqa: E731
+        settings = Settings(env="bench", data_dir=str(work / "data"), database_url=url, redis_url=f"redis://127.0.0.1:{redis_port}/0",
+                            secret_key=secrets.token_urlsafe(32), encryption_keys="b1:" + key(), hash_key=key(), signing_key=key(),
+                            smtp_host="127.0.0.1", smtp_port=smtp_port)  # fmt: skip
+        herstel = bootstrap(settings)
+        upgrade_database(herstel=herstel)
+        env = {**os.environ, **{f"HERSTEL_{k.upper()}": str(v) for k, v in vars(settings).items() if k != "extra"}}
+        log = (work / "processes.log").open("ab")
+        processes.append(subprocess.Popen([HERSTEL, "scheduler"], env=env, stdout=log, stderr=log))
+        processes.append(subprocess.Popen([HERSTEL, "worker", "--processes", str(args.workers), "--threads", str(args.threads)],
+                                          env=env, stdout=log, stderr=log))  # fmt: skip
+
+        organisation = ensure_default_organisation(uow=herstel.uow())
+        user = create_user(uow=herstel.uow(), email="bench@example.nl", roles=["officer"], organisation_id=organisation)
+        officer = get_principal(uow=herstel.uow(), user_id=user)
+        algorithm = register_algorithm(uow=herstel.uow(), principal=officer, name="Bench", lars="12345670")
+        incident = report_incident(uow=herstel.uow(), principal=officer, algorithm_id=algorithm["id"], title="Bench",
+                                   description="", source="other", detected_at=herstel.clock(), protected_grounds=[])  # fmt: skip
+        complete_step(uow=herstel.uow(), principal=officer, incident_id=incident["id"], step="assess", version=incident["version"],
+                      evidence={"outcome": "established", "severity": 2, "estimated_affected": args.persons, "high_risk_ai": False,
+                                "personal_data_breach": False, "widespread": False, "summary": "bench"})  # fmt: skip
+        data = persons_csv(args.persons, args.post_share)
+        started = time.perf_counter()
+        import_persons(
+            herstel=herstel, principal=officer, incident_id=incident["id"], data=data, max_bytes=len(data) + 1
+        )
+        results["import_rows_per_s"] = round(args.persons / (time.perf_counter() - started))
+        started = time.perf_counter()
+        start_campaign(herstel=herstel, principal=officer, incident_id=incident["id"], kind="notification")
+        results["queue_letters_per_s"] = round(args.persons / (time.perf_counter() - started))
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline:
+            steps = get_incident(uow=herstel.uow(), principal=officer, incident_id=incident["id"])["steps"]
+            if steps["inform"]["state"] == "completed":
+                break
+            time.sleep(1)
+        elapsed = time.perf_counter() - started
+        results["deliver_letters_per_s"] = round(args.persons / elapsed)
+        results["campaign_seconds"] = round(elapsed, 1)
+        summary = letters_summary(herstel=herstel, principal=officer, incident_id=incident["id"])
+        results["delivered"] = summary["by_status"].get("delivered", 0)
+        results["emails_at_server"] = len(list((work / "mail").glob("*.eml")))
+        sample = max(200, min(2000, args.persons // 10))
+        results["ceiling_insert_rows_per_s"] = round(ceiling_insert(herstel.db.engine, args.persons))
+        render_rate, message = ceiling_render(sample)
+        results["ceiling_render_letters_per_s"] = round(render_rate)
+        results["ceiling_smtp_messages_per_s"] = round(ceiling_smtp(smtp_port, message, sample))
+        herstel.close()
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            process.wait(20)
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (args.out / f"notify-{args.persons}-{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
+    for key, value in results.items():
+        print(f"{key:32} {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,255 @@
+"""Campaigns: one letter per (incident, person, kind), queued in one transaction and fanned out by the workers."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from notifications.channels import choose_channel
+from notifications.dispatch import dispatch_letters
+from notifications.ledger import letter_counts, settle_incident, verify_ledger
+from notifications.letters import Recipient, incident_facts, letter_context, objection_last_day
+from notifications.rendering import RenderedLetter, render_letter
+from notifications.tables import LETTER_KINDS, CampaignRow, LetterSenderRow
+from protocol.errors import InvalidEvidence, StateConflict, StepBlocked
+from protocol.identity import Principal
+from protocol.services import append_to_timeline, start_step_as_system
+from protocol.services.access import incident_for, organisation_for
+
+RECIPIENTS = {"notification": "affected", "unfounded": "reporter"}
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in LETTER_KINDS:
+        raise InvalidEvidence("unknown letter kind", errors={"kind": [f"must be one of: {', '.join(LETTER_KINDS)}"]})
+
+
+def start_campaign(*, herstel: Any, principal: Principal, incident_id: uuid.UUID, kind: str) -> dict[str, Any]:
+    """Queue a letter of `kind` for every person of the incident who has none yet, and start `inform`.
+
+    `notification` goes to the affected persons (outcome established or suspected), `unfounded` to
+    the reporter (outcome unfounded). A second call creates no letter twice: `created` is False
+    when everyone already has one. The workers fan the letters out after the commit.
+    """
+    _check_kind(kind)
+    with herstel.uow() as uow:
+        incident, actor = incident_for(uow, principal, incident_id, "letters.send")
+        if incident.state.value != "open":
+            raise StateConflict(f"incident {incident.reference} is closed", rule="incident-closed")
+        blockers = incident.blockers("inform")
+        if blockers:
+            raise StepBlocked(
+                f"letters go out once {', '.join(blockers)} is completed", rule="requires", blockers=blockers
+            )
+        outcome = incident.facts.get("outcome")
+        if kind == "notification" and outcome == "unfounded":
+            raise StateConflict(
+                "the assessment found the signal unfounded: send the 'unfounded' letter to the reporter",
+                rule="letter-kind",
+            )
+        if kind == "unfounded" and outcome != "unfounded":
+            raise StateConflict("the 'unfounded' letter is only for an unfounded signal", rule="letter-kind")
+        targets = uow.persons.campaign_targets(incident_id, RECIPIENTS[kind])
+        if not targets:
+            missing = "import the affected persons" if kind == "notification" else "record the reporter's contact"
+            raise StateConflict(f"nobody to write to: {missing} first", rule="no-recipients")
+        have = uow.letters.persons_with_letter(incident_id, kind)
+        new = [t for t in targets if t[0] not in have]
+        if not new:
+            campaigns = [c for c in uow.letters.campaigns(incident_id) if c.kind == kind]
+            return {
+                "campaign_id": campaigns[-1].id if campaigns else None,
+                "kind": kind,
+                "letters": 0,
+                "created": False,
+            }
+        now = uow.now()
+        campaign_id = uuid.uuid4()
+        uow.letters.add_campaign(
+            CampaignRow(
+                id=campaign_id,
+                incident_id=incident_id,
+                kind=kind,
+                letters=len(new),
+                started_at=now,
+                started_by=actor.ref(),
+            )
+        )
+        channels: Counter[str] = Counter()
+        rows = []
+        for person_id, language, consent, has_email, has_address in new:
+            channel = choose_channel(consent=consent, has_email=has_email, has_address=has_address)
+            channels[channel or "none"] += 1
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "incident_id": incident_id,
+                    "person_id": person_id,
+                    "campaign_id": campaign_id,
+                    "kind": kind,
+                    "language": language,
+                    "channel": channel or "post",
+                    "status": "queued" if channel else "failed",
+                    "failure": None if channel else "no address to write to",
+                    "failed_at": None if channel else now,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
+        added = uow.letters.add_letters(rows)
+        append_to_timeline(
+            uow=uow,
+            incident_id=incident_id,
+            event_type="LetterCampaignStarted",
+            payload={"campaign_id": str(campaign_id), "kind": kind, "letters": added, "channels": dict(channels)},
+            actor=actor,
+        )
+        start_step_as_system(uow=uow, incident_id=incident_id, step="inform")
+        uow.commit()
+    return {"campaign_id": campaign_id, "kind": kind, "letters": added, "created": True, "channels": dict(channels)}
+
+
+def letters_summary(*, herstel: Any, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
+    """Counts of the incident's letters per status and channel, and its campaigns (for a progress bar)."""
+    with herstel.uow().read_only() as uow:
+        incident_for(uow, principal, incident_id, "letters.read", lock=False)
+        counts = letter_counts(uow, incident_id)
+        counts["campaigns"] = [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "letters": c.letters,
+                "started_at": c.started_at,
+                "completed_at": c.completed_at,
+            }
+            for c in uow.letters.campaigns(incident_id)
+        ]
+        counts["unrecorded_attempts"] = uow.letters.count_unrecorded(incident_id)
+        return counts
+
+
+def verify_letters_ledger(*, herstel: Any, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
+    """Check every LettersBatchRecorded digest against the ledger rows it covers."""
+    with herstel.uow().read_only() as uow:
+        incident_for(uow, principal, incident_id, "incident.verify", lock=False)
+        return verify_ledger(uow, incident_id)
+
+
+def recover_letters(*, herstel: Any, limit: int = 2000) -> dict[str, int]:
+    """The scheduler's sweep: take back letters whose worker went silent, re-enqueue letters whose
+    message may be lost, hand recorded print batches over, and settle incidents with open campaigns."""
+    now = herstel.clock()
+    lease = timedelta(seconds=herstel.settings.letter_lease_seconds)
+    with herstel.uow() as uow:
+        expired = uow.letters.expired_leases(now, limit)
+        fenced = [(row.id, row.attempts) for row in expired]
+        pending = {(a.letter_id, a.number): a for a in uow.letters.pending_attempts(fenced)}
+        uow.letters.update_attempts(
+            [
+                {"id": a.id, "outcome": "abandoned", "finished_at": now, "detail": "lease expired"}
+                for a in pending.values()
+            ]
+        )
+        recovered = uow.letters.settle(fenced, {"status": "queued", "lease_until": None, "next_attempt_at": now})
+        uow.commit()
+    with herstel.uow() as uow:
+        stale = uow.letters.stale_queued(due_before=now, dispatched_before=now - lease, limit=limit)
+        uow.letters.mark_dispatched(stale, now)
+        if stale:
+            dispatch_letters(stale)
+        uow.commit()
+    published = _hand_over_print_batches(herstel, now - lease)
+    with herstel.uow().read_only() as uow:
+        incidents = uow.letters.open_campaign_incidents()
+    completed = sum(bool(settle_incident(herstel=herstel, incident_id=i)["inform_completed"]) for i in incidents)
+    return {"recovered": len(recovered), "redispatched": len(stale), "print_batches": published, "completed": completed}
+
+
+def _hand_over_print_batches(herstel: Any, orphan_before: datetime) -> int:
+    """Move recorded batches left in `pending` (a crash after recording) to the outbox; drop old orphans."""
+    from notifications.channels import PostChannel
+
+    post = PostChannel(herstel.settings.data_dir)
+    if not post.pending.exists():
+        return 0
+    moved = 0
+    for path in post.pending.glob("*.zip"):
+        try:
+            batch_id = uuid.UUID(path.stem)
+        except ValueError:
+            continue
+        with herstel.uow().read_only() as uow:
+            recorded = uow.letters.print_batch(batch_id) is not None
+        if recorded:
+            moved += post.publish(batch_id)
+        elif datetime.fromtimestamp(path.stat().st_mtime, tz=orphan_before.tzinfo) < orphan_before:
+            post.discard(batch_id)  # its letters were never recorded: they are sent again in a new batch
+    return moved
+
+
+def objection_deadline(*, herstel: Any, sent_on: date | datetime | None = None) -> date:
+    """The last day to object to a letter sent on `sent_on` (default: now), per Awb 6:7/6:8 and the Atw."""
+    return objection_last_day(herstel.calendar, sent_on or herstel.clock())
+
+
+def preview_letter(
+    *, herstel: Any, principal: Principal, incident_id: uuid.UUID, kind: str, language: str = "nl"
+) -> RenderedLetter:
+    """The letter as it would go out today, to a sample reader, with a sample code (nothing is stored)."""
+    _check_kind(kind)
+    with herstel.uow().read_only() as uow:
+        incident_for(uow, principal, incident_id, "letters.read", lock=False)
+        facts = incident_facts(uow, incident_id)
+    now = herstel.clock()
+    sample = Recipient(
+        name="J. Voorbeeld" if language == "nl" else "J. Example",
+        address={"street": "Voorbeeldstraat", "house_number": "1", "postal_code": "1234 AB", "city": "Voorbeeldstad"},
+        email=None,
+    )
+    context = letter_context(
+        facts,
+        letter_id=uuid.UUID(int=0),
+        language=language,
+        recipient=sample,
+        sent_on=now.date(),
+        objection_last_day=objection_last_day(herstel.calendar, now),
+        code="0" * 16,
+        base_url=herstel.settings.base_url,
+    )
+    return render_letter(kind, language, context)
+
+
+def set_letter_sender(
+    *,
+    herstel: Any,
+    principal: Principal,
+    name: str,
+    organisation_id: uuid.UUID | None = None,
+    postal_address: str = "",
+    phone: str = "",
+    email: str = "",
+    website: str = "",
+    signatory: str = "",
+) -> dict[str, Any]:
+    """How the organisation signs its letters: where to send an objection, whom to call (Awb 3:45)."""
+    values = {
+        "name": name.strip(),
+        "postal_address": postal_address.strip(),
+        "phone": phone.strip(),
+        "email": email.strip(),
+        "website": website.strip(),
+        "signatory": signatory.strip(),
+    }
+    errors = {k: ["at most 200 characters"] for k, v in values.items() if k != "postal_address" and len(v) > 200}
+    if not values["name"]:
+        errors["name"] = ["required"]
+    if errors:
+        raise InvalidEvidence("the sender details are invalid", errors=errors)
+    with herstel.uow() as uow:
+        organisation = organisation_for(principal, "letters.send", organisation_id)
+        uow.senders.put(LetterSenderRow(organisation_id=organisation, updated_at=uow.now(), **values))
+        uow.commit()
+    return {"organisation_id": organisation, **values}

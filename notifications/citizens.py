@@ -1,0 +1,296 @@
+"""The citizen's side: a session from the code in their letter, the letter itself, the case status
+in plain words, and their questions, objections, complaints and harm reports.
+
+A wrong code and a malformed code take the same path and the same error (`AccessDenied`), so the
+answer never tells whether a code exists. Limiting attempts is the web's job: it rate-limits
+`open_citizen_session` per client before calling it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from notifications.codes import normalize_access_code
+from notifications.crypto import Vault
+from notifications.errors import AccessDenied
+from notifications.identity import open_recipient
+from notifications.letters import incident_facts, letter_context
+from notifications.pdf import render_pdf
+from notifications.rendering import RenderedLetter, long_date, render_letter
+from notifications.status import step_status
+from notifications.tables import RESPONSE_KINDS, CitizenResponseRow
+from protocol.errors import InvalidEvidence, StateConflict
+from protocol.identity import Actor, Principal
+from protocol.services import append_to_timeline
+from protocol.services.access import incident_for
+
+SESSION_TTL = timedelta(minutes=30)
+TEXT_LIMIT = 10_000
+_NO_CODE = "0" * 16  # hashed in place of a malformed code, so both paths do the same work
+
+
+@dataclass(frozen=True)
+class CitizenSession:
+    """Who the session is for; `token` is what the web keeps (signed, expires, carries no personal data)."""
+
+    token: str
+    letter_id: uuid.UUID
+    person_id: uuid.UUID
+    incident_id: uuid.UUID
+    language: str
+    expires_at: datetime
+
+
+def _session_key(herstel: Any) -> bytes:
+    return hashlib.sha256(b"herstel-citizen-session:" + herstel.settings.secret_key.encode()).digest()
+
+
+def _sign(herstel: Any, payload: bytes) -> str:
+    return base64.urlsafe_b64encode(hmac.new(_session_key(herstel), payload, hashlib.sha256).digest()[:18]).decode()
+
+
+def _token(herstel: Any, letter_id: uuid.UUID, expires: datetime) -> str:
+    payload = letter_id.bytes + struct.pack(">Q", int(expires.timestamp()))
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + _sign(herstel, payload)
+
+
+def open_citizen_session(*, herstel: Any, access_code: str) -> CitizenSession:
+    """Exchange the code printed in a letter for a short-lived session; AccessDenied for anything else."""
+    vault = Vault.from_settings(herstel.settings)
+    code = normalize_access_code(access_code)
+    digest = vault.code_hash(code or _NO_CODE)
+    found: tuple[str, uuid.UUID, uuid.UUID, uuid.UUID, str] | None = None
+    with herstel.uow().read_only() as uow:  # rows expire when a read-only unit of work ends: copy out
+        attempt = uow.letters.attempt_by_code(digest)
+        letter = uow.letters.get(attempt.letter_id) if attempt is not None else None
+        if attempt is not None and letter is not None:
+            found = (attempt.code_hash or "", letter.id, letter.person_id, letter.incident_id, letter.language)
+    if code is None or found is None or not hmac.compare_digest(found[0], digest):
+        raise AccessDenied()
+    _, letter_id, person_id, incident_id, language = found
+    expires = herstel.clock() + SESSION_TTL
+    return CitizenSession(
+        token=_token(herstel, letter_id, expires),
+        letter_id=letter_id,
+        person_id=person_id,
+        incident_id=incident_id,
+        language=language,
+        expires_at=expires,
+    )
+
+
+def citizen_session(*, herstel: Any, token: str) -> CitizenSession:
+    """The session a token stands for, if its signature holds and it has not expired."""
+    try:
+        encoded, signature = token.split(".", 1)
+        payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (ValueError, AttributeError):
+        raise AccessDenied() from None
+    if len(payload) != 24 or not hmac.compare_digest(_sign(herstel, payload), signature):
+        raise AccessDenied()
+    letter_id = uuid.UUID(bytes=payload[:16])
+    expires = datetime.fromtimestamp(struct.unpack(">Q", payload[16:])[0], tz=UTC)
+    if expires <= herstel.clock():
+        raise AccessDenied()
+    with herstel.uow().read_only() as uow:
+        letter = uow.letters.get(letter_id)
+        if letter is None:
+            raise AccessDenied()
+        return CitizenSession(token, letter.id, letter.person_id, letter.incident_id, letter.language, expires)
+
+
+def _rendered(herstel: Any, session: CitizenSession) -> RenderedLetter:
+    vault = Vault.from_settings(herstel.settings)
+    with herstel.uow().read_only() as uow:
+        letter = uow.letters.get(session.letter_id)
+        person = uow.persons.get(session.person_id)
+        if letter is None or person is None:
+            raise AccessDenied()
+        facts = incident_facts(uow, session.incident_id)
+        sent_on = letter.sent_on or herstel.clock().date()
+        context = letter_context(
+            facts,
+            letter_id=letter.id,
+            language=letter.language,
+            recipient=open_recipient(vault, person),
+            sent_on=sent_on,
+            objection_last_day=letter.objection_last_day or sent_on,
+            code=None,  # the code is never stored: the reader has it, the page does not repeat it
+            base_url=herstel.settings.base_url,
+        )
+        return render_letter(letter.kind, letter.language, context)
+
+
+def get_citizen_letter(*, herstel: Any, token: str) -> dict[str, Any]:
+    """The reader's letter as HTML (a whole page) and plain text, as it was sent (without the code)."""
+    session = citizen_session(herstel=herstel, token=token)
+    letter = _rendered(herstel, session)
+    return {"subject": letter.subject, "html": letter.html, "text": letter.text, "language": letter.language}
+
+
+def get_citizen_letter_pdf(*, herstel: Any, token: str) -> bytes:
+    """The reader's letter as a PDF."""
+    session = citizen_session(herstel=herstel, token=token)
+    data, _ = render_pdf([_rendered(herstel, session)])
+    return data
+
+
+def get_case_status(*, herstel: Any, token: str) -> dict[str, Any]:
+    """How the case stands, step by step in plain words, and the reader's own responses."""
+    session = citizen_session(herstel=herstel, token=token)
+    language = session.language
+    with herstel.uow().read_only() as uow:
+        incident = uow.incidents.get(session.incident_id, lock=False)
+        letter = uow.letters.get(session.letter_id)
+        responses = uow.responses.of_person(session.person_id)
+        return _status_view(incident, letter, responses, language)
+
+
+def _status_view(incident: Any, letter: Any, responses: list[CitizenResponseRow], language: str) -> dict[str, Any]:
+    dues = {d.subject: d.last_day for d in incident.deadlines.values() if d.subject}
+    return {
+        "reference": incident.reference,
+        "language": language,
+        "closed": incident.state.value == "closed",
+        "steps": step_status(incident, language),
+        "letter": {
+            "kind": letter.kind if letter else None,
+            "sent_on": letter.sent_on if letter else None,
+            "objection_last_day": letter.objection_last_day if letter else None,
+        },
+        "responses": [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "received_at": r.received_at,
+                "answered": r.answered_at is not None,
+                "answer_due": dues.get(str(r.id)),
+                "answer_due_text": long_date(dues[str(r.id)], language) if dues.get(str(r.id)) else None,
+            }
+            for r in responses
+        ],
+    }
+
+
+def record_citizen_response(*, herstel: Any, token: str, kind: str, text: str) -> dict[str, Any]:
+    """Record a question, objection, complaint or harm report; it goes on the timeline as
+    `CitizenResponded` (the person by id only) and starts its legal deadline where one applies."""
+    session = citizen_session(herstel=herstel, token=token)
+    text = (text or "").strip()
+    errors: dict[str, list[str]] = {}
+    if kind not in RESPONSE_KINDS:
+        errors["kind"] = [f"must be one of: {', '.join(RESPONSE_KINDS)}"]
+    if not text:
+        errors["text"] = ["required"]
+    elif len(text) > TEXT_LIMIT:
+        errors["text"] = [f"at most {TEXT_LIMIT} characters"]
+    if errors:
+        raise InvalidEvidence("the response is incomplete", errors=errors)
+    vault = Vault.from_settings(herstel.settings)
+    response_id = uuid.uuid4()
+    with herstel.uow() as uow:
+        now = uow.now()
+        uow.responses.add(
+            CitizenResponseRow(
+                id=response_id,
+                incident_id=session.incident_id,
+                person_id=session.person_id,
+                letter_id=session.letter_id,
+                kind=kind,
+                key_id=vault.key_id,
+                text_sealed=vault.seal(text, place=f"citizen_responses/{response_id}/text"),
+                received_at=now,
+            )
+        )
+        append_to_timeline(
+            uow=uow,
+            incident_id=session.incident_id,
+            event_type="CitizenResponded",
+            payload={
+                "response_id": str(response_id),
+                "kind": kind,
+                "person_id": str(session.person_id),
+                "letter_id": str(session.letter_id),
+            },
+            actor=Actor.citizen(session.person_id),
+        )
+        incident = uow.incidents.get(session.incident_id, lock=False)
+        due = next((d for d in incident.deadlines.values() if d.subject == str(response_id)), None)
+        uow.commit()
+    return {
+        "response_id": response_id,
+        "kind": kind,
+        "received_at": now,
+        "answer_due": due.last_day if due else None,
+        "legal_basis": due.legal_basis if due else None,
+    }
+
+
+def answer_citizen_response(
+    *, herstel: Any, principal: Principal, incident_id: uuid.UUID, response_id: uuid.UUID, answer: str
+) -> dict[str, Any]:
+    """An officer's answer to a response; `CitizenResponseAnswered` meets the response's deadline."""
+    answer = (answer or "").strip()
+    if not answer or len(answer) > TEXT_LIMIT:
+        raise InvalidEvidence("the answer is missing or too long", errors={"answer": [f"1 to {TEXT_LIMIT} characters"]})
+    vault = Vault.from_settings(herstel.settings)
+    with herstel.uow() as uow:
+        _incident, actor = incident_for(uow, principal, incident_id, "responses.answer")
+        row = uow.responses.get(response_id, incident_id=incident_id)
+        if row is None:
+            raise InvalidEvidence("unknown response", errors={"response_id": ["no such response on this incident"]})
+        if row.answered_at is not None:
+            raise StateConflict("this response has been answered already", rule="response-answered")
+        now = uow.now()
+        text = _open_text(vault, row)  # both texts of a row are sealed with one key: re-seal with the current
+        row.key_id = vault.key_id
+        row.text_sealed = vault.seal(text, place=f"citizen_responses/{response_id}/text")
+        row.answer_sealed = vault.seal(answer, place=f"citizen_responses/{response_id}/answer")
+        row.answered_at, row.answered_by = now, actor.ref()
+        append_to_timeline(
+            uow=uow,
+            incident_id=incident_id,
+            event_type="CitizenResponseAnswered",
+            payload={"response_id": str(response_id), "kind": row.kind},
+            actor=actor,
+        )
+        uow.commit()
+    return {"response_id": response_id, "answered_at": now}
+
+
+def _open_text(vault: Vault, row: CitizenResponseRow) -> str:
+    return vault.open(row.text_sealed, key_id=row.key_id, place=f"citizen_responses/{row.id}/text")
+
+
+def list_citizen_responses(*, herstel: Any, principal: Principal, incident_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The incident's responses with their texts, due dates and answers (officers)."""
+    vault = Vault.from_settings(herstel.settings)
+    with herstel.uow().read_only() as uow:
+        incident, _ = incident_for(uow, principal, incident_id, "responses.read", lock=False)
+        rows = uow.responses.of_incident(incident_id)
+        return [_response_view(vault, row, incident) for row in rows]
+
+
+def _response_view(vault: Vault, row: CitizenResponseRow, incident: Any) -> dict[str, Any]:
+    due = next((d for d in incident.deadlines.values() if d.subject == str(row.id)), None)
+    answer = None
+    if row.answer_sealed is not None:
+        answer = vault.open(row.answer_sealed, key_id=row.key_id, place=f"citizen_responses/{row.id}/answer")
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "person_id": row.person_id,
+        "received_at": row.received_at,
+        "text": _open_text(vault, row),
+        "answer_due": due.last_day if due else None,
+        "deadline_state": due.state.value if due else None,
+        "answered_at": row.answered_at,
+        "answer": answer,
+    }

@@ -1,0 +1,309 @@
+"""Reading a file of affected persons: encodings, delimiters and headers as spreadsheets write them.
+
+The whole file is checked before anything is stored: any bad row refuses the file, with every
+problem reported by the row number a spreadsheet shows (the header is row 1), the field and the
+reason. Rows for the same BSN are merged (later cells win where they are filled in).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from stdnum.exceptions import InvalidChecksum, ValidationError
+from stdnum.nl import bsn as bsn_number
+
+from notifications.errors import FileTooLarge, PersonsFileRejected, RowError
+
+MAX_ERRORS = 1000
+Progress = Callable[[str, int, int], None]
+
+# Header names by field, compared after lower-casing and dropping everything but letters and digits.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "bsn": ("bsn", "burgerservicenummer"),
+    "name": ("naam", "name", "volledigenaam", "fullname"),
+    "street": ("straat", "street", "straatnaam", "streetname", "adres", "address"),
+    "house_number": ("huisnummer", "housenumber", "huisnr", "nummer", "number", "nr"),
+    "addition": ("toevoeging", "huisnummertoevoeging", "addition", "housenumberaddition", "suffix"),
+    "postal_code": ("postcode", "postalcode", "zipcode", "zip"),
+    "city": ("woonplaats", "plaats", "city", "town"),
+    "email": ("email", "emailadres", "emailaddress", "mail"),
+    "language": ("taal", "language", "lang", "voorkeurstaal"),
+    "consent": (
+        "toestemming",
+        "consent",
+        "toestemmingelektronisch",
+        "toestemmingemail",
+        "electronicconsent",
+        "consentelectronic",
+        "emailconsent",
+    ),
+}
+REQUIRED = ("bsn", "name", "street", "house_number", "postal_code", "city")
+OPTIONAL = ("addition", "email", "language", "consent")
+_BY_HEADER = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+
+LANGUAGES = {
+    "nl": "nl",
+    "nld": "nl",
+    "nederlands": "nl",
+    "dutch": "nl",
+    "en": "en",
+    "eng": "en",
+    "engels": "en",
+    "english": "en",
+}
+YES = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
+NO = {"nee", "n", "no", "false", "onwaar", "0"}
+POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Z]{2})$")
+HOUSE_NUMBER = re.compile(r"^[0-9]{1,5}(\s?[-/]?\s?[0-9A-Za-z]{1,6})?$")
+EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass
+class PersonRecord:
+    """One person as the file gives them, checked and normalised."""
+
+    row: int
+    bsn: str
+    name: str
+    street: str
+    house_number: str
+    postal_code: str
+    city: str
+    addition: str = ""
+    email: str = ""
+    language: str = "nl"
+    consent: bool = False
+    provided: set[str] = field(default_factory=set)  # the optional cells that were filled in
+
+    def address(self) -> dict[str, str]:
+        return {
+            "street": self.street,
+            "house_number": self.house_number,
+            "addition": self.addition,
+            "postal_code": self.postal_code,
+            "city": self.city,
+        }
+
+    def merge(self, later: PersonRecord) -> None:
+        """Take what a later row for the same BSN says; its empty optional cells change nothing."""
+        for name in (*REQUIRED, *later.provided):
+            setattr(self, name, getattr(later, name))
+        self.provided |= later.provided
+
+
+@dataclass
+class ParsedPersons:
+    """A file that passed every check."""
+
+    records: list[PersonRecord]
+    rows: int  # data rows with content
+    merged: int  # rows that repeated a BSN seen earlier in the file
+    encoding: str
+    delimiter: str
+    sha256: str
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of the file and its encoding: UTF-8 (with or without BOM), else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _file_error("the file is UTF-16; save it as CSV UTF-8 or as CSV (Windows)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as error:
+            raise _file_error(f"the file starts as UTF-8 but byte {error.start + 3} is not UTF-8") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as error:
+        raise _file_error(f"the file is neither UTF-8 nor Windows-1252 (byte {error.start})") from None
+
+
+def detect_delimiter(text: str) -> str:
+    """Semicolon (Dutch spreadsheets), comma or tab: whichever the header line uses most."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: header.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] == 0:
+        raise _file_error("the header has a single column; separate columns with ; or ,")
+    return best
+
+
+def parse_persons_csv(
+    data: bytes, *, max_bytes: int, max_errors: int = MAX_ERRORS, progress: Progress | None = None
+) -> ParsedPersons:
+    """Check a whole persons file; PersonsFileRejected lists every bad row, FileTooLarge if over the limit."""
+    if len(data) > max_bytes:
+        raise FileTooLarge(len(data), max_bytes)
+    text, encoding = decode(data)
+    if not text.strip():
+        raise _file_error("the file is empty")
+    delimiter = detect_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    errors: list[RowError] = []
+    total_errors = 0
+
+    def problem(row: int, name: str, message: str) -> None:
+        nonlocal total_errors
+        total_errors += 1
+        if len(errors) < max_errors:
+            errors.append(RowError(row, name, message))
+
+    records: dict[str, PersonRecord] = {}
+    rows = merged = 0
+    columns: dict[int, str] | None = None
+    width = 0
+    approx_total = max(1, text.count("\n"))
+    row = 0
+    try:
+        for cells in reader:
+            row += 1  # a spreadsheet's row number: the header is row 1, blank lines count
+            if not any(c.strip() for c in cells):
+                continue
+            if columns is None:
+                columns, width = _columns(cells, row), len(cells)
+                continue
+            rows += 1
+            record = _record(row, cells, columns, width, problem)
+            if record is not None:
+                earlier = records.get(record.bsn)
+                if earlier is None:
+                    records[record.bsn] = record
+                else:
+                    earlier.merge(record)
+                    merged += 1
+            if progress is not None and rows % 5000 == 0:
+                progress("check", reader.line_num, approx_total)
+    except csv.Error as error:
+        problem(row + 1, "file", f"not readable as CSV: {error}")
+    if columns is None:
+        raise _file_error("the file has no header row")
+    if rows == 0:
+        raise _file_error("the file has a header but no persons")
+    if total_errors:
+        raise PersonsFileRejected(
+            f"the file was refused: {total_errors} problem(s); fix them and upload the whole file again",
+            rows=errors,
+            total=total_errors,
+        )
+    return ParsedPersons(
+        records=list(records.values()),
+        rows=rows,
+        merged=merged,
+        encoding=encoding,
+        delimiter=delimiter,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _columns(cells: list[str], row: int) -> dict[int, str]:
+    found: dict[int, str] = {}
+    problems = []
+    for index, header in enumerate(cells):
+        key = re.sub(r"[^a-z0-9]", "", header.strip().lower())
+        name = _BY_HEADER.get(key)
+        if name is None:
+            continue  # other columns are ignored, never stored
+        if name in found.values():
+            problems.append(RowError(row, name, f"column {header.strip()!r} repeats the {name} column"))
+            continue
+        found[index] = name
+    for name in REQUIRED:
+        if name not in found.values():
+            expected = " or ".join(repr(a) for a in ALIASES[name][:2])
+            problems.append(RowError(row, name, f"column missing: expected a header {expected}"))
+    if problems:
+        raise PersonsFileRejected(
+            "the file was refused: its header does not name the columns needed", rows=problems, total=len(problems)
+        )
+    return found
+
+
+def _record(
+    row: int, cells: list[str], columns: dict[int, str], width: int, problem: Callable[[int, str, str], None]
+) -> PersonRecord | None:
+    # line breaks and runs of spaces inside a cell become one space (a multi-line name or street)
+    values = {name: (" ".join(cells[i].split()) if i < len(cells) else "") for i, name in columns.items()}
+    count = [0]
+
+    def bad(name: str, message: str) -> None:
+        count[0] += 1
+        problem(row, name, message)
+
+    if any(c.strip() for c in cells[width:]):
+        bad("row", f"more values than the header's {width} columns: is a value with a delimiter not quoted?")
+    for name in ("name", "street", "city"):
+        value = values.get(name, "")
+        if not value:
+            bad(name, "required")
+        elif len(value) > 200:
+            bad(name, "at most 200 characters")
+        elif CONTROL.search(value):
+            bad(name, "contains control characters")
+    number = _bsn(values.get("bsn", ""), bad)
+    house_number = values.get("house_number", "")
+    if not house_number:
+        bad("house_number", "required")
+    elif not HOUSE_NUMBER.match(house_number):
+        bad("house_number", "must start with a number, e.g. 12, 12A or 12-2")
+    postal_code = values.get("postal_code", "").upper()
+    match = POSTCODE.match(postal_code)
+    if not postal_code:
+        bad("postal_code", "required")
+    elif not match:
+        bad("postal_code", "not a Dutch postcode such as 1234 AB")
+    addition = values.get("addition", "")
+    if len(addition) > 10:
+        bad("addition", "at most 10 characters")
+    email = values.get("email", "")
+    if email and (len(email) > 254 or not EMAIL.match(email)):
+        bad("email", "not a valid email address")
+    language = LANGUAGES.get(values.get("language", "").lower()) if values.get("language") else "nl"
+    if language is None:
+        bad("language", "must be nl or en")
+    consent_raw = values.get("consent", "").lower()
+    if consent_raw and consent_raw not in YES | NO:
+        bad("consent", "must be ja or nee (yes or no)")
+    if count[0] or number is None or match is None or language is None:
+        return None
+    return PersonRecord(
+        row=row,
+        bsn=number,
+        name=values["name"],
+        street=values["street"],
+        house_number=house_number,
+        addition=addition,
+        postal_code=f"{match.group(1)} {match.group(2)}",
+        city=values["city"],
+        email=email.lower(),
+        language=language,
+        consent=consent_raw in YES,
+        provided={n for n in OPTIONAL if values.get(n)},
+    )
+
+
+def _bsn(raw: str, bad: Callable[[str, str], None]) -> str | None:
+    if not raw:
+        bad("bsn", "required")
+        return None
+    try:
+        return str(bsn_number.validate(raw))
+    except InvalidChecksum:
+        bad("bsn", "not a valid BSN: the eleven-test fails")
+    except ValidationError:
+        bad("bsn", "not a valid BSN: it must be 9 digits")
+    return None
+
+
+def _file_error(message: str) -> PersonsFileRejected:
+    return PersonsFileRejected(f"the file was refused: {message}", rows=[RowError(1, "file", message)], total=1)

@@ -1,0 +1,316 @@
+"""Sending letters: claim, render, hand to a channel, record — each state change a compare-and-set.
+
+A batch of letter ids (one worker message) goes through these steps:
+
+1. claim: queued → sending for the letters that are due, with a lease (one UPDATE … RETURNING);
+2. per chunk of `RECORD_EVERY` letters: render (a fresh access code each), write the attempt rows
+   with the codes' hashes *before* sending (so a code that reached a reader always opens their
+   letter, even if the worker dies right after), send, then record the outcomes in one
+   transaction, fenced by the attempt number so a late worker cannot overwrite a newer attempt;
+3. permanent email failures (and emails that keep failing) fall back to post in the same run;
+4. post letters of the batch become one print batch (PDF + manifest in a zip);
+5. the ledger rows are covered by a `LettersBatchRecorded` event, and `inform` completes when
+   the incident's last letter is final.
+
+A worker killed mid-chunk leaves at most `RECORD_EVERY` letters sent but unrecorded; after the
+lease they are sent again (same Message-ID, so the receiving side can recognise the repeat).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from notifications.attempts import DeliveryReport, Job, backoff, transition
+from notifications.channels import Channel, Outcome, Outgoing, PostChannel, SmtpChannel
+from notifications.codes import new_access_code
+from notifications.crypto import Vault
+from notifications.dispatch import dispatch_letters
+from notifications.errors import ChannelUnavailable
+from notifications.identity import open_recipient
+from notifications.ledger import settle_incident
+from notifications.letters import IncidentFacts, incident_facts, letter_context, objection_last_day
+from notifications.rendering import render_letter
+from notifications.tables import PrintBatchRow
+from protocol.calendar import local_date
+
+log = logging.getLogger(__name__)
+
+RECORD_EVERY = 25  # letters per recording transaction: the most a killed worker can send twice
+POST_BATCH = 500  # letters per print batch
+
+
+ChannelFactory = Callable[[str], Channel]
+
+
+def deliver_letters(
+    *, herstel: Any, letter_ids: Sequence[uuid.UUID | str], channels: ChannelFactory | None = None
+) -> DeliveryReport:
+    """Render and send the given letters that are due; safe to call twice with the same ids."""
+    ids = [uuid.UUID(str(i)) for i in letter_ids]
+    report = DeliveryReport()
+    make = channels or default_channels(herstel)
+    jobs = _claim(herstel, ids, report)
+    post_jobs = [j for j in jobs if j.channel == "post"]
+    email_jobs = [j for j in jobs if j.channel == "email"]
+    retry: list[tuple[uuid.UUID, float]] = []
+    if email_jobs:
+        email = _open(make, "email")
+        try:
+            for start in range(0, len(email_jobs), RECORD_EVERY):
+                chunk = email_jobs[start : start + RECORD_EVERY]
+                remaining = email_jobs[start + RECORD_EVERY :] + post_jobs
+                fallback = _run_chunk(herstel, email, chunk, remaining, report, retry)
+                if fallback:
+                    post_jobs += _claim(herstel, fallback, report, count=False)
+        finally:
+            if email is not None:
+                email.close()
+    if post_jobs:
+        post = _open(make, "post")
+        try:
+            for start in range(0, len(post_jobs), POST_BATCH):
+                chunk = post_jobs[start : start + POST_BATCH]
+                _run_chunk(herstel, post, chunk, post_jobs[start + POST_BATCH :], report, retry)
+        finally:
+            if post is not None:
+                post.close()
+    for incident_id in report.incidents:
+        settle_incident(herstel=herstel, incident_id=incident_id)
+    by_delay: dict[float, list[uuid.UUID]] = defaultdict(list)
+    for letter_id, delay in retry:
+        by_delay[delay].append(letter_id)
+    for delay, letters in by_delay.items():
+        try:
+            dispatch_letters(letters, delay=delay)
+        except Exception as error:  # the recovery sweep finds them when their time has come
+            log.warning("could not schedule %d retry(s): %s", len(letters), type(error).__name__)
+    return report
+
+
+def default_channels(herstel: Any) -> ChannelFactory:
+    """The installation's channels: SMTP from its settings, post into its data directory."""
+
+    def make(name: str) -> Channel:
+        if name == "email":
+            return SmtpChannel(herstel.settings)
+        if name == "post":
+            return PostChannel(herstel.settings.data_dir)
+        raise ChannelUnavailable(f"no channel {name}")
+
+    return make
+
+
+def _open(make: ChannelFactory, name: str) -> Channel | None:
+    try:
+        return make(name)
+    except ChannelUnavailable as error:
+        log.warning("channel %s unavailable: %s", name, error)
+        return None
+
+
+# ---------------------------------------------------------------------- claiming
+
+
+def _claim(herstel: Any, ids: Sequence[uuid.UUID], report: DeliveryReport, *, count: bool = True) -> list[Job]:
+    """queued → sending, then open the recipients of what was claimed (one transaction)."""
+    if not ids:
+        return []
+    vault = Vault.from_settings(herstel.settings)
+    now = herstel.clock()
+    lease = timedelta(seconds=herstel.settings.letter_lease_seconds)
+    with herstel.uow() as uow:
+        claimed = dict(uow.letters.claim(ids, now=now, lease_until=now + lease))
+        report.leased_at = report.leased_at or now
+        letters = uow.letters.many(claimed)
+        persons = uow.persons.many(letter.person_id for letter in letters)
+        facts: dict[uuid.UUID, IncidentFacts] = {}
+        jobs = []
+        for letter in sorted(letters, key=lambda row: row.id):
+            if letter.incident_id not in facts:
+                facts[letter.incident_id] = incident_facts(uow, letter.incident_id)
+            person = persons[letter.person_id]
+            jobs.append(
+                Job(
+                    letter_id=letter.id,
+                    attempt=claimed[letter.id],
+                    incident_id=letter.incident_id,
+                    kind=letter.kind,
+                    language=letter.language,
+                    channel=letter.channel,
+                    has_address=person.has_address,
+                    recipient=open_recipient(vault, person),
+                    facts=facts[letter.incident_id],
+                )
+            )
+        uow.commit()
+    if count:
+        report.claimed += len(jobs)
+    return jobs
+
+
+# ---------------------------------------------------------------------- one chunk
+
+
+def _run_chunk(
+    herstel: Any,
+    channel: Channel | None,
+    chunk: list[Job],
+    remaining: Iterable[Job],
+    report: DeliveryReport,
+    retry: list[tuple[uuid.UUID, float]],
+) -> list[uuid.UUID]:
+    """Render, pre-record, send and record one chunk; returns letters that now go by post."""
+    now = herstel.clock()
+    vault = Vault.from_settings(herstel.settings)
+    outgoing = [_render(herstel, vault, job, now) for job in chunk]
+    by_id = {job.letter_id: job for job in chunk}
+    _write_pending_attempts(herstel, chunk, outgoing, now)
+    if channel is None:
+        name = chunk[0].channel
+        outcomes = [
+            Outcome(o.letter_id, o.attempt, "temporary", detail=f"{name} channel unavailable") for o in outgoing
+        ]
+    else:
+        outcomes = channel.send(outgoing)
+    batch = channel.batch if isinstance(channel, PostChannel) else None
+    fallback = _record(herstel, by_id, outcomes, remaining, batch, report, retry)
+    if isinstance(channel, PostChannel) and batch is not None:
+        with herstel.uow().read_only() as uow:
+            recorded = uow.letters.print_batch(batch.id) is not None
+        if recorded:
+            channel.publish(batch.id)
+        else:
+            channel.discard(batch.id)
+        channel.batch = None
+    return fallback
+
+
+def _render(herstel: Any, vault: Vault, job: Job, now: datetime) -> Outgoing:
+    code = new_access_code()
+    job.sent_on = local_date(now)
+    job.last_day = objection_last_day(herstel.calendar, now)
+    context = letter_context(
+        job.facts,
+        letter_id=job.letter_id,
+        language=job.language,
+        recipient=job.recipient,
+        sent_on=job.sent_on,
+        objection_last_day=job.last_day,
+        code=code,
+        base_url=herstel.settings.base_url,
+    )
+    letter = render_letter(job.kind, job.language, context)
+    address = job.recipient.address or {}
+    return Outgoing(
+        letter_id=job.letter_id,
+        attempt=job.attempt,
+        letter=letter,
+        code_hash=vault.code_hash(code),
+        started_at=now,
+        email=job.recipient.email,
+        postal_code=address.get("postal_code", ""),
+    )
+
+
+def _write_pending_attempts(herstel: Any, chunk: list[Job], outgoing: list[Outgoing], now: datetime) -> None:
+    """The attempts, with their codes' hashes, are on record before anything leaves."""
+    rows = [
+        {
+            "letter_id": job.letter_id,
+            "incident_id": job.incident_id,
+            "number": job.attempt,
+            "channel": job.channel,
+            "started_at": now,
+            "finished_at": None,
+            "outcome": "pending",
+            "code_hash": item.code_hash,
+        }
+        for job, item in zip(chunk, outgoing, strict=True)
+    ]
+    with herstel.uow() as uow:
+        for job, attempt_id in zip(chunk, uow.letters.add_attempts(rows), strict=True):
+            job.attempt_row_id = attempt_id
+        uow.commit()
+
+
+def _record(
+    herstel: Any,
+    jobs: dict[uuid.UUID, Job],
+    outcomes: list[Outcome],
+    remaining: Iterable[Job],
+    batch: Any,
+    report: DeliveryReport,
+    retry: list[tuple[uuid.UUID, float]],
+) -> list[uuid.UUID]:
+    """One transaction: move each letter by compare-and-set, finish its attempt row, renew the lease of the rest."""
+    settings = herstel.settings
+    now = herstel.clock()
+    groups: dict[tuple[tuple[str, Any], ...], list[tuple[uuid.UUID, int]]] = defaultdict(list)
+    effects: dict[uuid.UUID, str] = {}
+    for outcome in outcomes:
+        job = jobs[outcome.letter_id]
+        values, effect = transition(job, outcome, now, settings)
+        effects[job.letter_id] = effect
+        groups[tuple(sorted(values.items()))].append((job.letter_id, job.attempt))
+    with herstel.uow() as uow:
+        if batch is not None:
+            uow.letters.add_print_batch(
+                PrintBatchRow(
+                    id=batch.id,
+                    incident_id=next(iter(jobs.values())).incident_id,
+                    created_at=now,
+                    letters=batch.letters,
+                    pages=batch.pages,
+                    file_name=batch.file_name,
+                    sha256=batch.sha256,
+                )
+            )
+        moved: set[uuid.UUID] = set()
+        for key, fenced in groups.items():
+            moved.update(uow.letters.settle(fenced, dict(key)))
+        if batch is not None and not moved:
+            uow.letters.drop_print_batch(batch.id)  # every letter was taken back: this zip is never printed
+        uow.letters.update_attempts(
+            [
+                {
+                    "id": jobs[o.letter_id].attempt_row_id,
+                    "outcome": o.status,
+                    "finished_at": now,
+                    "smtp_code": o.smtp_code,
+                    "detail": o.detail,
+                    "print_batch_id": o.print_batch_id,
+                }
+                for o in outcomes
+                if o.letter_id in moved
+            ]
+        )
+        lease = timedelta(seconds=settings.letter_lease_seconds)
+        rest = [(j.letter_id, j.attempt) for j in remaining]
+        if rest and (report.leased_at is None or now - report.leased_at > lease / 3):
+            uow.letters.renew_lease(rest, now + lease)  # a long batch keeps its letters; a short one skips this
+            report.leased_at = now
+        uow.commit()
+    fallback = []
+    for outcome in outcomes:
+        job = jobs[outcome.letter_id]
+        if job.letter_id not in moved:
+            report.lost_race += 1  # the lease ran out and the recovery took it back: its new attempt decides
+            continue
+        report.incidents.add(job.incident_id)
+        effect = effects[job.letter_id]
+        if effect == "delivered":
+            report.delivered += 1
+        elif effect == "failed":
+            report.failed += 1
+        elif effect == "post":
+            report.to_post += 1
+            fallback.append(job.letter_id)
+        else:
+            report.retrying += 1
+            retry.append((job.letter_id, backoff(settings, job.attempt).total_seconds()))
+    return fallback

@@ -1,0 +1,30 @@
+"""What the workers do when a letters event is published: fan a campaign out in batches."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from notifications.dispatch import dispatch_letters
+from protocol.services import StoredEvent, register_handler
+
+log = logging.getLogger(__name__)
+
+
+def fan_out_campaign(uow: Any, event: StoredEvent) -> None:
+    """Enqueue every queued letter of a new campaign, `dispatch.BATCH` letters per message.
+
+    Runs once per event (the handled-events ledger); if the broker refuses, the transaction rolls
+    back and the outbox delivers the event again. A message sent twice is harmless: a letter is
+    claimed by compare-and-set, so only one worker ever sends it.
+    """
+    campaign_id = uuid.UUID(json.loads(event.payload_json)["campaign_id"])
+    letter_ids = uow.letters.queued_ids(campaign_id)
+    uow.letters.mark_dispatched(letter_ids, uow.now())
+    messages = dispatch_letters(letter_ids)
+    log.info("campaign %s: %d letter(s) in %d message(s)", campaign_id, len(letter_ids), messages)
+
+
+register_handler("LetterCampaignStarted", "letters.fan_out", fan_out_campaign)

@@ -1,0 +1,63 @@
+"""Sealing and opening a person's identity: which fields, bound to which row.
+
+The place a value is sealed for is ``affected_persons/<id>/<field>``, so a ciphertext moved to
+another person or field does not open.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from notifications.crypto import Vault
+from notifications.letters import Recipient
+from notifications.tables import AffectedPersonRow
+
+
+def place(person_id: uuid.UUID, field: str) -> str:
+    return f"affected_persons/{person_id}/{field}"
+
+
+def seal_identity(
+    vault: Vault,
+    person_id: uuid.UUID,
+    *,
+    bsn: str | None,
+    name: str,
+    address: dict[str, str] | None,
+    email: str | None,
+) -> dict[str, Any]:
+    """The sealed columns of a person row (with the key id that sealed them)."""
+    return {
+        "key_id": vault.key_id,
+        "bsn_hash": vault.bsn_hash(bsn) if bsn else None,
+        "bsn_sealed": vault.seal(bsn, place=place(person_id, "bsn")) if bsn else None,
+        "name_sealed": vault.seal(name, place=place(person_id, "name")),
+        "address_sealed": (
+            vault.seal(json.dumps(address, sort_keys=True), place=place(person_id, "address")) if address else None
+        ),
+        "email_sealed": vault.seal(email, place=place(person_id, "email")) if email else None,
+        "has_email": bool(email),
+        "has_address": bool(address),
+    }
+
+
+def open_identity(vault: Vault, row: AffectedPersonRow) -> dict[str, Any]:
+    """Every identity field of a person, decrypted (for those allowed to see it, and for rendering)."""
+
+    def opened(field: str, sealed: bytes | None) -> str | None:
+        return vault.open(sealed, key_id=row.key_id, place=place(row.id, field)) if sealed is not None else None
+
+    address = opened("address", row.address_sealed)
+    return {
+        "bsn": opened("bsn", row.bsn_sealed),
+        "name": opened("name", row.name_sealed),
+        "address": json.loads(address) if address else None,
+        "email": opened("email", row.email_sealed),
+    }
+
+
+def open_recipient(vault: Vault, row: AffectedPersonRow) -> Recipient:
+    identity = open_identity(vault, row)
+    return Recipient(name=identity["name"] or "", address=identity["address"], email=identity["email"])

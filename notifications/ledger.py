@@ -1,0 +1,159 @@
+"""The letters ledger on the timeline: batches of attempts vouched for by a digest, and `inform` completing itself.
+
+Per-letter facts live in `letter_attempts`. Instead of three events per letter, the timeline gets
+one `LettersBatchRecorded` per batch: counts and a SHA-256 over the ledger rows it covers. The
+chain thereby vouches for every attempt (change a row and `verify_letters_ledger` names the batch)
+without 300,000 appends serialised on one incident's chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from notifications.storage import lock_incident
+from notifications.tables import LetterAttemptRow
+from protocol.services import append_to_timeline, complete_step_as_system
+
+FINAL = ("delivered", "failed")
+RECORD_LIMIT = 20_000  # attempts per LettersBatchRecorded event
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="microseconds") if moment else ""
+
+
+def ledger_line(row: LetterAttemptRow) -> str:
+    """The canonical text of one attempt row as the digest covers it (ids, outcomes, times; no personal data)."""
+    return "|".join(
+        [
+            str(row.id),
+            str(row.letter_id),
+            str(row.number),
+            row.channel,
+            row.outcome,
+            "" if row.smtp_code is None else str(row.smtp_code),
+            _iso(row.started_at),
+            _iso(row.finished_at),
+            str(row.print_batch_id or ""),
+            row.code_hash or "",
+        ]
+    )
+
+
+def ledger_digest(rows: Iterable[LetterAttemptRow]) -> str:
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(ledger_line(row).encode("utf-8") + b"\n")
+    return "sha256:" + digest.hexdigest()
+
+
+def record_batch(uow: Any, incident_id: uuid.UUID) -> int:
+    """Cover the incident's finished, unrecorded attempts with one timeline event; returns how many.
+
+    Call inside a transaction that holds the incident's row lock (see `settle_incident`), so two
+    workers never cover the same rows.
+    """
+    rows = uow.letters.unrecorded_attempts(incident_id, RECORD_LIMIT)
+    if not rows:
+        return 0
+    batch_ref = uuid.uuid4()
+    uow.letters.mark_recorded([r.id for r in rows], batch_ref)
+    outcomes = Counter(r.outcome for r in rows)
+    channels = Counter(r.channel for r in rows)
+    append_to_timeline(
+        uow=uow,
+        incident_id=incident_id,
+        event_type="LettersBatchRecorded",
+        payload={
+            "batch_ref": str(batch_ref),
+            "attempts": len(rows),
+            "letters": len({r.letter_id for r in rows}),
+            "first_attempt_id": rows[0].id,
+            "last_attempt_id": rows[-1].id,
+            "outcomes": dict(sorted(outcomes.items())),
+            "channels": dict(sorted(channels.items())),
+            "digest": ledger_digest(rows),
+        },
+    )
+    return len(rows)
+
+
+def letter_counts(uow: Any, incident_id: uuid.UUID) -> dict[str, Any]:
+    """Counts of the incident's letters per status, per channel, and per kind."""
+    by_status: Counter[str] = Counter()
+    by_channel: dict[str, Counter[str]] = {}
+    by_kind: Counter[str] = Counter()
+    for kind, status, channel, count in uow.letters.counts(incident_id):
+        by_status[status] += count
+        by_channel.setdefault(channel, Counter())[status] += count
+        by_kind[kind] += count
+    total = sum(by_status.values())
+    return {
+        "total": total,
+        "by_status": dict(by_status),
+        "by_channel": {c: dict(v) for c, v in by_channel.items()},
+        "by_kind": dict(by_kind),
+        "open": total - sum(by_status.get(s, 0) for s in FINAL),
+    }
+
+
+def settle_incident(*, herstel: Any, incident_id: uuid.UUID) -> dict[str, Any]:
+    """Record the incident's new attempts on the timeline and, once every letter is delivered or
+    finally failed, complete `inform` as the system. One transaction; safe to run at any time."""
+    with herstel.uow() as uow:
+        lock_incident(uow.session, incident_id)
+        recorded = 0
+        while True:  # several events if a sweep finds more than RECORD_LIMIT rows
+            covered = record_batch(uow, incident_id)
+            recorded += covered
+            if covered < RECORD_LIMIT:
+                break
+        counts = letter_counts(uow, incident_id)
+        completed = False
+        if counts["total"] and not counts["open"] and not uow.letters.count_unrecorded(incident_id):
+            by_channel = counts["by_channel"]
+            completed = complete_step_as_system(
+                uow=uow,
+                incident_id=incident_id,
+                step="inform",
+                evidence={
+                    "letters": counts["total"],
+                    "delivered": counts["by_status"].get("delivered", 0),
+                    "failed": counts["by_status"].get("failed", 0),
+                    "by_email": by_channel.get("email", {}).get("delivered", 0),
+                    "by_post": by_channel.get("post", {}).get("delivered", 0),
+                },
+            )
+            uow.letters.complete_campaigns(incident_id, uow.now())
+        uow.commit()
+    return {"recorded": recorded, "inform_completed": completed, **counts}
+
+
+def verify_ledger(uow: Any, incident_id: uuid.UUID) -> dict[str, Any]:
+    """Recompute every LettersBatchRecorded digest from the rows it names (inside a read transaction)."""
+    batches = mismatched = attempts = 0
+    failures = []
+    for seq, event_type, _at, _actor, payload_json, _prev, _hash in uow.timeline.chain_rows(incident_id):
+        if event_type != "LettersBatchRecorded":
+            continue
+        payload = json.loads(payload_json)
+        rows = uow.letters.attempts_of_batch(uuid.UUID(payload["batch_ref"]))
+        batches += 1
+        attempts += len(rows)
+        if len(rows) != payload["attempts"] or ledger_digest(rows) != payload["digest"]:
+            mismatched += 1
+            failures.append({"seq": seq, "batch_ref": payload["batch_ref"], "rows": len(rows)})
+    unrecorded = uow.letters.count_unrecorded(incident_id)
+    return {
+        "valid": mismatched == 0,
+        "batches": batches,
+        "attempts": attempts,
+        "unrecorded": unrecorded,
+        "failures": failures,
+    }

@@ -1,0 +1,182 @@
+"""What a letter says: the facts of the incident in plain words, the sender, the objection period.
+
+The incident's facts are gathered once per batch (`incident_facts`); each letter adds its reader,
+its date, its last day for objection and its access code (`letter_context`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from notifications.codes import format_access_code
+from notifications.rendering import long_date
+from protocol.calendar import LEGAL_TIMEZONE, LegalCalendar, local_date
+from protocol.definition import Period
+
+OBJECTION_PERIOD = Period("weeks", 6)  # Awb 6:7; it starts the day after sending (Awb 6:8)
+CITIZEN_PATH = "/citizen"  # where the web serves the citizen's pages
+
+GROUNDS = {
+    "nl": {
+        "religion": "geloof",
+        "belief": "levensovertuiging",
+        "political_opinion": "politieke voorkeur",
+        "race": "ras",
+        "ethnicity": "afkomst",
+        "nationality": "nationaliteit",
+        "sex": "geslacht",
+        "sexual_orientation": "seksuele gerichtheid",
+        "civil_status": "burgerlijke staat",
+        "disability": "handicap",
+        "chronic_illness": "chronische ziekte",
+        "age": "leeftijd",
+        "income": "inkomen",
+    },
+    "en": {
+        "religion": "religion",
+        "belief": "beliefs",
+        "political_opinion": "political opinion",
+        "race": "race",
+        "ethnicity": "ethnic origin",
+        "nationality": "nationality",
+        "sex": "sex",
+        "sexual_orientation": "sexual orientation",
+        "civil_status": "marital status",
+        "disability": "disability",
+        "chronic_illness": "chronic illness",
+        "age": "age",
+        "income": "income",
+    },
+}
+AND = {"nl": "en", "en": "and"}
+
+
+def objection_last_day(calendar: LegalCalendar, sent_at: datetime | date) -> date:
+    """The last day to object to a letter sent at `sent_at`: six weeks from the day after, extended
+    past a Saturday, Sunday or recognised holiday (Awb 6:7, 6:8; Algemene termijnenwet art. 1)."""
+    moment = sent_at if isinstance(sent_at, datetime) else datetime.combine(sent_at, time(12), tzinfo=LEGAL_TIMEZONE)
+    last = calendar.due(moment, OBJECTION_PERIOD, atw=True).last_day
+    assert last is not None  # a period in weeks always has a last day
+    return last
+
+
+def join_words(words: list[str], language: str) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {AND[language]} " + words[-1]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a letter is for, opened from the vault for as long as it takes to render it."""
+
+    name: str
+    address: dict[str, str] | None
+    email: str | None
+
+    def lines(self) -> list[str]:
+        lines = [self.name]
+        if self.address:
+            a = self.address
+            number = f"{a.get('house_number', '')}{(' ' + a['addition']) if a.get('addition') else ''}"
+            lines += [f"{a.get('street', '')} {number}".strip(), f"{a.get('postal_code', '')}  {a.get('city', '')}"]
+        return lines
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    """Everything a letter says about the incident; contains no personal data."""
+
+    incident_id: uuid.UUID
+    reference: str
+    outcome: str
+    algorithm: str
+    grounds: tuple[str, ...]
+    suspended: bool
+    suspension_scope: str | None
+    not_working_since: date | None
+    investigation: str  # active, completed, none
+    investigation_due: date | None
+    sender: dict[str, str] = field(default_factory=dict)
+
+
+def incident_facts(uow: Any, incident_id: uuid.UUID) -> IncidentFacts:
+    """Read the incident, its algorithm and its sender profile (inside the caller's transaction)."""
+    incident = uow.incidents.get(incident_id, lock=False)
+    algorithm = uow.algorithms.get(incident.algorithm_id)
+    organisation = uow.accounts.organisation(incident.organisation_id)
+    profile = uow.senders.get(incident.organisation_id)
+    suspend = incident.steps.get("suspend")
+    investigate = incident.steps.get("investigate")
+    since = suspend.evidence.get("not_working_since") if suspend else None
+    due = investigate.start_evidence.get("due_date") if investigate else None
+    investigation = "none"
+    if investigate is not None and investigate.state.value == "active":
+        investigation = "active"
+    elif investigate is not None and investigate.state.value == "completed":
+        investigation = "completed"
+    name = profile.name if profile else (organisation.name if organisation else "")
+    return IncidentFacts(
+        incident_id=incident.id,
+        reference=incident.reference,
+        outcome=str(incident.facts.get("outcome") or "suspected"),
+        algorithm=algorithm.name if algorithm else "",
+        grounds=tuple(incident.protected_grounds),
+        suspended=bool(suspend and suspend.state.value == "completed"),
+        suspension_scope=suspend.evidence.get("scope") if suspend else None,
+        not_working_since=local_date(datetime.fromisoformat(since)) if since else None,
+        investigation=investigation,
+        investigation_due=date.fromisoformat(due) if due else None,
+        sender={
+            "name": name,
+            "postal_address": profile.postal_address if profile else "",
+            "phone": profile.phone if profile else "",
+            "email": profile.email if profile else "",
+            "website": profile.website if profile else "",
+            "signatory": (profile.signatory if profile and profile.signatory else name),
+        },
+    )
+
+
+def letter_reference(facts: IncidentFacts, letter_id: uuid.UUID) -> str:
+    """What the reader quotes when they write or call: the incident's reference and the letter's."""
+    return f"{facts.reference}-{letter_id.hex[:8].upper()}"
+
+
+def letter_context(
+    facts: IncidentFacts,
+    *,
+    letter_id: uuid.UUID,
+    language: str,
+    recipient: Recipient,
+    sent_on: date,
+    objection_last_day: date,
+    code: str | None,
+    base_url: str,
+) -> dict[str, Any]:
+    """The template context of one letter."""
+    sender: dict[str, Any] = dict(facts.sender)
+    postal_lines = [line.strip() for line in sender.get("postal_address", "").splitlines() if line.strip()]
+    sender["postal_inline"] = ", ".join(postal_lines)
+    sender["lines"] = [sender["name"], *postal_lines, *filter(None, [sender.get("phone"), sender.get("website")])]
+    grounds = [GROUNDS[language].get(g) for g in facts.grounds]
+    return {
+        "reference": letter_reference(facts, letter_id),
+        "date": long_date(sent_on, language),
+        "recipient": {"name": recipient.name, "lines": recipient.lines()},
+        "sender": sender,
+        "algorithm": facts.algorithm,
+        "grounds": join_words([g for g in grounds if g], language),
+        "outcome": facts.outcome,
+        "suspended": facts.suspended,
+        "suspension_scope": facts.suspension_scope,
+        "not_working_since": long_date(facts.not_working_since, language) if facts.not_working_since else None,
+        "investigation": facts.investigation,
+        "investigation_due": long_date(facts.investigation_due, language) if facts.investigation_due else None,
+        "objection_last_day": long_date(objection_last_day, language),
+        "code": format_access_code(code) if code else None,
+        "citizen_url": base_url.rstrip("/") + CITIZEN_PATH,
+    }

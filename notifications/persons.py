@@ -1,0 +1,207 @@
+"""Affected persons and the reporter: importing a file, recording a contact, listing them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from notifications.crypto import Vault
+from notifications.csvimport import EMAIL, POSTCODE, Progress, parse_persons_csv
+from notifications.identity import open_identity, seal_identity
+from notifications.tables import AffectedPersonRow
+from protocol.errors import InvalidEvidence
+from protocol.identity import Principal
+from protocol.permissions import grant_for
+from protocol.services import append_to_timeline
+from protocol.services.access import incident_for
+
+STORE_CHUNK = 2000
+
+
+def import_persons(
+    *,
+    herstel: Any,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    data: bytes,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Import a CSV of affected persons, all or nothing; returns {imported, merged, rows}.
+
+    `merged` counts rows whose BSN was already in the file or in the incident: those persons are
+    updated, not added. Refusals: PersonsFileRejected (every bad row), FileTooLarge.
+    """
+    parsed = parse_persons_csv(data, max_bytes=max_bytes or herstel.settings.max_body_bytes, progress=progress)
+    vault = Vault.from_settings(herstel.settings)
+    with herstel.uow() as uow:
+        _incident, actor = incident_for(uow, principal, incident_id, "persons.import")
+        now = uow.now()
+        existing = uow.persons.hashes(incident_id)
+        hashed = [(record, vault.bsn_hash(record.bsn)) for record in parsed.records]
+        known = [(record, existing[digest]) for record, digest in hashed if digest in existing]
+        fresh = [record for record, digest in hashed if digest not in existing]
+        total = len(parsed.records)
+        done = 0
+        for start in range(0, len(fresh), STORE_CHUNK):
+            rows = []
+            for record in fresh[start : start + STORE_CHUNK]:
+                person_id = uuid.uuid4()
+                rows.append(
+                    {
+                        "id": person_id,
+                        "incident_id": incident_id,
+                        "kind": "affected",
+                        "language": record.language,
+                        "consent_electronic": record.consent,
+                        "created_at": now,
+                        "updated_at": now,
+                        **seal_identity(
+                            vault,
+                            person_id,
+                            bsn=record.bsn,
+                            name=record.name,
+                            address=record.address(),
+                            email=record.email or None,
+                        ),
+                    }
+                )
+            uow.persons.add_many(rows)
+            done += len(rows)
+            if progress is not None:
+                progress("store", done, total)
+        stored = uow.persons.many(person_id for _, person_id in known)
+        updates = []
+        for record, person_id in known:
+            row = stored[person_id]
+            old = open_identity(vault, row)
+            provided = record.provided
+            email = record.email if "email" in provided else old["email"]
+            updates.append(
+                {
+                    "id": person_id,
+                    "language": record.language if "language" in provided else row.language,
+                    "consent_electronic": record.consent if "consent" in provided else row.consent_electronic,
+                    "updated_at": now,
+                    **seal_identity(
+                        vault, person_id, bsn=record.bsn, name=record.name, address=record.address(), email=email
+                    ),
+                }
+            )
+        uow.persons.update_many(updates)
+        if progress is not None and updates:
+            progress("store", total, total)
+        result = {"imported": len(fresh), "merged": parsed.merged + len(known), "rows": parsed.rows}
+        append_to_timeline(
+            uow=uow,
+            incident_id=incident_id,
+            event_type="AffectedPersonsImported",
+            payload={
+                **result,
+                "persons": uow.persons.count(incident_id, "affected"),
+                "file_digest": "sha256:" + parsed.sha256,
+                "encoding": parsed.encoding,
+            },
+            actor=actor,
+        )
+        uow.commit()
+    return result
+
+
+def record_reporter(
+    *,
+    herstel: Any,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    name: str,
+    email: str | None = None,
+    address: dict[str, str] | None = None,
+    language: str = "nl",
+    consent_electronic: bool = False,
+) -> uuid.UUID:
+    """Record (or replace) how to reach the person who reported the signal; returns their person id.
+
+    The reporter is told the outcome like anyone affected (the `unfounded` letter goes to them), so
+    they need a postal address, or an email address with consent to electronic delivery.
+    """
+    clean = _check_contact(name, email, address, language, consent_electronic)
+    vault = Vault.from_settings(herstel.settings)
+    with herstel.uow() as uow:
+        incident_for(uow, principal, incident_id, "persons.import")
+        now = uow.now()
+        current = uow.persons.of_kind(incident_id, "reporter")
+        person_id = current[0].id if current else uuid.uuid4()
+        sealed = seal_identity(vault, person_id, bsn=None, **clean)
+        values = {"language": language, "consent_electronic": consent_electronic, "updated_at": now, **sealed}
+        if current:
+            uow.persons.update_many([{"id": person_id, **values}])
+        else:
+            uow.persons.add_many(
+                [{"id": person_id, "incident_id": incident_id, "kind": "reporter", "created_at": now, **values}]
+            )
+        uow.commit()
+    return person_id
+
+
+def _check_contact(
+    name: str, email: str | None, address: dict[str, str] | None, language: str, consent: bool
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        errors["name"] = ["required, at most 200 characters"]
+    email = (email or "").strip().lower() or None
+    if email and not EMAIL.match(email):
+        errors["email"] = ["not a valid email address"]
+    clean_address = None
+    if address:
+        clean_address = {
+            k: str(address.get(k) or "").strip() for k in ("street", "house_number", "postal_code", "city")
+        }
+        clean_address["addition"] = str(address.get("addition") or "").strip()
+        for key in ("street", "house_number", "city"):
+            if not clean_address[key]:
+                errors[f"address.{key}"] = ["required"]
+        match = POSTCODE.match(clean_address["postal_code"].upper())
+        if not match:
+            errors["address.postal_code"] = ["not a Dutch postcode such as 1234 AB"]
+        else:
+            clean_address["postal_code"] = f"{match.group(1)} {match.group(2)}"
+    if language not in ("nl", "en"):
+        errors["language"] = ["must be nl or en"]
+    if not clean_address and not (email and consent):
+        errors["address"] = ["give a postal address, or an email address with consent to electronic delivery"]
+    if errors:
+        raise InvalidEvidence("the reporter's contact details are incomplete or invalid", errors=errors)
+    return {"name": name, "email": email, "address": clean_address}
+
+
+def list_persons(
+    *, herstel: Any, principal: Principal, incident_id: uuid.UUID, page: int = 1, per_page: int = 50
+) -> dict[str, Any]:
+    """A page of the incident's persons; identity only for roles that may see it (else masked as None)."""
+    page, per_page = max(1, page), max(1, min(per_page, 500))
+    vault = Vault.from_settings(herstel.settings)
+    with herstel.uow().read_only() as uow:
+        incident, _ = incident_for(uow, principal, incident_id, "persons.read", lock=False)
+        visible = grant_for(principal, "persons.read_identity", incident.organisation_id) is not None
+        rows, total = uow.persons.page(incident_id, page=page, per_page=per_page)
+        items = [_person_view(vault, row, visible, uow.letters.latest_for_person(row.id)) for row in rows]
+    return {"items": items, "total": total, "page": page, "per_page": per_page, "identity_visible": visible}
+
+
+def _person_view(vault: Vault, row: AffectedPersonRow, visible: bool, letter: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "language": row.language,
+        "consent_electronic": row.consent_electronic,
+        "has_email": row.has_email,
+        "has_address": row.has_address,
+        "identity": open_identity(vault, row) if visible else None,
+        "letter": (
+            {"id": letter.id, "kind": letter.kind, "status": letter.status, "channel": letter.channel}
+            if letter
+            else None
+        ),
+    }

@@ -1,0 +1,231 @@
+"""Letters from templates: one source per kind and language, rendered as email HTML, plain text and PDF.
+
+A letter template (``templates/<kind>.<lang>.txt.j2``) writes a small markup: ``# `` the subject,
+``## `` a heading, ``- `` a bullet, ``!code `` the access-code line, ``**bold**`` inline, blank
+lines between paragraphs. `render_letter` parses it into blocks that the HTML, text and PDF
+writers share, so the three forms of one letter never say different things.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+
+import jinja2
+
+KINDS = ("notification", "unfounded")
+LANGUAGES = ("nl", "en")
+MONTHS = {
+    "nl": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph-level piece of a letter, as runs of (bold, text)."""
+
+    kind: str  # title, heading, paragraph, bullet, code
+    runs: tuple[tuple[bool, str], ...]
+
+    @property
+    def plain(self) -> str:
+        return "".join(text for _, text in self.runs)
+
+
+@dataclass(frozen=True)
+class RenderedLetter:
+    """One letter in every form: the subject, its blocks, an email's HTML and plain text."""
+
+    kind: str
+    language: str
+    subject: str
+    blocks: tuple[Block, ...]
+    text: str
+    html: str
+    recipient_lines: tuple[str, ...]
+    sender_lines: tuple[str, ...]
+    reference: str
+    date_line: str
+
+
+def long_date(day: date, language: str) -> str:
+    """``12 januari 2027`` / ``12 January 2027``: dates spelt out, as letters write them."""
+    return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
+
+
+def _finalize(value: Any) -> Any:
+    # Values (names, algorithm names) must not switch bold on or off in the markup.
+    return value.replace("**", "* *") if isinstance(value, str) else value
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("notifications", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701 - markup, not HTML: escaped block by block when it becomes HTML
+        finalize=_finalize,
+    )
+
+
+@cache
+def _html_environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("notifications", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+    )
+
+
+def render_letter(kind: str, language: str, context: dict[str, Any]) -> RenderedLetter:
+    """Render one letter; `context` is what `notifications.letters.letter_context` builds."""
+    if kind not in KINDS or language not in LANGUAGES:
+        raise ValueError(f"no letter template for {kind}/{language}")
+    source = environment().get_template(f"{kind}.{language}.txt.j2").render(**context)
+    blocks = parse_markup(source)
+    subject = next((b.plain for b in blocks if b.kind == "title"), kind)
+    body_html = blocks_to_html(blocks)
+    page = (
+        _html_environment()
+        .get_template("email.html.j2")
+        .render(subject=subject, body=body_html, language=language, reference=context["reference"])
+    )
+    return RenderedLetter(
+        kind=kind,
+        language=language,
+        subject=subject,
+        blocks=tuple(blocks),
+        text=blocks_to_text(blocks),
+        html=page,
+        recipient_lines=tuple(context["recipient"]["lines"]),
+        sender_lines=tuple(context["sender"]["lines"]),
+        reference=context["reference"],
+        date_line=context["date"],
+    )
+
+
+# ---------------------------------------------------------------------- the markup
+
+_PREFIXES = (("## ", "heading"), ("# ", "title"), ("- ", "bullet"), ("!code ", "code"))
+
+
+def parse_markup(source: str) -> list[Block]:
+    """Blocks from the markup: each prefixed line is a block; other lines join into paragraphs."""
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(Block("paragraph", _runs(" ".join(paragraph))))
+            paragraph.clear()
+
+    for raw in source.splitlines():
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        kind = next((k for prefix, k in _PREFIXES if line.startswith(prefix)), None)
+        if kind is None:
+            paragraph.append(line)
+            continue
+        flush()
+        prefix = next(p for p, k in _PREFIXES if k == kind)
+        blocks.append(Block(kind, _runs(line[len(prefix) :].strip())))
+    flush()
+    return blocks
+
+
+def _runs(text: str) -> tuple[tuple[bool, str], ...]:
+    parts = text.split("**")
+    return tuple((index % 2 == 1, part) for index, part in enumerate(parts) if part)
+
+
+def blocks_to_html(blocks: list[Block]) -> str:
+    """The letter body as HTML, every text escaped."""
+    out: list[str] = []
+    in_list = False
+    for block in blocks:
+        if block.kind == "bullet" and not in_list:
+            out.append("<ul>")
+            in_list = True
+        elif block.kind != "bullet" and in_list:
+            out.append("</ul>")
+            in_list = False
+        inner = "".join(f"<strong>{html.escape(t)}</strong>" if bold else html.escape(t) for bold, t in block.runs)
+        tag = {"title": "h1", "heading": "h2", "bullet": "li", "code": 'p class="code"'}.get(block.kind, "p")
+        closing = tag.split()[0]
+        out.append(f"<{tag}>{inner}</{closing}>")
+    if in_list:
+        out.append("</ul>")
+    return "\n".join(out)
+
+
+def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    """Greedy word wrap (textwrap's regular expressions cost more than the rest of a render)."""
+    lines: list[str] = []
+    current = first
+    has_word = False
+    for word in text.split():
+        if has_word and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current, has_word = rest + word, True
+            continue
+        current = f"{current} {word}" if has_word else current + word
+        has_word = True
+    if has_word:
+        lines.append(current)
+    return lines
+
+
+def blocks_to_text(blocks: list[Block], width: int = 72) -> str:
+    """The letter body as plain text, wrapped for an email client."""
+    out: list[str] = []
+    for block in blocks:
+        text = block.plain
+        if block.kind != "bullet" and out and out[-1] != "":
+            out.append("")  # a list ends with a blank line
+        if block.kind == "title":
+            out += [text, "=" * min(len(text), width), ""]
+        elif block.kind == "heading":
+            out += [text, "-" * min(len(text), width), ""]
+        elif block.kind == "bullet":
+            out += wrap(text, width, "- ", "  ")
+        elif block.kind == "code":
+            out += ["    " + text, ""]
+        else:
+            out += [*wrap(text, width), ""]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"

@@ -1,0 +1,155 @@
+"""Repositories of the notifications tables; they join every unit of work as `uow.persons`,
+`uow.letters` (see `letter_storage`), `uow.responses` and `uow.senders` (bootstrap imports this module)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from notifications.bulk import bulk_insert, bulk_update, chunks
+from notifications.letter_storage import LetterRepository
+from notifications.tables import (
+    AffectedPersonRow,
+    CitizenResponseRow,
+    LetterSenderRow,
+)
+from protocol.storage.tables import IncidentRow
+from protocol.storage.uow import register_repository
+
+
+class PersonRepository:
+    """Affected persons and reporters of an incident."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def hashes(self, incident_id: uuid.UUID) -> dict[str, uuid.UUID]:
+        """BSN hash → person id, for matching an import against those already in the incident."""
+        stmt = select(AffectedPersonRow.bsn_hash, AffectedPersonRow.id).where(
+            AffectedPersonRow.incident_id == incident_id, AffectedPersonRow.bsn_hash.is_not(None)
+        )
+        return {h: i for h, i in self.session.execute(stmt) if h is not None}
+
+    def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        bulk_insert(self.session, AffectedPersonRow, rows)
+
+    def update_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Rows carry `id` and the columns to change."""
+        bulk_update(self.session, AffectedPersonRow, rows)
+
+    def get(self, person_id: uuid.UUID) -> AffectedPersonRow | None:
+        return self.session.get(AffectedPersonRow, person_id)
+
+    def many(self, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, AffectedPersonRow]:
+        ids = list(person_ids)
+        found: dict[uuid.UUID, AffectedPersonRow] = {}
+        for chunk in chunks(ids):
+            stmt = select(AffectedPersonRow).where(AffectedPersonRow.id.in_(list(chunk)))
+            found.update((r.id, r) for r in self.session.scalars(stmt))
+        return found
+
+    def of_kind(self, incident_id: uuid.UUID, kind: str) -> list[AffectedPersonRow]:
+        stmt = (
+            select(AffectedPersonRow)
+            .where(AffectedPersonRow.incident_id == incident_id, AffectedPersonRow.kind == kind)
+            .order_by(AffectedPersonRow.created_at, AffectedPersonRow.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def campaign_targets(self, incident_id: uuid.UUID, kind: str) -> list[tuple[uuid.UUID, str, bool, bool, bool]]:
+        """(id, language, consent, has email, has address) of every person of `kind`: what choosing a channel needs."""
+        stmt = (
+            select(
+                AffectedPersonRow.id,
+                AffectedPersonRow.language,
+                AffectedPersonRow.consent_electronic,
+                AffectedPersonRow.has_email,
+                AffectedPersonRow.has_address,
+            )
+            .where(AffectedPersonRow.incident_id == incident_id, AffectedPersonRow.kind == kind)
+            .order_by(AffectedPersonRow.id)
+        )
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in self.session.execute(stmt)]
+
+    def page(self, incident_id: uuid.UUID, *, page: int, per_page: int) -> tuple[list[AffectedPersonRow], int]:
+        where = AffectedPersonRow.incident_id == incident_id
+        total = self.session.scalar(select(func.count()).select_from(AffectedPersonRow).where(where)) or 0
+        stmt = (
+            select(AffectedPersonRow)
+            .where(where)
+            .order_by(AffectedPersonRow.created_at, AffectedPersonRow.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        return list(self.session.scalars(stmt)), total
+
+    def count(self, incident_id: uuid.UUID, kind: str | None = None) -> int:
+        stmt = select(func.count()).select_from(AffectedPersonRow).where(AffectedPersonRow.incident_id == incident_id)
+        if kind:
+            stmt = stmt.where(AffectedPersonRow.kind == kind)
+        return self.session.scalar(stmt) or 0
+
+
+class ResponseRepository:
+    """Citizens' questions, objections, complaints and harm reports."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: CitizenResponseRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, response_id: uuid.UUID, *, incident_id: uuid.UUID | None = None) -> CitizenResponseRow | None:
+        row = self.session.get(CitizenResponseRow, response_id)
+        if row is None or (incident_id is not None and row.incident_id != incident_id):
+            return None
+        return row
+
+    def of_incident(self, incident_id: uuid.UUID) -> list[CitizenResponseRow]:
+        stmt = (
+            select(CitizenResponseRow)
+            .where(CitizenResponseRow.incident_id == incident_id)
+            .order_by(CitizenResponseRow.received_at)
+        )
+        return list(self.session.scalars(stmt))
+
+    def of_person(self, person_id: uuid.UUID) -> list[CitizenResponseRow]:
+        stmt = (
+            select(CitizenResponseRow)
+            .where(CitizenResponseRow.person_id == person_id)
+            .order_by(CitizenResponseRow.received_at)
+        )
+        return list(self.session.scalars(stmt))
+
+
+class SenderRepository:
+    """How each organisation signs its letters."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, organisation_id: uuid.UUID) -> LetterSenderRow | None:
+        return self.session.get(LetterSenderRow, organisation_id)
+
+    def put(self, row: LetterSenderRow) -> None:
+        self.session.merge(row)
+        self.session.flush()
+
+
+def lock_incident(session: Session, incident_id: uuid.UUID) -> None:
+    """Take the incident's row lock first, so that ledger batches of one incident are recorded in order."""
+    session.execute(select(IncidentRow.id).where(IncidentRow.id == incident_id).with_for_update())
+
+
+register_repository("persons", lambda session, uow: PersonRepository(session))
+register_repository("letters", lambda session, uow: LetterRepository(session))
+register_repository("responses", lambda session, uow: ResponseRepository(session))
+register_repository("senders", lambda session, uow: SenderRepository(session))
+
+# The event handlers must be known wherever the outbox relay runs, and every process bootstraps.
+from notifications import handlers  # noqa: E402, F401

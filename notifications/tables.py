@@ -1,0 +1,186 @@
+"""The tables of the notifications capability, on the protocol's shared metadata.
+
+Identity data (BSN, name, address, email, a citizen's own words) is stored only as AES-GCM
+ciphertext with the id of the key that sealed it; the BSN also as a keyed hash to find
+duplicates. Nothing in these tables is personal data in plain text.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from protocol.storage.tables import Base
+from protocol.storage.types import BigId
+
+PERSON_KINDS = ("affected", "reporter")
+LETTER_KINDS = ("notification", "unfounded")
+LETTER_STATUSES = ("queued", "sending", "sent", "delivered", "failed")
+CHANNELS = ("email", "post", "berichtenbox")
+RESPONSE_KINDS = ("question", "objection", "complaint", "harm")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ",".join(f"'{v}'" for v in values) + ")"
+
+
+class AffectedPersonRow(Base):
+    """Someone the incident touched (or who reported it), with their identity sealed."""
+
+    __tablename__ = "affected_persons"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    bsn_hash: Mapped[str | None] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(32))
+    bsn_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    name_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    address_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    language: Mapped[str] = mapped_column(String(2))
+    consent_electronic: Mapped[bool] = mapped_column(Boolean)
+    has_email: Mapped[bool] = mapped_column(Boolean)
+    has_address: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    __table_args__ = (
+        # one person per BSN per incident; reporters without a BSN have a NULL hash (NULLs are distinct)
+        UniqueConstraint("incident_id", "bsn_hash"),
+        Index(None, "incident_id", "kind"),
+        CheckConstraint(f"kind IN {_in(PERSON_KINDS)}", name="kind"),
+        CheckConstraint("language IN ('nl','en')", name="language"),
+    )
+
+
+class CampaignRow(Base):
+    """One decision to write to every person of an incident of one kind."""
+
+    __tablename__ = "letter_campaigns"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    letters: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    started_by: Mapped[str] = mapped_column(String(80))
+    completed_at: Mapped[datetime | None]
+
+
+class PrintBatchRow(Base):
+    """A zip for the print house: one multi-page PDF of letters and a manifest CSV."""
+
+    __tablename__ = "print_batches"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
+    created_at: Mapped[datetime]
+    letters: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class LetterRow(Base):
+    """One letter: unique per (incident, person, kind); its status moves only by compare-and-set."""
+
+    __tablename__ = "letters"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affected_persons.id"), index=True)
+    campaign_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("letter_campaigns.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    dispatched_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    objection_last_day: Mapped[date | None] = mapped_column(Date)
+    sent_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    failure: Mapped[str | None] = mapped_column(String(200))
+    print_batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("print_batches.id"))
+    created_at: Mapped[datetime]
+    __table_args__ = (
+        UniqueConstraint("incident_id", "person_id", "kind"),
+        Index(None, "campaign_id", "status"),
+        Index(None, "incident_id", "status"),
+        # the recovery sweep: letters whose lease or retry time has come
+        Index(None, "status", "next_attempt_at"),
+        CheckConstraint(f"kind IN {_in(LETTER_KINDS)}", name="kind"),
+        CheckConstraint(f"status IN {_in(LETTER_STATUSES)}", name="status"),
+        CheckConstraint(f"channel IN {_in(CHANNELS)}", name="channel"),
+    )
+
+
+class LetterAttemptRow(Base):
+    """One try to deliver a letter; the timeline vouches for these rows by batch digest."""
+
+    __tablename__ = "letter_attempts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    letter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("letters.id"))
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    # pending (written before sending), then delivered, sent, temporary, permanent, or abandoned
+    outcome: Mapped[str] = mapped_column(String(16))
+    smtp_code: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(String(200))  # never an address: codes and error classes only
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # the access code printed in it
+    print_batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("print_batches.id"))
+    batch_ref: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the LettersBatchRecorded event covering it
+    __table_args__ = (
+        UniqueConstraint("letter_id", "number"),
+        Index(None, "incident_id", "batch_ref"),
+        Index(None, "batch_ref"),
+    )
+
+
+class CitizenResponseRow(Base):
+    """A question, objection, complaint or harm report a citizen lodged; the text is sealed."""
+
+    __tablename__ = "citizen_responses"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affected_persons.id"), index=True)
+    letter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("letters.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    key_id: Mapped[str] = mapped_column(String(32))
+    text_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(String(80))
+    answer_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    __table_args__ = (CheckConstraint(f"kind IN {_in(RESPONSE_KINDS)}", name="kind"),)
+
+
+class LetterSenderRow(Base):
+    """How an organisation signs its letters: where to object, call or write (no citizen data)."""
+
+    __tablename__ = "letter_senders"
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    postal_address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    signatory: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime]

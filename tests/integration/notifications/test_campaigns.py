@@ -1,0 +1,218 @@
+"""A campaign against a real SMTP server: one message per person, retries, post fallback, recovery."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from notifications import delivery
+from notifications.services import (
+    import_persons,
+    letters_summary,
+    normalize_access_code,
+    objection_deadline,
+    open_citizen_session,
+    recover_letters,
+    start_campaign,
+    verify_letters_ledger,
+)
+from notifications.tables import LetterAttemptRow, LetterRow
+from protocol.services import get_incident, get_timeline, verify_incident
+from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
+
+
+def attempts(herstel, letter_id):
+    with herstel.uow().read_only() as uow:
+        rows = uow.session.query(LetterAttemptRow).filter_by(letter_id=letter_id).order_by(LetterAttemptRow.number)
+        return [(r.channel, r.outcome) for r in rows]
+
+
+def letter_for(herstel, **where):
+    with herstel.uow().read_only() as uow:
+        row = uow.session.query(LetterRow).filter_by(**where).one()
+        uow.session.expunge(row)  # keep its loaded values after the read-only transaction ends
+        return row
+
+
+def manifests(data_dir: str) -> list[dict[str, str]]:
+    rows = []
+    for path in sorted((Path(data_dir) / "print" / "outbox").glob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            assert archive.read("letters.pdf").startswith(b"%PDF")
+            rows += list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode()), delimiter=";"))
+    return rows
+
+
+def test_one_letter_per_person_right_language_code_and_date_then_inform_completes(
+    mailing, officer, incident, smtp_server, dispatched, clock
+):
+    everyone = people(12, consent=lambda i: i < 8)  # 8 by email, 4 by post
+    result = import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(everyone))
+    assert result == {"imported": 12, "merged": 0, "rows": 12}
+    campaign = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    assert campaign["created"]
+    assert campaign["letters"] == 12
+    assert campaign["channels"] == {"email": 8, "post": 4}
+    assert (
+        get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["steps"]["inform"]["state"]
+        == "active"
+    )
+
+    run_letters(mailing, dispatched, clock)
+
+    messages = smtp_server.messages()
+    assert sorted(str(m["To"]) for m in messages) == sorted(p["email"] for p in everyone[:8])
+    last_day = objection_deadline(herstel=mailing, sent_on=clock.now)
+    for message in messages:
+        person = next(p for p in everyone if p["email"] == str(message["To"]))
+        text = " ".join(message.get_body(("plain",)).get_content().split())
+        english = person["lang"] == "en"
+        assert message["Content-Language"] == person["lang"]
+        assert ("Dear " if english else "Beste ") + person["name"] in text
+        day = f"{last_day.day} {'January' if english else 'januari'} {last_day.year}"
+        assert day in text, "the objection clause carries the computed last day"
+        session = open_citizen_session(herstel=mailing, access_code=CODE.search(text).group(1))
+        assert str(session.letter_id) == str(message["X-Herstel-Letter"])
+        assert session.language == person["lang"]
+    assert len({m["Message-ID"] for m in messages}) == 8
+
+    posted = manifests(mailing.settings.data_dir)
+    assert len(posted) == 4
+    assert {r["postal_code"] for r in posted} == {"1234 AB"}
+
+    summary = letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])
+    assert summary["by_status"] == {"delivered": 12}
+    assert summary["open"] == 0
+    assert summary["by_channel"] == {"email": {"delivered": 8}, "post": {"delivered": 4}}
+    assert summary["campaigns"][0]["completed_at"] is not None
+    inform = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["steps"]["inform"]
+    assert inform["state"] == "completed"
+    assert inform["ended_by"] == "system"
+    assert inform["evidence"] == {"letters": 12, "delivered": 12, "failed": 0, "by_email": 8, "by_post": 4}
+    assert verify_incident(uow=mailing.uow(), incident_id=incident["id"]).valid
+    assert verify_letters_ledger(herstel=mailing, principal=officer, incident_id=incident["id"])["valid"]
+
+    again = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    assert again == {"campaign_id": campaign["campaign_id"], "kind": "notification", "letters": 0, "created": False}
+    events = get_timeline(uow=mailing.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
+    types = [e["type"] for e in events]
+    assert types.count("LetterCampaignStarted") == 1
+    assert "LettersBatchRecorded" in types
+    assert not {"LetterSent", "LetterDelivered", "LetterFailed"} & set(types)
+
+
+def test_temporary_failures_are_retried_with_backoff_and_delivered_once(
+    mailing, officer, incident, smtp_server, dispatched, clock
+):
+    reader = people(1, email=lambda i: "tempfail2-lezer@example.nl")
+    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(reader))
+    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    reports = run_letters(mailing, dispatched, clock)
+
+    assert [(r.retrying, r.delivered) for r in reports] == [(1, 0), (1, 0), (0, 1)]
+    assert smtp_server.recipients() == {"tempfail2-lezer@example.nl": 1}
+    letter = letter_for(mailing, incident_id=incident["id"])
+    assert (letter.status, letter.channel, letter.attempts) == ("delivered", "email", 3)
+    assert attempts(mailing, letter.id) == [("email", "temporary"), ("email", "temporary"), ("email", "delivered")]
+    assert verify_letters_ledger(herstel=mailing, principal=officer, incident_id=incident["id"])["attempts"] == 3
+
+
+def test_permanent_failure_falls_back_to_post(mailing, officer, incident, smtp_server, dispatched, clock):
+    reader = people(1, email=lambda i: "permfail-lezer@example.nl")
+    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(reader))
+    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    run_letters(mailing, dispatched, clock)
+
+    assert smtp_server.messages() == []
+    letter = letter_for(mailing, incident_id=incident["id"])
+    assert (letter.status, letter.channel) == ("delivered", "post")
+    assert attempts(mailing, letter.id) == [("email", "permanent"), ("post", "delivered")]
+    assert [r["letter_id"] for r in manifests(mailing.settings.data_dir)] == [str(letter.id)]
+    inform = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["steps"]["inform"]
+    assert inform["state"] == "completed"
+
+
+def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
+    mailing, officer, incident, smtp_server, dispatched, clock
+):
+    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(3)))
+    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    from tests.integration.notifications.conftest import publish_events
+
+    publish_events(mailing)
+    ((letter_ids, _),) = dispatched.take()
+    # a worker claims, renders and writes its attempts, then dies before sending anything
+    jobs = delivery._claim(mailing, letter_ids, delivery.DeliveryReport())
+    from notifications.crypto import Vault
+
+    vault = Vault.from_settings(mailing.settings)
+    outgoing = [delivery._render(mailing, vault, job, clock.now) for job in jobs]
+    delivery._write_pending_attempts(mailing, jobs, outgoing, clock.now)
+    assert recover_letters(herstel=mailing)["recovered"] == 0  # the lease still holds
+
+    clock.advance(seconds=mailing.settings.letter_lease_seconds + 1)
+    result = recover_letters(herstel=mailing)
+    assert result["recovered"] == 3
+    assert result["redispatched"] == 3
+    for job in jobs:
+        assert attempts(mailing, job.letter_id) == [("email", "abandoned")]
+    # a code printed by the dead worker (had it reached a reader) still opens that reader's letter
+    code = normalize_access_code(CODE.search(outgoing[0].letter.text).group(1))
+    assert open_citizen_session(herstel=mailing, access_code=code).letter_id == jobs[0].letter_id
+
+    run_letters(mailing, dispatched, clock)
+    assert sorted(smtp_server.recipients().values()) == [1, 1, 1]
+    summary = letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])
+    assert summary["by_status"] == {"delivered": 3}
+
+
+def test_two_workers_with_the_same_batch_send_each_letter_once(
+    mailing, officer, incident, smtp_server, dispatched, clock
+):
+    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(5)))
+    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    from tests.integration.notifications.conftest import publish_events
+
+    publish_events(mailing)
+    ((letter_ids, _),) = dispatched.take()
+    first = delivery.deliver_letters(herstel=mailing, letter_ids=letter_ids)
+    second = delivery.deliver_letters(herstel=mailing, letter_ids=letter_ids)  # a redelivered message
+    assert (first.claimed, second.claimed) == (5, 0)
+    assert sorted(smtp_server.recipients().values()) == [1] * 5
+
+
+def test_campaign_refusals(mailing, officer, incident, algorithm, dispatched):
+    from notifications.services import PersonsFileRejected
+    from protocol.services import InvalidEvidence, StateConflict
+
+    with pytest.raises(StateConflict, match="import the affected persons"):
+        start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    with pytest.raises(StateConflict, match="only for an unfounded signal"):
+        start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="unfounded")
+    with pytest.raises(InvalidEvidence) as caught:
+        start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="flyer")
+    assert "kind" in caught.value.errors
+    bad = persons_file(people(3)).replace(b"1234 AB", b"12345", 1)
+    with pytest.raises(PersonsFileRejected) as refused:
+        import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=bad)
+    assert [(e.row, e.field) for e in refused.value.rows] == [(2, "postal_code")]
+    assert letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])["total"] == 0
+
+
+def test_lease_is_renewed_while_a_long_batch_is_sent(mailing, officer, incident, smtp_server, dispatched, clock):
+    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(30)))
+    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    reports = run_letters(mailing, dispatched, clock)
+    assert sum(r.delivered for r in reports) == 30
+    assert sum(r.lost_race for r in reports) == 0
+    events = get_timeline(uow=mailing.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
+    recorded = [e["payload"] for e in events if e["type"] == "LettersBatchRecorded"]
+    assert sum(p["attempts"] for p in recorded) == 30
+    assert all(json.dumps(p).count("@") == 0 for p in recorded)
+    assert timedelta(seconds=mailing.settings.letter_lease_seconds) > timedelta(0)

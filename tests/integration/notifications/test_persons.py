@@ -1,0 +1,78 @@
+"""Importing persons into an incident, the reporter's contact, and who may see identities."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from notifications.services import (
+    import_persons,
+    list_persons,
+    record_reporter,
+    start_campaign,
+)
+from protocol.services import InvalidEvidence, NotFound, get_timeline, register_algorithm
+from tests.integration.notifications.conftest import (
+    assessed_incident,
+    people,
+    persons_file,
+    run_letters,
+)
+
+
+def test_import_merges_against_the_incident_and_records_counts_only(herstel, officer, incident):
+    everyone = people(6)
+    first = import_persons(
+        herstel=herstel, principal=officer, incident_id=incident["id"], data=persons_file(everyone[:4])
+    )
+    assert first == {"imported": 4, "merged": 0, "rows": 4}
+    moved = [dict(p, email="nieuw@example.nl") if i == 0 else p for i, p in enumerate(everyone[2:] + everyone[:1])]
+    second = import_persons(herstel=herstel, principal=officer, incident_id=incident["id"], data=persons_file(moved))
+    assert second == {"imported": 2, "merged": 3, "rows": 5}
+
+    listed = list_persons(herstel=herstel, principal=officer, incident_id=incident["id"], per_page=100)
+    assert listed["total"] == 6
+    assert listed["identity_visible"] is True
+    emails = {p["identity"]["bsn"]: p["identity"]["email"] for p in listed["items"]}
+    assert emails[everyone[2]["bsn"]] == "nieuw@example.nl"
+    assert emails[everyone[0]["bsn"]] == everyone[0]["email"]
+
+    events = get_timeline(uow=herstel.uow(), principal=officer, incident_id=incident["id"], limit=100)["events"]
+    imported = [e["payload"] for e in events if e["type"] == "AffectedPersonsImported"]
+    assert [(p["imported"], p["merged"], p["persons"]) for p in imported] == [(4, 0, 4), (2, 3, 6)]
+    assert imported[0]["file_digest"].startswith("sha256:")
+    text = json.dumps(imported)
+    for person in everyone:
+        assert person["bsn"] not in text
+        assert person["email"] not in text
+
+
+def test_persons_of_another_organisation_or_role_are_not_reachable(herstel, officer, incident, make_user):
+    oversight = make_user("oversight")
+    with pytest.raises(NotFound):
+        list_persons(herstel=herstel, principal=oversight, incident_id=incident["id"])
+    with pytest.raises(NotFound):
+        import_persons(herstel=herstel, principal=oversight, incident_id=incident["id"], data=persons_file(people(1)))
+
+
+def test_the_reporter_of_an_unfounded_signal_is_told(mailing, officer, smtp_server, dispatched, clock):
+    algorithm = register_algorithm(uow=mailing.uow(), principal=officer, name="Toeslagencheck", lars="31415923")
+    incident = assessed_incident(mailing, officer, algorithm, "unfounded")
+    with pytest.raises(InvalidEvidence) as caught:
+        record_reporter(herstel=mailing, principal=officer, incident_id=incident["id"], name="Melder", email="m@x.nl")
+    assert "address" in caught.value.errors  # an email address without consent reaches nobody
+    record_reporter(
+        herstel=mailing,
+        principal=officer,
+        incident_id=incident["id"],
+        name="Melder Jansen",
+        email="melder@example.nl",
+        consent_electronic=True,
+    )
+    campaign = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="unfounded")
+    assert campaign["letters"] == 1
+    run_letters(mailing, dispatched, clock)
+    (message,) = smtp_server.messages()
+    assert str(message["To"]) == "melder@example.nl"
+    assert "ongegrond" in message.get_body(("plain",)).get_content()

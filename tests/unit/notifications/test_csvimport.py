@@ -1,0 +1,181 @@
+"""Reading persons files as Dutch and English spreadsheets write them; refusing every bad row."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifications.csvimport import decode, parse_persons_csv
+from notifications.demo import fictitious_bsns
+from notifications.errors import FileTooLarge, PersonsFileRejected
+
+BSNS = fictitious_bsns()
+B1, B2, B3 = next(BSNS), next(BSNS), next(BSNS)
+NL_HEADER = "bsn;naam;straat;huisnummer;postcode;woonplaats;email;taal;toestemming"
+EN_HEADER = "BSN,Name,Street,House number,Postal code,City,E-mail,Language,Consent"
+
+
+def parse(text: str, *, encoding: str = "utf-8", limit: int = 10_000_000):
+    return parse_persons_csv(text.encode(encoding), max_bytes=limit)
+
+
+def refused(text: str, **kwargs) -> PersonsFileRejected:
+    with pytest.raises(PersonsFileRejected) as caught:
+        parse(text, **kwargs)
+    return caught.value
+
+
+def test_dutch_semicolon_file_with_bom_is_read():
+    data = f"{NL_HEADER}\r\n{B1};Jan de Vries;Kerkstraat;12;1234ab;Utrecht;Jan@Example.nl;nl;ja\r\n"
+    parsed = parse_persons_csv(b"\xef\xbb\xbf" + data.encode(), max_bytes=10_000)
+    assert parsed.encoding == "utf-8-sig"
+    assert parsed.delimiter == ";"
+    (person,) = parsed.records
+    assert (person.bsn, person.name, person.postal_code, person.email, person.language, person.consent) == (
+        B1,
+        "Jan de Vries",
+        "1234 AB",
+        "jan@example.nl",
+        "nl",
+        True,
+    )
+
+
+def test_windows_1252_with_diacritics_and_euro_sign():
+    text = f"{NL_HEADER}\r\n{B1};Zoë Öztürk-Müller;€-plein;3;2511 AB;Den Haag;;en;nee\r\n"
+    parsed = parse(text, encoding="cp1252")
+    assert parsed.encoding == "cp1252"
+    person = parsed.records[0]
+    assert person.name == "Zoë Öztürk-Müller"
+    assert person.street == "€-plein"
+    assert person.language == "en"
+    assert person.consent is False
+    assert person.email == ""
+
+
+def test_utf8_without_bom_is_preferred_over_cp1252():
+    text, encoding = decode("naam: Zoë €".encode())
+    assert (text, encoding) == ("naam: Zoë €", "utf-8")
+
+
+def test_english_comma_file_with_quoted_delimiters_and_blank_lines():
+    text = (
+        f"{EN_HEADER}\n\n"
+        f'{B1},"Vries, Jan de","Kade 1, achterzijde",7,3511 AA,Utrecht,j@example.nl,English,yes\n'
+        "\n"
+        f'{B2},"Bakker; Piet",Dorpsstraat,7-2,3511AB,"Utrecht",,,\n'
+    )
+    parsed = parse(text)
+    assert parsed.delimiter == ","
+    first, second = parsed.records
+    assert first.name == "Vries, Jan de"
+    assert first.street == "Kade 1, achterzijde"
+    assert first.language == "en"
+    assert second.name == "Bakker; Piet"
+    assert second.house_number == "7-2"
+    assert second.language == "nl"
+
+
+def test_multiline_quoted_cell_counts_as_one_spreadsheet_row():
+    text = f'{NL_HEADER}\n{B1};"Jan\nde Vries";Kerkstraat;1;1234 AB;Utrecht;;;\n{B2};;Kerkstraat;1;1234 AB;Utrecht;;;\n'
+    error = refused(text)
+    assert [(e.row, e.field) for e in error.rows] == [(3, "name")]
+    fixed = parse(text.replace(f"{B2};;", f"{B2};Piet;"))
+    assert fixed.records[0].name == "Jan de Vries"
+
+
+def test_missing_columns_are_named_and_nothing_else_is_checked():
+    error = refused(f"bsn;naam;woonplaats\n{B1};Jan;Utrecht\n")
+    assert {(e.row, e.field) for e in error.rows} == {(1, "street"), (1, "house_number"), (1, "postal_code")}
+
+
+def test_every_bad_row_is_reported_with_row_field_and_reason():
+    text = (
+        f"{NL_HEADER}\n"
+        f"{B1};Jan;Kerkstraat;1;1234 AB;Utrecht;;;\n"  # row 2: fine
+        "123456789;Piet;Kerkstraat;1;1234 AB;Utrecht;;;\n"  # row 3: eleven-test fails
+        f"{B2};Kees;Kerkstraat;één;12345;Utrecht;kees@;fr;misschien\n"  # row 4: five problems
+        "\n"  # row 5: blank
+        "12AB;;Kerkstraat;1;1234 AB;Utrecht;;;\n"  # row 6: bsn format, name missing
+    )
+    error = refused(text)
+    found = {(e.row, e.field) for e in error.rows}
+    assert found == {
+        (3, "bsn"),
+        (4, "house_number"),
+        (4, "postal_code"),
+        (4, "email"),
+        (4, "language"),
+        (4, "consent"),
+        (6, "bsn"),
+        (6, "name"),
+    }
+    assert error.total == 8
+    assert "eleven-test" in next(e.message for e in error.rows if e.row == 3)
+    assert error.errors == {"file": ["8 problem(s) found; nothing was imported"]}
+
+
+def test_error_report_is_capped_but_counts_everything():
+    rows = "\n".join(f"123456789;P{i};Kerkstraat;1;1234 AB;Utrecht;;;" for i in range(30))
+    with pytest.raises(PersonsFileRejected) as caught:
+        parse_persons_csv(f"{NL_HEADER}\n{rows}\n".encode(), max_bytes=10**6, max_errors=10)
+    assert len(caught.value.rows) == 10
+    assert caught.value.total == 30
+    assert caught.value.rows[0].row == 2
+
+
+def test_duplicates_in_the_file_are_merged_later_cells_win_where_filled():
+    text = (
+        f"{NL_HEADER}\n"
+        f"{B1};Jan;Kerkstraat;1;1234 AB;Utrecht;jan@example.nl;nl;ja\n"
+        f"{B2};Piet;Kerkstraat;2;1234 AB;Utrecht;;;\n"
+        f"{B1[:3]}.{B1[3:5]}.{B1[5:]};Jan de Vries;Molenweg;9;3511 AB;Utrecht;;en;\n"
+    )
+    parsed = parse(text)
+    assert parsed.rows == 3
+    assert parsed.merged == 1
+    assert len(parsed.records) == 2
+    jan = next(r for r in parsed.records if r.bsn == B1)
+    assert (jan.name, jan.street, jan.email, jan.language, jan.consent) == (
+        "Jan de Vries",
+        "Molenweg",
+        "jan@example.nl",
+        "en",
+        True,
+    )
+
+
+def test_an_unquoted_delimiter_in_a_value_is_caught():
+    error = refused(f"{EN_HEADER}\n{B1},Jan,Kade 1, achter,7,3511 AA,Utrecht,,,,\n")
+    assert any(e.field == "row" and e.row == 2 for e in error.rows) or any(
+        e.field == "house_number" for e in error.rows
+    )
+
+
+def test_eight_digit_bsn_from_a_spreadsheet_that_dropped_the_leading_zero():
+    number = next(n for n in fictitious_bsns(prefix="0") if n.startswith("0"))
+    parsed = parse(f"{NL_HEADER}\n{number[1:]};Jan;Kerkstraat;1;1234 AB;Utrecht;;;\n")
+    assert parsed.records[0].bsn == number
+
+
+def test_oversized_file_is_refused_before_reading():
+    with pytest.raises(FileTooLarge) as caught:
+        parse_persons_csv(b"x" * 101, max_bytes=100)
+    assert caught.value.details == {"size": 101, "limit": 100}
+    assert "limit is 100 bytes" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"\n\n", "empty"),
+        (b"bsn\n111222333\n", "single column"),
+        (NL_HEADER.encode() + b"\n", "no persons"),
+        (b"\xff\xfeb\x00s\x00n\x00", "UTF-16"),
+        (NL_HEADER.encode() + b"\n\x81\x8d\x8f;\n", "neither UTF-8 nor Windows-1252"),
+    ],
+)
+def test_files_that_are_not_persons_files(data, reason):
+    with pytest.raises(PersonsFileRejected) as caught:
+        parse_persons_csv(data, max_bytes=10_000)
+    assert reason in caught.value.rows[0].message

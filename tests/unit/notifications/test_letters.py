@@ -1,0 +1,165 @@
+"""What a letter says: the objection period, both languages, every required part, and the PDF."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+
+from notifications.codes import format_access_code, new_access_code
+from notifications.letters import IncidentFacts, Recipient, letter_context, objection_last_day
+from notifications.pdf import render_pdf
+from notifications.rendering import render_letter
+from protocol.calendars import load_calendar
+
+CALENDAR = load_calendar("nl-atw")
+
+
+@pytest.mark.parametrize(
+    ("sent", "last_day"),
+    [
+        (date(2026, 11, 10), date(2026, 12, 22)),  # Tuesday: six weeks from the day after, a Tuesday
+        (date(2026, 11, 13), date(2026, 12, 28)),  # lands on Christmas (Fri); Sat 26th, Sun 27th: Monday
+        (date(2027, 2, 15), date(2027, 3, 30)),  # lands on Easter Monday 2027: Tuesday
+        (date(2027, 3, 16), date(2027, 4, 28)),  # lands on King's Day (Tue 27 April 2027): Wednesday
+        (date(2026, 11, 14), date(2026, 12, 28)),  # sent on a Saturday, ends on Saturday 26th: Monday
+        (date(2027, 11, 23), date(2028, 1, 4)),  # across the year end, a Tuesday
+    ],
+)
+def test_objection_period_six_weeks_from_the_day_after_extended_by_the_atw(sent, last_day):
+    assert objection_last_day(CALENDAR, sent) == last_day
+    assert CALENDAR.is_working_day(last_day)
+
+
+def test_the_sending_day_is_the_dutch_day_not_the_utc_day():
+    late_evening = datetime(2026, 11, 12, 23, 30, tzinfo=UTC)  # already 13 November in Amsterdam
+    assert objection_last_day(CALENDAR, late_evening) == objection_last_day(CALENDAR, date(2026, 11, 13))
+
+
+FACTS = IncidentFacts(
+    incident_id=uuid.uuid4(),
+    reference="HST-2026-00001",
+    outcome="established",
+    algorithm="Risicoscoringsmodel bijstand",
+    grounds=("nationality", "ethnicity"),
+    suspended=True,
+    suspension_scope="full",
+    not_working_since=date(2024, 5, 1),
+    investigation="active",
+    investigation_due=date(2027, 2, 22),
+    sender={
+        "name": "Gemeente Voorbeeldstad",
+        "postal_address": "Postbus 1234\n1000 AB  Voorbeeldstad",
+        "phone": "14 020",
+        "email": "",
+        "website": "",
+        "signatory": "Het college",
+    },
+)
+READER = Recipient(
+    name="Zoë <b>Öztürk</b>",
+    address={
+        "street": "€-plein",
+        "house_number": "12",
+        "addition": "A",
+        "postal_code": "1234 AB",
+        "city": "Ĳsselstein",
+    },
+    email="zoe@example.nl",
+)
+EXPECTED = {
+    "nl": ["Het spijt ons", "Wat is er gebeurd?", "Wat betekent dit voor u?", "Wat doen wij?", "Wat kunt u doen?",
+           "Bezwaar maken", "12 januari 2027", "Nationale ombudsman", "Autoriteit Persoonsgegevens",
+           "Heeft u vragen?", "nationaliteit en afkomst", "Wij zijn gestopt met het programma",
+           "22 februari 2027", "Postbus 1234"],
+    "en": ["We are sorry", "What happened?", "What does this mean for you?", "What are we doing?",
+           "What can you do?", "Lodging an objection", "12 January 2027", "National Ombudsman",
+           "Data Protection Authority", "Do you have questions?", "nationality and ethnic origin",
+           "We have stopped using the program", "22 February 2027", "Postbus 1234"],
+}  # fmt: skip
+
+
+def flat(text: str) -> str:
+    """The text with its line wrapping undone."""
+    return " ".join(text.split())
+
+
+def _render(kind: str, language: str, code: str | None):
+    context = letter_context(
+        FACTS,
+        letter_id=uuid.uuid4(),
+        language=language,
+        recipient=READER,
+        sent_on=date(2026, 11, 30),
+        objection_last_day=date(2027, 1, 12),
+        code=code,
+        base_url="https://herstel.example.nl",
+    )
+    return render_letter(kind, language, context)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_notification_says_what_the_protocol_asks_with_the_code_and_last_day(language):
+    code = new_access_code()
+    letter = _render("notification", language, code)
+    for part in EXPECTED[language]:
+        assert part in flat(letter.text), part
+    assert format_access_code(code) in letter.text
+    assert format_access_code(code) in letter.html
+    assert "https://herstel.example.nl/citizen" in letter.text
+    assert letter.text.count(format_access_code(code)) == 1
+
+
+@pytest.mark.parametrize(("language", "phrase"), [("nl", "ongegrond"), ("en", "unfounded")])
+def test_unfounded_letter_to_the_reporter(language, phrase):
+    code = new_access_code()
+    letter = _render("unfounded", language, code)
+    assert phrase in letter.text
+    assert format_access_code(code) in letter.text
+    assert ("12 januari 2027" if language == "nl" else "12 January 2027") in flat(letter.text)
+    assert "www.nationaleombudsman.nl" in letter.text
+
+
+def test_html_escapes_what_readers_and_officers_typed():
+    letter = _render("notification", "nl", new_access_code())
+    assert "<b>Öztürk</b>" not in letter.html
+    assert "&lt;b&gt;Öztürk&lt;/b&gt;" in letter.html
+    assert letter.html.startswith("<!DOCTYPE html>")
+    assert 'lang="nl"' in letter.html
+
+
+def test_suspected_outcome_apologises_for_what_may_have_happened():
+    from dataclasses import replace
+
+    context = letter_context(
+        replace(FACTS, outcome="suspected", suspended=False, investigation="none"),
+        letter_id=uuid.uuid4(),
+        language="nl",
+        recipient=READER,
+        sent_on=date(2026, 11, 30),
+        objection_last_day=date(2027, 1, 12),
+        code=None,
+        base_url="https://x",
+    )
+    text = flat(render_letter("notification", "nl", context).text)
+    assert "Het spijt ons dat dit mogelijk is gebeurd" in text
+    assert "Wij controleren elke keuze van het programma eerst zelf" in text
+    assert "Uw persoonlijke code" not in text  # the citizen's copy repeats no code
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is in SYSTEM_PACKAGES")
+def test_pdf_batch_keeps_diacritics_euro_and_the_ij_and_places_each_letter():
+    code = new_access_code()
+    letters = [_render("notification", "nl", code), _render("unfounded", "en", new_access_code())]
+    data, placed = render_pdf(letters)
+    assert data.startswith(b"%PDF")
+    assert b"/FontFile2" in data
+    assert placed[0].first_page == 1
+    assert placed[1].first_page == placed[0].pages + 1
+    text = flat(subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode())
+    for expected in ("Zoë <b>Öztürk</b>", "€-plein 12 A", "Ĳsselstein", format_access_code(code), "12 januari 2027"):
+        assert expected in text, expected
+    assert "Your report about" in text

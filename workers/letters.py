@@ -1,0 +1,70 @@
+"""The letters actor and the recovery job. Thin: ids in, `notifications.services` does the work."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import dramatiq
+
+from notifications.services import deliver_letters, recover_letters, set_letter_dispatcher
+from protocol.services import Herstel
+from workers import runtime
+
+log = logging.getLogger(__name__)
+ONE_MINUTE_MS = 60_000
+
+
+@dramatiq.actor(
+    queue_name="letters",
+    max_retries=20,
+    min_backoff=5_000,
+    max_backoff=10 * ONE_MINUTE_MS,
+    time_limit=15 * ONE_MINUTE_MS,  # a batch of 500; a dead SMTP server fails fast (socket timeouts)
+    max_age=7 * 24 * 60 * ONE_MINUTE_MS,
+)
+def send_letters(letter_ids: list[str]) -> None:
+    """Render and send a batch of letters (each claimed by compare-and-set, so running twice is harmless)."""
+    report = deliver_letters(herstel=runtime.herstel(), letter_ids=letter_ids)
+    if report.claimed:
+        log.info(
+            "letters: %d claimed, %d delivered, %d to post, %d retrying, %d failed",
+            report.claimed,
+            report.delivered,
+            report.to_post,
+            report.retrying,
+            report.failed,
+        )
+
+
+def dispatch(letter_ids: Sequence[uuid.UUID], delay: float) -> None:
+    """How notifications enqueues letters: one message per batch, optionally delayed (retries)."""
+    options: dict[str, Any] = {"delay": int(delay * 1000)} if delay > 0 else {}
+    send_letters.send_with_options(args=([str(i) for i in letter_ids],), **options)
+
+
+set_letter_dispatcher(dispatch)
+
+
+def recover(herstel: Herstel) -> None:
+    result = recover_letters(herstel=herstel)
+    if any(result.values()):
+        log.info("letters recovery: %s", result)
+
+
+def add_jobs(scheduler: Any, herstel: Herstel) -> None:
+    """The scheduler's letters job: stuck letters, lost messages, print hand-over, inform completion."""
+    scheduler.add_job(
+        recover,
+        "interval",
+        args=[herstel],
+        seconds=30,
+        id="letters-recovery",
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
