@@ -91,6 +91,10 @@ class UnitOfWork:
         assert self.session is not None
         try:
             if not self._committed:
+                if self._read_only:
+                    # A read has nothing to undo: detach what it loaded so the rows it returns stay
+                    # readable (a rollback would expire them).
+                    self.session.expunge_all()
                 self.session.rollback()
         finally:
             self.session.close()
