@@ -143,12 +143,17 @@ def safeguards() -> dict[str, Any]:
     }
 
 
+def letters_accounted_for() -> dict[str, Any]:
+    """What the letters ledger reports when the system completes `inform`."""
+    return {"letters": 3, "delivered": 2, "failed": 1, "by_email": 2, "by_post": 1}
+
+
 COMPLETE_EVIDENCE: dict[str, Callable[[], dict[str, Any]]] = {
     "assess": assessment,
     "suspend": suspension,
     "report": notification,
     "investigate": investigation,
-    "inform": dict,
+    "inform": letters_accounted_for,
     "sanction": sanctions,
     "safeguard": safeguards,
 }

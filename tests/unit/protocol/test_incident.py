@@ -24,6 +24,7 @@ from tests.unit.protocol.support import (
     assessment,
     commission,
     complete,
+    letters_accounted_for,
     refused,
     report,
     start,
@@ -232,7 +233,7 @@ def test_the_system_completes_inform() -> None:
     incident = assessed("suspected")
     start(incident, "inform")
 
-    complete(incident, "inform", {}, actor=SYSTEM)
+    complete(incident, "inform", letters_accounted_for(), actor=SYSTEM)
 
     assert incident.steps["inform"].state is StepState.COMPLETED
     assert incident.steps["inform"].ended_by == "system"

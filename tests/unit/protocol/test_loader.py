@@ -75,7 +75,8 @@ def test_the_built_in_definition_loads() -> None:
     assert definition.ref == "nl-discrimination@1"
     assert definition.order() == ["assess", "suspend", "report", "investigate", "inform", "sanction", "safeguard"]
     assert definition.digest == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert len(definition.deadlines) == 10
+    # 10 protocol deadlines, plus 3 for citizens' responses (Awb 7:10, 9:11, 4:13)
+    assert len(definition.deadlines) == 13
     assert definition.step("assess").auto_start
     assert definition.step("inform").completion == "system"
     assert definition.step("suspend").effects == ("suspend_algorithm",)
