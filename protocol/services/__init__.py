@@ -76,6 +76,13 @@ from protocol.services.timeline import (
     verify_all,
     verify_incident,
 )
+from protocol.services.users import (
+    add_user,
+    describe_principal,
+    grant_role,
+    list_investigators,
+    list_organisation_users,
+)
 
 __all__ = [
     "EVENT_TYPES",
@@ -107,6 +114,7 @@ __all__ = [
     "StepBlocked",
     "StepDefinition",
     "StoredEvent",
+    "add_user",
     "append_to_timeline",
     "approve",
     "authenticate_password",
@@ -121,6 +129,7 @@ __all__ = [
     "create_token",
     "create_user",
     "database_status",
+    "describe_principal",
     "downgrade_database",
     "ensure_default_organisation",
     "get_algorithm",
@@ -128,13 +137,16 @@ __all__ = [
     "get_incident",
     "get_principal",
     "get_timeline",
+    "grant_role",
     "handle_event",
     "handlers_for",
     "lars_is_valid",
     "list_algorithms",
     "list_definitions",
     "list_incidents",
+    "list_investigators",
     "list_notices",
+    "list_organisation_users",
     "list_organisations",
     "list_tokens",
     "list_users",

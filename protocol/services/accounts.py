@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from protocol.errors import InvalidEvidence, NotFound, StateConflict
 from protocol.identity import Principal, Role
-from protocol.permissions import require
+from protocol.permissions import Forbidden, require
 from protocol.services.access import load_principal
 from protocol.storage.tables import DEFAULT_ORGANISATION_ID, ApiTokenRow, OrganisationRow, UserRow
 from protocol.storage.uow import UnitOfWork
@@ -123,6 +123,31 @@ def create_user(
 
     `by` is the principal doing it; None means the command line of the installation's administrator.
     """
+    with uow:
+        user = upsert_user(
+            uow,
+            email=email,
+            roles=roles,
+            organisation_id=organisation_id,
+            display_name=display_name,
+            password=password,
+            by=by,
+        )
+        uow.commit()
+        return user.id
+
+
+def upsert_user(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    roles: list[str],
+    organisation_id: uuid.UUID,
+    display_name: str | None = None,
+    password: str | None = None,
+    by: Principal | None = None,
+) -> UserRow:
+    """`create_user` inside the caller's transaction."""
     email = email.strip().lower()
     errors: dict[str, list[str]] = {}
     if not EMAIL.match(email):
@@ -134,29 +159,40 @@ def create_user(
         errors.update(_password_errors(password))
     if errors:
         raise InvalidEvidence("invalid user", errors=errors)
-    with uow:
-        if by is not None:
-            require(by, "user.manage", organisation_id)
-        if uow.accounts.organisation(organisation_id) is None:
-            raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
-        user = uow.accounts.user_by_email(email)
-        if user is None:
-            user = UserRow(
-                id=uuid.uuid4(),
-                email=email,
-                display_name=(display_name or email.split("@")[0]).strip(),
-                password_hash=_hasher.hash(password) if password else None,
-                active=True,
-                locale="nl",
-                created_at=uow.now(),
-            )
-            uow.accounts.add_user(user)
-        elif password:
-            user.password_hash = _hasher.hash(password)
+    if by is not None:
+        require(by, "user.manage", organisation_id)
         for role in roles:
-            uow.accounts.grant(user.id, organisation_id, role)
-        uow.commit()
-        return user.id
+            check_may_grant(by, role, organisation_id)
+    if uow.accounts.organisation(organisation_id) is None:
+        raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+    user = uow.accounts.user_by_email(email)
+    if user is None:
+        user = UserRow(
+            id=uuid.uuid4(),
+            email=email,
+            display_name=(display_name or email.split("@")[0]).strip(),
+            password_hash=_hasher.hash(password) if password else None,
+            active=True,
+            locale="nl",
+            created_at=uow.now(),
+        )
+        uow.accounts.add_user(user)
+    elif password and by is not None:
+        # a user manager may add roles to an existing account, never take it over
+        raise InvalidEvidence(
+            "the user exists already", errors={"password": ["only the user can change their own password"]}
+        )
+    elif password:
+        user.password_hash = _hasher.hash(password)
+    for role in roles:
+        uow.accounts.grant(user.id, organisation_id, role)
+    return user
+
+
+def check_may_grant(by: Principal, role: str, organisation_id: uuid.UUID) -> None:
+    """Only an administrator hands out the admin role: a user manager cannot make themselves one."""
+    if role == Role.ADMIN.value and Role.ADMIN not in by.roles_in(organisation_id):
+        raise Forbidden("only an administrator can grant the admin role", rule="grant-admin")
 
 
 def _password_errors(password: str) -> dict[str, list[str]]:
