@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps demo up test test-unit lint format bench clean
+.PHONY: install system-deps demo up test test-unit lint format bench clean translations-extract
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Compiled translations (.mo) are committed too, so a plain `pip install` has them; this keeps them fresh.
+TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(STAMP) $(TRANSLATIONS)
+
+# After changing user-facing text: extract it, then translate the new entries in web/translations/*/messages.po.
+translations-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 
 # Debian packages the browser tests and the letters' PDFs need (skipped when present).
 SYSTEM_PACKAGES := chromium fonts-dejavu-core
