@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps demo up test test-unit lint format bench clean
+.PHONY: install system-deps demo up test test-unit lint format bench bench-web clean translations-extract
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Compiled translations (.mo) are committed too, so a plain `pip install` has them; this keeps them fresh.
+TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(STAMP) $(TRANSLATIONS)
+
+# After changing user-facing text: extract it, then translate the new entries in web/translations/*/messages.po.
+translations-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 
 # Debian packages the browser tests, the letters' PDFs (DejaVu fonts; pdftotext in the tests) and
 # the Redis fault tests (their own redis-server) need (skipped when present).
@@ -51,6 +61,10 @@ format: install
 bench: install
 	$(BIN)/python bench/chain.py
 	$(BIN)/python bench/protocol_run.py
+
+# Latency of `herstel web` on PostgreSQL under 16 and 64 clients (see bench/README.md, "Web latency").
+bench-web: install
+	$(BIN)/python bench/web_latency.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,25 +1,66 @@
 """The web: Flask app factory, the JSON API under /api/v1, and the pages of each user.
 
-Views call `protocol.services` and nothing below it.
+Views call `protocol.services` and nothing below it. How to add a blueprint, declare its routes'
+access and write its errors: docs/web.md.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale
+from flask_smorest import Blueprint as ApiBlueprint
 
-from protocol.services import Herstel, bootstrap
+from protocol.services import Herstel, ProtocolError, bootstrap
+from web import access, security
+from web.blueprints import API_BLUEPRINTS, PAGE_BLUEPRINTS
+from web.extensions import babel, csrf, install_limiter
+from web.i18n import select_locale
+from web.problem import ProblemApi, handle_protocol_error
+from web.settings import flask_config
+
+
+def current_locale() -> str:
+    """The language of this response ('nl' or 'en'), for the lang attribute."""
+    return str(get_locale() or "nl")
 
 
 def create_app(config: dict[str, Any] | None = None, *, herstel: Herstel | None = None) -> Flask:
-    """Build the app for an installation (bootstrapped from the environment when not given)."""
+    """Build the app for an installation (bootstrapped from the environment when not given).
+
+    `config` overrides the Flask configuration derived from the installation's settings (tests
+    use it, e.g. to lower a rate limit).
+    """
+    herstel = herstel or bootstrap()
     app = Flask(__name__)
+    app.config.from_mapping(flask_config(herstel.settings))
     app.config.update(config or {})
-    app.extensions["herstel"] = herstel or bootstrap()
+    app.extensions["herstel"] = herstel
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    api = ProblemApi(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "`herstel token create --user EMAIL`"}
+    )
+    app.register_error_handler(ProtocolError, handle_protocol_error)
+
+    for name in API_BLUEPRINTS:
+        blueprint: ApiBlueprint = importlib.import_module(name).blp
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on
+    for name in PAGE_BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).blp)
+
+    install_limiter(app)
 
     @app.get("/healthz")
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    access.install(app)  # after every route exists: refuses to start with an undeclared one
+    security.install(app)
+    app.jinja_env.globals.update(current_principal=access.current_principal, current_locale=current_locale)
     return app

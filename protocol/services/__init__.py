@@ -26,31 +26,29 @@ from protocol.evidence import EvidenceSchema, FieldSpec
 from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.permissions import MATRIX, Forbidden
 from protocol.services.accounts import (
-    IssuedToken,
     authenticate_password,
-    authenticate_token,
     create_organisation,
-    create_token,
     create_user,
     ensure_default_organisation,
     get_principal,
     list_organisations,
-    list_tokens,
     list_users,
     organisation_id_for,
-    revoke_token,
     set_password,
     set_user_active,
 )
 from protocol.services.algorithms import get_algorithm, lars_is_valid, list_algorithms, register_algorithm
+from protocol.services.approvals import approval_queue, list_approvals
 from protocol.services.database import database_status, downgrade_database, upgrade_database
 from protocol.services.definitions import (
     check_definition_file,
+    describe_definition,
     get_definition,
     list_definitions,
     register_definition,
     sync_builtin_definitions,
 )
+from protocol.services.documents import DOCUMENT_TYPES, get_document, list_documents, upload_document
 from protocol.services.handlers import handlers_for, list_notices, register_handler
 from protocol.services.incidents import (
     append_to_timeline,
@@ -76,8 +74,17 @@ from protocol.services.timeline import (
     verify_all,
     verify_incident,
 )
+from protocol.services.tokens import IssuedToken, authenticate_token, create_token, list_tokens, revoke_token
+from protocol.services.users import (
+    add_user,
+    describe_principal,
+    grant_role,
+    list_investigators,
+    list_organisation_users,
+)
 
 __all__ = [
+    "DOCUMENT_TYPES",
     "EVENT_TYPES",
     "MATRIX",
     "SYSTEM",
@@ -107,7 +114,9 @@ __all__ = [
     "StepBlocked",
     "StepDefinition",
     "StoredEvent",
+    "add_user",
     "append_to_timeline",
+    "approval_queue",
     "approve",
     "authenticate_password",
     "authenticate_token",
@@ -121,20 +130,28 @@ __all__ = [
     "create_token",
     "create_user",
     "database_status",
+    "describe_definition",
+    "describe_principal",
     "downgrade_database",
     "ensure_default_organisation",
     "get_algorithm",
     "get_definition",
+    "get_document",
     "get_incident",
     "get_principal",
     "get_timeline",
+    "grant_role",
     "handle_event",
     "handlers_for",
     "lars_is_valid",
     "list_algorithms",
+    "list_approvals",
     "list_definitions",
+    "list_documents",
     "list_incidents",
+    "list_investigators",
     "list_notices",
+    "list_organisation_users",
     "list_organisations",
     "list_tokens",
     "list_users",
@@ -155,6 +172,7 @@ __all__ = [
     "sweep_deadlines",
     "sync_builtin_definitions",
     "upgrade_database",
+    "upload_document",
     "verify_against_checkpoint",
     "verify_all",
     "verify_incident",

@@ -1,0 +1,130 @@
+"""User administration as a signed-in administrator or coordinator does it (the API and the pages).
+
+`accounts` holds the installation-level functions the CLI uses; these take the acting principal
+and keep to the organisations where they may manage users.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from protocol.errors import InvalidEvidence, NotFound
+from protocol.identity import Principal, Role
+from protocol.permissions import organisations_for, require
+from protocol.services.access import organisation_for
+from protocol.services.accounts import check_may_grant, upsert_user
+from protocol.storage.tables import UserRow
+from protocol.storage.uow import UnitOfWork
+
+
+def user_view(uow: UnitOfWork, user: UserRow, organisation_ids: set[uuid.UUID]) -> dict[str, Any]:
+    """A user with their roles in the given organisations (never in others the viewer cannot see)."""
+    memberships = sorted(uow.accounts.memberships(user.id), key=lambda m: (str(m.organisation_id), m.role))
+    return {
+        "id": user.id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "active": user.active,
+        "roles": [
+            {"organisation_id": m.organisation_id, "role": m.role}
+            for m in memberships
+            if m.organisation_id in organisation_ids
+        ],
+    }
+
+
+def list_organisation_users(
+    *, uow: UnitOfWork, principal: Principal, organisation_id: uuid.UUID | None = None, role: str | None = None
+) -> list[dict[str, Any]]:
+    """The users of the organisations where the principal manages users, with their roles there."""
+    with uow.read_only():
+        managed = set(organisations_for(principal, "user.manage"))
+        if organisation_id is not None:
+            if organisation_id not in managed:
+                raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+            managed = {organisation_id}
+        found: dict[uuid.UUID, dict[str, Any]] = {}
+        for org in sorted(managed, key=str):
+            for user in uow.accounts.users(organisation_id=org, role=role):
+                found.setdefault(user.id, user_view(uow, user, managed))
+        return sorted(found.values(), key=lambda u: str(u["email"]))
+
+
+def add_user(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    email: str,
+    roles: list[str],
+    organisation_id: uuid.UUID | None = None,
+    display_name: str | None = None,
+    password: str | None = None,
+) -> dict[str, Any]:
+    """Create a user where the principal manages users, or give an existing one roles there."""
+    with uow:
+        organisation_id = organisation_for(principal, "user.manage", organisation_id)
+        user = upsert_user(
+            uow,
+            email=email,
+            roles=roles,
+            organisation_id=organisation_id,
+            display_name=display_name,
+            password=password,
+            by=principal,
+        )
+        view = user_view(uow, user, set(organisations_for(principal, "user.manage")))
+        uow.commit()
+        return view
+
+
+def grant_role(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    user_id: uuid.UUID,
+    role: str,
+    organisation_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """Give an existing user a role in an organisation where the principal manages users."""
+    if role not in {r.value for r in Role}:
+        raise InvalidEvidence("invalid role", errors={"role": [f"one of: {', '.join(r.value for r in Role)}"]})
+    with uow:
+        organisation_id = organisation_for(principal, "user.manage", organisation_id)
+        require(principal, "user.manage", organisation_id)
+        check_may_grant(principal, role, organisation_id)
+        user = uow.accounts.user(user_id)
+        managed = set(organisations_for(principal, "user.manage"))
+        # a user is visible to a manager only once they belong to one of the managed organisations
+        if user is None or not any(m.organisation_id in managed for m in uow.accounts.memberships(user_id)):
+            raise NotFound(f"no user {user_id}", rule="unknown-user")
+        uow.accounts.grant(user.id, organisation_id, role)
+        view = user_view(uow, user, managed)
+        uow.commit()
+        return view
+
+
+def list_investigators(*, uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+    """Active investigators of the organisations where the principal can commission an investigation."""
+    with uow.read_only():
+        result = []
+        for org in sorted(organisations_for(principal, "step.start"), key=str):
+            for user in uow.accounts.users(organisation_id=org, role=Role.INVESTIGATOR.value):
+                if user.active:
+                    result.append(
+                        {"id": user.id, "display_name": user.display_name, "email": user.email, "organisation_id": org}
+                    )
+        return result
+
+
+def describe_principal(principal: Principal) -> dict[str, Any]:
+    """The signed-in user as they may see themselves: who, and their roles per organisation."""
+    return {
+        "user_id": principal.user_id,
+        "email": principal.email,
+        "display_name": principal.display_name,
+        "memberships": [
+            {"organisation_id": org, "roles": sorted(r.value for r in roles)}
+            for org, roles in sorted(principal.memberships.items(), key=lambda item: str(item[0]))
+        ],
+    }

@@ -1,0 +1,202 @@
+"""Who may call which route: the one table of route → action, and the guard that checks it.
+
+Every route of the app is declared in `ROUTES` as "METHOD /rule" → what it needs:
+
+- `PUBLIC`: anyone (the login page, the OpenAPI document, static files);
+- `SIGNED_IN`: any signed-in user (what they then see is scoped by the services);
+- an action of the permission matrix (`protocol.services.MATRIX`), or a tuple of actions of which
+  any one suffices.
+
+The guard authenticates (a bearer token under /api/, the session cookie elsewhere), then lets the
+request through only if one of the user's roles holds a grant for the route's action in some
+organisation. Which organisation and which incidents is the services' business: they check the
+matrix again, scoped (an investigator reaches only assigned incidents, others get 404). Views never
+check roles. A route missing from this table stops the app from starting, so nothing is reachable
+unguarded by accident.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from flask import Flask, g, redirect, request, session, url_for
+from flask_smorest import abort
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Response
+
+from protocol.services import MATRIX, Forbidden, NotFound, Principal, authenticate_token, get_principal
+from web.context import herstel
+
+PUBLIC = "public"
+SIGNED_IN = "signed-in"
+Access = str | tuple[str, ...]
+
+API = "/api/v1"
+I = f"{API}/incidents/<uuid:incident_id>"  # noqa: E741 - short on purpose: the table reads as a list of routes
+
+ROUTES: dict[str, Access] = {
+    # ------------------------------------------------------------------ public
+    "GET /static/<path:filename>": PUBLIC,
+    "GET /healthz": PUBLIC,
+    "GET /login": PUBLIC,
+    "POST /login": PUBLIC,
+    f"GET {API}/openapi.json": PUBLIC,
+    f"GET {API}/docs": PUBLIC,
+    f"GET {API}/docs/assets/<path:filename>": PUBLIC,
+    # ------------------------------------------------------------------ pages
+    "GET /": SIGNED_IN,
+    "GET /logout": SIGNED_IN,
+    "POST /logout": SIGNED_IN,
+    # ------------------------------------------------------------------ API: who am I, tokens, users
+    f"GET {API}/me": SIGNED_IN,
+    f"GET {API}/me/notices": SIGNED_IN,
+    f"GET {API}/tokens": SIGNED_IN,
+    f"POST {API}/tokens": SIGNED_IN,
+    f"GET {API}/tokens/all": "token.manage_any",
+    f"DELETE {API}/tokens/<uuid:token_id>": SIGNED_IN,
+    f"GET {API}/users": "user.manage",
+    f"POST {API}/users": "user.manage",
+    f"POST {API}/users/<uuid:user_id>/roles": "user.manage",
+    f"GET {API}/investigators": "step.start",
+    # ------------------------------------------------------------------ API: protocol definitions
+    f"GET {API}/protocols": SIGNED_IN,
+    f"GET {API}/protocols/<key>/<int:version>": SIGNED_IN,
+    # ------------------------------------------------------------------ API: algorithms
+    f"POST {API}/algorithms": "algorithm.register",
+    f"GET {API}/algorithms": "algorithm.read",
+    f"GET {API}/algorithms/<uuid:algorithm_id>": "algorithm.read",
+    # ------------------------------------------------------------------ API: incidents
+    f"POST {API}/incidents": "incident.report",
+    f"GET {API}/incidents": "incident.read",
+    f"GET {I}": "incident.read",
+    f"POST {I}/steps/<step>/start": "step.start",
+    f"POST {I}/steps/<step>/complete": "step.complete",
+    f"POST {I}/steps/<step>/waive": "step.waive",
+    f"POST {I}/close": "incident.close",
+    f"POST {I}/reopen": "incident.reopen",
+    f"GET {I}/timeline": "timeline.read",
+    f"GET {I}/verify": "incident.verify",
+    f"GET {I}/deadlines": "incident.read",
+    # ------------------------------------------------------------------ API: four eyes
+    f"GET {API}/approvals": "approval.read",
+    f"GET {I}/approvals": "approval.read",
+    f"POST {I}/approvals/<uuid:approval_id>/approve": "approval.decide",
+    # the one who asked may withdraw their own request, a coordinator may reject any
+    f"POST {I}/approvals/<uuid:approval_id>/reject": ("approval.decide", "step.waive"),
+    # ------------------------------------------------------------------ API: documents
+    f"POST {I}/documents": "document.upload",
+    f"GET {I}/documents": "document.read",
+    f"GET {I}/documents/<uuid:document_id>": "document.read",
+    f"GET {I}/documents/<uuid:document_id>/content": "document.read",
+}
+
+
+def route_key(method: str, rule: str) -> str:
+    return f"{method} {rule}"
+
+
+def access_for(method: str, rule: str) -> Access | None:
+    """What a route needs; HEAD is a GET, OPTIONS only lists the methods."""
+    if method == "OPTIONS":
+        return PUBLIC
+    return ROUTES.get(route_key("GET" if method == "HEAD" else method, rule))
+
+
+def routes_of(app: Flask) -> Iterable[tuple[str, Rule]]:
+    """Every (method, rule) the app serves, without the automatic HEAD and OPTIONS."""
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield method, rule
+
+
+def undeclared_routes(app: Flask) -> list[str]:
+    return [route_key(m, r.rule) for m, r in routes_of(app) if route_key(m, r.rule) not in ROUTES]
+
+
+def permits(principal: Principal, access: Access) -> bool:
+    """True if any of the principal's roles, in any organisation, holds a grant for the action(s)."""
+    if access in (PUBLIC, SIGNED_IN):
+        return True
+    actions = (access,) if isinstance(access, str) else access
+    return any(
+        role in MATRIX[action] for action in actions for roles in principal.memberships.values() for role in roles
+    )
+
+
+def check_declared(app: Flask) -> None:
+    """Refuse to start with a route that is not in the table, or an action the matrix does not know."""
+    missing = undeclared_routes(app)
+    if missing:
+        raise RuntimeError("routes missing from web.access.ROUTES: " + ", ".join(missing))
+    for key, access in ROUTES.items():
+        for action in (access,) if isinstance(access, str) else access:
+            if action not in (PUBLIC, SIGNED_IN) and action not in MATRIX:
+                raise RuntimeError(f"{key}: action {action!r} is not in the permission matrix")
+
+
+def current_principal() -> Principal | None:
+    """The signed-in user of this request (set by the guard)."""
+    found: Principal | None = g.get("principal")
+    return found
+
+
+def _bearer_principal() -> Principal | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return authenticate_token(uow=herstel().uow(), secret=secret.strip())
+
+
+def _session_principal() -> Principal | None:
+    user_id = session.get("user_id")
+    if not user_id:
+        return None
+    try:
+        return get_principal(uow=herstel().uow(), user_id=uuid.UUID(user_id))
+    except (NotFound, ValueError):
+        session.clear()  # the user was switched off (or the cookie is from another installation)
+        return None
+
+
+def guard() -> Response | None:
+    """before_request: authenticate, then check the route's declared access against the matrix."""
+    rule = request.url_rule
+    if rule is None:
+        return None  # routing will answer 404 or 405
+    access = access_for(request.method, rule.rule)
+    if access is None:  # only reachable if check_declared was bypassed: fail closed
+        raise Forbidden("this route has no declared access", rule="route-undeclared")
+    if access == PUBLIC:
+        # public pages still show who is signed in; the API and static files need no one
+        static = (request.endpoint or "").rpartition(".")[2] == "static"
+        g.principal = None if rule.rule.startswith(API) or static else _session_principal()
+        return None
+    is_api = rule.rule.startswith(API)
+    principal = _bearer_principal() if is_api else _session_principal()
+    g.principal = principal
+    if principal is None:
+        if is_api:
+            abort(
+                401,
+                message="a valid bearer token is required (Authorization: Bearer <token>)",
+                rule="authentication",
+                headers={"WWW-Authenticate": 'Bearer realm="herstel"'},
+            )
+        return redirect(url_for("auth.login_form", next=_local_next()))
+    if not permits(principal, access):
+        actions = access if isinstance(access, str) else " or ".join(access)
+        raise Forbidden(f"your role does not allow {actions}", rule="permission", action=actions)
+    return None
+
+
+def _local_next() -> str:
+    path = request.full_path.rstrip("?")
+    return path if path.startswith("/") and not path.startswith("//") else "/"
+
+
+def install(app: Flask) -> None:
+    """Check the table is complete and put the guard in front of every request."""
+    check_declared(app)
+    app.before_request(guard)

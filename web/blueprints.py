@@ -1,0 +1,25 @@
+"""The blueprints of the app. Adding one is one line here (and its routes in web.access.ROUTES).
+
+API blueprints are flask-smorest `Blueprint`s (documented in the OpenAPI document, exempt from
+CSRF because they authenticate with bearer tokens, not cookies); page blueprints are plain Flask
+blueprints behind the session login and CSRF protection. Each module exposes `blp`.
+"""
+
+from __future__ import annotations
+
+API_BLUEPRINTS = (
+    "web.api.accounts",
+    "web.api.protocols",
+    "web.api.algorithms",
+    "web.api.incidents",
+    "web.api.steps",
+    "web.api.approvals",
+    "web.api.timeline",
+    "web.api.documents",
+)
+
+PAGE_BLUEPRINTS = (
+    "web.api.docs",  # the browsable API documentation (a page, served from local assets)
+    "web.pages.auth",
+    "web.pages.home",
+)
