@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,8 @@ from protocol.services.accounts import ensure_default_organisation
 from protocol.services.definitions import sync_builtin_definitions
 
 
-def _config() -> Config:
-    config = Config()
+def _config(*, quiet: bool = False) -> Config:
+    config = Config(stdout=io.StringIO()) if quiet else Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     return config
 
@@ -47,7 +46,7 @@ def downgrade_database(*, herstel: Any, revision: str = "base") -> None:
 
 def database_status(*, herstel: Any) -> dict[str, Any]:
     """The database's revision, the code's head, and whether the schema matches the models (`alembic check`)."""
-    config = _config()
+    config = _config(quiet=True)  # `alembic check` prints its verdict; we return it instead
     head = ScriptDirectory.from_config(config).get_current_head()
     with herstel.db.engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
@@ -55,8 +54,7 @@ def database_status(*, herstel: Any) -> dict[str, Any]:
         if current == head:
             config.attributes["connection"] = connection
             try:
-                with redirect_stdout(io.StringIO()):
-                    command.check(config)
+                command.check(config)
             except Exception as error:
                 drift = [str(d) for d in getattr(error, "diffs", [error])]
     return {"current": current, "head": head, "up_to_date": current == head, "drift": drift}

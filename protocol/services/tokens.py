@@ -92,12 +92,17 @@ def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
         )
 
 
-def list_tokens(*, uow: UnitOfWork, principal: Principal, all_users: bool = False) -> list[dict[str, Any]]:
-    """The tokens of the principal (or of everyone, for an administrator); never their secrets."""
+def list_tokens(*, uow: UnitOfWork, principal: Principal | None, all_users: bool = False) -> list[dict[str, Any]]:
+    """The tokens of the principal (or of everyone, for an administrator); never their secrets.
+
+    `principal` None is the installation's administrator at the command line: all tokens.
+    """
     with uow.read_only():
-        if all_users and not any(Role.ADMIN in roles for roles in principal.memberships.values()):
+        if principal is None:
+            all_users = True
+        elif all_users and not any(Role.ADMIN in roles for roles in principal.memberships.values()):
             all_users = False
-        rows = uow.accounts.tokens(None if all_users else principal.user_id)
+        rows = uow.accounts.tokens(None if all_users or principal is None else principal.user_id)
         return [
             {
                 "id": t.id,
