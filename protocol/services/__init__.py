@@ -51,6 +51,7 @@ from protocol.services.definitions import (
     register_definition,
     sync_builtin_definitions,
 )
+from protocol.services.documents import add_document
 from protocol.services.handlers import handlers_for, list_notices, register_handler
 from protocol.services.incidents import (
     append_to_timeline,
@@ -107,6 +108,7 @@ __all__ = [
     "StepBlocked",
     "StepDefinition",
     "StoredEvent",
+    "add_document",
     "append_to_timeline",
     "approve",
     "authenticate_password",
