@@ -49,9 +49,14 @@ def incident_for(
     except NotFound:
         raise NotFound(f"no incident {incident_id}", rule="unknown-incident") from None
     assigned = principal.user_id in incident.assignments
-    if incident.organisation_id not in reachable:
-        if not _can_read(principal, incident.organisation_id, assigned):
-            raise NotFound(f"no incident {incident_id}", rule="unknown-incident")
+    grant = reachable.get(incident.organisation_id)
+    # an investigator not assigned to the incident must not learn that it exists
+    visible = _can_read(principal, incident.organisation_id, assigned) or (
+        grant is not None and grant.scope == "organisation"
+    )
+    if not visible:
+        raise NotFound(f"no incident {incident_id}", rule="unknown-incident")
+    if grant is None:
         raise Forbidden(f"your role does not allow {action}", rule="permission", action=action)
     require(principal, action, incident.organisation_id, assigned=assigned, step=step)
     return incident, principal.actor_in(incident.organisation_id)
