@@ -124,8 +124,9 @@ class HandledRepository:
         dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         stmt = insert(HandledEventRow).values(handler=handler, event_id=event_id, handled_at=now)
-        result = self.session.execute(stmt.on_conflict_do_nothing())
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        # RETURNING, not rowcount: SQLAlchemy 2.1 reports -1 as the rowcount of an INSERT on PostgreSQL
+        claimed = self.session.scalar(stmt.on_conflict_do_nothing().returning(HandledEventRow.event_id))
+        return claimed is not None
 
     def count(self, handler: str | None = None) -> int:
         stmt = select(func.count()).select_from(HandledEventRow)
