@@ -71,7 +71,7 @@ def test_a_claim_rolled_back_with_its_handler_can_be_made_again(
 
 
 @pytest.mark.parametrize("decision", ["granted", "rejected"])
-@pytest.mark.parametrize("order", ["in order"])
+@pytest.mark.parametrize("order", ["in order", "answer first"])
 def test_an_approval_notice_ends_resolved_whatever_order_the_events_arrive_in(
     herstel: Herstel, people: People, algorithm_id: Any, clock: Clock, order: str, decision: str
 ) -> None:
@@ -111,7 +111,7 @@ def test_an_approval_notice_ends_resolved_whatever_order_the_events_arrive_in(
     assert notices == [("approval", True)]
 
 
-@pytest.mark.parametrize("order", ["in order"])
+@pytest.mark.parametrize("order", ["in order", "met first"])
 def test_a_missed_deadline_notice_ends_resolved_when_the_step_is_done_late(
     herstel: Herstel, people: People, algorithm_id: Any, clock: Clock, order: str
 ) -> None:
