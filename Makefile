@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the browser tests and the letters' PDFs need (skipped when present).
-SYSTEM_PACKAGES := chromium fonts-dejavu-core
+# Debian packages the browser tests, the letters' PDFs and the Redis-outage tests (their own redis-server) need.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core redis-server
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
