@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from protocol.services import (
+    SYSTEM,
     Herstel,
     create_checkpoint,
     get_timeline,
@@ -149,3 +150,34 @@ def test_a_checkpoint_is_refused_when_its_document_or_key_is_not_the_one_kept(
     assert not forged_result["valid"]
     assert not other_key["signature_valid"]
     assert not other_key["valid"]
+
+
+def test_a_long_chain_is_streamed_and_a_verify_stopped_early_leaves_the_connection_usable(
+    herstel: Herstel, people: People, algorithm_id: Any, clock: Clock
+) -> None:
+    """Verify stops at the first bad event of a chain longer than one streamed chunk; the rest of the
+    stream is abandoned, and the next verifications on the same pool still answer correctly."""
+    long = flows.report(herstel, people, algorithm_id, detected_at=clock.now)
+    short = flows.report(herstel, people, algorithm_id, detected_at=clock.now)
+    for first in range(0, 12_000, 3_000):
+        with herstel.uow() as uow:
+            incident = uow.incidents.get(long["id"])
+            for number in range(first, first + 3_000):
+                incident.note("LettersBatchRecorded", {"batch": number, "count": 500}, actor=SYSTEM, now=uow.now())
+            uow.incidents.save(incident)
+            uow.commit()
+    intact = verify_incident(uow=herstel.uow(), incident_id=long["id"])
+    assert intact.valid
+    assert intact.events > 12_000
+    with tampering.triggers_bypassed(herstel) as connection:
+        row = tampering.event_row(connection, long["id"], 10)
+        tampering.set_event(connection, row["id"], actor="user:x")
+
+    reports = [verify_incident(uow=herstel.uow(), incident_id=long["id"]) for _ in range(3)]
+
+    assert [r.first_invalid_seq for r in reports] == [10, 10, 10]
+    assert verify_incident(uow=herstel.uow(), incident_id=short["id"]).valid
+    assert {uuid.UUID(r.incident_id): r.valid for r in verify_all(uow_factory=herstel.uow)} == {
+        long["id"]: False,
+        short["id"]: True,
+    }
