@@ -19,10 +19,14 @@ import hashlib
 import io
 import pstats
 import sys
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy
 from benchkit import (
     SteppingClock,
     Stopwatch,
@@ -67,26 +71,61 @@ def new_incident(herstel: Herstel, people: Any, clock: SteppingClock) -> uuid.UU
     return uuid.UUID(str(incident["id"]))
 
 
-def append(herstel: Herstel, incident_id: uuid.UUID, events: int, batch: int) -> Stopwatch:
-    """Append `events` events, `batch` per transaction, through the repository; the time taken."""
+class Phases:
+    """Wall seconds per phase of a transaction, summed over the run."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def shares(self, total: float) -> dict[str, str]:
+        return {name: f"{seconds:.2f} s ({seconds / total:.0%})" for name, seconds in self.seconds.items()}
+
+
+def append(herstel: Herstel, incident_id: uuid.UUID, events: int, batch: int) -> tuple[Stopwatch, Phases, int]:
+    """Append `events` events, `batch` per transaction, through the repository.
+
+    Returns the time taken, the time per phase, and how many SQL statements were sent."""
+    phases, statements = Phases(), [0]
+
+    def count(*_: Any) -> None:
+        statements[0] += 1
+
+    sqlalchemy.event.listen(herstel.db.engine, "before_cursor_execute", count)
     written = 0
-    with Stopwatch() as watch:
-        while written < events:
-            count = min(batch, events - written)
-            with herstel.uow() as uow:
-                incident = uow.incidents.get(incident_id)  # row lock: the chain cannot fork
-                now = uow.now()
-                for number in range(written, written + count):
-                    incident.note("LettersBatchRecorded", payload(number), actor=SYSTEM, now=now)
-                uow.incidents.save(incident)
-                uow.commit()
-            written += count
-    return watch
+    try:
+        with Stopwatch() as watch:
+            while written < events:
+                number_of_events = min(batch, events - written)
+                with herstel.uow() as uow:
+                    with phases("lock and load the incident"):
+                        incident = uow.incidents.get(incident_id)  # row lock: the chain cannot fork
+                    with phases("record events (domain)"):
+                        now = uow.now()
+                        for number in range(written, written + number_of_events):
+                            incident.note("LettersBatchRecorded", payload(number), actor=SYSTEM, now=now)
+                    with phases("seal and write (save)"):
+                        uow.incidents.save(incident)
+                    with phases("commit"):
+                        uow.commit()
+                written += number_of_events
+    finally:
+        sqlalchemy.event.remove(herstel.db.engine, "before_cursor_execute", count)
+    return watch, phases, statements[0]
 
 
-def bare_inserts(herstel: Herstel, incident_id: uuid.UUID, events: int, batch: int, clock: SteppingClock) -> Stopwatch:
+def bare_inserts(
+    herstel: Herstel, incident_id: uuid.UUID, events: int, batch: int, clock: SteppingClock
+) -> tuple[Stopwatch, Phases]:
     """The same rows and writes per transaction (events, outbox, incident head) straight through the
-    driver, hashes computed beforehand: what PostgreSQL alone costs. The time taken."""
+    driver, hashes computed beforehand: what PostgreSQL alone costs. The time taken, per phase."""
     at = clock.now
     with herstel.uow().read_only() as uow:
         first, _ = uow.incidents.head(incident_id)  # the events the report itself wrote
@@ -106,11 +145,12 @@ def bare_inserts(herstel: Herstel, incident_id: uuid.UUID, events: int, batch: i
     pooled = herstel.db.engine.raw_connection()
     connection = pooled.driver_connection
     assert connection is not None
+    phases = Phases()
     try:
         with Stopwatch() as watch:
             for start in range(0, len(rows), batch):
                 chunk = rows[start : start + batch]
-                with connection.cursor() as cursor:
+                with phases("write"), connection.cursor() as cursor:
                     cursor.executemany(
                         "INSERT INTO events (incident_id, seq, type, at, actor, payload, prev_hash, hash) "
                         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
@@ -130,10 +170,11 @@ def bare_inserts(herstel: Herstel, incident_id: uuid.UUID, events: int, batch: i
                         "UPDATE incidents SET last_seq = %s, head_hash = %s WHERE id = %s",
                         (chunk[-1][1], chunk[-1][7], incident_id),
                     )
-                connection.commit()
+                with phases("commit"):
+                    connection.commit()
     finally:
         pooled.close()
-    return watch
+    return watch, phases
 
 
 def best_of(repeat: int, action: Any) -> tuple[float, Any]:
@@ -209,15 +250,26 @@ def main(argv: list[str] | None = None) -> int:
         try:
             people = staff(herstel)
             chain_incident, bare_incident = new_incident(herstel, people, clock), new_incident(herstel, people, clock)
-            bare = bare_inserts(herstel, bare_incident, args.events, args.batch, clock)
-            appended = append(herstel, chain_incident, args.events, args.batch)
+            bare, bare_phases = bare_inserts(herstel, bare_incident, args.events, args.batch, clock)
+            appended, append_phases, statements = append(herstel, chain_incident, args.events, args.batch)
+            transactions = -(-args.events // args.batch)
             analyze(herstel)
             verified = verify(herstel, chain_incident, args.repeat)
             results = {
                 "events": args.events,
                 "batch": args.batch,
-                "append": timing(appended, args.events),
-                "bare_insert": timing(bare, args.events),
+                "append": {
+                    **timing(appended, args.events),
+                    "transactions_per_second": rate(transactions, appended.seconds),
+                    "statements_per_transaction": round(statements / transactions, 1),
+                },
+                "append_phases": append_phases.shares(appended.seconds),
+                "bare_insert": {
+                    **timing(bare, args.events),
+                    "transactions_per_second": rate(transactions, bare.seconds),
+                    "statements_per_transaction": 3,  # two pipelined executemany, one update
+                },
+                "bare_insert_phases": bare_phases.shares(bare.seconds),
                 "append_to_bare_ratio": round(bare.seconds / appended.seconds, 2),
                 "verify": verified,
                 "goal_verify_per_second": GOAL_VERIFY_PER_SECOND,
