@@ -120,15 +120,25 @@ def verify_chain(
     `expected_head` is a head recorded elsewhere (the incident row, a signed checkpoint): the chain
     must reach it and pass through it, so that truncating or rewriting the chain is noticed too.
     """
-    sha256 = hashlib.sha256
+    # The hot loop of `herstel verify`: it builds the same bytes as `canonical_bytes`, inlined.
+    sha256, quote = hashlib.sha256, encode_basestring
+    incident_json = quote(incident_id)
     head_seq, head_hash = expected_head or (0, GENESIS)
     prev, expected_seq, count = GENESIS, 1, 0
+    last_at: datetime | None = None
+    at_json = ""
     for seq, type_, at, actor, payload_json, prev_hash, stored_hash in rows:
         if seq != expected_seq:
             return ChainReport(incident_id, False, count, prev, expected_seq, f"event {expected_seq} is missing")
         if prev_hash != prev:
             return ChainReport(incident_id, False, count, prev, seq, "prev_hash does not match the previous event")
-        body = _canonical(incident_id, seq, type_, at, actor, payload_json, prev_hash)
+        if at != last_at:  # the events of one action share their instant: format it once
+            last_at, at_json = at, quote(format_instant(at))
+        # prev_hash equals GENESIS or a hash that matched a hexdigest: hex digits, nothing to escape
+        body = (
+            f'{{"actor":{quote(actor)},"at":{at_json},"incident":{incident_json},"payload":{payload_json},'
+            f'"prev_hash":"{prev_hash}","seq":{seq},"type":{quote(type_)}}}'
+        )
         if sha256(body.encode("utf-8")).hexdigest() != stored_hash:
             return ChainReport(incident_id, False, count, prev, seq, "hash does not match the event's contents")
         if seq == head_seq and stored_hash != head_hash:

@@ -32,6 +32,7 @@ class Settings:
     data_dir: str = "var"
     database_url: str = ""  # default: SQLite in data_dir
     redis_url: str = ""  # empty: the embedded in-process broker
+    broker_namespace: str = "herstel"  # prefix of the broker's Redis keys; several installations can share a Redis
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = ""
     encryption_keys: str = ""  # "kid:base64key[,kid:base64key...]"; the first encrypts, all decrypt

@@ -26,13 +26,13 @@ HEARTBEAT_TIMEOUT_MS = 15_000
 MAINTENANCE_CHANCE = 50_000
 
 
-def make_broker(settings: Settings, *, namespace: str = "herstel") -> dramatiq.Broker:
+def make_broker(settings: Settings, *, namespace: str | None = None) -> dramatiq.Broker:
     """Redis in production; dramatiq's in-process broker when no Redis is configured."""
     broker: dramatiq.Broker
     if settings.redis_url:
         broker = RedisBroker(
             url=settings.redis_url,
-            namespace=namespace,
+            namespace=namespace or settings.broker_namespace,
             heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
             maintenance_chance=MAINTENANCE_CHANCE,
             socket_timeout=10,

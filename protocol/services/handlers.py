@@ -1,8 +1,12 @@
 """What the workers do when an event is published: the handler registry and the staff notices.
 
 Handlers are idempotent by construction: `outbox.handle_event` runs each one inside a transaction
-that also records it in the handled-events ledger. Other packages add their handlers with
-`register_handler` (notifications fans out letters on `LetterCampaignStarted`).
+that also records it in the handled-events ledger. They must not depend on the order events
+arrive in either: workers run in parallel and the relay resends, so the answer to an approval
+can be handled before the request. The notice handlers therefore lock the incident (which the
+action that answers it also locks) and create a notice already resolved when its answer is in.
+Other packages add their handlers with `register_handler` (notifications fans out letters on
+`LetterCampaignStarted`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from protocol.events import StoredEvent
 from protocol.identity import Principal
+from protocol.incident import ApprovalState, Incident
 from protocol.storage.tables import NoticeRow
 from protocol.storage.uow import UnitOfWork
 
@@ -30,54 +35,63 @@ def handlers_for(event_type: str) -> dict[str, Handler]:
     return dict(_REGISTRY.get(event_type, {}))
 
 
-def _organisation_of(uow: UnitOfWork, event: StoredEvent) -> uuid.UUID:
-    organisation_id: uuid.UUID = uow.incidents.get(event.incident_id, lock=False).organisation_id
-    return organisation_id
+def _incident(uow: UnitOfWork, event: StoredEvent) -> Incident:
+    """The event's incident, locked: a notice and the answer that resolves it are never written at once."""
+    return uow.incidents.get(event.incident_id)
 
 
 def notice_approval_requested(uow: UnitOfWork, event: StoredEvent) -> None:
     """A coordinator must give a second signature."""
     payload = json.loads(event.payload_json)
+    incident = _incident(uow, event)
+    approval = incident.approvals.get(uuid.UUID(payload["approval_id"]))
+    answered = approval.decided_at if approval and approval.state is not ApprovalState.PENDING else None
     uow.notices.add(
         NoticeRow(
             id=uuid.uuid4(),
-            organisation_id=_organisation_of(uow, event),
+            organisation_id=incident.organisation_id,
             incident_id=event.incident_id,
             event_id=event.id,
             role="coordinator",
             kind="approval",
             subject=payload["approval_id"],
             created_at=event.at,
+            resolved_at=answered,
         )
     )
 
 
 def resolve_approval_notice(uow: UnitOfWork, event: StoredEvent) -> None:
     payload = json.loads(event.payload_json)
+    _incident(uow, event)  # waits for a notice being created right now
     uow.notices.resolve(incident_id=event.incident_id, kind="approval", subject=payload["approval_id"], at=event.at)
 
 
 def notice_deadline_missed(uow: UnitOfWork, event: StoredEvent) -> None:
     """Escalation: the roles the rule names are told a deadline passed."""
     payload = json.loads(event.payload_json)
-    organisation_id = _organisation_of(uow, event)
+    incident = _incident(uow, event)
+    deadline = incident.deadlines.get(uuid.UUID(payload["deadline_id"]))
+    met_at = deadline.met_at if deadline else None
     for role in payload.get("escalate_to") or ["coordinator"]:
         uow.notices.add(
             NoticeRow(
                 id=uuid.uuid4(),
-                organisation_id=organisation_id,
+                organisation_id=incident.organisation_id,
                 incident_id=event.incident_id,
                 event_id=event.id,
                 role=role,
                 kind="deadline_missed",
                 subject=payload["deadline_id"],
                 created_at=event.at,
+                resolved_at=met_at,
             )
         )
 
 
 def resolve_deadline_notice(uow: UnitOfWork, event: StoredEvent) -> None:
     payload = json.loads(event.payload_json)
+    _incident(uow, event)  # waits for a notice being created right now
     uow.notices.resolve(
         incident_id=event.incident_id, kind="deadline_missed", subject=payload["deadline_id"], at=event.at
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+import psycopg
+from sqlalchemy import DateTime, delete, func, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,6 +17,8 @@ from protocol.events import StoredEvent
 from protocol.storage.tables import CheckpointRow, EventRow, HandledEventRow, IncidentRow, OutboxRow
 
 STREAM_BATCH = 5000
+# The columns `verify_chain` reads, in its order (see TimelineRepository.chain_rows).
+CHAIN_ROWS_SQL = "SELECT seq, type, at, actor, payload, prev_hash, hash FROM events WHERE incident_id = %s ORDER BY seq"
 
 
 def _stored(row: EventRow) -> StoredEvent:
@@ -44,23 +47,46 @@ class TimelineRepository:
         return _stored(row) if row else None
 
     def chain_rows(self, incident_id: uuid.UUID) -> Iterator[ChainRow]:
-        """Every event of an incident in seq order, streamed, as the tuples `verify_chain` reads."""
+        """Every event of an incident in seq order, streamed, as the tuples `verify_chain` reads.
+
+        This feeds `herstel verify`, which must keep pace with hashing, so on PostgreSQL it reads
+        with the driver itself, in the session's transaction: the server streams the rows in
+        chunks while they are hashed, and the driver's tuples (aware times, binary protocol) go
+        to verify as they come. Consume the rows, or drop the iterator, before the session runs
+        anything else. On SQLite: Core rows, whose naive UTC times get their zone here.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            yield from self._chain_rows_postgresql(incident_id)
+            return
+        events = EventRow.__table__
         stmt = (
             select(
-                EventRow.seq,
-                EventRow.type,
-                EventRow.at,
-                EventRow.actor,
-                EventRow.payload,
-                EventRow.prev_hash,
-                EventRow.hash,
+                events.c.seq,
+                events.c.type,
+                type_coerce(events.c.at, DateTime(timezone=True)),
+                events.c.actor,
+                events.c.payload,
+                events.c.prev_hash,
+                events.c.hash,
             )
-            .where(EventRow.incident_id == incident_id)
-            .order_by(EventRow.seq)
+            .where(events.c.incident_id == incident_id)
+            .order_by(events.c.seq)
             .execution_options(yield_per=STREAM_BATCH)
         )
-        for row in self.session.execute(stmt):
-            yield row[0], row[1], row[2], row[3], row[4], row[5], row[6]
+        for seq, type_, at, actor, payload, prev_hash, hash_ in self.session.execute(stmt):
+            yield seq, type_, at.replace(tzinfo=UTC), actor, payload, prev_hash, hash_
+
+    def _chain_rows_postgresql(self, incident_id: uuid.UUID) -> Iterator[ChainRow]:
+        driver = self.session.connection().connection.driver_connection
+        assert driver is not None
+        if psycopg.pq.version() >= 170000:  # libpq 17 streams in chunks: no round trip per batch
+            with driver.cursor(binary=True) as cursor:
+                yield from cursor.stream(CHAIN_ROWS_SQL, (incident_id,), size=STREAM_BATCH)
+            return
+        with driver.cursor(name=f"chain_{uuid.uuid4().hex}", binary=True) as cursor:  # server-side cursor
+            cursor.itersize = STREAM_BATCH
+            cursor.execute(CHAIN_ROWS_SQL, (incident_id,))
+            yield from cursor
 
     def heads(self) -> list[tuple[uuid.UUID, int, str]]:
         """(incident, last seq, head hash) for every incident that has events."""
@@ -124,8 +150,9 @@ class HandledRepository:
         dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         stmt = insert(HandledEventRow).values(handler=handler, event_id=event_id, handled_at=now)
-        result = self.session.execute(stmt.on_conflict_do_nothing())
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        # RETURNING, not rowcount: SQLAlchemy 2.1 reports -1 as the rowcount of an INSERT on PostgreSQL
+        claimed = self.session.scalar(stmt.on_conflict_do_nothing().returning(HandledEventRow.event_id))
+        return claimed is not None
 
     def count(self, handler: str | None = None) -> int:
         stmt = select(func.count()).select_from(HandledEventRow)
