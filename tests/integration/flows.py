@@ -14,13 +14,13 @@ from typing import Any
 from protocol.services import (
     Herstel,
     Principal,
-    upload_document,
     close_incident,
     complete_step,
     complete_step_as_system,
     get_incident,
     report_incident,
     start_step,
+    upload_document,
     waive_step,
 )
 

@@ -9,9 +9,9 @@ from protocol.services import (
     Herstel,
     NotFound,
     Principal,
-    upload_document,
     get_incident,
     start_step,
+    upload_document,
     verify_incident,
 )
 from tests.conftest import Clock
@@ -72,5 +72,5 @@ def test_an_investigator_uploads_only_to_incidents_assigned_to_them(
             incident_id=incident["id"],
             filename="rapport.pdf",
             content_type="application/pdf",
-            content=b"x",
+            content=b"%PDF-1.7 x",
         )

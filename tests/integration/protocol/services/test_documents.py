@@ -10,11 +10,11 @@ import pytest
 from protocol.services import (
     Herstel,
     InvalidEvidence,
-    upload_document,
     complete_step,
     get_incident,
     get_timeline,
     start_step,
+    upload_document,
     verify_incident,
 )
 from tests.conftest import Clock
@@ -58,7 +58,7 @@ def test_evidence_can_name_only_a_document_of_the_same_incident(
         incident_id=other["id"],
         filename="ander.pdf",
         content_type="application/pdf",
-        content=b"x",
+        content=b"%PDF-1.7 x",
     )
     incident = flows.assess(herstel, people, flows.report(herstel, people, algorithm_id, detected_at=clock.now))
     incident = start_step(
@@ -93,4 +93,4 @@ def test_invalid_uploads_name_the_field(herstel: Herstel, people: People, algori
             content_type="application/pdf",
             content=b"",
         )
-    assert set(refused.value.errors) == {"filename", "content"}
+    assert set(refused.value.errors) == {"filename", "file"}
