@@ -16,7 +16,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from protocol.services import Herstel, ProtocolError, bootstrap
 from web import access, security
 from web.blueprints import API_BLUEPRINTS, PAGE_BLUEPRINTS
-from web.extensions import babel, csrf, limiter
+from web.extensions import babel, csrf, install_limiter
 from web.i18n import select_locale
 from web.problem import ProblemApi, handle_protocol_error
 from web.settings import flask_config
@@ -40,7 +40,6 @@ def create_app(config: dict[str, Any] | None = None, *, herstel: Herstel | None 
     app.extensions["herstel"] = herstel
 
     csrf.init_app(app)
-    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     api = ProblemApi(app)
     api.spec.components.security_scheme(
@@ -54,6 +53,8 @@ def create_app(config: dict[str, Any] | None = None, *, herstel: Herstel | None 
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on
     for name in PAGE_BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).blp)
+
+    install_limiter(app)
 
     @app.get("/healthz")
     def health() -> dict[str, str]:

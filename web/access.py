@@ -138,7 +138,8 @@ def check_declared(app: Flask) -> None:
 
 def current_principal() -> Principal | None:
     """The signed-in user of this request (set by the guard)."""
-    return g.get("principal")
+    found: Principal | None = g.get("principal")
+    return found
 
 
 def _bearer_principal() -> Principal | None:

@@ -7,7 +7,16 @@ blueprints behind the session login and CSRF protection. Each module exposes `bl
 
 from __future__ import annotations
 
-API_BLUEPRINTS = ("web.api.accounts",)
+API_BLUEPRINTS = (
+    "web.api.accounts",
+    "web.api.protocols",
+    "web.api.algorithms",
+    "web.api.incidents",
+    "web.api.steps",
+    "web.api.approvals",
+    "web.api.timeline",
+    "web.api.documents",
+)
 
 PAGE_BLUEPRINTS = (
     "web.api.docs",  # the browsable API documentation (a page, served from local assets)

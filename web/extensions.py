@@ -1,19 +1,21 @@
 """The Flask extensions, created unbound (bound to each app in `create_app` with `init_app`).
 
-The flask-smorest `Api` is the exception: it holds one OpenAPI document per app, so `create_app`
-makes a new one every time.
+Two are made per app instead: flask-smorest's `Api` (it holds one OpenAPI document per app) and
+the rate limiter (Flask-Limiter keeps some settings of the first app it was bound to, so one
+module-level limiter would carry one app's storage prefix into the next).
 """
 
 from __future__ import annotations
 
-from flask import request
+from typing import Any
+
+from flask import Flask, current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
-limiter = Limiter(get_remote_address, default_limits=[], headers_enabled=True)
 babel = Babel()
 
 
@@ -26,3 +28,23 @@ def principal_key() -> str:
     """Limits on API calls count per token (an unauthenticated call never gets this far)."""
     header = request.headers.get("Authorization", "")
     return header.rpartition(" ")[2][:16] or get_remote_address()
+
+
+# endpoint → (config key holding the limit, what to count by, methods). Storage: RATELIMIT_STORAGE_URI.
+LIMITS = {
+    "auth.login": ("HERSTEL_LOGIN_LIMIT", login_key, ["POST"]),
+    "accounts.Tokens": ("HERSTEL_TOKEN_LIMIT", principal_key, ["POST"]),
+}
+
+
+def install_limiter(app: Flask) -> Limiter:
+    """A limiter for this app, with the limits of LIMITS put on their views."""
+    limiter = Limiter(get_remote_address, app=app, default_limits=[])
+    for endpoint, (config_key, key_func, methods) in LIMITS.items():
+
+        def limit(config_key: str = config_key) -> str:
+            return str(current_app.config[config_key])
+
+        view: Any = app.view_functions[endpoint]
+        app.view_functions[endpoint] = limiter.limit(limit, key_func=key_func, methods=methods)(view)
+    return limiter

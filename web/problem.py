@@ -180,7 +180,7 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
-class ProblemApi(Api):  # type: ignore[misc]
+class ProblemApi(Api):
     """flask-smorest's Api, with every error as problem+json and the OpenAPI document saying so."""
 
     ERROR_SCHEMA = ProblemSchema

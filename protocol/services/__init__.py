@@ -43,14 +43,17 @@ from protocol.services.accounts import (
     set_user_active,
 )
 from protocol.services.algorithms import get_algorithm, lars_is_valid, list_algorithms, register_algorithm
+from protocol.services.approvals import approval_queue, list_approvals
 from protocol.services.database import database_status, downgrade_database, upgrade_database
 from protocol.services.definitions import (
     check_definition_file,
+    describe_definition,
     get_definition,
     list_definitions,
     register_definition,
     sync_builtin_definitions,
 )
+from protocol.services.documents import DOCUMENT_TYPES, get_document, list_documents, upload_document
 from protocol.services.handlers import handlers_for, list_notices, register_handler
 from protocol.services.incidents import (
     append_to_timeline,
@@ -86,6 +89,7 @@ from protocol.services.users import (
 )
 
 __all__ = [
+    "DOCUMENT_TYPES",
     "EVENT_TYPES",
     "MATRIX",
     "SYSTEM",
@@ -117,6 +121,7 @@ __all__ = [
     "StoredEvent",
     "add_user",
     "append_to_timeline",
+    "approval_queue",
     "approve",
     "authenticate_password",
     "authenticate_token",
@@ -130,11 +135,13 @@ __all__ = [
     "create_token",
     "create_user",
     "database_status",
+    "describe_definition",
     "describe_principal",
     "downgrade_database",
     "ensure_default_organisation",
     "get_algorithm",
     "get_definition",
+    "get_document",
     "get_incident",
     "get_principal",
     "get_timeline",
@@ -143,7 +150,9 @@ __all__ = [
     "handlers_for",
     "lars_is_valid",
     "list_algorithms",
+    "list_approvals",
     "list_definitions",
+    "list_documents",
     "list_incidents",
     "list_investigators",
     "list_notices",
@@ -169,6 +178,7 @@ __all__ = [
     "sweep_deadlines",
     "sync_builtin_definitions",
     "upgrade_database",
+    "upload_document",
     "verify_against_checkpoint",
     "verify_all",
     "verify_incident",

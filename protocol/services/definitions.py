@@ -6,8 +6,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from protocol.definition import ProtocolDefinition
+from protocol.definition import ProtocolDefinition, StepDefinition
 from protocol.errors import StateConflict
+from protocol.evidence import EvidenceSchema
 from protocol.loader import builtin_definition_paths, load_definition_file, load_definition_text
 from protocol.storage.tables import ProtocolDefinitionRow
 from protocol.storage.uow import UnitOfWork
@@ -75,3 +76,64 @@ def list_definitions(*, uow: UnitOfWork) -> list[dict[str, Any]]:
 def get_definition(*, uow: UnitOfWork, key: str, version: int) -> ProtocolDefinition:
     """A registered definition (to render step forms and evidence schemas from)."""
     return uow.definitions(key, version)
+
+
+def describe_definition(*, uow: UnitOfWork, key: str, version: int) -> dict[str, Any]:
+    """A registered definition as data: its steps with their rules and the JSON Schema of their
+    evidence, and its deadline rules. Clients build forms and requests from this, so a new
+    definition needs no new code."""
+    definition = uow.definitions(key, version)
+    return {
+        "key": definition.key,
+        "version": definition.version,
+        "digest": definition.digest,
+        "title": dict(definition.title),
+        "sources": list(definition.sources),
+        "incident_sources": list(definition.incident_sources),
+        "protected_grounds": list(definition.protected_grounds),
+        "steps": [_step_description(definition.step(k)) for k in definition.order()],
+        "deadlines": [
+            {
+                "key": rule.key,
+                "title": dict(rule.title),
+                "trigger": list(rule.trigger.events),
+                "period": rule.period.describe(),
+                "working_days_rule": rule.atw and rule.period.unit != "hours",
+                "applies_when": rule.applies_when.describe() if rule.applies_when else None,
+                "effective_from": rule.effective_from,
+                "legal_basis": rule.legal_basis,
+                "escalate_to": list(rule.escalate_to),
+            }
+            for rule in definition.deadlines
+        ],
+    }
+
+
+def _step_description(step: StepDefinition) -> dict[str, Any]:
+    waiver = step.waiver
+    return {
+        "key": step.key,
+        "title": dict(step.title),
+        "description": dict(step.description),
+        "requires": list(step.requires),
+        "applies_when": step.applies_when.describe() if step.applies_when else None,
+        "auto_start": step.auto_start,
+        "completion": step.completion,
+        "waiver": {
+            "allowed": waiver.allowed,
+            "forbidden_when": waiver.forbidden_when.describe() if waiver.forbidden_when else None,
+            "forbidden_reason": waiver.forbidden_reason or None,
+            "two_person_when": waiver.two_person_when.describe() if waiver.two_person_when else None,
+        },
+        "start_evidence": _json_schema(step.start_evidence),
+        "evidence": _json_schema(step.evidence),
+    }
+
+
+def _json_schema(schema: EvidenceSchema) -> dict[str, Any]:
+    """The evidence as JSON Schema, with its "at least one of" groups as anyOf."""
+    result = schema.to_json_schema()
+    groups = [{"anyOf": [{"required": [name]} for name in group]} for group in schema.one_of]
+    if groups:
+        result["allOf"] = groups
+    return result

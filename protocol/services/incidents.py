@@ -94,7 +94,8 @@ def start_step(
     """Begin work on a step (for `investigate`: commission the investigator, with the agreed due date)."""
 
     def act(incident: Incident, actor: Actor, now: datetime) -> None:
-        _check_references(uow, incident, incident.definition.step(step).start_evidence, evidence)
+        if step in incident.definition.steps:  # an unknown step is the domain's NotFound, not a KeyError
+            _check_references(uow, incident, incident.definition.step(step).start_evidence, evidence)
         incident.start_step(step, version=version, actor=actor, now=now, evidence=evidence)
 
     return _act(uow, principal, incident_id, "step.start", act, step=step)

@@ -7,7 +7,7 @@ from typing import Any
 
 from protocol.deadlines import DeadlineState
 from protocol.identity import Principal
-from protocol.incident import ApprovalState, Incident
+from protocol.incident import Approval, ApprovalState, Incident
 from protocol.permissions import grant_for
 from protocol.steps import TRANSITIONS, StepAction, StepState
 
@@ -40,22 +40,24 @@ def incident_view(
         "deadlines": [
             deadline_view(incident, d, now) for d in sorted(incident.deadlines.values(), key=lambda d: d.due_at)
         ],
-        "approvals": [
-            {
-                "id": a.id,
-                "step": a.step,
-                "action": a.action,
-                "justification": a.justification,
-                "requested_by": a.requested_by,
-                "requested_at": a.requested_at,
-                "state": a.state.value,
-                "decided_by": a.decided_by,
-                "decided_at": a.decided_at,
-                "note": a.note,
-            }
-            for a in sorted(incident.approvals.values(), key=lambda a: a.requested_at)
-        ],
+        "approvals": [approval_view(a) for a in sorted(incident.approvals.values(), key=lambda a: a.requested_at)],
         "assignments": sorted(str(u) for u in incident.assignments),
+    }
+
+
+def approval_view(approval: Approval) -> dict[str, Any]:
+    """A four-eyes request as the entry points show it."""
+    return {
+        "id": approval.id,
+        "step": approval.step,
+        "action": approval.action,
+        "justification": approval.justification,
+        "requested_by": approval.requested_by,
+        "requested_at": approval.requested_at,
+        "state": approval.state.value,
+        "decided_by": approval.decided_by,
+        "decided_at": approval.decided_at,
+        "note": approval.note,
     }
 
 

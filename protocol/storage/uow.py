@@ -20,6 +20,7 @@ from protocol.definition import ProtocolDefinition
 from protocol.events import StoredEvent
 from protocol.storage.accounts import AccountRepository
 from protocol.storage.algorithms import AlgorithmRepository, DefinitionRepository, DocumentRepository
+from protocol.storage.approvals import ApprovalRepository
 from protocol.storage.database import Database
 from protocol.storage.incidents import IncidentRepository
 from protocol.storage.notices import NoticeRepository
@@ -80,6 +81,7 @@ class UnitOfWork:
         self.handled = HandledRepository(session)
         self.checkpoints = CheckpointRepository(session)
         self.notices = NoticeRepository(session)
+        self.approvals = ApprovalRepository(session)
         for name, factory in self.extensions.items():
             setattr(self, name, factory(session, self))
         self._committed = False

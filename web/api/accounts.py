@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from protocol.services import (
@@ -33,7 +32,6 @@ from web.api.schemas.accounts import (
     UserSchema,
 )
 from web.context import herstel, principal
-from web.extensions import limiter, principal_key
 
 blp = api_blueprint("accounts", "", "The signed-in user, API tokens, users and roles")
 
@@ -67,9 +65,10 @@ class Tokens(MethodView):
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, IssuedTokenSchema)
     @errors(blp, *WRITE_ERRORS, 429)
-    @limiter.limit(lambda: str(current_app.config["HERSTEL_TOKEN_LIMIT"]), key_func=principal_key)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Issue a token (for myself; an administrator may name another user). The secret is shown once."""
+        """Issue a token (for myself; an administrator may name another user). The secret is shown once.
+
+        Rate limited (web.extensions.LIMITS)."""
         me = principal()
         issued = create_token(
             uow=herstel().uow(),

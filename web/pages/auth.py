@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from protocol.services import authenticate_password
 from web.context import herstel
-from web.extensions import limiter, login_key
 
 blp = Blueprint("auth", __name__)
 
@@ -27,8 +26,7 @@ def login_form() -> str:
     return render_template("login.html", email="", error=None, next=request.args.get("next", ""))
 
 
-@blp.post("/login")
-@limiter.limit(lambda: str(current_app.config["HERSTEL_LOGIN_LIMIT"]), key_func=login_key, methods=["POST"])
+@blp.post("/login")  # rate limited: web.extensions.LIMITS
 def login() -> Response | tuple[str, int]:
     email = (request.form.get("email") or "").strip()
     password = request.form.get("password") or ""

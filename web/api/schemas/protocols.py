@@ -1,0 +1,65 @@
+"""Protocol definitions as data, with the JSON Schema of each step's evidence."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+Titles = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+
+
+class DefinitionSummarySchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+    digest = ma.fields.String(required=True)
+    organisation_id = ma.fields.UUID(allow_none=True)
+    registered_at = ma.fields.DateTime(required=True)
+
+
+class WaiverSchema(ma.Schema):
+    allowed = ma.fields.Boolean(required=True)
+    forbidden_when = ma.fields.String(allow_none=True)
+    forbidden_reason = ma.fields.String(allow_none=True)
+    two_person_when = ma.fields.String(allow_none=True, metadata={"description": "when a second coordinator signs"})
+
+
+class StepDefinitionSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    title = Titles
+    description = Titles
+    requires = ma.fields.List(ma.fields.String(), required=True)
+    applies_when = ma.fields.String(allow_none=True)
+    auto_start = ma.fields.Boolean(required=True)
+    completion = ma.fields.String(required=True)
+    waiver = ma.fields.Nested(WaiverSchema, required=True)
+    start_evidence = ma.fields.Dict(
+        required=True,
+        metadata={"description": "JSON Schema of the body of POST .../steps/{step}/start (besides version)"},
+    )
+    evidence = ma.fields.Dict(
+        required=True,
+        metadata={"description": "JSON Schema of the body of POST .../steps/{step}/complete (besides version)"},
+    )
+
+
+class DeadlineRuleSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    title = Titles
+    trigger = ma.fields.List(ma.fields.String(), required=True)
+    period = ma.fields.String(required=True)
+    working_days_rule = ma.fields.Boolean(required=True, metadata={"description": "Algemene termijnenwet applies"})
+    applies_when = ma.fields.String(allow_none=True)
+    effective_from = ma.fields.Date(allow_none=True)
+    legal_basis = ma.fields.String(required=True)
+    escalate_to = ma.fields.List(ma.fields.String(), required=True)
+
+
+class DefinitionSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+    digest = ma.fields.String(required=True)
+    title = Titles
+    sources = ma.fields.List(ma.fields.String(), required=True)
+    incident_sources = ma.fields.List(ma.fields.String(), required=True)
+    protected_grounds = ma.fields.List(ma.fields.String(), required=True)
+    steps = ma.fields.List(ma.fields.Nested(StepDefinitionSchema), required=True)
+    deadlines = ma.fields.List(ma.fields.Nested(DeadlineRuleSchema), required=True)
