@@ -19,7 +19,7 @@ from web.pages.incident_view import FormState, Refusal
 from web.pages.text import humanise
 from web.problem import status_for
 
-blp = Blueprint("approvals", __name__)
+blp = Blueprint("approvals_page", __name__)
 Page = str | tuple[str, int] | Response
 
 
@@ -34,7 +34,9 @@ def render_queue(state: FormState | None = None, status: int = 200) -> tuple[str
         rows.append(
             {
                 **item,
-                "step_title": protocol.step(step).title_for(lang()) if protocol and step in protocol.steps else humanise(step),
+                "step_title": protocol.step(step).title_for(lang())
+                if protocol and step in protocol.steps
+                else humanise(step),
                 "requested_by_name": actor_name(item["requested_by"]),
                 "decided_by_name": actor_name(item["decided_by"]),
                 "own": item["requested_by"] == me(),
@@ -42,7 +44,7 @@ def render_queue(state: FormState | None = None, status: int = 200) -> tuple[str
                 "note_input": mine.values.get("note", "") if mine else "",
             }
         )
-    html = render_template("approvals.html", rows=rows, show_all=show_all, page_url=url_for("approvals.queue"))
+    html = render_template("approvals.html", rows=rows, show_all=show_all, page_url=url_for("approvals_page.queue"))
     return html, status
 
 
@@ -61,4 +63,4 @@ def decide_from_queue(state: FormState, call: Callable[[], dict[str, Any]], mess
         state.refusal = Refusal.of(error)
         return render_queue(state, status_for(error))
     flash(message, "info")
-    return redirect(url_for("approvals.queue"))
+    return redirect(url_for("approvals_page.queue"))

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g
 from flask_babel import format_date, format_datetime
-from flask_babel import gettext as _
 
 from protocol.services import (
     MATRIX,
@@ -25,6 +24,7 @@ from protocol.services import (
 )
 from web.access import current_principal
 from web.context import herstel, principal
+from web.pages.text import _
 
 DEFAULT_PROTOCOL = "nl-discrimination"
 LOCAL_INPUT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")  # what <input type="datetime-local"> sends
@@ -104,7 +104,17 @@ def when(value: datetime | None) -> str:
     """A moment in the installation's time zone, in the page's language."""
     if value is None:
         return ""
-    return format_datetime(value, "d MMM y, HH:mm")
+    return str(format_datetime(value, "d MMM y, HH:mm"))
+
+
+def due(value: datetime | None) -> str:
+    """A due moment: a day-based deadline runs to the end of its last day (midnight), shown as that day."""
+    if value is None:
+        return ""
+    local = value.astimezone(zone())
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return _("end of %(day)s", day=format_date(local.date() - timedelta(days=1), "d MMM y"))
+    return when(value)
 
 
 def day(value: date | str | None) -> str:
@@ -112,12 +122,7 @@ def day(value: date | str | None) -> str:
         return ""
     if isinstance(value, str):
         value = date.fromisoformat(value)
-    return format_date(value, "d MMMM y")
-
-
-def local_input(value: datetime | None) -> str:
-    """An instant as <input type="datetime-local"> shows it, in the installation's time zone."""
-    return value.astimezone(zone()).strftime("%Y-%m-%dT%H:%M") if value else ""
+    return str(format_date(value, "d MMMM y"))
 
 
 def from_local_input(raw: str) -> str:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
 
 from protocol.services import DOCUMENT_TYPES, InvalidEvidence, NotFound, ProtocolError, get_document, upload_document
 from web.context import principal
 from web.pages.common import uow
 from web.pages.incident_view import FormState, Refusal
 from web.pages.incidents import Page, fetch, render_incident
+from web.pages.text import _
 from web.problem import status_for
 
-blp = Blueprint("documents", __name__)
+blp = Blueprint("documents_page", __name__)
 
 # what browsers send for a file they cannot type, mapped by extension to a type the service accepts
 BY_EXTENSION = {
@@ -61,7 +61,7 @@ def upload(incident_id: uuid.UUID) -> Page:
         state.refusal = Refusal.of(error)
         return render_incident(fetch(incident_id), state=state, status=status_for(error))
     flash(_("Document “%(name)s” added. You can now choose it in the form.", name=document["filename"]), "info")
-    return redirect(url_for("incidents.show", incident_id=incident_id, _anchor=f"step-{step}" if step else None))
+    return redirect(url_for("incident_page.show", incident_id=incident_id, _anchor=f"step-{step}" if step else None))
 
 
 @blp.get("/incidents/<uuid:incident_id>/documents/<uuid:document_id>")

@@ -13,12 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from protocol.services import EvidenceSchema, FieldSpec
 from web.pages.common import from_local_input
-from web.pages.text import choice, field_message
+from web.pages.text import _, choice, field_message
 
 ADD_ROW = "_add_row"  # the name of the "add another" buttons; their value names the list
 RADIO_LIMIT = 4  # enums with this many choices or fewer are radio buttons, more become a select
@@ -79,7 +78,7 @@ def build_fields(
     options: Options | None = None,
     extra_rows: Mapping[str, int] | None = None,
 ) -> list[Field]:
-    """The fields of a form for `schema`, filled with `values` and marked with `errors` (paths as the schema names them)."""
+    """The fields of a form for `schema`, with `values` filled in and `errors` (keyed by the schema's paths) marked."""
     return _fields(
         schema.fields,
         prefix="",

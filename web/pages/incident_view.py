@@ -13,13 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
-from flask_babel import gettext as _
 
 from protocol.services import FieldSpec, ProtocolDefinition, ProtocolError, StaleVersion, list_documents, list_staff
 from web.context import principal
 from web.pages.common import actor_name, day, lang, may, me, uow, user_name, when
 from web.pages.forms import Field, build_fields, flat_errors
-from web.pages.text import DEADLINE_STATES, choice, label, period, rule_explanation
+from web.pages.text import DEADLINE_STATES, _, choice, label, period, rule_explanation
 
 
 @dataclass
@@ -61,10 +60,23 @@ def step_cards(
     for key in definition.order():
         step, spec = incident["steps"][key], definition.step(key)
         forms = [_action_form(incident, key, action, definition, state, documents) for action in step["actions"]]
-        schemas = [spec.start_evidence, spec.evidence]
-        wants_document = any(f.type == "document" for s in schemas for f in s.fields)
+        # a refusal of an action this step no longer offers (or never did) is shown on the step itself
+        orphan = (
+            state.refusal
+            if state is not None
+            and state.target.endswith(f":{key}")
+            and state.target.split(":")[0] not in step["actions"]
+            and not state.target.startswith("upload:")
+            else None
+        )
+        schemas = {"start": spec.start_evidence, "complete": spec.evidence}
+        wants_document = any(f.type == "document" for s in schemas.values() for f in s.fields)
+        # offer an upload where a form asks for a document: before that the file has nowhere to go
+        needs_upload = any(
+            f.type == "document" for action in step["actions"] if action in schemas for f in schemas[action].fields
+        )
         upload = None
-        if wants_document and step["actions"] and may("document.upload", incident["organisation_id"]):
+        if needs_upload and may("document.upload", incident["organisation_id"]):
             mine = state if state and state.target == f"upload:{key}" else None
             upload = {"id": f"upload-{key}", "state": mine, "errors": (mine.errors if mine else {})}
         cards.append(
@@ -73,11 +85,14 @@ def step_cards(
                 "title": spec.title_for(page_lang),
                 "description": spec.description.get(page_lang) or spec.description.get("en", ""),
                 "step": step,
-                "blockers": [definition.step(b).title_for(page_lang) for b in step["blockers"] if b in definition.steps],
+                "blockers": [
+                    definition.step(b).title_for(page_lang) for b in step["blockers"] if b in definition.steps
+                ],
                 "deadlines": [deadline_row(d) for d in incident["deadlines"] if d["step"] == key],
                 "given": _given(spec.start_evidence.fields, step["start_evidence"], documents)
                 + _given(spec.evidence.fields, step["evidence"], documents),
                 "forms": forms,
+                "refusal": orphan,
                 "upload": upload,
                 "documents": documents if wants_document else [],
                 "approvals": [a for a in incident["approvals"] if a["step"] == key and a["state"] == "pending"],
@@ -118,7 +133,7 @@ def _action_form(
     return {
         "id": form_id,
         "action": action,
-        "url": url_for(f"incidents.{action}_step", incident_id=incident["id"], step=key),
+        "url": url_for(f"incident_page.{action}_step", incident_id=incident["id"], step=key),
         "fields": fields,
         "invalid": flat_errors(fields),
         "general_errors": mine.general_errors(known) if mine else [],
@@ -127,7 +142,9 @@ def _action_form(
         "refusal": mine.refusal if mine else None,
         "open": mine is not None,
         "one_of": one_of,
-        "four_eyes": action == "waive" and two_person is not None and two_person.evaluate(incident["facts"]) is not False,
+        "four_eyes": action == "waive"
+        and two_person is not None
+        and two_person.evaluate(incident["facts"]) is not False,
     }
 
 
@@ -144,7 +161,9 @@ def _documents(incident: dict[str, Any]) -> list[dict[str, Any]]:
     return list_documents(uow=uow(), principal=principal(), incident_id=incident["id"])
 
 
-def _given(specs: tuple[FieldSpec, ...], values: dict[str, Any], documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _given(
+    specs: tuple[FieldSpec, ...], values: dict[str, Any], documents: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The evidence recorded on a step, labelled and readable."""
     shown = []
     for spec in specs:

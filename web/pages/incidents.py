@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from protocol.services import (
@@ -32,9 +31,10 @@ from web.context import principal
 from web.pages.common import definition, lang, may, uow
 from web.pages.forms import extra_row, parse_form
 from web.pages.incident_view import FormState, Refusal, approval_rows, deadline_row, step_cards
+from web.pages.text import _
 from web.problem import status_for
 
-blp = Blueprint("incidents", __name__)
+blp = Blueprint("incident_page", __name__)
 Page = str | tuple[str, int] | Response
 
 
@@ -93,7 +93,7 @@ def attempt(
         state.refusal = Refusal.of(error)
         return render_incident(fetch(incident_id), state=state, status=status_for(error))
     flash(done(result), "info")
-    return redirect(url_for("incidents.show", incident_id=incident_id, _anchor=anchor))
+    return redirect(url_for("incident_page.show", incident_id=incident_id, _anchor=anchor))
 
 
 def _step_title(incident_id: uuid.UUID, step: str) -> tuple[dict[str, Any], Any]:
@@ -166,7 +166,6 @@ def waive_step_view(incident_id: uuid.UUID, step: str) -> Page:
     return attempt(incident_id, state, call, done, anchor=f"step-{step}")
 
 
-
 @blp.post("/incidents/<uuid:incident_id>/approvals/<uuid:approval_id>/approve", endpoint="approve")
 def approve_view(incident_id: uuid.UUID, approval_id: uuid.UUID) -> Page:
     version = submitted_version()
@@ -206,7 +205,6 @@ def _decision(incident_id: uuid.UUID, state: FormState, call: Callable[[], dict[
 
         return decide_from_queue(state, call, message)
     return attempt(incident_id, state, call, lambda _result: message, anchor="approvals")
-
 
 
 @blp.post("/incidents/<uuid:incident_id>/close")

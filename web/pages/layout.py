@@ -6,14 +6,15 @@ guarded by the route table regardless.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, request, url_for
-from flask_babel import gettext as _
 
 from protocol.services import MATRIX
 from web.access import current_principal
 from web.pages import common, text
+from web.pages.text import _
 
 blp = Blueprint("layout", __name__)
 
@@ -23,7 +24,12 @@ def assigned_only() -> bool:
     found = current_principal()
     if found is None:
         return False
-    grants = [MATRIX["incident.read"][role] for roles in found.memberships.values() for role in roles if role in MATRIX["incident.read"]]
+    grants = [
+        MATRIX["incident.read"][role]
+        for roles in found.memberships.values()
+        for role in roles
+        if role in MATRIX["incident.read"]
+    ]
     return bool(grants) and all(grant.scope == "assigned" for grant in grants)
 
 
@@ -35,11 +41,15 @@ def nav_items() -> list[dict[str, Any]]:
     if common.may("incident.report"):
         items.append(("report.form", _("Report a signal")))
     if common.may("approval.read"):
-        items.append(("approvals.queue", _("Approvals")))
-    items.append(("tokens.index", _("API tokens")))
+        items.append(("approvals_page.queue", _("Approvals")))
+    items.append(("tokens_page.index", _("API tokens")))
     endpoint = request.endpoint or ""
     return [
-        {"url": url_for(name), "label": label, "current": endpoint == name or (name == "home.index" and endpoint.startswith("incidents."))}
+        {
+            "url": url_for(name),
+            "label": label,
+            "current": endpoint == name or (name == "home.index" and endpoint.startswith("incident_page.")),
+        }
         for name, label in items
     ]
 
@@ -49,9 +59,10 @@ def layout_context() -> dict[str, Any]:
     return {"nav_items": nav_items}
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., str]] = {
     "when": common.when,
     "day": common.day,
+    "due": common.due,
     "actor": common.actor_name,
     "choice": text.choice,
     "field_message": text.field_message,

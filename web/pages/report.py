@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from protocol.services import InvalidEvidence, ProtocolError, list_algorithms, register_algorithm, report_incident
@@ -14,7 +13,7 @@ from web.context import principal
 from web.pages.common import current_definition, from_local_input, may, uow
 from web.pages.forms import Field, flat_errors
 from web.pages.incident_view import Refusal
-from web.pages.text import choice, field_message
+from web.pages.text import _, choice, field_message
 from web.problem import status_for
 
 blp = Blueprint("report", __name__)
@@ -56,7 +55,12 @@ def _report_fields(values: dict[str, Any], errors: dict[str, list[str]]) -> list
             required=False,
             hint=_("What happened, who noticed it, what is known so far. No names or citizen service numbers."),
         ),
-        made("source", "radios" if len(sources) <= 4 else "select", _("Who reported it"), choices=[(s, choice(s)) for s in sources]),
+        made(
+            "source",
+            "radios" if len(sources) <= 4 else "select",
+            _("Who reported it"),
+            choices=[(s, choice(s)) for s in sources],
+        ),
         made("detected_at", "datetime", _("Noticed on"), hint=_("Dutch time, for example 1 December 2026 at 09:30.")),
         made(
             "protected_grounds",
@@ -166,8 +170,14 @@ def submit() -> Page:
         return render_report(values=values, errors=error.errors, status=422)
     except ProtocolError as error:
         return render_report(values=values, refusal=error, status=status_for(error))
-    flash(_("The signal is reported as incident %(reference)s. The first step, the assessment, has started.", reference=incident["reference"]), "info")
-    return redirect(url_for("incidents.show", incident_id=incident["id"]))
+    flash(
+        _(
+            "The signal is reported as incident %(reference)s. The first step, the assessment, has started.",
+            reference=incident["reference"],
+        ),
+        "info",
+    )
+    return redirect(url_for("incident_page.show", incident_id=incident["id"]))
 
 
 @blp.post("/algorithms")
@@ -183,4 +193,3 @@ def register() -> Page:
         return render_report(algorithm_values=values, algorithm_refusal=error, status=status_for(error))
     flash(_("Algorithm “%(name)s” registered.", name=algorithm["name"]), "info")
     return redirect(url_for("report.form", algorithm=str(algorithm["id"])))
-

@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
-from flask_babel import gettext as _
+import flask_babel
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+
+
+def _(message: str, **variables: Any) -> str:
+    """gettext, typed (flask-babel ships no type hints); pages import it from here."""
+    return str(flask_babel.gettext(message, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    return str(flask_babel.ngettext(singular, plural, num, **variables))
+
 
 # enum choices of the default definition, incident sources and protected grounds
 CHOICES: Mapping[str, object] = {

@@ -7,14 +7,13 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext as _
 
 from protocol.services import ProtocolDefinition, get_incident, get_timeline, verify_incident
 from web.context import principal
-from web.pages.common import day, definition, lang, may, uow, user_name, when
-from web.pages.text import choice, humanise
+from web.pages.common import day, definition, lang, may, uow, user_name
+from web.pages.text import _, choice, humanise
 
-blp = Blueprint("timeline", __name__)
+blp = Blueprint("timeline_page", __name__)
 PER_PAGE = 50
 HASH_SHOWN = 12
 
@@ -57,8 +56,12 @@ def summary(event: dict[str, Any], protocol: ProtocolDefinition) -> str:
     step = _step_title(protocol, payload.get("step")) if payload.get("step") else ""
     if kind == "IncidentReported":
         grounds = ", ".join(choice(g) for g in payload.get("protected_grounds", []))
-        return _("%(reference)s; signal from: %(source)s; grounds: %(grounds)s",
-                 reference=payload.get("reference", ""), source=choice(payload.get("source", "")), grounds=grounds or "—")
+        return _(
+            "%(reference)s; signal from: %(source)s; grounds: %(grounds)s",
+            reference=payload.get("reference", ""),
+            source=choice(payload.get("source", "")),
+            grounds=grounds or "—",
+        )
     if kind == "StepCompleted":
         facts = _evidence(protocol, payload.get("step"), payload.get("evidence") or {})
         return f"{step}. {facts}" if facts else step
@@ -66,10 +69,22 @@ def summary(event: dict[str, Any], protocol: ProtocolDefinition) -> str:
         facts = _evidence(protocol, payload.get("step"), payload.get("evidence") or {})
         auto = _("automatically") if payload.get("automatic") else ""
         return "; ".join(p for p in (step, auto, facts) if p)
-    if kind in ("DeadlineSet", "DeadlineMet", "DeadlineMissed", "DeadlineApproaching", "DeadlineEscalated", "DeadlineWithdrawn"):
+    if kind in (
+        "DeadlineSet",
+        "DeadlineMet",
+        "DeadlineMissed",
+        "DeadlineApproaching",
+        "DeadlineEscalated",
+        "DeadlineWithdrawn",
+    ):
         title = _rule_title(protocol, payload.get("rule"))
         if kind == "DeadlineSet":
-            return _("%(title)s; last day %(day)s; %(basis)s", title=title, day=day(payload.get("last_day")), basis=payload.get("legal_basis", ""))
+            return _(
+                "%(title)s; last day %(day)s; %(basis)s",
+                title=title,
+                day=day(payload.get("last_day")),
+                basis=payload.get("legal_basis", ""),
+            )
         if kind == "DeadlineMet":
             return f"{title}; " + (_("on time") if payload.get("on_time") else _("late"))
         return title
@@ -83,7 +98,11 @@ def summary(event: dict[str, Any], protocol: ProtocolDefinition) -> str:
         return _("%(type)s, %(size)s bytes", type=payload.get("content_type", ""), size=payload.get("size", ""))
     if step:
         return step
-    scalars = [f"{humanise(k)}: {v}" for k, v in payload.items() if isinstance(v, (str, int, float, bool)) and not str(v).startswith("sha256:")]
+    scalars = [
+        f"{humanise(k)}: {v}"
+        for k, v in payload.items()
+        if isinstance(v, (str, int, float, bool)) and not str(v).startswith("sha256:")
+    ]
     return "; ".join(scalars[:4])
 
 
@@ -93,7 +112,9 @@ def show(incident_id: uuid.UUID) -> str:
     after_seq = int(raw) if raw.isdigit() and len(raw) < 12 else 0
     incident = get_incident(uow=uow(), principal=principal(), incident_id=incident_id)
     protocol = definition(incident["protocol"]["key"], incident["protocol"]["version"])
-    timeline = get_timeline(uow=uow(), principal=principal(), incident_id=incident_id, after_seq=after_seq, limit=PER_PAGE)
+    timeline = get_timeline(
+        uow=uow(), principal=principal(), incident_id=incident_id, after_seq=after_seq, limit=PER_PAGE
+    )
     events = [
         {
             **event,
@@ -112,12 +133,12 @@ def show(incident_id: uuid.UUID) -> str:
         events=events,
         total=timeline["total"],
         after_seq=after_seq,
-        next_url=url_for("timeline.show", incident_id=incident_id, after_seq=timeline["next_after_seq"])
+        next_url=url_for("timeline_page.show", incident_id=incident_id, after_seq=timeline["next_after_seq"])
         if timeline["next_after_seq"]
         else None,
-        previous_url=url_for("timeline.show", incident_id=incident_id, after_seq=max(0, after_seq - PER_PAGE))
+        previous_url=url_for("timeline_page.show", incident_id=incident_id, after_seq=max(0, after_seq - PER_PAGE))
         if after_seq > 0
         else None,
         report=report,
-        page_url=url_for("timeline.show", incident_id=incident_id),
+        page_url=url_for("timeline_page.show", incident_id=incident_id),
     )
