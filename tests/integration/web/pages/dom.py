@@ -13,8 +13,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 class Element:
     tag: str
     attrs: dict[str, str]
-    parent: Element | None = None
-    children: list[Element | str] = field(default_factory=list)
+    parent: Element | None = field(default=None, repr=False)
+    children: list[Element | str] = field(default_factory=list, repr=False)
 
     @property
     def text(self) -> str:
@@ -48,14 +48,19 @@ class Element:
     def select(self, tag: str | None = None, **attrs: str | bool) -> list[Element]:
         """Descendants with this tag (any if None) whose attributes equal `attrs` (`True`: present at all).
 
-        Attribute names as keywords: `class_` for class, `aria_describedby` for aria-describedby.
+        Attribute names as keywords: `class_` (one of the classes), `aria_describedby` for aria-describedby.
         """
         wanted = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
+
+        def matches(element: Element, name: str, value: str | bool) -> bool:
+            if value is True:
+                return name in element.attrs
+            if name == "class":  # one of the element's classes
+                return str(value) in (element.attrs.get("class") or "").split()
+            return element.attrs.get(name) == value
+
         return [
-            e
-            for e in self.iter()
-            if (tag is None or e.tag == tag)
-            and all((k in e.attrs) if v is True else e.attrs.get(k) == v for k, v in wanted.items())
+            e for e in self.iter() if (tag is None or e.tag == tag) and all(matches(e, k, v) for k, v in wanted.items())
         ]
 
     def one(self, tag: str | None = None, **attrs: str | bool) -> Element:
@@ -65,6 +70,10 @@ class Element:
 
     def by_id(self, ident: str) -> Element:
         return self.one(id=ident)
+
+    def terms(self) -> dict[str, str]:
+        """A description list as {term: description}."""
+        return dict(zip((e.text for e in self.select("dt")), (e.text for e in self.select("dd")), strict=True))
 
     def has_class(self, name: str) -> bool:
         return name in (self.attrs.get("class") or "").split()

@@ -101,9 +101,10 @@ def test_completing_a_step_records_it_with_who_and_when(
     assess = page.by_id("step-assess")
     assert "Afgerond" in assess.one("h3").text
     assert "olga" in assess.text  # the officer, by name
-    recorded = assess.with_class("facts")[1].text
-    assert "Uitkomst Vermoed" in recorded
-    assert "Geschat aantal getroffenen 1200" in recorded
+    recorded = assess.with_class("facts")[1].terms()
+    assert recorded["Uitkomst"] == "Vermoed"
+    assert recorded["Geschat aantal getroffenen"] == "1200"
+    assert recorded["Hoog-risico AI-systeem (AI-verordening)"] == "Nee"
     # the steps that now apply can start; the suspend deadline (1 working day) is set
     assert page.by_id("step-suspend").select("form", action=url(incident, "/steps/suspend/start#step-suspend"))
     assert "Algoritme stoppen binnen 1 werkdag" in page.by_id("step-suspend").text
