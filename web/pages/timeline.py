@@ -40,7 +40,8 @@ def _evidence(protocol: ProtocolDefinition, step: Any, evidence: dict[str, Any])
         if kind == "enum":
             parts.append(f"{labels[name]}: {choice(value)}")
         elif kind == "boolean":
-            parts.append(f"{labels[name]}: {_('yes') if value else _('no')}")
+            answer = _("Yes") if value else _("No")  # outside the f-string, where the extractor sees it
+            parts.append(f"{labels[name]}: {answer}")
         elif kind == "integer":
             parts.append(f"{labels[name]}: {value}")
         elif kind == "user":

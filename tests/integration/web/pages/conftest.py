@@ -14,9 +14,6 @@ from protocol.services import (
     Herstel,
     Principal,
     complete_step,
-    handle_event,
-    handlers_for,
-    relay_once,
     report_incident,
     waive_step,
 )
@@ -156,23 +153,6 @@ def waiver_requested(herstel: Herstel, assessed: dict[str, Any], officer_browser
         version=assessed["version"],
         justification="Voortgezet gebruik: elke selectie wordt met de hand gecontroleerd.",
     )
-
-
-def run_workers(herstel: Herstel) -> int:
-    """Publish and handle every pending event in-process (what `herstel worker` does): notices appear.
-
-    The relay hands ids to a broker inside its transaction; they are handled after it commits, as a
-    worker would (handling them inside would wait on the relay's own row locks).
-    """
-    handled = 0
-    while True:
-        published: list[int] = []
-        result = relay_once(uow=herstel.uow(), publish=published.extend, has_handlers=lambda t: bool(handlers_for(t)))
-        for event_id in published:
-            handle_event(uow_factory=herstel.uow, event_id=event_id, handlers_for=handlers_for)
-            handled += 1
-        if not result.published:
-            return handled
 
 
 def field_errors(page: Element) -> dict[str, str]:

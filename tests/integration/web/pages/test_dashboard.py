@@ -10,8 +10,9 @@ import pytest
 
 from protocol.services import Herstel, approve, close_incident, complete_step, sweep_deadlines, waive_step
 from tests.conftest import Clock
-from tests.integration.web.pages.conftest import ASSESSMENT, Browser, run_workers
+from tests.integration.web.pages.conftest import ASSESSMENT, Browser
 from tests.integration.web.pages.dom import Element
+from tests.workers_inline import run_workers
 
 
 def rows(page: Element) -> list[str]:

@@ -40,6 +40,7 @@ def test_every_event_in_order_in_plain_words_with_its_hash(
     assert "signaal van: Medewerker; gronden: Nationaliteit" in by_type["IncidentReported"].text
     assert by_type["StepCompleted"].select("td")[2].text == "olga"
     assert "Uitkomst: Vermoed" in by_type["StepCompleted"].text
+    assert "Hoog-risico AI-systeem (AI-verordening): Nee" in by_type["StepCompleted"].text
     assert by_type["DeadlineSet"].select("td")[2].text == "Herstel (automatisch)"
     assert by_type["ApprovalRequested"].one("strong").text == "Tweede handtekening gevraagd"
     assert by_type["ApprovalGranted"].select("td")[2].text == "cor"
