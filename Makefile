@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps demo up test test-unit lint format bench clean translations-extract
+.PHONY: install system-deps demo up test test-unit lint format bench bench-web clean translations-extract
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ format: install
 bench: install
 	$(BIN)/python bench/chain.py
 	$(BIN)/python bench/protocol_run.py
+
+# Latency of `herstel web` on PostgreSQL under 16 and 64 clients (see bench/README.md, "Web latency").
+bench-web: install
+	$(BIN)/python bench/web_latency.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

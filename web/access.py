@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from flask import Flask, g, redirect, request, session, url_for
 from flask_smorest import abort
@@ -190,7 +189,9 @@ def guard() -> Response | None:
     if access is None:  # only reachable if check_declared was bypassed: fail closed
         raise Forbidden("this route has no declared access", rule="route-undeclared")
     if access == PUBLIC:
-        g.principal = None if rule.rule.startswith(API) else _session_principal_quiet()
+        # public pages still show who is signed in; the API and static files need no one
+        static = (request.endpoint or "").rpartition(".")[2] == "static"
+        g.principal = None if rule.rule.startswith(API) or static else _session_principal()
         return None
     is_api = rule.rule.startswith(API)
     principal = _bearer_principal() if is_api else _session_principal()
@@ -210,17 +211,12 @@ def guard() -> Response | None:
     return None
 
 
-def _session_principal_quiet() -> Principal | None:
-    """On public pages the layout still shows who is signed in, if anyone."""
-    return _session_principal() if "user_id" in session else None
-
-
 def _local_next() -> str:
     path = request.full_path.rstrip("?")
     return path if path.startswith("/") and not path.startswith("//") else "/"
 
 
-def install(app: Flask, **_: Any) -> None:
+def install(app: Flask) -> None:
     """Check the table is complete and put the guard in front of every request."""
     check_declared(app)
     app.before_request(guard)

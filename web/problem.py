@@ -16,8 +16,10 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from protocol.services import (
@@ -47,6 +49,19 @@ STATUS_FOR: tuple[tuple[type[ProtocolError], int], ...] = (
 )
 # Details a refusal may carry that are safe and useful to show (never personal data).
 SAFE_DETAILS = ("step", "steps", "blockers", "expected", "actual", "action", "approval_id")
+# What people see on an error page, in their language (API clients get the HTTP phrases).
+PAGE_TITLES = {
+    400: _l("The request could not be handled"),
+    401: _l("Please log in"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Not possible here"),
+    409: _l("Not possible now"),
+    413: _l("Too large"),
+    422: _l("Not valid"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+}
 
 
 class ProblemSchema(ma.Schema):
@@ -104,7 +119,8 @@ def problem(
 
 def error_page(status: int, detail: str, *, rule: str | None = None, headers: dict[str, str] | None = None) -> Response:
     """The HTML face of a problem, in the base layout."""
-    html = render_template("error.html", status=status, title=_phrase(status), detail=detail, rule=rule)
+    title = str(PAGE_TITLES.get(status, _phrase(status)))
+    html = render_template("error.html", status=status, title=title, detail=detail, rule=rule)
     response = current_app.response_class(html, status=status, mimetype="text/html")
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -161,6 +177,10 @@ def handle_http_error(error: HTTPException) -> Response:
     errors = data.get("errors") or (flatten(data["messages"]) if "messages" in data else None)
     rule = data.get("rule")
     if not wants_problem():
+        if isinstance(error, CSRFError):
+            detail = str(_l("The form has expired or did not come from this site. Please try again."))
+        elif status == 429:
+            detail = str(_l("Too many attempts. Please wait a minute and try again."))
         return error_page(status, detail, rule=rule, headers=headers)
     return problem(status, detail, errors=errors, rule=rule, headers=headers)
 

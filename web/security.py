@@ -83,6 +83,48 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+def storable(value: str) -> bool:
+    """Text a database can keep: no NUL (PostgreSQL refuses it) and no unpaired surrogate (not UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unstorable(value: Any, path: str, found: dict[str, list[str]]) -> None:
+    if isinstance(value, str):
+        if not storable(value):
+            found.setdefault(path or "_body", []).append("contains a NUL character or an unpaired surrogate")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _unstorable(key, path, found)
+            _unstorable(item, f"{path}.{key}" if path else str(key), found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _unstorable(item, f"{path}[{index}]", found)
+
+
+def check_text() -> None:
+    """before_request: text that no database can store is bad input (422), not a 500 from the driver."""
+    found: dict[str, list[str]] = {}
+    for name, value in (request.view_args or {}).items():
+        _unstorable(value, name, found)
+    for name, values in request.args.lists():
+        _unstorable(name, name, found)
+        _unstorable(values, name, found)
+    if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
+        _unstorable(request.get_json(silent=True), "", found)
+    elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for name, values in request.form.lists():
+            _unstorable(values, name, found)
+    if found:
+        abort(422, message="the request contains text that cannot be stored", errors=found, rule="text")
+
+
 def install(app: Flask) -> None:
     app.before_request(check_body_type)
+    app.before_request(check_text)
     app.after_request(add_headers)

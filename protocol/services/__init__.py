@@ -26,19 +26,14 @@ from protocol.evidence import EvidenceSchema, FieldSpec
 from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.permissions import MATRIX, Forbidden
 from protocol.services.accounts import (
-    IssuedToken,
     authenticate_password,
-    authenticate_token,
     create_organisation,
-    create_token,
     create_user,
     ensure_default_organisation,
     get_principal,
     list_organisations,
-    list_tokens,
     list_users,
     organisation_id_for,
-    revoke_token,
     set_password,
     set_user_active,
 )
@@ -79,6 +74,7 @@ from protocol.services.timeline import (
     verify_all,
     verify_incident,
 )
+from protocol.services.tokens import IssuedToken, authenticate_token, create_token, list_tokens, revoke_token
 from protocol.services.users import (
     add_user,
     describe_principal,

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -17,27 +13,12 @@ from protocol.errors import InvalidEvidence, NotFound, StateConflict
 from protocol.identity import Principal, Role
 from protocol.permissions import Forbidden, require
 from protocol.services.access import load_principal
-from protocol.storage.tables import DEFAULT_ORGANISATION_ID, ApiTokenRow, OrganisationRow, UserRow
+from protocol.storage.tables import DEFAULT_ORGANISATION_ID, OrganisationRow, UserRow
 from protocol.storage.uow import UnitOfWork
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-TOKEN_PREFIX = "hst_"  # noqa: S105 - a public prefix, not a secret
 MIN_PASSWORD = 12
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    """A new API token: the secret is shown once and stored only as a hash."""
-
-    id: uuid.UUID
-    secret: str
-    prefix: str
-
-
-def token_hash(secret: str) -> str:
-    """Tokens are 256 random bits, so a plain SHA-256 is a sound way to store them (unlike passwords)."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 # ---------------------------------------------------------------------- organisations
@@ -268,92 +249,4 @@ def set_user_active(*, uow: UnitOfWork, email: str, active: bool) -> None:
         if user is None:
             raise NotFound(f"no user {email}", rule="unknown-user")
         user.active = active
-        uow.commit()
-
-
-# ---------------------------------------------------------------------- tokens
-
-
-def create_token(
-    *,
-    uow: UnitOfWork,
-    email: str,
-    name: str = "api",
-    expires_at: datetime | None = None,
-    by: Principal | None = None,
-) -> IssuedToken:
-    """Issue an API token for a user; its secret is returned once and only its hash is kept."""
-    with uow:
-        user = uow.accounts.user_by_email(email)
-        if user is None:
-            raise NotFound(f"no user {email}", rule="unknown-user")
-        if (
-            by is not None
-            and by.user_id != user.id
-            and not any(Role.ADMIN in roles for roles in by.memberships.values())
-        ):
-            raise NotFound(f"no user {email}", rule="unknown-user")
-        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        row = ApiTokenRow(
-            id=uuid.uuid4(),
-            user_id=user.id,
-            name=name[:100] or "api",
-            prefix=secret[:12],
-            token_hash=token_hash(secret),
-            created_at=uow.now(),
-            expires_at=expires_at,
-        )
-        uow.accounts.add_token(row)
-        uow.commit()
-        return IssuedToken(row.id, secret, row.prefix)
-
-
-def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
-    """The principal a bearer token stands for, or None if it is unknown, revoked, expired or its user is off."""
-    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-        return None
-    with uow:
-        row = uow.accounts.token_by_hash(token_hash(secret))
-        now = uow.now()
-        if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
-            return None
-        user = uow.accounts.user(row.user_id)
-        if user is None or not user.active:
-            return None
-        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-            uow.accounts.touch_token(row.id, now)  # at most once a minute: no write on every request
-            uow.commit()
-        return load_principal(uow, row.user_id)
-
-
-def list_tokens(*, uow: UnitOfWork, principal: Principal, all_users: bool = False) -> list[dict[str, Any]]:
-    """The tokens of the principal (or of everyone, for an administrator); never their secrets."""
-    with uow.read_only():
-        if all_users and not any(Role.ADMIN in roles for roles in principal.memberships.values()):
-            all_users = False
-        rows = uow.accounts.tokens(None if all_users else principal.user_id)
-        return [
-            {
-                "id": t.id,
-                "user_id": t.user_id,
-                "name": t.name,
-                "prefix": t.prefix,
-                "created_at": t.created_at,
-                "expires_at": t.expires_at,
-                "last_used_at": t.last_used_at,
-                "revoked_at": t.revoked_at,
-            }
-            for t in rows
-        ]
-
-
-def revoke_token(*, uow: UnitOfWork, token_id: uuid.UUID, principal: Principal | None = None) -> None:
-    """Revoke a token; it stops working at once. A user may revoke their own, an administrator any."""
-    with uow:
-        row = uow.accounts.token(token_id)
-        is_admin = principal is None or any(Role.ADMIN in r for r in principal.memberships.values())
-        if row is None or (principal is not None and row.user_id != principal.user_id and not is_admin):
-            raise NotFound(f"no token {token_id}", rule="unknown-token")
-        if row.revoked_at is None:
-            row.revoked_at = uow.now()
         uow.commit()

@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from protocol.definition import ProtocolDefinition, StepDefinition
-from protocol.errors import StateConflict
+from protocol.errors import NotFound, StateConflict
 from protocol.evidence import EvidenceSchema
 from protocol.loader import builtin_definition_paths, load_definition_file, load_definition_text
 from protocol.storage.tables import ProtocolDefinitionRow
 from protocol.storage.uow import UnitOfWork
 
 DEFAULT_PROTOCOL = "nl-discrimination"
+MAX_VERSION = 2**31 - 1
 
 
 def check_definition_file(path: str | Path) -> ProtocolDefinition:
@@ -82,6 +83,8 @@ def describe_definition(*, uow: UnitOfWork, key: str, version: int) -> dict[str,
     """A registered definition as data: its steps with their rules and the JSON Schema of their
     evidence, and its deadline rules. Clients build forms and requests from this, so a new
     definition needs no new code."""
+    if not 1 <= version <= MAX_VERSION or len(key) > 64:  # beyond what the table can hold: not there
+        raise NotFound(f"protocol definition {key}@{version} is not registered", rule="unknown-protocol")
     definition = uow.definitions(key, version)
     return {
         "key": definition.key,

@@ -22,6 +22,12 @@ ASSESSMENT = {
     "widespread": False,
     "summary": "Signs of indirect discrimination on nationality in the risk model.",
 }
+SUSPENSION = {
+    "scope": "full",
+    "fallback_procedure": "Manual assessment of every application by two case workers.",
+    "not_working_since": "2026-11-20T00:00:00+01:00",
+    "confirmed_by_owner": True,
+}
 
 
 class Api:

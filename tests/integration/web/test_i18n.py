@@ -56,3 +56,16 @@ def test_every_dutch_message_is_translated() -> None:
     with (TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
         missing = [m.id for m in read_po(po_file) if m.id and not m.string]
     assert missing == []
+
+
+def test_no_dutch_message_is_fuzzy() -> None:
+    """pybabel update guesses ("fuzzy") and compile leaves guesses out: they would show in English."""
+    with (TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
+        assert [m.id for m in read_po(po_file) if m.id and m.fuzzy] == []
+
+
+def test_error_pages_speak_dutch(client: FlaskClient) -> None:
+    html = client.get("/nothing-here").get_data(as_text=True)
+    assert "Niet gevonden" in html
+    expired = client.post("/login", data={"email": "a@b.nl", "password": "x"}).get_data(as_text=True)
+    assert "Het formulier is verlopen of kwam niet van deze site." in expired

@@ -111,3 +111,13 @@ def test_pages_get_html_error_pages(client: FlaskClient) -> None:
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "<main" in response.get_data(as_text=True)
+
+
+def test_text_no_database_can_store_is_422_not_500(officer_api: Api) -> None:
+    for name in ("Model\x00", "Model\ud800"):
+        response = officer_api.post("/algorithms", {"name": name})
+        assert_problem(response, 422, rule="text")
+        assert response.get_json()["errors"] == {"name": ["contains a NUL character or an unpaired surrogate"]}
+    assert_problem(officer_api.get("/incidents?step=%00"), 422, rule="text")
+    assert_problem(officer_api.get("/protocols/nl%00/1"), 422, rule="text")
+    assert_problem(officer_api.get("/protocols/nl-discrimination/2147483648"), 404, rule="unknown-protocol")

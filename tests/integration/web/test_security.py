@@ -86,7 +86,7 @@ def test_forms_need_the_csrf_token(client: FlaskClient, make_user: Callable[...,
     refused = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert refused.status_code == 400
     assert refused.mimetype == "text/html"
-    assert "CSRF" in refused.get_data(as_text=True)
+    assert "Het formulier is verlopen" in refused.get_data(as_text=True)
     accepted = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
     assert accepted.status_code == 302
 
