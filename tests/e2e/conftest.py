@@ -67,8 +67,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         users = {
             "officer": "olga.devries@gemeente.example",
             "coordinator": "cor.jansen@gemeente.example",
+            "investigator": "ivo.bakker@onderzoeksbureau.example",
         }
-        names = {"officer": "Olga de Vries", "coordinator": "Cor Jansen"}
+        names = {"officer": "Olga de Vries", "coordinator": "Cor Jansen", "investigator": "Ivo Bakker"}
         ids = {
             role: create_user(
                 uow=herstel.uow(),
@@ -112,35 +113,47 @@ def chromium() -> Iterator[Any]:
 
 @dataclass
 class Audit:
-    """Screenshots and axe results of every page a test visited."""
+    """Screenshots and axe results of every page one test visited (file names start with `prefix`)."""
 
     folder: Path
+    prefix: str
+    log: list[dict[str, Any]]
     results: list[dict[str, Any]] = field(default_factory=list)
 
     def check(self, page: Any, name: str) -> list[dict[str, Any]]:
         """Photograph the page and run axe on it; returns its serious and critical violations."""
         from axe_playwright_python.sync_playwright import Axe
 
-        number = len(self.results) + 1
-        page.screenshot(path=str(self.folder / f"{number:02d}-{name}.png"), full_page=True)
+        label = f"{self.prefix}-{len(self.results) + 1:02d}-{name}"
+        page.screenshot(path=str(self.folder / f"{label}.png"), full_page=True)
         response = Axe().run(page).response
         violations = [
             {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]), "help": v["help"]}
             for v in response["violations"]
         ]
-        self.results.append({"page": f"{number:02d}-{name}", "url": page.url, "violations": violations})
+        result = {"page": label, "url": page.url, "violations": violations, "passes": len(response["passes"])}
+        self.results.append(result)
+        self.log.append(result)
         return [v for v in violations if v["impact"] in BLOCKING]
 
-    def save(self) -> None:
-        (self.folder.parent / "axe.json").write_text(json.dumps(self.results, indent=2), "utf-8")
+    def blocking(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every serious or critical violation this test met, with the page it was on."""
+        return [(r["page"], v) for r in self.results for v in r["violations"] if v["impact"] in BLOCKING]
 
 
-@pytest.fixture
-def audit() -> Iterator[Audit]:
+@pytest.fixture(scope="session")
+def audit_log() -> Iterator[list[dict[str, Any]]]:
+    """All axe results of the session, written to test-artifacts/axe.json at its end."""
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
         old.unlink()
-    found = Audit(folder)
-    yield found
-    found.save()
+    log: list[dict[str, Any]] = []
+    yield log
+    (ARTIFACTS / "axe.json").write_text(json.dumps(log, indent=2), "utf-8")
+
+
+@pytest.fixture
+def audit(request: pytest.FixtureRequest, audit_log: list[dict[str, Any]]) -> Audit:
+    prefix = request.node.originalname.removeprefix("test_").replace("_", "-")
+    return Audit(ARTIFACTS / "screenshots", prefix, audit_log)

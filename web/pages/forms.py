@@ -42,6 +42,11 @@ class Field:
     max_length: int | None = None
     rows: list[list[Field]] = field(default_factory=list)  # a list field's item rows
     can_add: bool = False
+    row_of: str = ""  # in a list row: "<list label>, row <n>", so the error summary says which row
+
+    @property
+    def full_label(self) -> str:
+        return f"{self.row_of}: {self.label}" if self.row_of else self.label
 
     @property
     def error_id(self) -> str:
@@ -101,6 +106,7 @@ def _fields(
     errors: Mapping[str, list[str]],
     options: Options,
     extra_rows: Mapping[str, int],
+    row_of: str = "",
 ) -> list[Field]:
     result = []
     for spec in specs:
@@ -117,6 +123,7 @@ def _fields(
             minimum=spec.minimum,
             maximum=spec.maximum,
             max_length=spec.max_length,
+            row_of=row_of,
         )
         if spec.type == "enum":
             made.choices = [(c, choice(c)) for c in spec.choices]
@@ -143,6 +150,7 @@ def _fields(
                         errors=errors,
                         options=options,
                         extra_rows=extra_rows,
+                        row_of=_("%(label)s, row %(n)s", label=made.label, n=index + 1),
                     )
                 )
         result.append(made)

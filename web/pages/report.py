@@ -151,9 +151,12 @@ def submit() -> Page:
         errors["algorithm_id"] = ["required" if not values["algorithm_id"] else "must be one of: the list"]
     if not values["detected_at"]:
         errors["detected_at"] = ["required"]
-    if not values["source"]:
-        errors["source"] = ["required"]
     if errors or algorithm_id is None:
+        # the engine cannot check the rest without these: name the other missing fields too, at once
+        if not values["title"].strip():
+            errors["title"] = ["required"]
+        if not values["source"]:
+            errors["source"] = ["required"]
         return render_report(values=values, errors=errors, status=422)
     try:
         incident = report_incident(

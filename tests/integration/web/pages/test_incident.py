@@ -261,8 +261,11 @@ def test_errors_in_a_list_row_are_tied_to_that_row(
         status=422,
     )
 
-    errors = field_errors(parse(response.get_data(as_text=True)))
-    assert errors == {"complete-report-bodies-0-informed_at": "Fout: Vul een datum en een tijd in."}
+    page = parse(response.get_data(as_text=True))
+    assert field_errors(page) == {"complete-report-bodies-0-informed_at": "Fout: Vul een datum en een tijd in."}
+    link = page.by_id("complete-report").with_class("error-summary")[0].one("a")
+    assert link["href"] == "#complete-report-bodies-0-informed_at"
+    assert link.text == "Geïnformeerde instanties, regel 1: Geïnformeerd op: Vul een datum en een tijd in."
 
 
 def test_the_page_renders_in_english(

@@ -61,7 +61,7 @@ def test_missing_and_invalid_fields_are_named_next_to_each_field(
 def test_every_required_field_left_empty(officer_browser: Browser, algorithm: dict[str, Any]) -> None:
     response = officer_browser.submit("/incidents/new", {}, status=422)
     errors = field_errors(parse(response.get_data(as_text=True)))
-    assert set(errors) == {"report-algorithm_id", "report-source", "report-detected_at"}
+    assert set(errors) == {"report-algorithm_id", "report-title", "report-source", "report-detected_at"}
 
 
 def test_a_signal_is_reported_and_the_incident_opens_at_its_assessment(
