@@ -224,6 +224,7 @@ def test_add_another_row_rerenders_the_list_without_submitting(
     assert page.by_id("complete-report-bodies-0-reference")["value"] == "AP-2026-1"
     assert page.by_id("complete-report-bodies-0-informed_at")["value"] == "2026-11-30T09:30"
     assert not page.with_class("refusal")
+    assert page.one("a", hreflang="en")["href"] == url(incident, "?lang=en")  # not the POST-only address
     assert (
         get_incident(uow=herstel.uow(), principal=officer_browser.principal, incident_id=incident["id"])["steps"][
             "report"
