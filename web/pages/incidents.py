@@ -57,6 +57,7 @@ def render_incident(incident: dict[str, Any], *, state: FormState | None = None,
         state=state,
         stale=bool(state and state.refusal and state.refusal.stale),
         may_close=may("incident.close", incident["organisation_id"]),
+        may_read_approvals=may("approval.read", incident["organisation_id"]),
         may_reopen=may("incident.reopen", incident["organisation_id"]),
         page_url=url_for("incident_page.show", incident_id=incident["id"]),  # a re-rendered POST links here
     )

@@ -93,6 +93,7 @@ def test_the_investigator_is_offered_only_the_investigation(
     ]
     report_select = complete.by_id("complete-investigate-report_document")
     assert [o["value"] for o in report_select.select("option")] == [""]  # nothing uploaded yet
+    assert not page.select(id="approvals")  # four-eyes requests are not the investigator's business
 
 
 def test_upload_the_report_and_record_the_conclusion(
