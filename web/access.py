@@ -34,6 +34,7 @@ Access = str | tuple[str, ...]
 
 API = "/api/v1"
 I = f"{API}/incidents/<uuid:incident_id>"  # noqa: E741 - short on purpose: the table reads as a list of routes
+P = "/incidents/<uuid:incident_id>"  # the incident's page and the forms posted from it
 
 ROUTES: dict[str, Access] = {
     # ------------------------------------------------------------------ public
@@ -44,10 +45,29 @@ ROUTES: dict[str, Access] = {
     f"GET {API}/openapi.json": PUBLIC,
     f"GET {API}/docs": PUBLIC,
     f"GET {API}/docs/assets/<path:filename>": PUBLIC,
-    # ------------------------------------------------------------------ pages
+    # ------------------------------------------------------------------ pages (web/pages; keep them together)
     "GET /": SIGNED_IN,
     "GET /logout": SIGNED_IN,
     "POST /logout": SIGNED_IN,
+    "GET /tokens": SIGNED_IN,
+    "POST /tokens": SIGNED_IN,
+    "POST /tokens/<uuid:token_id>/revoke": SIGNED_IN,
+    "GET /incidents/new": "incident.report",
+    "POST /incidents/new": "incident.report",
+    "POST /algorithms": "algorithm.register",
+    "GET /approvals": "approval.read",
+    f"GET {P}": "incident.read",
+    f"POST {P}/steps/<step>/start": "step.start",
+    f"POST {P}/steps/<step>/complete": "step.complete",
+    f"POST {P}/steps/<step>/waive": "step.waive",
+    f"POST {P}/approvals/<uuid:approval_id>/approve": "approval.decide",
+    f"POST {P}/approvals/<uuid:approval_id>/reject": ("approval.decide", "step.waive"),
+    f"POST {P}/close": "incident.close",
+    f"POST {P}/reopen": "incident.reopen",
+    f"GET {P}/timeline": "timeline.read",
+    f"POST {P}/documents": "document.upload",
+    f"GET {P}/documents/<uuid:document_id>": "document.read",
+    # ------------------------------------------------------------------ end of pages
     # ------------------------------------------------------------------ API: who am I, tokens, users
     f"GET {API}/me": SIGNED_IN,
     f"GET {API}/me/notices": SIGNED_IN,

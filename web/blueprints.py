@@ -21,5 +21,13 @@ API_BLUEPRINTS = (
 PAGE_BLUEPRINTS = (
     "web.api.docs",  # the browsable API documentation (a page, served from local assets)
     "web.pages.auth",
+    # the pages (routes in web.access.ROUTES, section "pages")
+    "web.pages.layout",
     "web.pages.home",
+    "web.pages.report",
+    "web.pages.incidents",
+    "web.pages.documents",
+    "web.pages.timeline",
+    "web.pages.approvals",
+    "web.pages.tokens",
 )

@@ -81,6 +81,7 @@ from protocol.services.users import (
     grant_role,
     list_investigators,
     list_organisation_users,
+    list_staff,
 )
 
 __all__ = [
@@ -153,6 +154,7 @@ __all__ = [
     "list_notices",
     "list_organisation_users",
     "list_organisations",
+    "list_staff",
     "list_tokens",
     "list_users",
     "load_settings",

@@ -117,6 +117,31 @@ def list_investigators(*, uow: UnitOfWork, principal: Principal) -> list[dict[st
         return result
 
 
+def list_staff(*, uow: UnitOfWork, principal: Principal, role: str | None = None) -> list[dict[str, Any]]:
+    """The colleagues of the principal (users of the organisations they belong to), by display name.
+
+    Pages use it to name who did what on a timeline and to offer a choice of user (an investigator
+    to commission). Only names and roles: no email addresses, and never citizens.
+    """
+    if role is not None and role not in {r.value for r in Role}:
+        raise InvalidEvidence("invalid role", errors={"role": [f"one of: {', '.join(r.value for r in Role)}"]})
+    with uow.read_only():
+        member_of = set(principal.memberships)
+        found: dict[uuid.UUID, dict[str, Any]] = {}
+        for org in sorted(member_of, key=str):
+            for user in uow.accounts.users(organisation_id=org, role=role):
+                if user.id in found:
+                    continue
+                roles = sorted({m.role for m in uow.accounts.memberships(user.id) if m.organisation_id in member_of})
+                found[user.id] = {
+                    "id": user.id,
+                    "display_name": user.display_name or user.email.split("@")[0],
+                    "active": user.active,
+                    "roles": roles,
+                }
+        return sorted(found.values(), key=lambda u: (str(u["display_name"]).lower(), str(u["id"])))
+
+
 def describe_principal(principal: Principal) -> dict[str, Any]:
     """The signed-in user as they may see themselves: who, and their roles per organisation."""
     return {

@@ -1,12 +1,118 @@
-"""The start page after signing in (the officer's dashboard replaces it)."""
+"""The start page: the officer's dashboard, the investigator's assignments.
+
+Open incidents with overdue deadlines first (the service orders them), each with its next due
+deadline; what waits for the user (second signatures to give, missed deadlines); filters on state,
+step and overdue as plain GET parameters, and paging.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+
+from protocol.services import NotFound, get_incident, list_incidents, list_notices
+from web.context import principal
+from web.pages.common import current_definition, lang, may, uow
+from web.pages.layout import assigned_only
 
 blp = Blueprint("home", __name__)
+PER_PAGE = 20
+STATES = ("open", "closed", "all")
+OVERDUE = {"yes": True, "no": False}
+MAX_NOTICES = 20
+
+
+def _filters() -> dict[str, Any]:
+    """The filters as asked for, each reset to its default when it is not one the page offers."""
+    args = request.args
+    state = args.get("state", "open")
+    page = args.get("page", "1")
+    return {
+        "state": state if state in STATES else "open",
+        "step": args.get("step", ""),
+        "overdue": args.get("overdue", "") if args.get("overdue") in OVERDUE else "",
+        "page": max(1, min(int(page), 100_000)) if page.isdigit() else 1,
+    }
+
+
+def _steps() -> list[tuple[str, str]]:
+    protocol = current_definition()
+    if protocol is None:
+        return []
+    return [(key, protocol.step(key).title_for(lang())) for key in protocol.order()]
+
+
+def _notices() -> list[dict[str, Any]]:
+    """What waits for the user, with the incident and the step or deadline it is about."""
+    notices = list_notices(uow=uow(), principal=principal(), limit=MAX_NOTICES)
+    incidents: dict[Any, dict[str, Any] | None] = {}
+    shown = []
+    for notice in notices:
+        if notice["incident_id"] not in incidents:
+            try:
+                incidents[notice["incident_id"]] = get_incident(
+                    uow=uow(), principal=principal(), incident_id=notice["incident_id"]
+                )
+            except NotFound:
+                incidents[notice["incident_id"]] = None
+        incident = incidents[notice["incident_id"]]
+        if incident is None:
+            continue
+        about, anchor = "", ""
+        if notice["kind"] == "approval":
+            approval = next((a for a in incident["approvals"] if str(a["id"]) == str(notice["subject"])), None)
+            if approval is not None:
+                step = incident["steps"].get(approval["step"], {})
+                about = (step.get("title") or {}).get(lang()) or approval["step"]
+            anchor = f"approval-{notice['subject']}"
+        elif notice["kind"] == "deadline_missed":
+            deadline = next((d for d in incident["deadlines"] if str(d["id"]) == str(notice["subject"])), None)
+            if deadline is not None:
+                about = deadline["title"].get(lang()) or deadline["rule"]
+                anchor = f"step-{deadline['step']}" if deadline["step"] else ""
+        shown.append(
+            {
+                **notice,
+                "reference": incident["reference"],
+                "title": incident["title"],
+                "about": about,
+                "url": url_for("incident_page.show", incident_id=incident["id"], _anchor=anchor or None),
+            }
+        )
+    return shown
 
 
 @blp.get("/")
 def index() -> str:
-    return render_template("home.html")
+    filters = _filters()
+    steps = _steps()
+    step = filters["step"] if filters["step"] in {key for key, _title in steps} else ""
+    filters["step"] = step
+    listing = None
+    if may("incident.read"):
+        listing = list_incidents(
+            uow=uow(),
+            principal=principal(),
+            state=None if filters["state"] == "all" else filters["state"],
+            step=step or None,
+            overdue=OVERDUE.get(filters["overdue"]),
+            page=filters["page"],
+            per_page=PER_PAGE,
+        )
+    pages = max(1, -(-listing["total"] // PER_PAGE)) if listing else 1
+
+    def paged(number: int) -> str:
+        return url_for("home.index", **{k: v for k, v in {**filters, "page": number}.items() if v})
+
+    return render_template(
+        "home.html",
+        listing=listing,
+        filters=filters,
+        steps=steps,
+        pages=pages,
+        paged=paged,
+        notices=_notices(),
+        assigned_only=assigned_only(),
+        may_report=may("incident.report"),
+    )
