@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from protocol.chain import ChainReport, verify_chain
-from protocol.checkpoint import Checkpoint, Head, parse_checkpoint, sign_checkpoint
+from protocol.checkpoint import Checkpoint, CheckpointFormatError, Head, parse_checkpoint, sign_checkpoint
 from protocol.events import StoredEvent
 from protocol.identity import Principal
 from protocol.permissions import require
@@ -87,8 +87,15 @@ def create_checkpoint(*, uow: UnitOfWork, private_key: bytes, principal: Princip
 def verify_against_checkpoint(
     *, uow_factory: Callable[[], UnitOfWork], document: str, trusted_public_key: str | None = None
 ) -> dict[str, Any]:
-    """Check a kept checkpoint: its signature, and that every head it lists is still on its chain."""
-    checkpoint = parse_checkpoint(document)
+    """Check a kept checkpoint: its signature, and that every head it lists is still on its chain.
+
+    A document that is not a well-formed checkpoint (or whose root no longer matches its heads)
+    is reported invalid, with the reason, rather than raised: it is a finding, not a crash.
+    """
+    try:
+        checkpoint = parse_checkpoint(document)
+    except CheckpointFormatError as error:
+        return {"valid": False, "signature_valid": False, "heads": 0, "failures": [], "error": str(error)}
     result: dict[str, Any] = {
         "signature_valid": checkpoint.verify_signature(trusted_public_key),
         "created_at": checkpoint.created_at,
