@@ -1,15 +1,19 @@
 """The incident repository: loads an incident with its steps, approvals and deadlines, and saves
-what an action changed together with the new events on its chain, in one transaction."""
+what an action changed together with the new events on its chain, in one transaction.
+
+It speaks SQLAlchemy Core, not ORM objects: an incident is read as plain rows and written back as
+one statement per kind of change (executemany), because it is loaded and saved on every action
+and every page, and the ORM's per-object bookkeeping was most of that cost.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from protocol.calendar import LegalCalendar
@@ -20,6 +24,7 @@ from protocol.errors import NotFound
 from protocol.events import StoredEvent
 from protocol.incident import Approval, ApprovalState, Incident, IncidentState
 from protocol.steps import Step, StepState
+from protocol.storage.incident_queries import IncidentQueries
 from protocol.storage.tables import (
     ApprovalRow,
     AssignmentRow,
@@ -30,16 +35,25 @@ from protocol.storage.tables import (
     StepRow,
 )
 
+INCIDENTS: Table = IncidentRow.__table__  # type: ignore[assignment]
+STEPS: Table = StepRow.__table__  # type: ignore[assignment]
+APPROVALS: Table = ApprovalRow.__table__  # type: ignore[assignment]
+DEADLINES: Table = DeadlineRow.__table__  # type: ignore[assignment]
+ASSIGNMENTS: Table = AssignmentRow.__table__  # type: ignore[assignment]
+
 
 @dataclass
 class _Loaded:
-    row: IncidentRow
-    steps: dict[str, StepRow]
-    approvals: dict[uuid.UUID, ApprovalRow]
-    deadlines: dict[uuid.UUID, DeadlineRow]
+    """What is in the database for an incident this transaction holds: its chain head and child keys."""
+
+    last_seq: int
+    head_hash: str
+    steps: set[str] = field(default_factory=set)
+    approvals: set[uuid.UUID] = field(default_factory=set)
+    deadlines: set[uuid.UUID] = field(default_factory=set)
 
 
-class IncidentRepository:
+class IncidentRepository(IncidentQueries):
     """Incidents as aggregates. `get(lock=True)` serialises actions on one incident."""
 
     def __init__(
@@ -59,29 +73,29 @@ class IncidentRepository:
     # ------------------------------------------------------------------ loading
 
     def get(
-        self,
-        incident_id: uuid.UUID,
-        *,
-        organisation_ids: Iterable[uuid.UUID] | None = None,
-        lock: bool = True,
+        self, incident_id: uuid.UUID, *, organisation_ids: Iterable[uuid.UUID] | None = None, lock: bool = True
     ) -> Incident:
         """The incident, locked for the rest of the transaction when `lock` (PostgreSQL row lock)."""
-        stmt = select(IncidentRow).where(IncidentRow.id == incident_id)
+        stmt = select(INCIDENTS).where(INCIDENTS.c.id == incident_id)
         if organisation_ids is not None:
-            stmt = stmt.where(IncidentRow.organisation_id.in_(list(organisation_ids)))
+            stmt = stmt.where(INCIDENTS.c.organisation_id.in_(list(organisation_ids)))
         if lock:
             stmt = stmt.with_for_update()
-        row = self.session.scalars(stmt).one_or_none()
+        row = self.session.execute(stmt).one_or_none()
         if row is None:
             raise NotFound(f"no incident {incident_id}", rule="unknown-incident")
         return self._build(row)
 
-    def _build(self, row: IncidentRow) -> Incident:
-        session = self.session
-        steps = {s.key: s for s in session.scalars(select(StepRow).where(StepRow.incident_id == row.id))}
-        approvals = {a.id: a for a in session.scalars(select(ApprovalRow).where(ApprovalRow.incident_id == row.id))}
-        deadlines = {d.id: d for d in session.scalars(select(DeadlineRow).where(DeadlineRow.incident_id == row.id))}
-        assignments = set(session.scalars(select(AssignmentRow.user_id).where(AssignmentRow.incident_id == row.id)))
+    def _build(self, row: Row[Any]) -> Incident:
+        def children(table: Table) -> Sequence[Row[Any]]:
+            return self.session.execute(select(table).where(table.c.incident_id == row.id)).all()
+
+        steps = {s.key: s for s in children(STEPS)}
+        approvals = children(APPROVALS)
+        deadlines = children(DEADLINES)
+        assignments = set(
+            self.session.scalars(select(ASSIGNMENTS.c.user_id).where(ASSIGNMENTS.c.incident_id == row.id))
+        )
         definition = self.definitions(row.protocol_key, row.protocol_version)
         incident = Incident(
             id=row.id,
@@ -100,69 +114,99 @@ class IncidentRepository:
             version=row.version,
             facts=dict(row.facts),
             steps={key: _step(steps[key]) if key in steps else Step(key) for key in definition.steps},
-            approvals={a.id: _approval(a) for a in approvals.values()},
-            deadlines={d.id: _deadline(d) for d in deadlines.values()},
+            approvals={a.id: _approval(a) for a in approvals},
+            deadlines={d.id: _deadline(d) for d in deadlines},
             assignments=assignments,
             closed_at=row.closed_at,
         )
-        self._loaded[row.id] = _Loaded(row, steps, approvals, deadlines)
+        self._loaded[row.id] = _Loaded(
+            row.last_seq, row.head_hash, set(steps), {a.id for a in approvals}, {d.id for d in deadlines}
+        )
         return incident
 
     # ------------------------------------------------------------------ saving
 
     def add(self, incident: Incident) -> list[StoredEvent]:
         """Store a newly reported incident and its first events."""
-        row = IncidentRow(id=incident.id, last_seq=0, head_hash=GENESIS)
-        _copy_incident(incident, row)
-        self.session.add(row)
-        self.session.flush()  # the incident row first: steps, deadlines and events refer to it
-        self._loaded[incident.id] = _Loaded(row, {}, {}, {})
+        self.session.execute(insert(INCIDENTS), [{**_incident_values(incident), "last_seq": 0, "head_hash": GENESIS}])
+        self._loaded[incident.id] = _Loaded(0, GENESIS)
+        incident.dirty.discard(("incident", incident.id))
         return self.save(incident)
 
     def save(self, incident: Incident) -> list[StoredEvent]:
         """Write what the last action changed and append its events to the chain; returns them sealed."""
         loaded = self._loaded[incident.id]
-        row = loaded.row
-        for kind, key in sorted(incident.dirty, key=lambda item: (item[0], str(item[1]))):
-            if kind == "incident":
-                _copy_incident(incident, row)
-            elif kind == "step":
-                step_row = loaded.steps.get(key)
-                if step_row is None:
-                    step_row = loaded.steps[key] = StepRow(incident_id=incident.id, key=key)
-                    self.session.add(step_row)
-                _copy_step(incident.steps[key], step_row)
-            elif kind == "approval":
-                approval_row = loaded.approvals.get(key)
-                if approval_row is None:
-                    approval_row = loaded.approvals[key] = ApprovalRow(id=key, incident_id=incident.id)
-                    self.session.add(approval_row)
-                _copy_approval(incident.approvals[key], approval_row)
-            elif kind == "deadline":
-                deadline_row = loaded.deadlines.get(key)
-                if deadline_row is None:
-                    deadline_row = loaded.deadlines[key] = DeadlineRow(id=key, incident_id=incident.id)
-                    self.session.add(deadline_row)
-                _copy_deadline(incident.deadlines[key], deadline_row)
-            elif kind == "assignment":
-                self.session.add(
-                    AssignmentRow(
-                        incident_id=incident.id,
-                        user_id=key,
-                        role="investigator",
-                        assigned_at=incident.events[-1].at if incident.events else row.reported_at,
-                    )
-                )
-        self.session.flush()  # parents before events (foreign keys)
-        sealed = seal(incident.id, row.last_seq, row.head_hash, incident.events)
+        dirty = incident.dirty
+        self._upsert(
+            STEPS,
+            loaded.steps,
+            [k for kind, k in dirty if kind == "step"],
+            lambda key: _step_values(incident.id, incident.steps[key]),
+            ("incident_id", "key"),
+        )
+        self._upsert(
+            APPROVALS,
+            loaded.approvals,
+            [k for kind, k in dirty if kind == "approval"],
+            lambda key: _approval_values(incident.id, incident.approvals[key]),
+            ("id",),
+        )
+        self._upsert(
+            DEADLINES,
+            loaded.deadlines,
+            [k for kind, k in dirty if kind == "deadline"],
+            lambda key: _deadline_values(incident.id, incident.deadlines[key]),
+            ("id",),
+        )
+        assigned = [k for kind, k in dirty if kind == "assignment"]
+        if assigned:
+            at = incident.events[-1].at if incident.events else incident.reported_at
+            self.session.execute(
+                insert(ASSIGNMENTS),
+                [
+                    {"incident_id": incident.id, "user_id": user_id, "role": "investigator", "assigned_at": at}
+                    for user_id in assigned
+                ],
+            )
+        sealed = seal(incident.id, loaded.last_seq, loaded.head_hash, incident.events)
+        values: dict[str, Any] = _incident_values(incident) if ("incident", incident.id) in dirty else {}
         if sealed:
             self._append(sealed)
-            row.last_seq, row.head_hash = sealed[-1].seq, sealed[-1].hash
-            self.session.flush()
+            loaded.last_seq, loaded.head_hash = sealed[-1].seq, sealed[-1].hash
+            values.update(last_seq=loaded.last_seq, head_hash=loaded.head_hash)
+        if values:
+            self.session.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident.id).values(**values))
         incident.events.clear()
         incident.dirty.clear()
         self.on_sealed(sealed)
         return sealed
+
+    def _upsert(
+        self,
+        table: Table,
+        existing: set[Any],
+        keys: list[Any],
+        values: Callable[[Any], dict[str, Any]],
+        primary_key: tuple[str, ...],
+    ) -> None:
+        """Insert the new children and update the changed ones, one executemany statement each."""
+        if not keys:
+            return
+        rows = [values(key) for key in keys]
+        new = [row for key, row in zip(keys, rows, strict=True) if key not in existing]
+        changed = [row for key, row in zip(keys, rows, strict=True) if key in existing]
+        if new:
+            self.session.execute(insert(table), new)
+            existing.update(keys)
+        if changed:
+            # executemany UPDATE: the WHERE binds the key under other names; every other key of the
+            # parameters becomes the SET clause
+            where = [table.c[name] == bindparam(f"pk_{name}") for name in primary_key]
+            params = [
+                {**{k: v for k, v in row.items() if k not in primary_key}, **{f"pk_{n}": row[n] for n in primary_key}}
+                for row in changed
+            ]
+            self.session.execute(update(table).where(*where), params)
 
     def _append(self, sealed: list[StoredEvent]) -> None:
         ids = self.session.scalars(
@@ -186,103 +230,11 @@ class IncidentRepository:
         for index, event_id in enumerate(ids):
             object.__setattr__(sealed[index], "id", event_id)
 
-    # ------------------------------------------------------------------ queries
 
-    def list_page(
-        self,
-        *,
-        organisation_ids: Iterable[uuid.UUID],
-        now: datetime,
-        state: str | None = None,
-        step: str | None = None,
-        overdue: bool | None = None,
-        assigned_to: uuid.UUID | None = None,
-        page: int = 1,
-        per_page: int = 25,
-    ) -> tuple[list[dict[str, Any]], int]:
-        """One page of incident summaries, overdue first, newest next; and the total count."""
-        overdue_q = exists().where(
-            DeadlineRow.incident_id == IncidentRow.id,
-            or_(
-                DeadlineRow.state == DeadlineState.MISSED.value,
-                and_(DeadlineRow.state == DeadlineState.OPEN.value, DeadlineRow.due_at < now),
-            ),
-            DeadlineRow.met_at.is_(None),
-        )
-        conditions: list[ColumnElement[bool]] = [IncidentRow.organisation_id.in_(list(organisation_ids))]
-        if state:
-            conditions.append(IncidentRow.state == state)
-        if step:
-            conditions.append(
-                exists().where(
-                    StepRow.incident_id == IncidentRow.id,
-                    StepRow.key == step,
-                    StepRow.state == StepState.ACTIVE.value,
-                )
-            )
-        if overdue is not None:
-            conditions.append(overdue_q if overdue else ~overdue_q)
-        if assigned_to is not None:
-            conditions.append(
-                exists().where(AssignmentRow.incident_id == IncidentRow.id, AssignmentRow.user_id == assigned_to)
-            )
-        total = self.session.scalar(select(func.count()).select_from(IncidentRow).where(*conditions)) or 0
-        next_due = (
-            select(func.min(DeadlineRow.due_at))
-            .where(DeadlineRow.incident_id == IncidentRow.id, DeadlineRow.state == DeadlineState.OPEN.value)
-            .scalar_subquery()
-        )
-        is_overdue = overdue_q.label("overdue")
-        stmt = (
-            select(IncidentRow, is_overdue, next_due.label("next_due_at"))
-            .where(*conditions)
-            .order_by(is_overdue.desc(), IncidentRow.reported_at.desc(), IncidentRow.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-        items = [
-            {
-                "id": r.id,
-                "reference": r.reference,
-                "title": r.title,
-                "state": r.state,
-                "version": r.version,
-                "algorithm_id": r.algorithm_id,
-                "organisation_id": r.organisation_id,
-                "reported_at": r.reported_at,
-                "protocol": {"key": r.protocol_key, "version": r.protocol_version},
-                "overdue": bool(flag),
-                "next_due_at": due,
-                "events": r.last_seq,
-            }
-            for r, flag, due in self.session.execute(stmt)
-        ]
-        return items, total
-
-    def due_for_check(self, *, now: datetime, limit: int) -> list[uuid.UUID]:
-        """Incidents with an open deadline whose next check (reminder or due moment) has come (indexed)."""
-        stmt = (
-            select(DeadlineRow.incident_id)
-            .where(DeadlineRow.state == DeadlineState.OPEN.value, DeadlineRow.next_check_at <= now)
-            .group_by(DeadlineRow.incident_id)
-            .limit(limit)
-        )
-        return list(self.session.scalars(stmt))
-
-    def head(self, incident_id: uuid.UUID) -> tuple[int, str]:
-        """The recorded head of an incident's chain (last seq and hash)."""
-        found = self.session.execute(
-            select(IncidentRow.last_seq, IncidentRow.head_hash).where(IncidentRow.id == incident_id)
-        ).one_or_none()
-        if found is None:
-            raise NotFound(f"no incident {incident_id}", rule="unknown-incident")
-        return found[0], found[1]
+# ---------------------------------------------------------------------- rows <-> domain
 
 
-# ---------------------------------------------------------------------- row <-> domain
-
-
-def _step(row: StepRow) -> Step:
+def _step(row: Row[Any]) -> Step:
     return Step(
         key=row.key,
         state=StepState(row.state),
@@ -297,7 +249,7 @@ def _step(row: StepRow) -> Step:
     )
 
 
-def _approval(row: ApprovalRow) -> Approval:
+def _approval(row: Row[Any]) -> Approval:
     return Approval(
         id=row.id,
         step=row.step,
@@ -312,7 +264,7 @@ def _approval(row: ApprovalRow) -> Approval:
     )
 
 
-def _deadline(row: DeadlineRow) -> Deadline:
+def _deadline(row: Row[Any]) -> Deadline:
     return Deadline(
         id=row.id,
         rule=row.rule,
@@ -331,41 +283,74 @@ def _deadline(row: DeadlineRow) -> Deadline:
     )
 
 
-def _copy_incident(incident: Incident, row: IncidentRow) -> None:
-    row.organisation_id, row.algorithm_id = incident.organisation_id, incident.algorithm_id
-    row.reference, row.title, row.description = incident.reference, incident.title, incident.description
-    row.source, row.detected_at, row.reported_at = incident.source, incident.detected_at, incident.reported_at
-    row.protected_grounds = list(incident.protected_grounds)
-    row.protocol_key, row.protocol_version = incident.definition.key, incident.definition.version
-    row.state, row.version, row.facts = incident.state.value, incident.version, dict(incident.facts)
-    row.closed_at = incident.closed_at
+def _incident_values(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": incident.id,
+        "organisation_id": incident.organisation_id,
+        "algorithm_id": incident.algorithm_id,
+        "reference": incident.reference,
+        "title": incident.title,
+        "description": incident.description,
+        "source": incident.source,
+        "detected_at": incident.detected_at,
+        "reported_at": incident.reported_at,
+        "protected_grounds": list(incident.protected_grounds),
+        "protocol_key": incident.definition.key,
+        "protocol_version": incident.definition.version,
+        "state": incident.state.value,
+        "version": incident.version,
+        "facts": dict(incident.facts),
+        "closed_at": incident.closed_at,
+    }
 
 
-def _copy_step(step: Step, row: StepRow) -> None:
-    row.state = step.state.value
-    row.started_at, row.started_by = step.started_at, step.started_by
-    row.ended_at, row.ended_by = step.ended_at, step.ended_by
-    row.start_evidence, row.evidence = dict(step.start_evidence), dict(step.evidence)
-    row.justification, row.approved_by = step.justification, step.approved_by
+def _step_values(incident_id: uuid.UUID, step: Step) -> dict[str, Any]:
+    return {
+        "incident_id": incident_id,
+        "key": step.key,
+        "state": step.state.value,
+        "started_at": step.started_at,
+        "started_by": step.started_by,
+        "ended_at": step.ended_at,
+        "ended_by": step.ended_by,
+        "start_evidence": dict(step.start_evidence),
+        "evidence": dict(step.evidence),
+        "justification": step.justification,
+        "approved_by": step.approved_by,
+    }
 
 
-def _copy_approval(approval: Approval, row: ApprovalRow) -> None:
-    row.step, row.action, row.justification = approval.step, approval.action, approval.justification
-    row.requested_by, row.requested_at, row.state = (
-        approval.requested_by,
-        approval.requested_at,
-        approval.state.value,
-    )
-    row.decided_by, row.decided_at, row.note = approval.decided_by, approval.decided_at, approval.note
+def _approval_values(incident_id: uuid.UUID, approval: Approval) -> dict[str, Any]:
+    return {
+        "id": approval.id,
+        "incident_id": incident_id,
+        "step": approval.step,
+        "action": approval.action,
+        "justification": approval.justification,
+        "requested_by": approval.requested_by,
+        "requested_at": approval.requested_at,
+        "state": approval.state.value,
+        "decided_by": approval.decided_by,
+        "decided_at": approval.decided_at,
+        "note": approval.note,
+    }
 
 
-def _copy_deadline(deadline: Deadline, row: DeadlineRow) -> None:
-    row.rule, row.subject, row.step = deadline.rule, deadline.subject, deadline.step
-    row.set_at, row.due_at, row.last_day = deadline.set_at, deadline.due_at, deadline.last_day
-    row.legal_basis, row.state = deadline.legal_basis, deadline.state.value
-    row.met_at, row.missed_at = deadline.met_at, deadline.missed_at
-    row.reminders_sent, row.escalations, row.next_check_at = (
-        deadline.reminders_sent,
-        deadline.escalations,
-        deadline.next_check_at,
-    )
+def _deadline_values(incident_id: uuid.UUID, deadline: Deadline) -> dict[str, Any]:
+    return {
+        "id": deadline.id,
+        "incident_id": incident_id,
+        "rule": deadline.rule,
+        "subject": deadline.subject,
+        "step": deadline.step,
+        "set_at": deadline.set_at,
+        "due_at": deadline.due_at,
+        "last_day": deadline.last_day,
+        "legal_basis": deadline.legal_basis,
+        "state": deadline.state.value,
+        "met_at": deadline.met_at,
+        "missed_at": deadline.missed_at,
+        "reminders_sent": deadline.reminders_sent,
+        "escalations": deadline.escalations,
+        "next_check_at": deadline.next_check_at,
+    }
