@@ -139,10 +139,14 @@ def verify_ledger(uow: Any, incident_id: uuid.UUID) -> dict[str, Any]:
     """Recompute every LettersBatchRecorded digest from the rows it names (inside a read transaction)."""
     batches = mismatched = attempts = 0
     failures = []
-    for seq, event_type, _at, _actor, payload_json, _prev, _hash in uow.timeline.chain_rows(incident_id):
-        if event_type != "LettersBatchRecorded":
-            continue
-        payload = json.loads(payload_json)
+    # Collect first: the chain is streamed over the session's own connection, which cannot run
+    # another query until the stream is exhausted.
+    recorded = [
+        (seq, json.loads(payload_json))
+        for seq, event_type, _at, _actor, payload_json, _prev, _hash in uow.timeline.chain_rows(incident_id)
+        if event_type == "LettersBatchRecorded"
+    ]
+    for seq, payload in recorded:
         rows = uow.letters.attempts_of_batch(uuid.UUID(payload["batch_ref"]))
         batches += 1
         attempts += len(rows)
