@@ -14,6 +14,7 @@ from notifications.letters import IncidentFacts, Recipient, letter_context, obje
 from notifications.pdf import render_pdf
 from notifications.rendering import render_letter
 from protocol.calendars import load_calendar
+from tests.services import unavailable
 
 CALENDAR = load_calendar("nl-atw")
 
@@ -150,8 +151,9 @@ def test_suspected_outcome_apologises_for_what_may_have_happened():
     assert "Uw persoonlijke code" not in text  # the citizen's copy repeats no code
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is in SYSTEM_PACKAGES")
 def test_pdf_batch_keeps_diacritics_euro_and_the_ij_and_places_each_letter():
+    if shutil.which("pdftotext") is None:
+        unavailable("pdftotext", "poppler-utils is in the Makefile's SYSTEM_PACKAGES")
     code = new_access_code()
     letters = [_render("notification", "nl", code), _render("unfounded", "en", new_access_code())]
     data, placed = render_pdf(letters)
