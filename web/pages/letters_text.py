@@ -1,0 +1,75 @@
+"""The words of the letters, persons and citizens' pages, in the page's language (B1 for citizens)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_babel import lazy_gettext as _l
+
+from web.pages.text import _
+
+RESPONSE_KINDS_TEXT: Mapping[str, object] = {
+    "question": _l("Ask a question"),
+    "objection": _l("Object to the decision (bezwaar)"),
+    "complaint": _l("Make a complaint"),
+    "harm": _l("Report harm you suffered"),
+}
+RESPONSE_HINTS: Mapping[str, object] = {
+    "question": _l("You want to know more. We answer as soon as we can."),
+    "objection": _l("You do not agree with a decision about you. We must decide on it within 6 weeks."),
+    "complaint": _l("You are not happy with how we treated you. We answer within 6 weeks."),
+    "harm": _l("You lost money or suffered in another way. We decide on it within 8 weeks."),
+}
+RESPONSE_NAMES: Mapping[str, object] = {
+    "question": _l("Question"),
+    "objection": _l("Objection"),
+    "complaint": _l("Complaint"),
+    "harm": _l("Harm report"),
+}
+CITIZEN_STEP_TITLES: Mapping[str, object] = {
+    "assess": _l("Assessing what happened"),
+    "suspend": _l("Stopping the computer program"),
+    "report": _l("Informing the supervisors"),
+    "investigate": _l("Independent investigation"),
+    "inform": _l("Informing everyone affected"),
+    "sanction": _l("Measures against those responsible"),
+    "safeguard": _l("Arrangements so it does not happen again"),
+}
+LETTER_STATUSES: Mapping[str, object] = {
+    "queued": _l("Waiting to be sent"),
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "delivered": _l("Delivered"),
+    "failed": _l("Failed"),
+}
+CHANNELS: Mapping[str, object] = {
+    "email": _l("Email"),
+    "post": _l("Post"),
+    "berichtenbox": _l("MijnOverheid Berichtenbox"),
+}
+LETTER_KINDS_TEXT: Mapping[str, object] = {
+    "notification": _l("Letter to the affected persons"),
+    "unfounded": _l("Letter to the reporter: the signal was unfounded"),
+}
+
+
+def citizen_step_text(state: str, day: str | None) -> str:
+    """Where a step stands, in one plain sentence."""
+    if state == "completed":
+        return _("Done on %(day)s.", day=day) if day else _("Done.")
+    if state == "active":
+        return _("We are working on this now.")
+    if state == "waived":
+        return _("We skipped this step, for a reason we have recorded.")
+    return _("Not started yet.")
+
+
+def citizen_message(field: str, message: str) -> str:
+    """A validation message of the response form, in plain words."""
+    if field == "kind":
+        return _("Choose what you want to do.")
+    if message == "required":
+        return _("Write your message.")
+    if message.startswith("at most"):
+        return _("Your message is too long. Use at most 10,000 characters.")
+    return message
