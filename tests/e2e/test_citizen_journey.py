@@ -147,7 +147,7 @@ def test_a_citizen_opens_their_letter_with_the_emailed_code_and_objects(
     assert code not in citizen.content()
     audit.check(citizen, "citizen-letter")
 
-    citizen.get_by_label("Bezwaar maken tegen het besluit (bezwaar)").check()
+    citizen.get_by_label("Bezwaar maken tegen het besluit").check()
     citizen.get_by_label("Uw bericht").fill("Ik ben het niet eens met mijn selectie voor controle.")
     citizen.get_by_role("button", name="Versturen").click()
     recorded = citizen.locator("#recorded")

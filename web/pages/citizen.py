@@ -31,6 +31,7 @@ from web.pages.letters_text import (
     CITIZEN_STEP_TITLES,
     RESPONSE_HINTS,
     RESPONSE_KINDS_TEXT,
+    RESPONSE_NAMES,
     citizen_message,
     citizen_step_text,
 )
@@ -99,7 +100,7 @@ def _letter_page(token: str, *, form: dict[str, Any] | None = None, status: int 
         steps=_steps_in_page_language(case),
         recorded=recorded,
         kinds=[(k, label(RESPONSE_KINDS_TEXT, k), str(RESPONSE_HINTS.get(k, ""))) for k in RESPONSE_KINDS],
-        kind_label=lambda k: label(RESPONSE_KINDS_TEXT, k),
+        kind_label=lambda k: label(RESPONSE_NAMES, k),
         form=form or {"kind": "", "text": "", "errors": {}},
         page_url=url_for("citizen.letter"),
     )

@@ -30,6 +30,8 @@
       setText("tr[data-channel=" + c.key + "] td[data-status=total]", c.total);
     });
     panel.setAttribute("data-open", String(data.open));
+    var hint = panel.querySelector("[data-field=open-hint]");
+    if (hint && data.open === 0) { hint.hidden = true; }  // nothing left to wait for
   }
 
   function poll() {

@@ -140,7 +140,7 @@ def test_an_objection_is_recorded_and_its_legal_deadline_shown(citizen_app: Flas
     assert sent.status_code == 302
     after = citizen.page("/citizen/letter")
     recorded = after.by_id("recorded").terms()
-    assert recorded["Wat"] == "Bezwaar maken tegen het besluit (bezwaar)"
+    assert recorded["Wat"] == "Bezwaar"
     assert re.fullmatch(r"\d{1,2} \w+ 20\d\d", recorded["Wij antwoorden uiterlijk op"]), recorded
     assert "Bezwaar" in after.by_id("sent").text
     # the confirmation is shown once
