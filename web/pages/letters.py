@@ -24,8 +24,8 @@ from web.pages.common import may
 from web.pages.incident_view import FormState, Refusal
 from web.pages.incidents import Page, fetch, render_incident
 from web.pages.letters_panel import progress
-from web.pages.letters_text import CHANNELS, LETTER_STATUSES
-from web.pages.text import _, field_message, label, ngettext
+from web.pages.letters_text import CHANNELS, LETTER_STATUSES, row_message
+from web.pages.text import _, label, ngettext
 from web.problem import status_for
 
 blp = Blueprint("letters_page", __name__)
@@ -115,7 +115,7 @@ def import_file(incident_id: uuid.UUID) -> Page:
     except NotFound:
         raise
     except PersonsFileRejected as error:
-        rows = [{"row": r.row, "field": r.field, "message": field_message(r.message)} for r in error.rows]
+        rows = [{"row": r.row, "field": r.field, "message": row_message(r.message)} for r in error.rows]
         message = ngettext(
             "The file has %(num)d problem. Nothing was imported: correct the file and upload it again.",
             "The file has %(num)d problems. Nothing was imported: correct the file and upload it again.",
