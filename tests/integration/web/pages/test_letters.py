@@ -146,3 +146,24 @@ def test_the_unfounded_letter_is_offered_for_an_unfounded_signal(
     )
     page = officer_browser.page(f"/incidents/{incident['id']}")
     assert page.by_id("letters").one("input", name="kind")["value"] == "unfounded"
+
+
+def test_a_role_without_identity_sees_the_persons_masked(
+    officer_browser: Browser, assessed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No role of the default matrix reads persons without their identity; the page is ready for one."""
+    import web.pages.letters as letters_page
+    from notifications.services import list_persons
+
+    upload(officer_browser, assessed["id"], persons_file(people(1)))
+
+    def masked(**kwargs: Any) -> dict[str, Any]:
+        found = list_persons(**kwargs)
+        return {**found, "identity_visible": False, "items": [{**p, "identity": None} for p in found["items"]]}
+
+    monkeypatch.setattr(letters_page, "list_persons", masked)
+    page = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    cells = [td.text for td in page.by_id("list").one("tbody").one("tr").select("td")]
+    assert cells[:4] == ["verborgen", "verborgen", "ja", "ja"]
+    assert "Zoë" not in page.by_id("list").text
+    assert "namen en adressen zijn verborgen" in page.by_id("list").text
