@@ -69,6 +69,12 @@ def on_up(herstel: Any) -> tuple[Any, Callable[[], None]]:
     sink.start()
     log.info("demo mail sink on %s:%d, mail kept in %s", sink.host, sink.port, sink.folder)
     settings = replace(
-        herstel.settings, smtp_host=sink.host, smtp_port=sink.port, smtp_starttls=False, smtp_user="", smtp_password=""
+        herstel.settings,
+        smtp_host=sink.host,
+        smtp_port=sink.port,
+        smtp_starttls=False,
+        smtp_user="",
+        smtp_password="",
+        extra={**herstel.settings.extra, "mail_sink": str(sink.folder)},  # the web shows the mailbox page
     )
     return replace(herstel, settings=settings), sink.stop

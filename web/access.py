@@ -67,6 +67,23 @@ ROUTES: dict[str, Access] = {
     f"GET {P}/timeline": "timeline.read",
     f"POST {P}/documents": "document.upload",
     f"GET {P}/documents/<uuid:document_id>": "document.read",
+    f"GET {P}/persons": "persons.read",
+    f"POST {P}/persons": "persons.import",
+    f"POST {P}/letters": "letters.send",
+    f"GET {P}/letters/progress": "letters.read",
+    f"GET {P}/responses": "responses.read",
+    f"POST {P}/responses/<uuid:response_id>/answer": "responses.answer",
+    # the demo mailbox holds citizens' letters: only for those who may see identities
+    "GET /mailbox": "persons.read_identity",
+    "GET /mailbox/<mail_id>": "persons.read_identity",
+    # the citizen's pages: their identity is the signed token from their code, not a login
+    "GET /citizen": PUBLIC,
+    "POST /citizen": PUBLIC,
+    "GET /citizen/letter": PUBLIC,
+    "GET /citizen/letter.pdf": PUBLIC,
+    "POST /citizen/responses": PUBLIC,
+    "POST /citizen/logout": PUBLIC,
+    "GET /citizen/signed-out": PUBLIC,
     # ------------------------------------------------------------------ end of pages
     # ------------------------------------------------------------------ API: who am I, tokens, users
     f"GET {API}/me": SIGNED_IN,

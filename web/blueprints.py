@@ -30,4 +30,8 @@ PAGE_BLUEPRINTS = (
     "web.pages.timeline",
     "web.pages.approvals",
     "web.pages.tokens",
+    "web.pages.letters",
+    "web.pages.responses",
+    "web.pages.mailbox",
+    "web.pages.citizen",
 )

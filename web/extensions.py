@@ -34,6 +34,8 @@ def principal_key() -> str:
 LIMITS = {
     "auth.login": ("HERSTEL_LOGIN_LIMIT", login_key, ["POST"]),
     "accounts.Tokens": ("HERSTEL_TOKEN_LIMIT", principal_key, ["POST"]),
+    # a citizen's code: per client, whatever code is tried (guessing 80 bits is hopeless, but cheap to refuse)
+    "citizen.open_session": ("HERSTEL_CITIZEN_LIMIT", get_remote_address, ["POST"]),
 }
 
 

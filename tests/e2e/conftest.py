@@ -11,6 +11,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,15 +54,18 @@ class Site:
     users: dict[str, str]  # role → email
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """A migrated installation on a fresh PostgreSQL database, served on a free port."""
+@contextmanager
+def serve_site(data_dir: Path, *, config: dict[str, Any] | None = None, **settings: Any) -> Iterator[Site]:
+    """A migrated installation on a fresh PostgreSQL database, served on a free port.
+
+    `settings` override the installation's settings (e.g. its SMTP server), `config` the app's.
+    """
     from werkzeug.serving import make_server
 
     from web import create_app
 
     with fresh_postgres_database() as url:
-        herstel = bootstrap(make_settings(tmp_path_factory.mktemp("e2e"), url))
+        herstel = bootstrap(make_settings(data_dir, url, **settings))
         upgrade_database(herstel=herstel)
         organisation = ensure_default_organisation(uow=herstel.uow())
         users = {
@@ -85,7 +89,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         register_algorithm(
             uow=herstel.uow(), principal=officer, name="Risicomodel bijzondere bijstand", lars="12345670"
         )
-        server = make_server("127.0.0.1", 0, create_app(herstel=herstel), threaded=True)
+        server = make_server("127.0.0.1", 0, create_app(config, herstel=herstel), threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
         thread.start()
         try:
@@ -94,6 +98,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             server.shutdown()
             thread.join(timeout=10)
             herstel.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A migrated installation on a fresh PostgreSQL database, served on a free port."""
+    with serve_site(tmp_path_factory.mktemp("e2e")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ from web.context import principal
 from web.pages.common import definition, lang, may, uow
 from web.pages.forms import extra_row, parse_form
 from web.pages.incident_view import FormState, Refusal, approval_rows, deadline_row, step_cards
+from web.pages.letters_panel import progress_panel
 from web.pages.text import _
 from web.problem import status_for
 
@@ -59,6 +60,7 @@ def render_incident(incident: dict[str, Any], *, state: FormState | None = None,
         may_close=may("incident.close", incident["organisation_id"]),
         may_read_approvals=may("approval.read", incident["organisation_id"]),
         may_reopen=may("incident.reopen", incident["organisation_id"]),
+        letters=progress_panel(incident),
         page_url=url_for("incident_page.show", incident_id=incident["id"]),  # a re-rendered POST links here
     )
     return html, status

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, request, url_for
 
 from protocol.services import MATRIX
 from web.access import current_principal
@@ -42,6 +42,8 @@ def nav_items() -> list[dict[str, Any]]:
         items.append(("report.form", _("Report a signal")))
     if common.may("approval.read"):
         items.append(("approvals_page.queue", _("Approvals")))
+    if current_app.config.get("HERSTEL_MAILBOX") and common.may("persons.read_identity"):
+        items.append(("mailbox_page.index", _("Demo mailbox")))
     items.append(("tokens_page.index", _("API tokens")))
     endpoint = request.endpoint or ""
     return [
@@ -68,6 +70,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "field_message": text.field_message,
     "step_state": lambda key: text.label(text.STEP_STATES, key),
     "incident_state": lambda key: text.label(text.INCIDENT_STATES, key),
+    "deadline_state": lambda key: text.label(text.DEADLINE_STATES, key),
     "approval_state": lambda key: text.label(text.APPROVAL_STATES, key),
     "event_type": lambda key: text.label(text.EVENT_TYPES, key),
     "notice_kind": lambda key: text.label(text.NOTICE_KINDS, key),

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from notifications.services import set_letter_dispatcher
 from protocol.services import (
     Herstel,
     Principal,
@@ -17,7 +19,9 @@ from protocol.services import (
     report_incident,
     waive_step,
 )
+from tests.integration.notifications.conftest import Dispatched
 from tests.integration.web.pages.dom import Element, parse
+from web import create_app
 
 PASSWORD = "correct horse battery staple"
 ASSESSMENT = {
@@ -97,6 +101,25 @@ def browser(app: Flask, make_user: Callable[..., Principal]) -> Callable[..., Br
         return Browser(app, principal, language).sign_in()
 
     return make
+
+
+@pytest.fixture
+def mailing(herstel: Herstel, smtp_server: Any) -> Herstel:
+    """The installation, sending its letters to the test's SMTP server."""
+    return replace(herstel, settings=replace(herstel.settings, smtp_host=smtp_server.host, smtp_port=smtp_server.port))
+
+
+@pytest.fixture
+def dispatched() -> Iterator[Dispatched]:
+    """The broker's part, played by the test (see tests/integration/web/pages/letters.py)."""
+    broker = Dispatched()
+    set_letter_dispatcher(broker)
+    yield broker
+    set_letter_dispatcher(None)
+
+
+def app_for(installation: Herstel, **config: Any) -> Flask:
+    return create_app({"TESTING": True, **config}, herstel=installation)
 
 
 @pytest.fixture

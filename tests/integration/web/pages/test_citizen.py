@@ -1,0 +1,179 @@
+"""The citizen's pages: the code opens the letter, the case status and the response form; wrong and
+malformed codes look the same; too many attempts are refused with a 429 page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from protocol.services import Herstel
+from tests.integration.web.pages.conftest import Browser, app_for
+from tests.integration.web.pages.dom import Element, parse
+from tests.integration.web.pages.letters import deliver
+
+pytestmark = [pytest.mark.postgres, pytest.mark.smtp]
+DUTCH, ENGLISH = "lezer00000@example.nl", "lezer00001@example.nl"
+SAME_ERROR = "Deze code opent geen brief. Kijk de code in uw brief na en probeer het opnieuw."
+
+
+class Citizen:
+    """A citizen's browser without JavaScript: no login, only the code from the letter."""
+
+    def __init__(self, app: Flask, language: str = "nl") -> None:
+        self.client: FlaskClient = app.test_client()
+        self.language = language
+
+    def get(self, path: str) -> TestResponse:
+        return self.client.get(path, headers={"Accept-Language": self.language})
+
+    def page(self, path: str, status: int = 200) -> Element:
+        response = self.get(path)
+        assert response.status_code == status, response.get_data(as_text=True)[:2000]
+        return parse(response.get_data(as_text=True))
+
+    def csrf(self) -> str:
+        page = self.client.get("/citizen", follow_redirects=True).get_data(as_text=True)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert found
+        return found.group(1)
+
+    def post(self, path: str, data: dict[str, str]) -> TestResponse:
+        form = {**data, "csrf_token": self.csrf()}
+        return self.client.post(path, data=form, headers={"Accept-Language": self.language})
+
+    def enter(self, code: str) -> TestResponse:
+        return self.post("/citizen", {"code": code})
+
+
+@pytest.fixture
+def codes(mailing: Herstel, officer_browser: Browser, assessed: dict[str, Any], dispatched: Any, clock: Any,
+          smtp_server: Any) -> dict[str, str]:  # fmt: skip
+    return deliver(mailing, officer_browser.principal, assessed["id"], dispatched, clock, smtp_server)
+
+
+@pytest.fixture
+def citizen_app(mailing: Herstel) -> Flask:
+    return app_for(mailing)
+
+
+def test_the_code_page_labels_and_explains_its_field(citizen_app: Flask) -> None:
+    page = Citizen(citizen_app).page("/citizen")
+    assert page.one("html")["lang"] == "nl"
+    assert page.one("label", for_="code").text == "Uw persoonlijke code"
+    field = page.by_id("code")
+    assert field["aria-describedby"] == "code-hint"
+    assert "16 letters en cijfers" in page.by_id("code-hint").text
+
+
+def test_a_wrong_and_a_malformed_code_get_the_same_message_tied_to_the_field(
+    citizen_app: Flask, codes: dict[str, str]
+) -> None:
+    citizen = Citizen(citizen_app)
+    real = codes[DUTCH]
+    wrong = "0000-0000-0000-0000" if real != "0000-0000-0000-0000" else "1111-1111-1111-1111"
+    bodies = {}
+    for attempt in (wrong, "dit is geen code", real[:-1], "x" * 500):
+        response = citizen.enter(attempt)
+        assert response.status_code == 422
+        page = parse(response.get_data(as_text=True))
+        field = page.by_id("code")
+        assert field["aria-invalid"] == "true"
+        assert field["aria-describedby"] == "code-hint code-error"
+        bodies[attempt] = page.by_id("code-error").text
+    assert set(bodies.values()) == {SAME_ERROR}
+    assert citizen.get("/citizen/letter").status_code == 302  # nothing was opened
+
+
+def test_the_code_opens_the_letter_in_its_language_with_status_and_pdf(
+    citizen_app: Flask, codes: dict[str, str]
+) -> None:
+    citizen = Citizen(citizen_app, language="nl")  # the browser says Dutch; the letter is English
+    response = citizen.enter(codes[ENGLISH].lower().replace("-", " "))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/citizen/letter")
+    html = citizen.get("/citizen/letter").get_data(as_text=True)
+    page = parse(html)
+    assert page.one("html")["lang"] == "en"
+    assert page.one("h1").text == "Your letter"
+    letter = page.one("article", class_="letter")
+    assert "Dear Zoë Öztürk-00001" in letter.text
+    assert letter.select("h2"), "the letter keeps its headings, one level below the page's"
+    assert "style" not in html.split('<article class="letter"')[1].split("</article>")[0]
+    assert codes[ENGLISH] not in html  # the page never repeats the code
+    steps = [li.text for li in page.one("ol", class_="citizen-steps").select("li")]
+    assert any(s.startswith("Assessing what happened Done on") for s in steps)
+    assert "Informing everyone affected Done on" in " ".join(steps)
+    pdf = citizen.get(page.one("a", download=True)["href"])
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    # the reader may switch to Dutch: the page follows, the letter stays as it was written
+    dutch = parse(citizen.get("/citizen/letter?lang=nl").get_data(as_text=True))
+    assert dutch.one("h1").text == "Uw brief"
+    assert dutch.one("article", class_="letter")["lang"] == "en"
+    assert "Beoordelen wat er is gebeurd" in dutch.one("ol", class_="citizen-steps").text
+
+
+def test_an_objection_is_recorded_and_its_legal_deadline_shown(citizen_app: Flask, codes: dict[str, str]) -> None:
+    citizen = Citizen(citizen_app)
+    assert citizen.enter(codes[DUTCH]).status_code == 302
+    page = citizen.page("/citizen/letter")
+    kinds = [i["value"] for i in page.select("input", name="kind")]
+    assert kinds == ["question", "objection", "complaint", "harm"]
+    for value in kinds:
+        assert page.one("label", for_=f"kind-{value}").text
+
+    empty = citizen.post("/citizen/responses", {"kind": "objection", "text": "  "})
+    assert empty.status_code == 422
+    refused = parse(empty.get_data(as_text=True))
+    assert refused.by_id("text")["aria-invalid"] == "true"
+    assert "text-error" in refused.by_id("text")["aria-describedby"]
+    assert refused.by_id("text-error").text == "Schrijf uw bericht."
+    assert refused.by_id("kind-objection").get("checked") is not None  # the choice is kept
+
+    sent = citizen.post("/citizen/responses", {"kind": "objection", "text": "Ik ben het niet eens met de selectie."})
+    assert sent.status_code == 302
+    after = citizen.page("/citizen/letter")
+    recorded = after.by_id("recorded").terms()
+    assert recorded["Wat"] == "Bezwaar"
+    assert re.fullmatch(r"\d{1,2} \w+ 20\d\d", recorded["Wij antwoorden uiterlijk op"]), recorded
+    assert "Bezwaar" in after.by_id("sent").text
+    # the confirmation is shown once
+    assert not citizen.page("/citizen/letter").select(id="recorded")
+
+
+def test_sign_out_and_an_expired_session_ask_for_the_code_again(
+    citizen_app: Flask, codes: dict[str, str], clock: Any
+) -> None:
+    citizen = Citizen(citizen_app)
+    citizen.enter(codes[DUTCH])
+    signed_out = citizen.post("/citizen/logout", {})
+    assert signed_out.status_code == 302
+    assert citizen.get("/citizen/letter").headers["Location"].endswith("/citizen")
+
+    citizen.enter(codes[DUTCH])
+    assert citizen.get("/citizen/letter").status_code == 200
+    clock.advance(minutes=31)
+    expired = citizen.get("/citizen/letter")
+    assert expired.status_code == 302
+    notice = citizen.page(expired.headers["Location"])
+    assert "Uw sessie is voorbij" in notice.text
+
+
+def test_too_many_attempts_get_a_429_page(mailing: Herstel) -> None:
+    app = app_for(mailing, HERSTEL_CITIZEN_LIMIT="3 per minute")
+    citizen = Citizen(app)
+    statuses = [citizen.enter("AAAA-BBBB-CCCC-DDDD").status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
+    limited = citizen.enter("AAAA-BBBB-CCCC-DDDD")
+    assert limited.status_code == 429
+    assert limited.mimetype == "text/html"
+    page = parse(limited.get_data(as_text=True))
+    assert "Te veel pogingen" in page.one("h1").text
+    assert "Terug naar de pagina voor uw code" in [a.text for a in page.select("a", href="/citizen")]
+    assert citizen.get("/citizen").status_code == 200  # reading the form is not limited

@@ -1,0 +1,169 @@
+"""The officer's letters pages: persons import (every bad row shown), the list, starting the letters,
+and the progress on the incident page with its JSON for the refreshing script."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from protocol.services import Herstel
+from tests.integration.notifications.conftest import people, persons_file
+from tests.integration.web.pages.conftest import Browser
+from tests.integration.web.pages.dom import parse
+from tests.integration.web.pages.letters import deliver
+
+pytestmark = [pytest.mark.postgres]
+
+
+def upload(browser: Browser, incident_id: Any, data: bytes, status: int = 302) -> Any:
+    return browser.submit(
+        f"/incidents/{incident_id}/persons",
+        {"file": (io.BytesIO(data), "personen.csv", "text/csv")},
+        status=status,
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_refused_file_lists_every_bad_row_and_imports_nothing(
+    officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    good = people(2)
+    bad = [dict(good[0], bsn="123456789"), dict(good[1], postcode="12345")]
+    response = upload(officer_browser, assessed["id"], persons_file(good + bad), status=422)
+    page = parse(response.get_data(as_text=True))
+    assert "2 problemen" in page.by_id("import-error").text
+    assert "Er is niets geïmporteerd" in page.by_id("import-error").text
+    rows = [[td.text for td in tr.select("td")] for tr in page.by_id("import-problems").one("tbody").select("tr")]
+    assert [(r[0], r[1]) for r in rows] == [("4", "bsn"), ("5", "postal_code")]
+    assert [r[2] for r in rows] == [
+        "Geen geldig BSN: de elfproef klopt niet.",
+        "Geen Nederlandse postcode zoals 1234 AB.",
+    ]
+    assert page.by_id("persons-file")["aria-invalid"] == "true"
+    listed = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    assert listed.by_id("list-title").text == "0 personen"
+
+
+def test_an_import_reports_imported_and_merged_and_lists_the_persons(
+    officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    readers = people(3)
+    upload(officer_browser, assessed["id"], persons_file(readers))
+    page = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    assert "3 nieuwe personen, 0 samengevoegd" in page.one(class_="messages").text
+    upload(officer_browser, assessed["id"], persons_file(readers[:2]))
+    page = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    assert "0 nieuwe personen, 2 samengevoegd" in page.one(class_="messages").text
+    assert page.by_id("list-title").text == "3 personen"
+    cells = [td.text for td in page.by_id("list").one("tbody").select("tr")[0].select("td")]
+    assert cells[0].startswith("Zoë Öztürk-")
+    assert cells[2].endswith("1234 AB Ĳsselstein") or "1234 AB" in cells[2]
+
+
+def test_only_staff_who_may_see_persons_reach_the_list(
+    browser: Callable[..., Browser], assessed: dict[str, Any]
+) -> None:
+    investigator = browser("investigator")
+    assert investigator.get(f"/incidents/{assessed['id']}/persons").status_code == 403
+    assert investigator.get(f"/incidents/{assessed['id']}/letters/progress").status_code == 403
+
+
+def test_starting_the_letters_without_persons_is_refused_beside_the_form(
+    officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    response = officer_browser.submit(f"/incidents/{assessed['id']}/letters", {"kind": "notification"}, status=409)
+    page = parse(response.get_data(as_text=True))
+    assert "no-recipients" in page.by_id("letters").one(class_="refusal").text
+
+
+def test_letters_started_from_the_page_show_their_progress(
+    officer_browser: Browser, assessed: dict[str, Any], dispatched: Any
+) -> None:
+    incident_id = assessed["id"]
+    before = officer_browser.page(f"/incidents/{incident_id}")
+    assert "Er zijn nog geen brieven" in before.by_id("letters").text
+    assert before.by_id("letters").one("input", name="kind")["value"] == "notification"
+    upload(officer_browser, incident_id, persons_file(people(3, consent=lambda i: i != 2)))
+    officer_browser.submit(f"/incidents/{incident_id}/letters", {"kind": "notification"})
+
+    page = officer_browser.page(f"/incidents/{incident_id}")
+    assert "3 brieven in de wachtrij gezet." in page.one(class_="messages").text
+    bar = page.by_id("letters-progress-bar")
+    assert (bar["max"], bar["value"]) == ("3", "0")
+    panel = page.one(class_="letters-progress")
+    assert panel["data-open"] == "3"
+    assert panel["data-progress-url"] == f"/incidents/{incident_id}/letters/progress"
+    table = page.one("table", class_="letters-table")
+    rows = {tr.one("th").text: [td.text for td in tr.select("td")] for tr in table.one("tbody").select("tr")}
+    assert rows == {"E-mail": ["2", "0", "0", "0", "0", "2"], "Post": ["1", "0", "0", "0", "0", "1"]}
+    assert page.one("script")["src"] == "/static/js/letters-progress.js"
+
+    data = officer_browser.get(panel["data-progress-url"]).get_json()
+    assert (data["total"], data["done"], data["open"]) == (3, 0, 3)
+    assert {c["key"]: c["total"] for c in data["channels"]} == {"email": 2, "post": 1}
+
+    officer_browser.submit(f"/incidents/{incident_id}/letters", {"kind": "notification"})
+    again = officer_browser.page(f"/incidents/{incident_id}")
+    assert "Iedereen heeft deze brief al" in again.one(class_="messages").text
+
+
+def test_progress_counts_delivered_letters(
+    mailing: Herstel, officer_browser: Browser, assessed: dict[str, Any], dispatched: Any, clock: Any, smtp_server: Any
+) -> None:
+    deliver(mailing, officer_browser.principal, assessed["id"], dispatched, clock, smtp_server)
+    page = officer_browser.page(f"/incidents/{assessed['id']}")
+    bar = page.by_id("letters-progress-bar")
+    assert (bar["max"], bar["value"]) == ("2", "2")
+    assert page.one(class_="letters-progress")["data-open"] == "0"
+    assert page.one(class_="letters-progress__text").text == "2 van 2 brieven afgeleverd of definitief mislukt"
+
+
+def test_the_script_is_served_from_this_origin(officer_browser: Browser) -> None:
+    script = officer_browser.get("/static/js/letters-progress.js")
+    assert script.status_code == 200
+    assert "setTimeout" in script.get_data(as_text=True)
+    page = officer_browser.get("/")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_the_unfounded_letter_is_offered_for_an_unfounded_signal(
+    herstel: Herstel, officer_browser: Browser, report: Callable[..., dict[str, Any]]
+) -> None:
+    from protocol.services import complete_step
+    from tests.integration.web.pages.conftest import ASSESSMENT
+
+    incident = report(officer_browser.principal)
+    complete_step(
+        uow=herstel.uow(),
+        principal=officer_browser.principal,
+        incident_id=incident["id"],
+        step="assess",
+        version=incident["version"],
+        evidence={**ASSESSMENT, "outcome": "unfounded"},
+    )
+    page = officer_browser.page(f"/incidents/{incident['id']}")
+    assert page.by_id("letters").one("input", name="kind")["value"] == "unfounded"
+
+
+def test_a_role_without_identity_sees_the_persons_masked(
+    officer_browser: Browser, assessed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No role of the default matrix reads persons without their identity; the page is ready for one."""
+    import web.pages.letters as letters_page
+    from notifications.services import list_persons
+
+    upload(officer_browser, assessed["id"], persons_file(people(1)))
+
+    def masked(**kwargs: Any) -> dict[str, Any]:
+        found = list_persons(**kwargs)
+        return {**found, "identity_visible": False, "items": [{**p, "identity": None} for p in found["items"]]}
+
+    monkeypatch.setattr(letters_page, "list_persons", masked)
+    page = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    cells = [td.text for td in page.by_id("list").one("tbody").one("tr").select("td")]
+    assert cells[:4] == ["verborgen", "verborgen", "ja", "ja"]
+    assert "Zoë" not in page.by_id("list").text
+    assert "namen en adressen zijn verborgen" in page.by_id("list").text

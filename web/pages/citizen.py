@@ -1,0 +1,177 @@
+"""The citizen's pages: enter the code from the letter, then read the letter, see how the case
+stands, and send a question, objection, complaint or harm report.
+
+The citizen is nobody's user: who they are is the signed session token `open_citizen_session`
+hands out for their code, kept in the Flask session cookie next to (never instead of) a staff
+login. A wrong code and a malformed code get the same answer; attempts are rate-limited per
+client (`HERSTEL_CITIZEN_LIMIT`, see web.extensions.LIMITS).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from notifications.services import (
+    RESPONSE_KINDS,
+    AccessDenied,
+    get_case_status,
+    get_citizen_letter,
+    get_citizen_letter_pdf,
+    open_citizen_session,
+    record_citizen_response,
+)
+from protocol.services import InvalidEvidence
+from web.context import herstel
+from web.pages.common import lang
+from web.pages.letter_html import letter_body
+from web.pages.letters_text import (
+    CITIZEN_STEP_TITLES,
+    RESPONSE_HINTS,
+    RESPONSE_KINDS_TEXT,
+    RESPONSE_NAMES,
+    citizen_message,
+    citizen_step_text,
+)
+from web.pages.text import _, label
+
+blp = Blueprint("citizen", __name__)
+TOKEN = "citizen_token"  # noqa: S105 - the session key that holds it, not a secret
+LAST = "citizen_last_response"  # the response just recorded, shown once after the redirect
+CODE_LIMIT = 64  # longer input is not a code; not even worth normalising
+Page = str | tuple[str, int] | Response
+
+
+def _token() -> str | None:
+    found = session.get(TOKEN)
+    return str(found) if found else None
+
+
+def _ended() -> Response:
+    """The session expired or was never valid: forget it and ask for the code again."""
+    session.pop(TOKEN, None)
+    return redirect(url_for("citizen.code_form", ended=1))
+
+
+@blp.get("/citizen")
+def code_form() -> Page:
+    if _token() and not request.args.get("ended"):
+        return redirect(url_for("citizen.letter"))
+    notice = _("Your session has ended. Enter your code again.") if request.args.get("ended") else None
+    return render_template("citizen/code.html", code="", error=None, notice=notice)
+
+
+@blp.post("/citizen")  # rate limited per client: web.extensions.LIMITS
+def open_session() -> Page:
+    code = (request.form.get("code") or "").strip()
+    if not code:
+        error = _("Enter the code from your letter.")
+        return render_template("citizen/code.html", code="", error=error, notice=None), 422
+    try:
+        if len(code) > CODE_LIMIT:
+            raise AccessDenied()
+        opened = open_citizen_session(herstel=herstel(), access_code=code)
+    except AccessDenied:
+        # the same words for a wrong and a malformed code: the answer never tells which codes exist
+        error = _("This code does not open a letter. Check the code in your letter and try again.")
+        return render_template("citizen/code.html", code=code[:CODE_LIMIT], error=error, notice=None), 422
+    chosen = session.get("lang")
+    session.clear()  # a fresh session for the citizen (no staff login rides along, no fixation)
+    session[TOKEN] = opened.token
+    session["lang"] = chosen or opened.language  # the letter's language, unless the reader chose one
+    return redirect(url_for("citizen.letter"))
+
+
+def _letter_page(token: str, *, form: dict[str, Any] | None = None, status: int = 200) -> Page:
+    try:
+        letter = get_citizen_letter(herstel=herstel(), token=token)
+        case = get_case_status(herstel=herstel(), token=token)
+    except AccessDenied:
+        return _ended()
+    last = session.pop(LAST, None)
+    recorded = next((r for r in case["responses"] if str(r["id"]) == last), None) if last else None
+    html = render_template(
+        "citizen/letter.html",
+        letter=letter,
+        body=letter_body(letter["html"]),
+        case=case,
+        steps=_steps_in_page_language(case),
+        recorded=recorded,
+        kinds=[(k, label(RESPONSE_KINDS_TEXT, k), str(RESPONSE_HINTS.get(k, ""))) for k in RESPONSE_KINDS],
+        kind_label=lambda k: label(RESPONSE_NAMES, k),
+        form=form or {"kind": "", "text": "", "errors": {}},
+        page_url=url_for("citizen.letter"),
+    )
+    return html, status
+
+
+def _steps_in_page_language(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps in the page's words; the status service speaks the letter's language, the reader
+    may have switched. A date spelt out in the other language is left out rather than mixed in."""
+    same = case["language"] == lang()
+    return [
+        {
+            "key": step["key"],
+            "state": step["state"],
+            "title": label(CITIZEN_STEP_TITLES, step["key"]) if step["key"] in CITIZEN_STEP_TITLES else step["title"],
+            "text": citizen_step_text(step["state"], step["ended_on"] if same else None),
+        }
+        for step in case["steps"]
+    ]
+
+
+@blp.get("/citizen/letter")
+def letter() -> Page:
+    token = _token()
+    if not token:
+        return redirect(url_for("citizen.code_form"))
+    return _letter_page(token)
+
+
+@blp.get("/citizen/letter.pdf")
+def letter_pdf() -> Response:
+    token = _token()
+    if not token:
+        return redirect(url_for("citizen.code_form"))
+    try:
+        data = get_citizen_letter_pdf(herstel=herstel(), token=token)
+    except AccessDenied:
+        return _ended()
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'attachment; filename="brief.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.post("/citizen/responses")
+def respond() -> Page:
+    token = _token()
+    if not token:
+        return redirect(url_for("citizen.code_form"))
+    kind = request.form.get("kind", "")
+    text = request.form.get("text", "")
+    try:
+        result = record_citizen_response(herstel=herstel(), token=token, kind=kind, text=text)
+    except AccessDenied:
+        return _ended()
+    except InvalidEvidence as error:
+        errors = {name: [citizen_message(name, m) for m in messages] for name, messages in error.errors.items()}
+        return _letter_page(token, form={"kind": kind, "text": text, "errors": errors}, status=422)
+    session[LAST] = str(result["response_id"])
+    return redirect(url_for("citizen.letter", _anchor="recorded"))
+
+
+@blp.post("/citizen/logout")
+def sign_out() -> Response:
+    chosen = session.get("lang")
+    session.clear()
+    if chosen:
+        session["lang"] = chosen
+    return redirect(url_for("citizen.signed_out"))
+
+
+@blp.get("/citizen/signed-out")
+def signed_out() -> str:
+    return render_template("citizen/signed_out.html")

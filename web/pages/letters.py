@@ -1,0 +1,140 @@
+"""The officer's letters pages: import the affected persons, list them, start the letters, follow them.
+
+The progress display on the incident page is web.pages.letters_panel; its JSON is served here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from notifications.services import (
+    FileTooLarge,
+    PersonsFileRejected,
+    import_persons,
+    list_persons,
+    start_campaign,
+)
+from protocol.services import InvalidEvidence, NotFound, ProtocolError
+from web.context import herstel, principal
+from web.pages.common import may
+from web.pages.incident_view import FormState, Refusal
+from web.pages.incidents import Page, fetch, render_incident
+from web.pages.letters_panel import progress
+from web.pages.letters_text import CHANNELS, LETTER_STATUSES, row_message
+from web.pages.text import _, label, ngettext
+from web.problem import status_for
+
+blp = Blueprint("letters_page", __name__)
+PER_PAGE = 50
+
+
+@blp.get("/incidents/<uuid:incident_id>/letters/progress")
+def progress_json(incident_id: uuid.UUID) -> Response:
+    return jsonify(progress(incident_id))
+
+
+@blp.post("/incidents/<uuid:incident_id>/letters")
+def start(incident_id: uuid.UUID) -> Page:
+    kind = request.form.get("kind", "")
+    state = FormState("letters", {"kind": kind})
+    try:
+        result = start_campaign(herstel=herstel(), principal=principal(), incident_id=incident_id, kind=kind)
+    except NotFound:
+        raise
+    except InvalidEvidence as error:
+        state.errors, state.refusal = error.errors, Refusal.of(error)
+        return render_incident(fetch(incident_id), state=state, status=422)
+    except ProtocolError as error:
+        state.refusal = Refusal.of(error)
+        return render_incident(fetch(incident_id), state=state, status=status_for(error))
+    if result["created"]:
+        flash(ngettext("%(num)d letter queued.", "%(num)d letters queued.", result["letters"]), "info")
+    else:
+        flash(_("Everyone already has this letter: nothing new was queued."), "info")
+    return redirect(url_for("incident_page.show", incident_id=incident_id, _anchor="letters"))
+
+
+def address_line(address: dict[str, str] | None) -> str:
+    """A Dutch address on one line: street, number and addition, postcode and city."""
+    if not address:
+        return ""
+    number = " ".join(filter(None, (address.get("house_number"), address.get("addition"))))
+    street = " ".join(filter(None, (address.get("street"), number)))
+    town = "  ".join(filter(None, (address.get("postal_code"), address.get("city"))))
+    return ", ".join(filter(None, (street, town)))
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+def render_persons(
+    incident_id: uuid.UUID, *, rejected: dict[str, Any] | None = None, status: int = 200
+) -> tuple[str, int]:
+    incident = fetch(incident_id)
+    page = _page_number()
+    persons = list_persons(
+        herstel=herstel(), principal=principal(), incident_id=incident_id, page=page, per_page=PER_PAGE
+    )
+    pages = max(1, -(-persons["total"] // PER_PAGE))
+    html = render_template(
+        "persons.html",
+        incident=incident,
+        persons=persons,
+        page=page,
+        pages=pages,
+        rejected=rejected,
+        may_import=may("persons.import", incident["organisation_id"]) and incident["state"] == "open",
+        status_label=lambda s: label(LETTER_STATUSES, s),
+        channel_label=lambda c: label(CHANNELS, c),
+        address_line=address_line,
+        page_url=url_for("letters_page.persons", incident_id=incident_id),
+    )
+    return html, status
+
+
+@blp.get("/incidents/<uuid:incident_id>/persons")
+def persons(incident_id: uuid.UUID) -> Page:
+    return render_persons(incident_id)
+
+
+@blp.post("/incidents/<uuid:incident_id>/persons")
+def import_file(incident_id: uuid.UUID) -> Page:
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return render_persons(
+            incident_id, rejected={"message": _("Choose a CSV file to upload."), "rows": []}, status=422
+        )
+    try:
+        result = import_persons(herstel=herstel(), principal=principal(), incident_id=incident_id, data=file.read())
+    except NotFound:
+        raise
+    except PersonsFileRejected as error:
+        rows = [{"row": r.row, "field": r.field, "message": row_message(r.message)} for r in error.rows]
+        message = ngettext(
+            "The file has %(num)d problem. Nothing was imported: correct the file and upload it again.",
+            "The file has %(num)d problems. Nothing was imported: correct the file and upload it again.",
+            error.total,
+        )
+        if error.total > len(rows):
+            message += " " + _("The first %(shown)d are listed.", shown=len(rows))
+        return render_persons(incident_id, rejected={"message": message, "rows": rows}, status=422)
+    except FileTooLarge as error:
+        return render_persons(incident_id, rejected={"message": error.message, "rows": []}, status=413)
+    except ProtocolError as error:
+        message = Refusal.of(error).explanation or error.message
+        return render_persons(incident_id, rejected={"message": message, "rows": []}, status=status_for(error))
+    flash(
+        _(
+            "Imported: %(imported)d new persons, %(merged)d merged with persons already known.",
+            imported=result["imported"],
+            merged=result["merged"],
+        ),
+        "info",
+    )
+    return redirect(url_for("letters_page.persons", incident_id=incident_id))

@@ -1,0 +1,40 @@
+"""The demo mailbox: the mail the demo's SMTP sink captured, so a demo can follow a letter to the
+citizen's inbox and open it with its code. In production no sink runs and the page says so.
+
+A message's HTML is never put in the page as it came: only its text structure, through the same
+allow-list as the citizen's letter (a sandboxed srcdoc frame stayed blank under our CSP).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from notifications.services import get_captured_mail, list_captured_mail
+from web.context import herstel
+from web.pages.letter_html import letter_body
+from web.pages.text import _
+
+blp = Blueprint("mailbox_page", __name__)
+PER_PAGE = 50
+
+
+def sink_configured() -> bool:
+    """Whether this installation runs the demo's SMTP sink (`herstel up` without an SMTP server)."""
+    return bool(current_app.config.get("HERSTEL_MAILBOX"))
+
+
+@blp.get("/mailbox")
+def index() -> str:
+    raw = request.args.get("page", "1")
+    page = max(1, int(raw)) if raw.isdigit() else 1
+    found = list_captured_mail(herstel=herstel(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    pages = max(1, -(-found["total"] // PER_PAGE))
+    return render_template("mailbox.html", mail=found, page=page, pages=pages, sink=sink_configured())
+
+
+@blp.get("/mailbox/<mail_id>")
+def message(mail_id: str) -> str:
+    found = get_captured_mail(herstel=herstel(), mail_id=mail_id)
+    if found is None:
+        abort(404, description=_("There is no such message in the mailbox."))
+    return render_template("mail.html", message=found, html_body=letter_body(found["html"]) if found["html"] else "")
