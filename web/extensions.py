@@ -34,6 +34,8 @@ def principal_key() -> str:
 LIMITS = {
     "auth.login": ("HERSTEL_LOGIN_LIMIT", login_key, ["POST"]),
     "accounts.Tokens": ("HERSTEL_TOKEN_LIMIT", principal_key, ["POST"]),
+    # guessing a citizen's access code: every attempt counts, per client address
+    "citizens.Session": ("HERSTEL_CITIZEN_CODE_LIMIT", get_remote_address, ["POST"]),
 }
 
 

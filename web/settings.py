@@ -33,6 +33,7 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "HERSTEL_LOGIN_LIMIT": "5 per minute;30 per hour",
         "HERSTEL_TOKEN_LIMIT": "10 per minute",
+        "HERSTEL_CITIZEN_CODE_LIMIT": "10 per minute;50 per hour",
         # i18n: Dutch first
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
