@@ -35,6 +35,7 @@ from web.context import herstel
 
 blp = api_blueprint("citizens", "/citizen", "For citizens: their letter, their case, their responses")
 
+PDF = {"type": "string", "format": "binary"}
 CITIZEN: list[dict[str, list[str]]] = [{"citizenSession": []}]
 
 
@@ -70,7 +71,7 @@ class Letter(MethodView):
 
 @blp.route("/letter.pdf")
 class LetterPdf(MethodView):
-    @blp.doc(security=CITIZEN)
+    @blp.doc(security=CITIZEN, responses={"200": {"content": {"application/pdf": {"schema": PDF}}}})
     @blp.response(200, description="the letter as a PDF", content_type="application/pdf")
     @errors(blp, 401)
     def get(self) -> Response:

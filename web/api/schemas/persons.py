@@ -16,16 +16,25 @@ class ImportResultSchema(ma.Schema):
     rows = ma.fields.Integer(required=True, metadata={"description": "data rows read"})
 
 
-class RowErrorSchema(ma.Schema):
-    row = ma.fields.Integer(required=True, metadata={"description": "as a spreadsheet numbers it (header = 1)"})
-    field = ma.fields.String(required=True)
-    message = ma.fields.String(required=True)
+ROW_ERROR = {
+    "type": "object",
+    "properties": {
+        "row": {"type": "integer", "description": "as a spreadsheet numbers it (the header is row 1)"},
+        "field": {"type": "string"},
+        "message": {"type": "string"},
+    },
+    "required": ["row", "field", "message"],
+}
+FIELD_ERRORS = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
 
 
 class PersonsFileProblemSchema(ProblemSchema):
-    """A refused persons file: nothing was imported; `errors` lists the first bad rows."""
+    """A refused persons file (nothing was imported): `errors` lists the bad rows. A request that is
+    not a file at all (no `file` part, unstorable form text) gets the usual `{field: [message]}`."""
 
-    errors = ma.fields.List(ma.fields.Nested(RowErrorSchema), required=True)  # type: ignore[assignment]
+    errors = ma.fields.Raw(  # type: ignore[assignment]
+        metadata={"oneOf": [{"type": "array", "items": ROW_ERROR}, FIELD_ERRORS]}
+    )
     total = ma.fields.Integer(metadata={"description": "how many problems were found in all"})
 
 
