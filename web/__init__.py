@@ -45,6 +45,9 @@ def create_app(config: dict[str, Any] | None = None, *, herstel: Herstel | None 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "`herstel token create --user EMAIL`"}
     )
+    api.spec.components.security_scheme(
+        "citizenSession", {"type": "http", "scheme": "bearer", "description": "`POST /api/v1/citizen/session`"}
+    )
     app.register_error_handler(ProtocolError, handle_protocol_error)
 
     for name in API_BLUEPRINTS:

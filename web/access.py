@@ -126,6 +126,19 @@ ROUTES: dict[str, Access] = {
     f"GET {I}/documents": "document.read",
     f"GET {I}/documents/<uuid:document_id>": "document.read",
     f"GET {I}/documents/<uuid:document_id>/content": "document.read",
+    # ------------------------------------------------------------------ API: affected persons, letters, citizens
+    f"POST {I}/affected-persons": "persons.import",
+    f"GET {I}/affected-persons": "persons.read",
+    f"POST {I}/letters": "letters.send",
+    f"GET {I}/letters/summary": "letters.read",
+    f"GET {I}/responses": "responses.read",
+    f"POST {I}/responses/<uuid:response_id>/answer": "responses.answer",
+    # citizens hold no staff account: their session token is checked by the notifications services
+    f"POST {API}/citizen/session": PUBLIC,
+    f"GET {API}/citizen/letter": PUBLIC,
+    f"GET {API}/citizen/letter.pdf": PUBLIC,
+    f"GET {API}/citizen/status": PUBLIC,
+    f"POST {API}/citizen/responses": PUBLIC,
 }
 
 

@@ -16,6 +16,10 @@ API_BLUEPRINTS = (
     "web.api.approvals",
     "web.api.timeline",
     "web.api.documents",
+    "web.api.persons",
+    "web.api.letters",
+    "web.api.responses",
+    "web.api.citizens",
 )
 
 PAGE_BLUEPRINTS = (

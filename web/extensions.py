@@ -7,6 +7,7 @@ module-level limiter would carry one app's storage prefix into the next).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -30,23 +31,32 @@ def principal_key() -> str:
     return header.rpartition(" ")[2][:16] or get_remote_address()
 
 
-# endpoint → (config key holding the limit, what to count by, methods). Storage: RATELIMIT_STORAGE_URI.
-LIMITS = {
-    "auth.login": ("HERSTEL_LOGIN_LIMIT", login_key, ["POST"]),
-    "accounts.Tokens": ("HERSTEL_TOKEN_LIMIT", principal_key, ["POST"]),
-    # a citizen's code: per client, whatever code is tried (guessing 80 bits is hopeless, but cheap to refuse)
-    "citizen.open_session": ("HERSTEL_CITIZEN_LIMIT", get_remote_address, ["POST"]),
+# endpoint → (config key holding the limit, what to count by, methods, shared scope or None).
+# Endpoints with the same scope draw on one counter: the citizen's code page and the citizen API
+# are two doors to the same guess, so together they get one allowance per client.
+# Storage: RATELIMIT_STORAGE_URI.
+CITIZEN_CODE = "citizen-code"
+LIMITS: dict[str, tuple[str, Callable[[], str], list[str], str | None]] = {
+    "auth.login": ("HERSTEL_LOGIN_LIMIT", login_key, ["POST"], None),
+    "accounts.Tokens": ("HERSTEL_TOKEN_LIMIT", principal_key, ["POST"], None),
+    # guessing a citizen's access code: every attempt counts, per client address, whatever code is tried
+    "citizen.open_session": ("HERSTEL_CITIZEN_CODE_LIMIT", get_remote_address, ["POST"], CITIZEN_CODE),
+    "citizens.Session": ("HERSTEL_CITIZEN_CODE_LIMIT", get_remote_address, ["POST"], CITIZEN_CODE),
 }
 
 
 def install_limiter(app: Flask) -> Limiter:
     """A limiter for this app, with the limits of LIMITS put on their views."""
     limiter = Limiter(get_remote_address, app=app, default_limits=[])
-    for endpoint, (config_key, key_func, methods) in LIMITS.items():
+    for endpoint, (config_key, key_func, methods, scope) in LIMITS.items():
 
         def limit(config_key: str = config_key) -> str:
             return str(current_app.config[config_key])
 
         view: Any = app.view_functions[endpoint]
-        app.view_functions[endpoint] = limiter.limit(limit, key_func=key_func, methods=methods)(view)
+        if scope:
+            decorate = limiter.shared_limit(limit, scope=scope, key_func=key_func, methods=methods)
+        else:
+            decorate = limiter.limit(limit, key_func=key_func, methods=methods)
+        app.view_functions[endpoint] = decorate(view)
     return limiter

@@ -22,6 +22,7 @@ from flask_smorest.utils import prepare_response
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from notifications.services import AccessDenied, FileTooLarge, PersonsFileRejected
 from protocol.services import (
     DefinitionError,
     Forbidden,
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 # The HTTP status of each kind of refusal; the first matching class wins (subclasses first).
 # StaleVersion, StepBlocked and IllegalTransition are StateConflicts.
 STATUS_FOR: tuple[tuple[type[ProtocolError], int], ...] = (
+    (AccessDenied, 401),  # a citizen's code or session: one answer for wrong, malformed and expired
+    (FileTooLarge, 413),
     (NotFound, 404),
     (InvalidEvidence, 422),
     (DefinitionError, 422),
@@ -93,11 +96,11 @@ def problem(
     *,
     title: str | None = None,
     rule: str | None = None,
-    errors: dict[str, list[str]] | None = None,
+    errors: dict[str, list[str]] | list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    """A problem+json response."""
+    """A problem+json response (`errors` is a list of {row, field, message} for a refused file)."""
     body: dict[str, Any] = {
         "type": f"urn:herstel:rule:{rule}" if rule else "about:blank",
         "title": title or _phrase(status),
@@ -161,6 +164,12 @@ def handle_protocol_error(error: ProtocolError) -> Response:
     if not wants_problem():
         return error_page(status, error.message, rule=error.rule)
     extra = {k: error.details[k] for k in SAFE_DETAILS if k in getattr(error, "details", {})}
+    if isinstance(error, PersonsFileRejected):  # the contract: one entry per bad row, as a spreadsheet numbers it
+        detail = f"{error.message}: {error.total} problem(s) found, nothing was imported"
+        rows = [row.as_dict() for row in error.rows]
+        return problem(status, detail, rule=error.rule, errors=rows, total=error.total)
+    if isinstance(error, AccessDenied):  # a citizen session is a bearer token of its own kind
+        return problem(status, error.message, rule=error.rule, headers={"WWW-Authenticate": 'Bearer realm="citizen"'})
     errors = error.errors if isinstance(error, InvalidEvidence) else None
     return problem(status, error.message, rule=error.rule, errors=errors, **extra)
 

@@ -4,7 +4,7 @@ stands, and send a question, objection, complaint or harm report.
 The citizen is nobody's user: who they are is the signed session token `open_citizen_session`
 hands out for their code, kept in the Flask session cookie next to (never instead of) a staff
 login. A wrong code and a malformed code get the same answer; attempts are rate-limited per
-client (`HERSTEL_CITIZEN_LIMIT`, see web.extensions.LIMITS).
+client (`HERSTEL_CITIZEN_CODE_LIMIT`, see web.extensions.LIMITS).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ PARAMS = {
     "path": lambda: "swagger-ui.css",
 }
 NAMED = {"step": "assess", "key": "nl-discrimination"}
+CITIZEN = "/api/v1/citizen/"
 CALLERS = [*(r.value for r in Role), "no token", "bad token", "revoked token", "deactivated user"]
 
 
@@ -107,6 +108,8 @@ def test_every_api_route_for_every_caller(app: Flask, client: FlaskClient, token
             body = response.get_json(silent=True) or {}
             if expected_allowed(needed, role):
                 ok = response.status_code not in (401, 403)
+                # the guard let it through; a citizen route's service then refuses what is not a citizen session
+                ok = ok or (rule.startswith(CITIZEN) and body.get("rule") == "access-denied")
             elif role is None:
                 ok = response.status_code == 401 and body.get("rule") == "authentication"
                 ok = ok and response.headers.get("WWW-Authenticate", "").startswith("Bearer")

@@ -16,18 +16,24 @@ from schemathesis import GenerationMode
 from schemathesis.generation.meta import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance, response_headers_conformance
 
+from notifications.citizens import SESSION_TTL, _token
+from notifications.services import import_persons, list_persons, start_campaign
 from protocol.services import (
     Herstel,
     bootstrap,
+    complete_step,
     create_token,
     create_user,
     ensure_default_organisation,
+    get_incident,
     get_principal,
     register_algorithm,
     report_incident,
     upgrade_database,
 )
 from tests.conftest import Clock, make_settings
+from tests.integration.notifications.conftest import people, persons_file
+from tests.integration.web.conftest import ASSESSMENT
 from tests.services import fresh_postgres_database
 from web import create_app
 
@@ -62,12 +68,51 @@ class World:
             for i in range(3)
         ]
         self.versions = {str(i): 1 for i in self.incidents}
+        written, self.citizen_token = self._letters_written(principal, algorithm["id"])
+        self.incidents.append(written["id"])
+        self.versions[str(written["id"])] = written["version"]
         self.ids: dict[str, list[Any]] = {
             "incident_id": self.incidents,
             "algorithm_id": [algorithm["id"]],
             "user_id": [user_id],
         }
-        self.app = create_app({"TESTING": True, "HERSTEL_TOKEN_LIMIT": "100000 per minute"}, herstel=self.herstel)
+        limits = {"HERSTEL_TOKEN_LIMIT": "100000 per minute", "HERSTEL_CITIZEN_CODE_LIMIT": "100000 per minute"}
+        self.app = create_app({"TESTING": True, **limits}, herstel=self.herstel)
+
+    def _letters_written(self, principal: Any, algorithm_id: Any) -> tuple[dict[str, Any], str]:
+        """An assessed incident with persons and queued letters, and a citizen session for one letter
+        (made as the service makes it, without a mail round trip), so the fuzzing reaches the citizen
+        services instead of stopping at 401."""
+        herstel = self.herstel
+        incident = report_incident(
+            uow=herstel.uow(),
+            principal=principal,
+            algorithm_id=algorithm_id,
+            title="Fuzz letters",
+            description="",
+            source="employee",
+            detected_at="2026-11-01T00:00:00+01:00",
+            protected_grounds=["age"],
+        )
+        incident_id = incident["id"]
+        complete_step(
+            uow=herstel.uow(),
+            principal=principal,
+            incident_id=incident_id,
+            step="assess",
+            version=incident["version"],
+            evidence=ASSESSMENT,
+        )
+        import_persons(herstel=herstel, principal=principal, incident_id=incident_id, data=persons_file(people(3)))
+        start_campaign(herstel=herstel, principal=principal, incident_id=incident_id, kind="notification")
+        persons = list_persons(herstel=herstel, principal=principal, incident_id=incident_id)
+        letter_id = persons["items"][0]["letter"]["id"]
+        token = _token(herstel, letter_id, herstel.clock() + SESSION_TTL)
+        return get_incident(uow=herstel.uow(), principal=principal, incident_id=incident_id), token
+
+    def token_for(self, case: Any) -> str:
+        """The citizen routes take a citizen session, every other operation the staff token."""
+        return self.citizen_token if case.path.startswith("/api/v1/citizen/") else self.token
 
     def remember(self, response: Any) -> None:
         """Keep the latest version of our incidents from what the API answers."""
@@ -122,7 +167,7 @@ def run_operation(world: World, operation: Any, mode: GenerationMode, examples: 
         header = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
         drops_auth = header is not None and header.mode is GenerationMode.NEGATIVE
         response = case.call_and_validate(
-            headers={} if drops_auth else {"Authorization": f"Bearer {world.token}"},
+            headers={} if drops_auth else {"Authorization": f"Bearer {world.token_for(case)}"},
             # Checked: no 5xx, the response schema, status codes, content types, refusing invalid
             # input, 401 without a token. Not: X-RateLimit-* headers (undocumented), and "schema-valid
             # data is accepted" - the protocol's rules (a LARS check digit, an organisation that

@@ -166,7 +166,7 @@ def test_sign_out_and_an_expired_session_ask_for_the_code_again(
 
 
 def test_too_many_attempts_get_a_429_page(mailing: Herstel) -> None:
-    app = app_for(mailing, HERSTEL_CITIZEN_LIMIT="3 per minute")
+    app = app_for(mailing, HERSTEL_CITIZEN_CODE_LIMIT="3 per minute")
     citizen = Citizen(app)
     statuses = [citizen.enter("AAAA-BBBB-CCCC-DDDD").status_code for _ in range(4)]
     assert statuses == [422, 422, 422, 429]
@@ -177,3 +177,14 @@ def test_too_many_attempts_get_a_429_page(mailing: Herstel) -> None:
     assert "Te veel pogingen" in page.one("h1").text
     assert "Terug naar de pagina voor uw code" in [a.text for a in page.select("a", href="/citizen")]
     assert citizen.get("/citizen").status_code == 200  # reading the form is not limited
+
+
+def test_the_code_page_and_the_api_share_one_allowance(mailing: Herstel) -> None:
+    citizen = Citizen(app_for(mailing, HERSTEL_CITIZEN_CODE_LIMIT="3 per minute"))
+    assert [citizen.enter(f"AAAA-BBBB-CCCC-{i:04d}").status_code for i in range(2)] == [422, 422]
+    api = citizen.client.post("/api/v1/citizen/session", json={"access_code": "AAAA-BBBB-CCCC-0002"})
+    assert api.status_code == 401
+    # the fourth guess is refused at either door
+    again = citizen.client.post("/api/v1/citizen/session", json={"access_code": "AAAA-BBBB-CCCC-0003"})
+    assert again.status_code == 429
+    assert citizen.enter("AAAA-BBBB-CCCC-0004").status_code == 429

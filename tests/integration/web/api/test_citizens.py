@@ -1,0 +1,188 @@
+"""The citizen API over HTTP: the code from a real email opens a session; with it the letter (JSON and
+PDF), the case status and responses; officers read and answer them. One answer for every wrong code."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from notifications.services import set_letter_dispatcher
+from protocol.services import Herstel
+from tests.integration.notifications.conftest import CODE, Dispatched, persons_file, run_letters
+from tests.integration.notifications.conftest import people as make_people
+from tests.integration.web.conftest import Api
+from web import create_app
+
+
+@pytest.fixture(params=["postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def dispatched() -> Iterator[Dispatched]:
+    broker = Dispatched()
+    set_letter_dispatcher(broker)
+    yield broker
+    set_letter_dispatcher(None)
+
+
+@pytest.fixture
+def delivered(
+    herstel: Herstel, officer_api: Api, assessed: dict[str, Any], smtp_server: Any, dispatched: Dispatched, clock: Any
+) -> dict[str, str]:
+    """Two readers (nl, en), imported and written to over the API, their emails delivered; {email: code}."""
+    readers = persons_file(make_people(2, language=lambda i: ["nl", "en"][i]))
+    path = f"/incidents/{assessed['id']}"
+    officer_api.ok(
+        officer_api.post(f"{path}/affected-persons", data=readers, headers={"Content-Type": "text/csv"}), 201
+    )
+    officer_api.ok(officer_api.post(f"{path}/letters", {"kind": "notification"}), 202)
+    settings = replace(herstel.settings, smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    run_letters(replace(herstel, settings=settings), dispatched, clock)
+    codes = {}
+    for message in smtp_server.messages():
+        codes[str(message["To"])] = CODE.search(message.get_body(("plain",)).get_content()).group(1)
+    assert len(codes) == 2
+    return codes
+
+
+def citizen(client: FlaskClient, code: str) -> Api:
+    response = client.post("/api/v1/citizen/session", json={"access_code": code})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return Api(client, response.get_json()["token"])
+
+
+def test_a_code_opens_the_letter_the_pdf_and_the_status(
+    client: FlaskClient, officer_api: Api, assessed: dict[str, Any], delivered: dict[str, str]
+) -> None:
+    code = delivered["lezer00001@example.nl"]
+    opened = client.post("/api/v1/citizen/session", json={"access_code": code.lower().replace("-", " ")})
+    assert opened.status_code == 201
+    session = opened.get_json()
+    assert set(session) == {"token", "expires_at", "language"}
+    assert session["language"] == "en"
+    reader = Api(client, session["token"])
+    letter = reader.ok(reader.get("/citizen/letter"))
+    assert letter["language"] == "en"
+    assert "Dear Zoë Öztürk-00001" in letter["html"]
+    assert "Zoë Öztürk-00001" in letter["text"]
+    assert code not in letter["html"] + letter["text"]
+    pdf = reader.get("/citizen/letter.pdf")
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    status = reader.ok(reader.get("/citizen/status"))
+    steps = {s["key"]: s for s in status["steps"]}
+    assert steps["assess"]["text"] == "Done on 30 November 2026."
+    assert steps["inform"]["title"] == "Informing everyone affected"
+    assert status["reference"] == assessed["reference"]
+    summary = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/letters/summary"))
+    assert summary["total"] == 2
+    assert summary["open"] == 0
+
+
+def test_a_response_goes_on_the_timeline_without_personal_data_and_officers_answer_it(
+    client: FlaskClient, officer_api: Api, as_user: Any, assessed: dict[str, Any], delivered: dict[str, str]
+) -> None:
+    reader = citizen(client, delivered["lezer00000@example.nl"])
+    objection = reader.ok(
+        reader.post("/citizen/responses", {"kind": "objection", "text": "Ik ben het niet eens met de controle."}), 201
+    )
+    assert objection["answer_due"] == "2027-01-11"
+    assert "7:10" in objection["legal_basis"]
+    question = reader.ok(reader.post("/citizen/responses", {"kind": "question", "text": "Wanneer?"}), 201)
+    assert question["answer_due"] is None
+    invalid = reader.post("/citizen/responses", {"kind": "praise", "text": "Goed zo"})
+    assert invalid.status_code == 422
+    assert "kind" in invalid.get_json()["errors"]
+
+    timeline = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/timeline?limit=1000"))
+    responded = [e for e in timeline["events"] if e["type"] == "CitizenResponded"]
+    assert [e["payload"]["kind"] for e in responded] == ["objection", "question"]
+    assert set(responded[0]["payload"]) == {"response_id", "kind", "person_id", "letter_id"}
+    assert responded[0]["actor"].startswith("citizen:")
+    everything = json.dumps(timeline)
+    for personal in ("niet eens", "Öztürk", "lezer00000", "Kerkstraat", "1234 AB"):
+        assert personal not in everything
+
+    path = f"/incidents/{assessed['id']}/responses"
+    listed = officer_api.ok(officer_api.get(path))
+    assert [(r["kind"], r["text"], r["deadline_state"]) for r in listed] == [
+        ("objection", "Ik ben het niet eens met de controle.", "open"),
+        ("question", "Wanneer?", None),
+    ]
+    assert as_user("oversight").get(path).status_code == 403
+    answer = f"{path}/{objection['response_id']}/answer"
+    answered = officer_api.ok(officer_api.post(answer, {"answer": "Wij nemen een nieuw besluit."}))
+    assert answered["response_id"] == objection["response_id"]
+    assert officer_api.post(answer, {"answer": "Nog eens."}).status_code == 409
+    listed = officer_api.ok(officer_api.get(path))
+    assert listed[0]["answer"] == "Wij nemen een nieuw besluit."
+    assert listed[0]["deadline_state"] == "met"
+    own = reader.ok(reader.get("/citizen/status"))["responses"]
+    assert [(r["kind"], r["answered"]) for r in own] == [("objection", True), ("question", False)]
+
+
+def test_wrong_and_malformed_codes_and_tokens_get_one_answer(client: FlaskClient, delivered: dict[str, str]) -> None:
+    code = delivered["lezer00000@example.nl"]
+    wrong = "0000-0000-0000-0000" if code != "0000-0000-0000-0000" else "1111-1111-1111-1111"
+    answers = []
+    for attempt in (wrong, "not a code", "", code[:-1]):
+        response = client.post("/api/v1/citizen/session", json={"access_code": attempt})
+        answers.append((response.status_code, response.mimetype, response.get_data(as_text=True)))
+    for token in ("garbage", "x.y", None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = client.get("/api/v1/citizen/letter", headers=headers)
+        answers.append((response.status_code, response.mimetype, response.get_data(as_text=True)))
+    assert len(set(answers)) == 1, answers
+    status, mimetype, body = answers[0]
+    assert (status, mimetype) == (401, "application/problem+json")
+    assert json.loads(body)["rule"] == "access-denied"
+
+
+def test_a_citizen_token_is_no_staff_token_and_a_staff_token_no_citizen_session(
+    client: FlaskClient, officer_api: Api, assessed: dict[str, Any], delivered: dict[str, str]
+) -> None:
+    reader = citizen(client, delivered["lezer00000@example.nl"])
+    staff_route = reader.get(f"/incidents/{assessed['id']}")
+    assert staff_route.status_code == 401
+    assert staff_route.get_json()["rule"] == "authentication"
+    assert reader.get(f"/incidents/{assessed['id']}/affected-persons").status_code == 401
+    as_citizen = officer_api.get("/citizen/letter")
+    assert as_citizen.status_code == 401
+    assert as_citizen.get_json()["rule"] == "access-denied"
+
+
+def test_an_expired_session_is_refused_like_a_wrong_code(
+    client: FlaskClient, clock: Any, delivered: dict[str, str]
+) -> None:
+    reader = citizen(client, delivered["lezer00001@example.nl"])
+    assert reader.get("/citizen/status").status_code == 200
+    clock.advance(minutes=31)
+    expired = reader.get("/citizen/status")
+    assert expired.status_code == 401
+    assert expired.get_json()["rule"] == "access-denied"
+
+
+def test_guessing_codes_is_rate_limited_per_client(herstel: Herstel) -> None:
+    app = create_app({"TESTING": True, "HERSTEL_CITIZEN_CODE_LIMIT": "3 per minute"}, herstel=herstel)
+    client = app.test_client()
+    statuses = [
+        client.post("/api/v1/citizen/session", json={"access_code": f"AAAA-BBBB-CCCC-{i:04d}"}).status_code
+        for i in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    limited = client.post("/api/v1/citizen/session", json={"access_code": "AAAA-BBBB-CCCC-DDDD"})
+    assert limited.status_code == 429
+    assert limited.mimetype == "application/problem+json"
+    assert "Retry-After" in limited.headers
+    other = client.post(
+        "/api/v1/citizen/session", json={"access_code": "AAAA-BBBB-CCCC-DDDD"}, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+    )
+    assert other.status_code == 401  # another client is not locked out by it

@@ -1,0 +1,72 @@
+"""Affected persons of an incident: import them from a spreadsheet's CSV, list them (identity only
+for roles that may see it — the service decides and masks)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import marshmallow as ma
+from flask import request
+from flask.views import MethodView
+
+from notifications.services import import_persons, list_persons
+from protocol.services import InvalidEvidence
+from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
+from web.api.schemas.persons import ImportResultSchema, PersonPageSchema, PersonQuerySchema, PersonsFileProblemSchema
+from web.context import herstel, principal
+from web.security import body_types
+
+blp = api_blueprint(
+    "persons", "/incidents/<uuid:incident_id>/affected-persons", "Affected persons: import a file, list them"
+)
+
+CSV = "text/csv"
+IMPORT_BODY = {
+    "required": True,
+    "description": (
+        "The persons file as the body (text/csv: UTF-8 or Windows-1252, ; or , separated, a header row "
+        "with bsn, naam, straat, huisnummer, postcode, woonplaats and optionally email, taal, toestemming), "
+        "or multipart/form-data with the file in `file`."
+    ),
+    "content": {
+        CSV: {"schema": {"type": "string"}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            },
+        },
+    },
+}
+
+
+def _persons_file() -> bytes:
+    """The file's bytes, from the body itself or a multipart part named `file`."""
+    if request.mimetype == "multipart/form-data":
+        part = request.files.get("file")
+        if part is None:
+            raise InvalidEvidence("no file", errors={"file": ["required: a multipart part named file"]})
+        data: bytes = part.read()
+        return data
+    return request.get_data()  # larger than MAX_CONTENT_LENGTH: werkzeug answers 413 before reading it
+
+
+@blp.route("")
+class AffectedPersons(MethodView):
+    @body_types(CSV, "multipart/form-data")
+    @blp.doc(requestBody=IMPORT_BODY)
+    @blp.response(201, ImportResultSchema)
+    @blp.alt_response(422, schema=PersonsFileProblemSchema, content_type="application/problem+json")
+    @errors(blp, *(s for s in WRITE_ERRORS if s != 422))
+    def post(self, incident_id: uuid.UUID) -> dict[str, Any]:
+        """Import the affected persons, all or nothing: any bad row refuses the file with every row's problem."""
+        return import_persons(herstel=herstel(), principal=principal(), incident_id=incident_id, data=_persons_file())
+
+    @blp.arguments(PersonQuerySchema, location="query", unknown=ma.RAISE)
+    @blp.response(200, PersonPageSchema)
+    @errors(blp, *READ_ERRORS)
+    def get(self, query: dict[str, Any], incident_id: uuid.UUID) -> dict[str, Any]:
+        """A page of the incident's persons with totals; `identity` is null for roles that may not see it."""
+        return list_persons(herstel=herstel(), principal=principal(), incident_id=incident_id, **query)

@@ -1,0 +1,42 @@
+"""Citizens' responses to an incident's letters, as the officers read and answer them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask.views import MethodView
+
+from notifications.services import answer_citizen_response, list_citizen_responses
+from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
+from web.api.schemas.citizens import AnswerBodySchema, AnswerSchema, ResponseSchema
+from web.context import herstel, principal
+
+blp = api_blueprint(
+    "responses", "/incidents/<uuid:incident_id>/responses", "Citizens' questions, objections, complaints, harm"
+)
+
+
+@blp.route("")
+class Responses(MethodView):
+    @blp.response(200, ResponseSchema(many=True))
+    @errors(blp, *READ_ERRORS)
+    def get(self, incident_id: uuid.UUID) -> list[dict[str, Any]]:
+        """The incident's responses with their texts, due dates and answers."""
+        return list_citizen_responses(herstel=herstel(), principal=principal(), incident_id=incident_id)
+
+
+@blp.route("/<uuid:response_id>/answer")
+class Answer(MethodView):
+    @blp.arguments(AnswerBodySchema)
+    @blp.response(200, AnswerSchema)
+    @errors(blp, *WRITE_ERRORS)
+    def post(self, body: dict[str, Any], incident_id: uuid.UUID, response_id: uuid.UUID) -> dict[str, Any]:
+        """Answer a response; this meets its legal deadline."""
+        return answer_citizen_response(
+            herstel=herstel(),
+            principal=principal(),
+            incident_id=incident_id,
+            response_id=response_id,
+            answer=body["answer"],
+        )

@@ -1,0 +1,95 @@
+"""The citizen's side (a session from the code in their letter) and the officers' view of responses."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from notifications.services import RESPONSE_KINDS
+from web.api.common import Input, text
+
+TEXT_LIMIT = 10_000
+
+
+class SessionBodySchema(Input):
+    access_code = text(64, metadata={"description": "the code printed in the letter, e.g. ABCD-EFGH-JKLM-NPQR"})
+
+
+class SessionSchema(ma.Schema):
+    token = ma.fields.String(required=True, metadata={"description": "send as Authorization: Bearer <token>"})
+    expires_at = ma.fields.DateTime(required=True)
+    language = ma.fields.String(required=True)
+
+
+class CitizenLetterSchema(ma.Schema):
+    subject = ma.fields.String(required=True)
+    html = ma.fields.String(required=True, metadata={"description": "the letter as a whole HTML page"})
+    text = ma.fields.String(required=True)
+    language = ma.fields.String(required=True)
+
+
+class StepStatusSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    state = ma.fields.String(required=True)
+    text = ma.fields.String(required=True, metadata={"description": "where the step stands, in plain words"})
+    ended_on = ma.fields.String(allow_none=True)
+
+
+class StatusLetterSchema(ma.Schema):
+    kind = ma.fields.String(allow_none=True)
+    sent_on = ma.fields.Date(allow_none=True)
+    objection_last_day = ma.fields.Date(allow_none=True)
+
+
+class OwnResponseSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    kind = ma.fields.String(required=True)
+    received_at = ma.fields.DateTime(required=True)
+    answered = ma.fields.Boolean(required=True)
+    answer_due = ma.fields.Date(allow_none=True)
+    answer_due_text = ma.fields.String(allow_none=True)
+
+
+class CaseStatusSchema(ma.Schema):
+    reference = ma.fields.String(required=True)
+    language = ma.fields.String(required=True)
+    closed = ma.fields.Boolean(required=True)
+    steps = ma.fields.List(ma.fields.Nested(StepStatusSchema), required=True)
+    letter = ma.fields.Nested(StatusLetterSchema, required=True)
+    responses = ma.fields.List(ma.fields.Nested(OwnResponseSchema), required=True)
+
+
+class ResponseBodySchema(Input):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(RESPONSE_KINDS))
+    text = text(TEXT_LIMIT)
+
+
+class RecordedResponseSchema(ma.Schema):
+    response_id = ma.fields.UUID(required=True)
+    kind = ma.fields.String(required=True)
+    received_at = ma.fields.DateTime(required=True)
+    answer_due = ma.fields.Date(allow_none=True, metadata={"description": "last day of the legal deadline started"})
+    legal_basis = ma.fields.String(allow_none=True)
+
+
+class ResponseSchema(ma.Schema):
+    """A citizen's response as the officers read it."""
+
+    id = ma.fields.UUID(required=True)
+    kind = ma.fields.String(required=True)
+    person_id = ma.fields.UUID(required=True)
+    received_at = ma.fields.DateTime(required=True)
+    text = ma.fields.String(required=True)
+    answer_due = ma.fields.Date(allow_none=True)
+    deadline_state = ma.fields.String(allow_none=True)
+    answered_at = ma.fields.DateTime(allow_none=True)
+    answer = ma.fields.String(allow_none=True)
+
+
+class AnswerBodySchema(Input):
+    answer = text(TEXT_LIMIT)
+
+
+class AnswerSchema(ma.Schema):
+    response_id = ma.fields.UUID(required=True)
+    answered_at = ma.fields.DateTime(required=True)
