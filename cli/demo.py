@@ -62,6 +62,8 @@ def seed_demo(herstel: Herstel, url: str) -> None:
     click.echo(f"\nDemo at {url}  — log in with one of:")
     for email, password, role in logins:
         click.echo(f"  {role:<13} {email:<32} {password}")
+    click.echo(f"The letters the demo sent are in its mailbox, {url}/mailbox (as officer or coordinator);")
+    click.echo(f"a citizen opens theirs at {url}/citizen with the code printed in it.")
     click.echo("")
 
 
