@@ -40,7 +40,7 @@ from protocol.calendar import local_date
 
 log = logging.getLogger(__name__)
 
-RECORD_EVERY = 25  # letters per recording transaction: the most a killed worker can send twice
+RECORD_EVERY = 100  # letters per recording transaction: the most a killed worker can send twice
 POST_BATCH = 500  # letters per print batch
 
 
