@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from notifications.bulk import bulk_insert, chunks
-from notifications.tables import CampaignRow, LetterAttemptRow, LetterRow, PrintBatchRow
+from notifications.tables import LETTER_STATUSES, CampaignRow, LetterAttemptRow, LetterRow, PrintBatchRow
 
 
 class LetterRepository:
@@ -250,6 +250,12 @@ class LetterRepository:
             .group_by(LetterRow.kind, LetterRow.status, LetterRow.channel)
         )
         return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(stmt)]
+
+    def has_open(self, incident_id: uuid.UUID, final: Sequence[str]) -> bool:
+        """Whether any letter of the incident is not final: one probe of the (incident, status) index."""
+        open_statuses = [s for s in LETTER_STATUSES if s not in final]
+        stmt = select(LetterRow.id).where(LetterRow.incident_id == incident_id, LetterRow.status.in_(open_statuses))
+        return self.session.scalar(stmt.limit(1)) is not None
 
     def latest_for_person(self, person_id: uuid.UUID) -> LetterRow | None:
         stmt = select(LetterRow).where(LetterRow.person_id == person_id).order_by(LetterRow.created_at.desc())
