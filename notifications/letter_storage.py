@@ -8,9 +8,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import Table, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -106,19 +106,29 @@ class LetterRepository:
         The WHERE on the status makes it a compare-and-set: of two workers holding the same ids,
         each letter goes to exactly one.
         """
-        claimed: list[tuple[uuid.UUID, int]] = []
+        return [(row.id, row.attempts) for row in self.claim_rows(letter_ids, now=now, lease_until=lease_until)]
+
+    def claim_rows(self, letter_ids: Sequence[uuid.UUID], *, now: datetime, lease_until: datetime) -> list[Any]:
+        """`claim`, returning what sending needs of each claimed letter (id, attempts, incident_id,
+        person_id, kind, language, channel) straight from the UPDATE, instead of loading the rows again."""
+        table = cast(Table, LetterRow.__table__)
+        claimed: list[Any] = []
         for chunk in chunks(letter_ids):
             stmt = (
-                update(LetterRow)
-                .where(
-                    LetterRow.id.in_(list(chunk)),
-                    LetterRow.status == "queued",
-                    LetterRow.next_attempt_at <= now,
+                update(table)
+                .where(table.c.id.in_(list(chunk)), table.c.status == "queued", table.c.next_attempt_at <= now)
+                .values(status="sending", attempts=table.c.attempts + 1, lease_until=lease_until)
+                .returning(
+                    table.c.id,
+                    table.c.attempts,
+                    table.c.incident_id,
+                    table.c.person_id,
+                    table.c.kind,
+                    table.c.language,
+                    table.c.channel,
                 )
-                .values(status="sending", attempts=LetterRow.attempts + 1, lease_until=lease_until)
-                .returning(LetterRow.id, LetterRow.attempts)
             )
-            claimed.extend((r[0], r[1]) for r in self.session.execute(stmt))
+            claimed.extend(self.session.connection().execute(stmt))
         return claimed
 
     def settle(self, fenced: Sequence[tuple[uuid.UUID, int]], values: dict[str, Any]) -> list[uuid.UUID]:
