@@ -6,11 +6,12 @@ Letter status moves only by compare-and-set; see `claim` and `settle`.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, tuple_, update
+from sqlalchemy import Table, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -74,6 +75,51 @@ class LetterRepository:
             )
             added += len(self.session.scalars(stmt, list(chunk)).all())
         return added
+
+    def queue_campaign(
+        self, *, incident_id: uuid.UUID, campaign_id: uuid.UUID, kind: str, recipients: str, now: datetime
+    ) -> Counter[str]:
+        """PostgreSQL: one INSERT ... SELECT of a letter for every person of `recipients` without a
+        `kind` letter; returns the letters per channel ("none": nobody to write to, failed at once).
+
+        The CASEs are `channels.choose_channel` in SQL: email with consent and an address, else post
+        with an address, else a failed letter. The caller holds the incident's row lock; the unique
+        constraint still refuses a duplicate.
+        """
+        # The persons are chosen into a scratch table first: with the NOT EXISTS inside the INSERT,
+        # every probe of the letters index also walked the rows the statement had just inserted
+        # (O(n^2): 1.9 s for 3,000 letters, 2 minutes for 20,000).
+        scratch = f"campaign_{uuid.uuid4().hex[:12]}"
+        chosen = f"""
+            CREATE TEMP TABLE {scratch} ON COMMIT DROP AS
+            SELECT p.id AS person_id, p.language,
+                   CASE WHEN p.consent_electronic AND p.has_email THEN 'email'
+                        WHEN p.has_address THEN 'post' END AS channel
+            FROM affected_persons p
+            WHERE p.incident_id = :incident AND p.kind = :recipients
+              AND NOT EXISTS (SELECT 1 FROM letters l
+                              WHERE l.incident_id = p.incident_id AND l.person_id = p.id AND l.kind = :kind)
+        """  # noqa: S608 - the table name is generated here
+        stmt = text(
+            f"""
+            WITH added AS (
+                INSERT INTO letters (id, incident_id, person_id, campaign_id, kind, language, channel, status,
+                                     failure, failed_at, attempts, next_attempt_at, created_at)
+                SELECT gen_random_uuid(), :incident, person_id, :campaign, :kind, language,
+                       coalesce(channel, 'post'),
+                       CASE WHEN channel IS NULL THEN 'failed' ELSE 'queued' END,
+                       CASE WHEN channel IS NULL THEN 'no address to write to' END,
+                       CASE WHEN channel IS NULL THEN CAST(:now AS timestamptz) END,
+                       0, :now, :now
+                FROM {scratch}
+                RETURNING channel, status
+            )
+            SELECT CASE WHEN status = 'failed' THEN 'none' ELSE channel END, count(*) FROM added GROUP BY 1
+            """  # noqa: S608 - the table name is generated here
+        )
+        params = {"incident": incident_id, "campaign": campaign_id, "kind": kind, "recipients": recipients, "now": now}
+        self.session.execute(text(chosen), {"incident": incident_id, "recipients": recipients, "kind": kind})
+        return Counter({row[0]: row[1] for row in self.session.execute(stmt, params)})
 
     def get(self, letter_id: uuid.UUID) -> LetterRow | None:
         return self.session.get(LetterRow, letter_id)
