@@ -160,9 +160,18 @@ class LetterRepository:
         table = cast(Table, LetterRow.__table__)
         claimed: list[Any] = []
         for chunk in chunks(letter_ids):
+            # Lock in id order and skip letters another transaction holds: two workers given
+            # overlapping ids (a redispatch racing the fan-out) otherwise deadlock, and a held
+            # letter is being claimed or recorded by its holder anyway.
+            due = (
+                select(table.c.id)
+                .where(table.c.id.in_(list(chunk)), table.c.status == "queued", table.c.next_attempt_at <= now)
+                .order_by(table.c.id)
+                .with_for_update(skip_locked=True)
+            )
             stmt = (
                 update(table)
-                .where(table.c.id.in_(list(chunk)), table.c.status == "queued", table.c.next_attempt_at <= now)
+                .where(table.c.id.in_(due.scalar_subquery()), table.c.status == "queued")
                 .values(status="sending", attempts=table.c.attempts + 1, lease_until=lease_until)
                 .returning(
                     table.c.id,
