@@ -40,7 +40,7 @@ from protocol.calendar import local_date
 
 log = logging.getLogger(__name__)
 
-RECORD_EVERY = 25  # letters per recording transaction: the most a killed worker can send twice
+RECORD_EVERY = 100  # letters per recording transaction: the most a killed worker can send twice
 POST_BATCH = 500  # letters per print batch
 
 
@@ -124,9 +124,8 @@ def _claim(herstel: Any, ids: Sequence[uuid.UUID], report: DeliveryReport, *, co
     now = herstel.clock()
     lease = timedelta(seconds=herstel.settings.letter_lease_seconds)
     with herstel.uow() as uow:
-        claimed = dict(uow.letters.claim(ids, now=now, lease_until=now + lease))
+        letters = uow.letters.claim_rows(ids, now=now, lease_until=now + lease)
         report.leased_at = report.leased_at or now
-        letters = uow.letters.many(claimed)
         persons = uow.persons.many(letter.person_id for letter in letters)
         facts: dict[uuid.UUID, IncidentFacts] = {}
         jobs = []
@@ -137,7 +136,7 @@ def _claim(herstel: Any, ids: Sequence[uuid.UUID], report: DeliveryReport, *, co
             jobs.append(
                 Job(
                     letter_id=letter.id,
-                    attempt=claimed[letter.id],
+                    attempt=letter.attempts,
                     incident_id=letter.incident_id,
                     kind=letter.kind,
                     language=letter.language,

@@ -59,5 +59,14 @@ def open_identity(vault: Vault, row: AffectedPersonRow) -> dict[str, Any]:
 
 
 def open_recipient(vault: Vault, row: AffectedPersonRow) -> Recipient:
-    identity = open_identity(vault, row)
-    return Recipient(name=identity["name"] or "", address=identity["address"], email=identity["email"])
+    """What a letter needs: name, address and email (the BSN stays sealed)."""
+
+    def opened(field: str, sealed: bytes | None) -> str | None:
+        return vault.open(sealed, key_id=row.key_id, place=place(row.id, field)) if sealed is not None else None
+
+    address = opened("address", row.address_sealed)
+    return Recipient(
+        name=opened("name", row.name_sealed) or "",
+        address=json.loads(address) if address else None,
+        email=opened("email", row.email_sealed),
+    )

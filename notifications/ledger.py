@@ -105,7 +105,10 @@ def letter_counts(uow: Any, incident_id: uuid.UUID) -> dict[str, Any]:
 
 def settle_incident(*, herstel: Any, incident_id: uuid.UUID) -> dict[str, Any]:
     """Record the incident's new attempts on the timeline and, once every letter is delivered or
-    finally failed, complete `inform` as the system. One transaction; safe to run at any time."""
+    finally failed, complete `inform` as the system. One transaction; safe to run at any time.
+
+    Returns what was recorded, whether `inform` completed, and the letter counts, which are left
+    out while letters are still open."""
     with herstel.uow() as uow:
         lock_incident(uow.session, incident_id)
         recorded = 0
@@ -114,6 +117,11 @@ def settle_incident(*, herstel: Any, incident_id: uuid.UUID) -> dict[str, Any]:
             recorded += covered
             if covered < RECORD_LIMIT:
                 break
+        if uow.letters.has_open(incident_id, FINAL):
+            # The usual case while a campaign runs: skip the counts, a scan of every letter of the
+            # incident (~30 ms at 30,000 letters) done under the incident's lock after each batch.
+            uow.commit()
+            return {"recorded": recorded, "inform_completed": False}
         counts = letter_counts(uow, incident_id)
         completed = False
         if counts["total"] and not counts["open"] and not uow.letters.count_unrecorded(incident_id):

@@ -6,17 +6,18 @@ Letter status moves only by compare-and-set; see `claim` and `settle`.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import Table, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from notifications.bulk import bulk_insert, chunks
-from notifications.tables import CampaignRow, LetterAttemptRow, LetterRow, PrintBatchRow
+from notifications.tables import LETTER_STATUSES, CampaignRow, LetterAttemptRow, LetterRow, PrintBatchRow
 
 
 class LetterRepository:
@@ -75,6 +76,51 @@ class LetterRepository:
             added += len(self.session.scalars(stmt, list(chunk)).all())
         return added
 
+    def queue_campaign(
+        self, *, incident_id: uuid.UUID, campaign_id: uuid.UUID, kind: str, recipients: str, now: datetime
+    ) -> Counter[str]:
+        """PostgreSQL: one INSERT ... SELECT of a letter for every person of `recipients` without a
+        `kind` letter; returns the letters per channel ("none": nobody to write to, failed at once).
+
+        The CASEs are `channels.choose_channel` in SQL: email with consent and an address, else post
+        with an address, else a failed letter. The caller holds the incident's row lock; the unique
+        constraint still refuses a duplicate.
+        """
+        # The persons are chosen into a scratch table first: with the NOT EXISTS inside the INSERT,
+        # every probe of the letters index also walked the rows the statement had just inserted
+        # (O(n^2): 1.9 s for 3,000 letters, 2 minutes for 20,000).
+        scratch = f"campaign_{uuid.uuid4().hex[:12]}"
+        chosen = f"""
+            CREATE TEMP TABLE {scratch} ON COMMIT DROP AS
+            SELECT p.id AS person_id, p.language,
+                   CASE WHEN p.consent_electronic AND p.has_email THEN 'email'
+                        WHEN p.has_address THEN 'post' END AS channel
+            FROM affected_persons p
+            WHERE p.incident_id = :incident AND p.kind = :recipients
+              AND NOT EXISTS (SELECT 1 FROM letters l
+                              WHERE l.incident_id = p.incident_id AND l.person_id = p.id AND l.kind = :kind)
+        """  # noqa: S608 - the table name is generated here
+        stmt = text(
+            f"""
+            WITH added AS (
+                INSERT INTO letters (id, incident_id, person_id, campaign_id, kind, language, channel, status,
+                                     failure, failed_at, attempts, next_attempt_at, created_at)
+                SELECT gen_random_uuid(), :incident, person_id, :campaign, :kind, language,
+                       coalesce(channel, 'post'),
+                       CASE WHEN channel IS NULL THEN 'failed' ELSE 'queued' END,
+                       CASE WHEN channel IS NULL THEN 'no address to write to' END,
+                       CASE WHEN channel IS NULL THEN CAST(:now AS timestamptz) END,
+                       0, :now, :now
+                FROM {scratch}
+                RETURNING channel, status
+            )
+            SELECT CASE WHEN status = 'failed' THEN 'none' ELSE channel END, count(*) FROM added GROUP BY 1
+            """  # noqa: S608 - the table name is generated here
+        )
+        params = {"incident": incident_id, "campaign": campaign_id, "kind": kind, "recipients": recipients, "now": now}
+        self.session.execute(text(chosen), {"incident": incident_id, "recipients": recipients, "kind": kind})
+        return Counter({row[0]: row[1] for row in self.session.execute(stmt, params)})
+
     def get(self, letter_id: uuid.UUID) -> LetterRow | None:
         return self.session.get(LetterRow, letter_id)
 
@@ -106,19 +152,38 @@ class LetterRepository:
         The WHERE on the status makes it a compare-and-set: of two workers holding the same ids,
         each letter goes to exactly one.
         """
-        claimed: list[tuple[uuid.UUID, int]] = []
+        return [(row.id, row.attempts) for row in self.claim_rows(letter_ids, now=now, lease_until=lease_until)]
+
+    def claim_rows(self, letter_ids: Sequence[uuid.UUID], *, now: datetime, lease_until: datetime) -> list[Any]:
+        """`claim`, returning what sending needs of each claimed letter (id, attempts, incident_id,
+        person_id, kind, language, channel) straight from the UPDATE, instead of loading the rows again."""
+        table = cast(Table, LetterRow.__table__)
+        claimed: list[Any] = []
         for chunk in chunks(letter_ids):
-            stmt = (
-                update(LetterRow)
-                .where(
-                    LetterRow.id.in_(list(chunk)),
-                    LetterRow.status == "queued",
-                    LetterRow.next_attempt_at <= now,
-                )
-                .values(status="sending", attempts=LetterRow.attempts + 1, lease_until=lease_until)
-                .returning(LetterRow.id, LetterRow.attempts)
+            # Lock in id order and skip letters another transaction holds: two workers given
+            # overlapping ids (a redispatch racing the fan-out) otherwise deadlock, and a held
+            # letter is being claimed or recorded by its holder anyway.
+            due = (
+                select(table.c.id)
+                .where(table.c.id.in_(list(chunk)), table.c.status == "queued", table.c.next_attempt_at <= now)
+                .order_by(table.c.id)
+                .with_for_update(skip_locked=True)
             )
-            claimed.extend((r[0], r[1]) for r in self.session.execute(stmt))
+            stmt = (
+                update(table)
+                .where(table.c.id.in_(due.scalar_subquery()), table.c.status == "queued")
+                .values(status="sending", attempts=table.c.attempts + 1, lease_until=lease_until)
+                .returning(
+                    table.c.id,
+                    table.c.attempts,
+                    table.c.incident_id,
+                    table.c.person_id,
+                    table.c.kind,
+                    table.c.language,
+                    table.c.channel,
+                )
+            )
+            claimed.extend(self.session.connection().execute(stmt))
         return claimed
 
     def settle(self, fenced: Sequence[tuple[uuid.UUID, int]], values: dict[str, Any]) -> list[uuid.UUID]:
@@ -250,6 +315,12 @@ class LetterRepository:
             .group_by(LetterRow.kind, LetterRow.status, LetterRow.channel)
         )
         return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(stmt)]
+
+    def has_open(self, incident_id: uuid.UUID, final: Sequence[str]) -> bool:
+        """Whether any letter of the incident is not final: one probe of the (incident, status) index."""
+        open_statuses = [s for s in LETTER_STATUSES if s not in final]
+        stmt = select(LetterRow.id).where(LetterRow.incident_id == incident_id, LetterRow.status.in_(open_statuses))
+        return self.session.scalar(stmt.limit(1)) is not None
 
     def latest_for_person(self, person_id: uuid.UUID) -> LetterRow | None:
         stmt = select(LetterRow).where(LetterRow.person_id == person_id).order_by(LetterRow.created_at.desc())

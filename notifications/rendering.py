@@ -111,18 +111,22 @@ def _html_environment() -> jinja2.Environment:
     )
 
 
+@cache
+def _template(name: str, html_page: bool = False) -> jinja2.Template:
+    """Compiled once per process: `get_template` stats the file for changes on every call."""
+    return (_html_environment() if html_page else environment()).get_template(name)
+
+
 def render_letter(kind: str, language: str, context: dict[str, Any]) -> RenderedLetter:
     """Render one letter; `context` is what `notifications.letters.letter_context` builds."""
     if kind not in KINDS or language not in LANGUAGES:
         raise ValueError(f"no letter template for {kind}/{language}")
-    source = environment().get_template(f"{kind}.{language}.txt.j2").render(**context)
+    source = _template(f"{kind}.{language}.txt.j2").render(**context)
     blocks = parse_markup(source)
     subject = next((b.plain for b in blocks if b.kind == "title"), kind)
     body_html = blocks_to_html(blocks)
-    page = (
-        _html_environment()
-        .get_template("email.html.j2")
-        .render(subject=subject, body=body_html, language=language, reference=context["reference"])
+    page = _template("email.html.j2", html_page=True).render(
+        subject=subject, body=body_html, language=language, reference=context["reference"]
     )
     return RenderedLetter(
         kind=kind,
@@ -158,13 +162,13 @@ def parse_markup(source: str) -> list[Block]:
         if not line:
             flush()
             continue
-        kind = next((k for prefix, k in _PREFIXES if line.startswith(prefix)), None)
-        if kind is None:
+        for prefix, kind in _PREFIXES:
+            if line.startswith(prefix):
+                flush()
+                blocks.append(Block(kind, _runs(line[len(prefix) :].strip())))
+                break
+        else:
             paragraph.append(line)
-            continue
-        flush()
-        prefix = next(p for p, k in _PREFIXES if k == kind)
-        blocks.append(Block(kind, _runs(line[len(prefix) :].strip())))
     flush()
     return blocks
 
@@ -196,18 +200,21 @@ def blocks_to_html(blocks: list[Block]) -> str:
 
 def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     """Greedy word wrap (textwrap's regular expressions cost more than the rest of a render)."""
+    words = text.split()
+    if not words:
+        return []
     lines: list[str] = []
-    current = first
-    has_word = False
-    for word in text.split():
-        if has_word and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current, has_word = rest + word, True
-            continue
-        current = f"{current} {word}" if has_word else current + word
-        has_word = True
-    if has_word:
-        lines.append(current)
+    line = [first + words[0]]
+    length = len(line[0])
+    for word in words[1:]:
+        if length + 1 + len(word) > width:
+            lines.append(" ".join(line))
+            line = [rest + word]
+            length = len(line[0])
+        else:
+            line.append(word)
+            length += 1 + len(word)
+    lines.append(" ".join(line))
     return lines
 
 
