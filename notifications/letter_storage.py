@@ -212,13 +212,17 @@ class LetterRepository:
         return list(self.session.scalars(stmt))
 
     def stale_queued(self, *, due_before: datetime, dispatched_before: datetime, limit: int) -> list[uuid.UUID]:
-        """Queued letters that are due and whose message may have been lost (dispatched long ago, or never)."""
+        """Queued letters that are due and whose message may have been lost: dispatched long ago, or
+        never dispatched although due for as long. A new campaign's letters are fanned out by the
+        outbox's `LetterCampaignStarted` handler; taking them here too, while that runs, only sent
+        the same letters twice to competing workers."""
         stmt = (
             select(LetterRow.id)
             .where(
                 LetterRow.status == "queued",
                 LetterRow.next_attempt_at <= due_before,
-                (LetterRow.dispatched_at.is_(None)) | (LetterRow.dispatched_at < dispatched_before),
+                (LetterRow.dispatched_at.is_(None) & (LetterRow.next_attempt_at < dispatched_before))
+                | (LetterRow.dispatched_at < dispatched_before),
             )
             .order_by(LetterRow.next_attempt_at)
             .limit(limit)

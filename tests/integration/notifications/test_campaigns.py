@@ -172,6 +172,21 @@ def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
     assert summary["by_status"] == {"delivered": 3}
 
 
+def test_the_sweep_leaves_a_new_campaign_to_its_fan_out_and_takes_it_over_only_after_the_lease(
+    mailing, officer, incident, smtp_server, dispatched, clock
+):
+    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(3)))
+    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    # the campaign is queued, its LetterCampaignStarted event not yet relayed: nothing dispatched
+    assert recover_letters(herstel=mailing)["redispatched"] == 0
+    assert dispatched.take() == []
+    # had the fan-out never come, the letters would not wait for ever
+    clock.advance(seconds=mailing.settings.letter_lease_seconds + 1)
+    assert recover_letters(herstel=mailing)["redispatched"] == 3
+    run_letters(mailing, dispatched, clock)
+    assert sorted(smtp_server.recipients().values()) == [1, 1, 1]
+
+
 def test_two_workers_with_the_same_batch_send_each_letter_once(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
