@@ -18,11 +18,11 @@ from notifications.services import (
     list_persons,
     start_campaign,
 )
-from protocol.services import InvalidEvidence, NotFound, ProtocolError
+from protocol.services import NotFound, ProtocolError
 from web.context import herstel, principal
 from web.pages.common import may
 from web.pages.incident_view import FormState, Refusal
-from web.pages.incidents import Page, fetch, render_incident
+from web.pages.incidents import Page, attempt, fetch
 from web.pages.letters_panel import progress
 from web.pages.letters_text import CHANNELS, LETTER_STATUSES, row_message
 from web.pages.text import _, label, ngettext
@@ -41,21 +41,19 @@ def progress_json(incident_id: uuid.UUID) -> Response:
 def start(incident_id: uuid.UUID) -> Page:
     kind = request.form.get("kind", "")
     state = FormState("letters", {"kind": kind})
-    try:
-        result = start_campaign(herstel=herstel(), principal=principal(), incident_id=incident_id, kind=kind)
-    except NotFound:
-        raise
-    except InvalidEvidence as error:
-        state.errors, state.refusal = error.errors, Refusal.of(error)
-        return render_incident(fetch(incident_id), state=state, status=422)
-    except ProtocolError as error:
-        state.refusal = Refusal.of(error)
-        return render_incident(fetch(incident_id), state=state, status=status_for(error))
-    if result["created"]:
-        flash(ngettext("%(num)d letter queued.", "%(num)d letters queued.", result["letters"]), "info")
-    else:
-        flash(_("Everyone already has this letter: nothing new was queued."), "info")
-    return redirect(url_for("incident_page.show", incident_id=incident_id, _anchor="letters"))
+
+    def queued(result: dict[str, Any]) -> str:
+        if result["created"]:
+            return ngettext("%(num)d letter queued.", "%(num)d letters queued.", result["letters"])
+        return _("Everyone already has this letter: nothing new was queued.")
+
+    return attempt(
+        incident_id,
+        state,
+        lambda: start_campaign(herstel=herstel(), principal=principal(), incident_id=incident_id, kind=kind),
+        queued,
+        anchor="letters",
+    )
 
 
 def address_line(address: dict[str, str] | None) -> str:
