@@ -35,13 +35,13 @@ from benchkit import (
 
 from protocol.services import (
     Herstel,
-    add_document,
     close_incident,
     complete_step,
     complete_step_as_system,
     get_incident,
     report_incident,
     start_step,
+    upload_document,
     verify_all,
 )
 
@@ -134,8 +134,8 @@ def run_incident(herstel: Herstel, people: Staff, timings: Timings, detected_at:
         evidence={"investigator": str(people.investigator.user_id), "due_date": "2027-03-01"},
     )
     document = timings.run(
-        "add_document",
-        lambda: add_document(
+        "upload_document",
+        lambda: upload_document(
             uow=herstel.uow(),
             principal=people.investigator,
             incident_id=incident_id,
