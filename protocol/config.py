@@ -48,6 +48,7 @@ class Settings:
     letter_retry_seconds: float = 60.0  # first wait after a temporary email failure; doubles per attempt
     letter_lease_seconds: float = 600.0  # a letter held this long by a worker that went silent is sent again
     max_body_bytes: int = 50 * 1024 * 1024
+    proxy_hops: int = 0  # reverse proxies in front of `herstel web` whose X-Forwarded-* headers are trusted
     log_level: str = "INFO"
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import get_locale
 from flask_smorest import Blueprint as ApiBlueprint
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from protocol.services import Herstel, ProtocolError, bootstrap
 from web import access, security
@@ -35,6 +36,11 @@ def create_app(config: dict[str, Any] | None = None, *, herstel: Herstel | None 
     """
     herstel = herstel or bootstrap()
     app = Flask(__name__)
+    hops = herstel.settings.proxy_hops
+    if hops:
+        # behind a reverse proxy: the client's address (rate limits per client) and scheme (Secure
+        # cookies, URLs) come from the X-Forwarded-* headers the trusted proxies set, no more of them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.from_mapping(flask_config(herstel.settings))
     app.config.update(config or {})
     app.extensions["herstel"] = herstel

@@ -158,3 +158,27 @@ def test_rate_limits_live_in_redis_when_the_installation_has_it(herstel: Herstel
         for key in connection.keys(f"*{prefix}*"):
             connection.delete(key)
         connection.close()
+
+
+def _code_guesses(app: Any, forwarded_for: str, count: int) -> list[int]:
+    client = app.test_client()
+    return [
+        client.post(
+            "/api/v1/citizen/session",
+            json={"access_code": "AAAA-BBBB-CCCC-DDDD"},
+            headers={"X-Forwarded-For": forwarded_for},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},  # the proxy
+        ).status_code
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize(("hops", "second_client"), [(0, [429]), (1, [401])])
+def test_clients_behind_a_trusted_proxy_are_told_apart_and_only_then(
+    herstel: Herstel, hops: int, second_client: list[int]
+) -> None:
+    herstel.settings = dataclasses.replace(herstel.settings, proxy_hops=hops)
+    app = create_app({"TESTING": True, "HERSTEL_CITIZEN_CODE_LIMIT": "2 per minute"}, herstel=herstel)
+    assert _code_guesses(app, "192.0.2.7", 3) == [401, 401, 429]
+    # without a declared proxy the header is the client's word and is ignored: all share the proxy's address
+    assert _code_guesses(app, "198.51.100.9", 1) == second_client
