@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_babel import format_date, format_datetime
 
 from protocol.services import (
@@ -33,6 +33,20 @@ LOCAL_INPUT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")  # what <i
 def uow() -> Any:  # a protocol UnitOfWork; web may not name types below protocol.services
     """A fresh unit of work for one service call."""
     return herstel().uow()
+
+
+MAX_PAGE = 100_000  # beyond any real list; keeps a typed-in page number from overflowing the OFFSET
+
+
+def page_arg() -> int:
+    """The `page` query argument, 1 when absent or not a number, never past MAX_PAGE."""
+    raw = request.args.get("page", "1")
+    return max(1, min(int(raw), MAX_PAGE)) if raw.isdigit() and len(raw) < 12 else 1
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` items fill (at least one, for an empty list)."""
+    return max(1, -(-total // per_page))
 
 
 def lang() -> str:

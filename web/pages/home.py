@@ -13,7 +13,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from protocol.services import NotFound, get_incident, list_incidents, list_notices
 from web.context import principal
-from web.pages.common import current_definition, lang, may, uow
+from web.pages.common import current_definition, lang, may, page_arg, page_count, uow
 from web.pages.layout import assigned_only
 
 blp = Blueprint("home", __name__)
@@ -27,12 +27,11 @@ def _filters() -> dict[str, Any]:
     """The filters as asked for, each reset to its default when it is not one the page offers."""
     args = request.args
     state = args.get("state", "open")
-    page = args.get("page", "1")
     return {
         "state": state if state in STATES else "open",
         "step": args.get("step", ""),
         "overdue": args.get("overdue", "") if args.get("overdue") in OVERDUE else "",
-        "page": max(1, min(int(page), 100_000)) if page.isdigit() else 1,
+        "page": page_arg(),
     }
 
 
@@ -100,7 +99,7 @@ def index() -> str:
             page=filters["page"],
             per_page=PER_PAGE,
         )
-    pages = max(1, -(-listing["total"] // PER_PAGE)) if listing else 1
+    pages = page_count(listing["total"], PER_PAGE) if listing else 1
 
     def paged(number: int) -> str:
         return url_for("home.index", **{k: v for k, v in {**filters, "page": number}.items() if v})

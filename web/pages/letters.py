@@ -20,7 +20,7 @@ from notifications.services import (
 )
 from protocol.services import NotFound, ProtocolError
 from web.context import herstel, principal
-from web.pages.common import may
+from web.pages.common import may, page_arg, page_count
 from web.pages.incident_view import FormState, Refusal
 from web.pages.incidents import Page, attempt, fetch
 from web.pages.letters_panel import progress
@@ -66,20 +66,15 @@ def address_line(address: dict[str, str] | None) -> str:
     return ", ".join(filter(None, (street, town)))
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
-
-
 def render_persons(
     incident_id: uuid.UUID, *, rejected: dict[str, Any] | None = None, status: int = 200
 ) -> tuple[str, int]:
     incident = fetch(incident_id)
-    page = _page_number()
+    page = page_arg()
     persons = list_persons(
         herstel=herstel(), principal=principal(), incident_id=incident_id, page=page, per_page=PER_PAGE
     )
-    pages = max(1, -(-persons["total"] // PER_PAGE))
+    pages = page_count(persons["total"], PER_PAGE)
     html = render_template(
         "persons.html",
         incident=incident,

@@ -16,7 +16,6 @@ from web.pages.letters_text import CHANNELS, LETTER_KINDS_TEXT, LETTER_STATUSES
 from web.pages.text import label, ngettext
 
 STATUS_ORDER = ("queued", "sending", "sent", "delivered", "failed")
-PER_PAGE = 50
 
 
 def progress(incident_id: uuid.UUID) -> dict[str, Any]:

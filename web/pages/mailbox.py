@@ -7,10 +7,11 @@ allow-list as the citizen's letter (a sandboxed srcdoc frame stayed blank under 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 
 from notifications.services import get_captured_mail, list_captured_mail
 from web.context import herstel
+from web.pages.common import page_arg, page_count
 from web.pages.letter_html import letter_body
 from web.pages.text import _
 
@@ -25,10 +26,9 @@ def sink_configured() -> bool:
 
 @blp.get("/mailbox")
 def index() -> str:
-    raw = request.args.get("page", "1")
-    page = max(1, int(raw)) if raw.isdigit() else 1
+    page = page_arg()
     found = list_captured_mail(herstel=herstel(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    pages = max(1, -(-found["total"] // PER_PAGE))
+    pages = page_count(found["total"], PER_PAGE)
     return render_template("mailbox.html", mail=found, page=page, pages=pages, sink=sink_configured())
 
 

@@ -167,3 +167,11 @@ def test_a_role_without_identity_sees_the_persons_masked(
     assert cells[:4] == ["verborgen", "verborgen", "ja", "ja"]
     assert "Zoë" not in page.by_id("list").text
     assert "namen en adressen zijn verborgen" in page.by_id("list").text
+
+
+def test_a_page_number_past_any_list_is_an_empty_page_not_an_error(
+    officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    for page in ("99999999999999999999", "100001", "-3", "x"):
+        response = officer_browser.get(f"/incidents/{assessed['id']}/persons?page={page}")
+        assert response.status_code == 200, page
