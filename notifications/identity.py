@@ -43,30 +43,24 @@ def seal_identity(
     }
 
 
+def _opened(vault: Vault, row: AffectedPersonRow, field: str) -> Any:
+    """One identity field of a person, decrypted (the address as its dict), or None."""
+    sealed = getattr(row, f"{field}_sealed")
+    if sealed is None:
+        return None
+    text = vault.open(sealed, key_id=row.key_id, place=place(row.id, field))
+    return (json.loads(text) if text else None) if field == "address" else text
+
+
 def open_identity(vault: Vault, row: AffectedPersonRow) -> dict[str, Any]:
     """Every identity field of a person, decrypted (for those allowed to see it, and for rendering)."""
-
-    def opened(field: str, sealed: bytes | None) -> str | None:
-        return vault.open(sealed, key_id=row.key_id, place=place(row.id, field)) if sealed is not None else None
-
-    address = opened("address", row.address_sealed)
-    return {
-        "bsn": opened("bsn", row.bsn_sealed),
-        "name": opened("name", row.name_sealed),
-        "address": json.loads(address) if address else None,
-        "email": opened("email", row.email_sealed),
-    }
+    return {field: _opened(vault, row, field) for field in ("bsn", "name", "address", "email")}
 
 
 def open_recipient(vault: Vault, row: AffectedPersonRow) -> Recipient:
     """What a letter needs: name, address and email (the BSN stays sealed)."""
-
-    def opened(field: str, sealed: bytes | None) -> str | None:
-        return vault.open(sealed, key_id=row.key_id, place=place(row.id, field)) if sealed is not None else None
-
-    address = opened("address", row.address_sealed)
     return Recipient(
-        name=opened("name", row.name_sealed) or "",
-        address=json.loads(address) if address else None,
-        email=opened("email", row.email_sealed),
+        name=_opened(vault, row, "name") or "",
+        address=_opened(vault, row, "address"),
+        email=_opened(vault, row, "email"),
     )

@@ -191,12 +191,15 @@ def current_principal() -> Principal | None:
     return found
 
 
+def bearer_secret() -> str | None:
+    """The secret of this request's `Authorization: Bearer …` header (a staff or a citizen token)."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
 def _bearer_principal() -> Principal | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        return None
-    return authenticate_token(uow=herstel().uow(), secret=secret.strip())
+    secret = bearer_secret()
+    return authenticate_token(uow=herstel().uow(), secret=secret) if secret else None
 
 
 def _session_principal() -> Principal | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 from flask.views import MethodView
 
 from notifications.services import (
@@ -22,6 +22,7 @@ from notifications.services import (
     open_citizen_session,
     record_citizen_response,
 )
+from web.access import bearer_secret
 from web.api.common import api_blueprint, errors
 from web.api.schemas.citizens import (
     CaseStatusSchema,
@@ -41,10 +42,10 @@ CITIZEN: list[dict[str, list[str]]] = [{"citizenSession": []}]
 
 def citizen_token() -> str:
     """The citizen session token of this request (Authorization: Bearer), or AccessDenied."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_secret()
+    if token is None:
         raise AccessDenied()
-    return token.strip()
+    return token
 
 
 @blp.route("/session")
