@@ -29,6 +29,7 @@ from protocol.services import (
     list_tokens,
     list_users,
     load_settings,
+    make_process_private,
     organisation_id_for,
     register_definition,
     revoke_token,
@@ -87,6 +88,7 @@ class HerstelGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, data_dir: str | None, verbose: int) -> None:
     """Herstel: carry a discriminating algorithm through the discrimination protocol."""
+    make_process_private()  # before anything is written: the data directory holds personal data
     logging.basicConfig(
         level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

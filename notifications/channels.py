@@ -30,6 +30,7 @@ from notifications.errors import ChannelUnavailable
 from notifications.pdf import render_pdf
 from notifications.rendering import RenderedLetter
 from protocol.config import Settings
+from protocol.files import private_dir, write_private
 
 
 def choose_channel(*, consent: bool, has_email: bool, has_address: bool) -> str | None:
@@ -315,11 +316,7 @@ class PostChannel:
             archive.writestr("letters.pdf", pdf)
             archive.writestr("manifest.csv", manifest.getvalue().encode("utf-8"))
         data = buffer.getvalue()
-        self.pending.mkdir(parents=True, exist_ok=True)
-        path = self.pending / f"{batch_id}.zip"
-        staging = path.with_suffix(".part")
-        staging.write_bytes(data)
-        staging.replace(path)
+        path = write_private(self.pending / f"{batch_id}.zip", data)  # names and addresses: 0600
         self.batch = PrintBatch(
             id=batch_id,
             path=path,
@@ -337,7 +334,7 @@ class PostChannel:
         source = self.pending / f"{batch_id}.zip"
         if not source.exists():
             return False
-        self.outbox.mkdir(parents=True, exist_ok=True)
+        private_dir(self.outbox)
         source.replace(self.outbox / source.name)
         return True
 

@@ -11,7 +11,6 @@ organisation see it. A message naming no known letter belongs to nobody and is s
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
@@ -22,6 +21,7 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
+from protocol.files import write_private
 from protocol.identity import Principal
 from protocol.permissions import organisations_for
 
@@ -33,13 +33,9 @@ def mail_dir(data_dir: str | Path) -> Path:
 
 
 def store_message(folder: Path, raw: bytes) -> Path:
-    """Keep one received message (written under a temporary name, then renamed, so readers never see half)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Keep one received message, 0600 (written under a temporary name, then renamed, so readers never see half)."""
     name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"
-    staging = folder / f".{name}.part"
-    staging.write_bytes(raw)
-    os.replace(staging, folder / f"{name}.eml")
-    return folder / f"{name}.eml"
+    return write_private(folder / f"{name}.eml", raw)
 
 
 def _parse(path: Path, *, headers_only: bool) -> EmailMessage:

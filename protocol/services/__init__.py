@@ -23,6 +23,7 @@ from protocol.errors import (
 )
 from protocol.events import EVENT_TYPES, StoredEvent
 from protocol.evidence import EvidenceSchema, FieldSpec
+from protocol.files import make_process_private
 from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.permissions import MATRIX, Forbidden
 from protocol.services.accounts import (
@@ -158,6 +159,7 @@ __all__ = [
     "list_tokens",
     "list_users",
     "load_settings",
+    "make_process_private",
     "organisation_id_for",
     "register_algorithm",
     "register_definition",
