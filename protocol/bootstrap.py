@@ -14,6 +14,7 @@ from pathlib import Path
 
 from protocol.calendar import LegalCalendar
 from protocol.calendars import load_calendar
+from protocol.checkpoint import public_key_of
 from protocol.config import Settings, load_settings
 from protocol.definition import ProtocolDefinition
 from protocol.errors import NotFound
@@ -73,6 +74,12 @@ class Herstel:
             clock=self.clock,
             on_commit=self.on_commit,
         )
+
+    def checkpoint_public_key(self) -> str | None:
+        """The public half of the key this installation signs checkpoints with (None: no key is set)."""
+        if not self.settings.signing_key:
+            return None
+        return public_key_of(self.settings.signing_key_bytes())
 
     def close(self) -> None:
         self.db.dispose()

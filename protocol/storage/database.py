@@ -69,6 +69,9 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # A second line behind the 0003 insert triggers: with recursive triggers on, the delete that
+        # REPLACE conflict resolution does fires the append-only DELETE triggers too.
+        cursor.execute("PRAGMA recursive_triggers=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
