@@ -132,10 +132,8 @@ def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], 
     return sn == 0 and r == root
 
 
-def verify_consistency(
-    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
-) -> bool:
-    """RFC 9162 §2.1.4.2: does `proof` show the tree (`old_size`, `old_root`) is a prefix of (`new_size`, `new_root`)?"""
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
+    """RFC 9162 §2.1.4.2: does `proof` show tree (`old_size`, `old_root`) is a prefix of (`new_size`, `new_root`)?"""
     if not 0 <= old_size <= new_size:
         return False
     if old_size == new_size:

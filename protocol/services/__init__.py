@@ -75,6 +75,17 @@ from protocol.services.timeline import (
     verify_incident,
 )
 from protocol.services.tokens import IssuedToken, authenticate_token, create_token, list_tokens, revoke_token
+from protocol.services.transparency import (
+    get_tree_head,
+    list_tree_heads,
+    log_public_key,
+    prove_consistency,
+    prove_inclusion,
+    sequence_all,
+    sequence_events,
+    sign_log,
+    verify_log,
+)
 from protocol.services.users import (
     add_user,
     describe_principal,
@@ -141,6 +152,7 @@ __all__ = [
     "get_incident",
     "get_principal",
     "get_timeline",
+    "get_tree_head",
     "grant_role",
     "handle_event",
     "handlers_for",
@@ -156,9 +168,13 @@ __all__ = [
     "list_organisations",
     "list_staff",
     "list_tokens",
+    "list_tree_heads",
     "list_users",
     "load_settings",
+    "log_public_key",
     "organisation_id_for",
+    "prove_consistency",
+    "prove_inclusion",
     "register_algorithm",
     "register_definition",
     "register_handler",
@@ -167,8 +183,11 @@ __all__ = [
     "reopen_incident",
     "report_incident",
     "revoke_token",
+    "sequence_all",
+    "sequence_events",
     "set_password",
     "set_user_active",
+    "sign_log",
     "start_step",
     "start_step_as_system",
     "sweep_deadlines",
@@ -178,5 +197,6 @@ __all__ = [
     "verify_against_checkpoint",
     "verify_all",
     "verify_incident",
+    "verify_log",
     "waive_step",
 ]

@@ -177,9 +177,7 @@ def test_a_flipped_byte_anywhere_in_an_inclusion_proof_fails(case: tuple[int, in
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.integers(2, 300).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n - 1), st.integers(0, 10_000)))
-)
+@given(st.integers(2, 300).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n - 1), st.integers(0, 10_000))))
 def test_a_flipped_byte_anywhere_in_a_consistency_proof_fails(case: tuple[int, int, int]) -> None:
     n, m, where = case
     tree = tree_of(data(n))
