@@ -85,7 +85,7 @@ class TreeHead:
 
     def verify_signature(self, public_key: bytes) -> bool:
         """True when `public_key` (raw, 32 bytes) made the signature and its id is the one named."""
-        if key_id(public_key) != self.key_id:
+        if len(public_key) != 32 or key_id(public_key) != self.key_id:
             return False
         try:
             Ed25519PublicKey.from_public_bytes(public_key).verify(base64.b64decode(self.signature), self.signed_bytes())

@@ -77,6 +77,7 @@ from protocol.services.timeline import (
 from protocol.services.tokens import IssuedToken, authenticate_token, create_token, list_tokens, revoke_token
 from protocol.services.transparency import (
     get_tree_head,
+    installation_public_key,
     list_tree_heads,
     log_public_key,
     prove_consistency,
@@ -156,6 +157,7 @@ __all__ = [
     "grant_role",
     "handle_event",
     "handlers_for",
+    "installation_public_key",
     "lars_is_valid",
     "list_algorithms",
     "list_approvals",

@@ -138,6 +138,11 @@ def log_public_key(*, principal: Principal, private_key: bytes) -> dict[str, Any
     return {"algorithm": "Ed25519", "public_key": base64.b64encode(public).decode(), "key_id": key_id(public)}
 
 
+def installation_public_key(*, private_key: bytes) -> str:
+    """The base64 public key of the installation's signing key (for `herstel log verify` on the operator's side)."""
+    return base64.b64encode(public_key_bytes(private_key)).decode()
+
+
 def prove_consistency(*, uow: UnitOfWork, principal: Principal, old_size: int, new_size: int) -> dict[str, Any]:
     """RFC 9162 consistency proof between the trees of two signed heads."""
     _require_reader(principal)
@@ -193,8 +198,10 @@ def _require_incident_reader(uow: UnitOfWork, principal: Principal, incident_id:
         raise NotFound(f"no event {event_id}", rule="unknown-event") from None
 
 
-def verify_log(*, uow: UnitOfWork, document: str, public_key: bytes) -> dict[str, Any]:
+def verify_log(*, uow: UnitOfWork, document: str, public_key: str) -> dict[str, Any]:
     """Recompute the log from the events' contents and compare it with a kept signed tree head.
+
+    `public_key` is the base64 raw Ed25519 key the head must be signed with (the one kept).
 
     Each event's chain hash is recomputed from its columns and from the recomputed hash of the
     previous event of its incident — stored hashes are not trusted — and becomes the leaf. The
@@ -205,7 +212,11 @@ def verify_log(*, uow: UnitOfWork, document: str, public_key: bytes) -> dict[str
         head = parse_tree_head(document)
     except TreeHeadFormatError as error:
         return _report(False, None, reason=str(error))
-    if not head.verify_signature(public_key):
+    try:
+        key = base64.b64decode(public_key, validate=True)
+    except ValueError:
+        return _report(False, head, reason="the public key is not base64")
+    if not head.verify_signature(key):
         return _report(False, head, reason="the checkpoint is not signed by this key")
     with uow.read_only():
         tree, first_bad, bad_reason = MemoryTree(), None, None

@@ -56,6 +56,10 @@ def key(herstel: Herstel) -> bytes:
     return herstel.settings.signing_key_bytes()
 
 
+def pub(herstel: Herstel) -> str:
+    return base64.b64encode(public_key_bytes(key(herstel))).decode()
+
+
 def event_ids(herstel: Herstel, incident_id: Any) -> list[int]:
     with herstel.db.engine.connect() as connection:
         return [row["id"] for row in tampering.event_rows(connection, incident_id)]
@@ -148,7 +152,7 @@ def test_proofs_refuse_unknown_sizes_wrong_order_and_readers_without_the_right(
 def test_log_verify_passes_an_untouched_log(herstel: Herstel, closed: dict[str, Any]) -> None:
     head = sign_log(uow_factory=herstel.uow, private_key=key(herstel))
 
-    report = verify_log(uow=herstel.uow(), document=json.dumps(head), public_key=public_key_bytes(key(herstel)))
+    report = verify_log(uow=herstel.uow(), document=json.dumps(head), public_key=pub(herstel))
 
     assert report["valid"], report
     assert report["recomputed_root"] == head["root"]
@@ -173,7 +177,7 @@ def test_a_rewritten_event_with_every_hash_recomputed_is_caught(
     assert verify_incident(uow=herstel.uow(), incident_id=closed["id"]).valid  # the chain alone looks fine
 
     # the log's own records still hold the old leaf: log verify names it
-    caught = verify_log(uow=herstel.uow(), document=json.dumps(kept), public_key=public)
+    caught = verify_log(uow=herstel.uow(), document=json.dumps(kept), public_key=pub(herstel))
     assert not caught["valid"]
     assert caught["first_invalid_leaf"] == target_index
 
@@ -190,7 +194,7 @@ def test_a_rewritten_event_with_every_hash_recomputed_is_caught(
     assert forged["size"] > kept["size"]
     assert not report.valid
     assert "rewritten" in (report.reason or "")
-    assert not verify_log(uow=herstel.uow(), document=json.dumps(kept), public_key=public)["valid"]
+    assert not verify_log(uow=herstel.uow(), document=json.dumps(kept), public_key=pub(herstel))["valid"]
 
 
 def test_trailing_events_deleted_are_named(herstel: Herstel, closed: dict[str, Any]) -> None:
@@ -200,7 +204,7 @@ def test_trailing_events_deleted_are_named(herstel: Herstel, closed: dict[str, A
         for row in rows[-2:]:
             tampering.delete_event(connection, row["id"])
 
-    report = verify_log(uow=herstel.uow(), document=json.dumps(kept), public_key=public_key_bytes(key(herstel)))
+    report = verify_log(uow=herstel.uow(), document=json.dumps(kept), public_key=pub(herstel))
 
     assert not report["valid"]
     assert report["first_invalid_leaf"] == kept["size"] - 2
@@ -219,7 +223,7 @@ def test_a_head_signed_with_another_key_is_refused(herstel: Herstel, closed: dic
     )
     public = public_key_bytes(key(herstel))
 
-    assert not verify_log(uow=herstel.uow(), document=impostor.to_json(), public_key=public)["valid"]
+    assert not verify_log(uow=herstel.uow(), document=impostor.to_json(), public_key=pub(herstel))["valid"]
     assert not verify_append_only(parse_tree_head(genuine), impostor, [], public).valid
     assert verify_append_only(parse_tree_head(genuine), parse_tree_head(genuine), [], public).valid
     assert MemoryTree().root(0)  # the empty tree has a root too (SHA-256 of nothing)
