@@ -19,7 +19,6 @@ from protocol.storage.uow import UnitOfWork
 
 def event_view(event: StoredEvent) -> dict[str, Any]:
     return {
-        "event_id": event.id,  # the transparency log's inclusion proofs name events by it
         "seq": event.seq,
         "type": event.type,
         "at": event.at,

@@ -33,6 +33,7 @@ from protocol.transparency import (
 )
 
 SEQUENCE_BATCH = 10_000
+MAX_SIZE = 2**62  # beyond any log; keeps a size from a URL inside a BIGINT
 # The organisation-free documents (signed heads, the key, consistency proofs): oversight bodies,
 # and those who may make checkpoints themselves.
 READERS = ("oversight.read", "checkpoint.create")
@@ -101,6 +102,14 @@ def _document(row: TreeHeadRow) -> dict[str, Any]:
     return TreeHead(row.size, row.root, row.timestamp, row.key_id, row.signature).as_dict()
 
 
+def _head(uow: UnitOfWork, size: int) -> TreeHeadRow:
+    """The signed head of a size, or NotFound (also for sizes no database column could hold)."""
+    row = uow.transparency.head(size) if 0 <= size < MAX_SIZE else None
+    if row is None:
+        raise NotFound(f"no checkpoint of tree size {size}", rule="unknown-checkpoint")
+    return row
+
+
 def _require_reader(principal: Principal) -> None:
     if not any(organisations_for(principal, action) for action in READERS):
         raise Forbidden("your role does not allow oversight.read", rule="permission", action="oversight.read")
@@ -125,10 +134,7 @@ def get_tree_head(*, uow: UnitOfWork, principal: Principal, size: int) -> dict[s
     """The signed tree head of one size."""
     _require_reader(principal)
     with uow.read_only():
-        row = uow.transparency.head(size)
-        if row is None:
-            raise NotFound(f"no checkpoint of tree size {size}", rule="unknown-checkpoint")
-        return _document(row)
+        return _document(_head(uow, size))
 
 
 def log_public_key(*, principal: Principal, private_key: bytes) -> dict[str, Any]:
@@ -152,8 +158,7 @@ def prove_consistency(*, uow: UnitOfWork, principal: Principal, old_size: int, n
         )
     with uow.read_only():
         for size in (old_size, new_size):
-            if uow.transparency.head(size) is None:
-                raise NotFound(f"no checkpoint of tree size {size}", rule="unknown-checkpoint")
+            _head(uow, size)
         proof = consistency_proof(old_size, new_size, uow.transparency.node)
         return {"from": old_size, "to": new_size, "proof": [node.hex() for node in proof]}
 
@@ -161,12 +166,11 @@ def prove_consistency(*, uow: UnitOfWork, principal: Principal, old_size: int, n
 def prove_inclusion(*, uow: UnitOfWork, principal: Principal, event_id: int, tree_size: int) -> dict[str, Any]:
     """RFC 9162 inclusion proof of an event in the tree of a signed head; only for who may read its incident."""
     with uow.read_only():
-        event = uow.timeline.event(event_id)
+        event = uow.timeline.event(event_id) if 0 < event_id < MAX_SIZE else None
         if event is None:
             raise NotFound(f"no event {event_id}", rule="unknown-event")
         _require_incident_reader(uow, principal, event.incident_id, event_id)
-        if uow.transparency.head(tree_size) is None:
-            raise NotFound(f"no checkpoint of tree size {tree_size}", rule="unknown-checkpoint")
+        _head(uow, tree_size)
         entry = uow.transparency.entry(event_id)
         if entry is None or entry[0] >= tree_size:
             raise NotFound(f"event {event_id} is not in the tree of size {tree_size}", rule="not-in-tree")

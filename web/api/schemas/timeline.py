@@ -17,9 +17,6 @@ class TimelineQuerySchema(Input):
 
 
 class EventSchema(ma.Schema):
-    event_id = ma.fields.Integer(
-        metadata={"description": "the installation-wide id; ask the transparency log's inclusion proof with it"}
-    )
     seq = ma.fields.Integer(required=True)
     type = ma.fields.String(required=True)
     at = ma.fields.DateTime(required=True)
