@@ -11,13 +11,20 @@ import base64
 import hashlib
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from protocol.chain import GENESIS, canonical_bytes
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.evidence import format_instant
 from protocol.identity import Principal
-from protocol.merkle import MemoryTree, completed_nodes, consistency_proof, inclusion_proof, root_from_subtrees
+from protocol.merkle import (
+    MemoryTree,
+    SubtreeHash,
+    completed_nodes,
+    consistency_proof,
+    inclusion_proof,
+    root_from_subtrees,
+)
 from protocol.permissions import Forbidden, grant_for, organisations_for
 from protocol.services.access import incident_for
 from protocol.storage.tables import TreeHeadRow
@@ -32,11 +39,30 @@ from protocol.transparency import (
     sign_tree_head,
 )
 
+T = TypeVar("T")
 SEQUENCE_BATCH = 10_000
 MAX_SIZE = 2**62  # beyond any log; keeps a size from a URL inside a BIGINT
 # The organisation-free documents (signed heads, the key, consistency proofs): oversight bodies,
 # and those who may make checkpoints themselves.
 READERS = ("oversight.read", "checkpoint.create")
+
+
+def _with_nodes(uow: UnitOfWork, compute: Callable[[SubtreeHash], T]) -> T:
+    """Run a root or proof computation over stored nodes, reading them all in one query.
+
+    Which nodes a computation reads depends only on the sizes and indices, never on the hashes,
+    so a dry run with placeholder hashes names them; one query instead of one per node (a
+    consistency proof touches up to O(log² n) subtrees before caching).
+    """
+    wanted: set[tuple[int, int]] = set()
+
+    def record(level: int, position: int) -> bytes:
+        wanted.add((level, position))
+        return bytes(32)
+
+    compute(record)
+    found = uow.transparency.nodes(wanted)
+    return compute(lambda level, position: found[(level, position)])
 
 
 def sequence_events(*, uow: UnitOfWork, limit: int = SEQUENCE_BATCH) -> int:
@@ -88,7 +114,7 @@ def sign_log(*, uow_factory: Callable[[], UnitOfWork], private_key: bytes) -> di
         existing = uow.transparency.head(size)
         if existing is not None:
             return _document(existing)
-        root = root_from_subtrees(size, uow.transparency.node)
+        root = _with_nodes(uow, lambda nodes: root_from_subtrees(size, nodes))
         head = sign_tree_head(size=size, root=root, timestamp=uow.now(), private_key=private_key)
         row = TreeHeadRow(
             size=head.size, root=head.root, timestamp=head.timestamp, key_id=head.key_id, signature=head.signature
@@ -159,7 +185,7 @@ def prove_consistency(*, uow: UnitOfWork, principal: Principal, old_size: int, n
     with uow.read_only():
         for size in (old_size, new_size):
             _head(uow, size)
-        proof = consistency_proof(old_size, new_size, uow.transparency.node)
+        proof = _with_nodes(uow, lambda nodes: consistency_proof(old_size, new_size, nodes))
         return {"from": old_size, "to": new_size, "proof": [node.hex() for node in proof]}
 
 
@@ -175,7 +201,7 @@ def prove_inclusion(*, uow: UnitOfWork, principal: Principal, event_id: int, tre
         if entry is None or entry[0] >= tree_size:
             raise NotFound(f"event {event_id} is not in the tree of size {tree_size}", rule="not-in-tree")
         index, leaf = entry
-        path = inclusion_proof(index, tree_size, uow.transparency.node)
+        path = _with_nodes(uow, lambda nodes: inclusion_proof(index, tree_size, nodes))
         return {
             "event_id": event_id,
             "incident_id": event.incident_id,
