@@ -110,6 +110,7 @@ def sign_log(*, uow_factory: Callable[[], UnitOfWork], private_key: bytes) -> di
     """
     sequence_all(uow_factory=uow_factory)
     with uow_factory() as uow:
+        uow.transparency.lock_sequencer()  # two signers at once: the second finds the first's head
         size = uow.transparency.size()
         existing = uow.transparency.head(size)
         if existing is not None:

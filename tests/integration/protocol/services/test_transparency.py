@@ -227,3 +227,24 @@ def test_a_head_signed_with_another_key_is_refused(herstel: Herstel, closed: dic
     assert not verify_append_only(parse_tree_head(genuine), impostor, [], public).valid
     assert verify_append_only(parse_tree_head(genuine), parse_tree_head(genuine), [], public).valid
     assert MemoryTree().root(0)  # the empty tree has a root too (SHA-256 of nothing)
+
+
+def test_two_signers_at_once_make_one_head(herstel: Herstel, closed: dict[str, Any], oversight: Principal) -> None:
+    heads: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            heads.append(sign_log(uow_factory=herstel.uow, private_key=key(herstel)))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert heads[0] == heads[1]
+    assert len(list_tree_heads(uow=herstel.uow(), principal=oversight)["checkpoints"]) == 1
