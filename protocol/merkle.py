@@ -198,6 +198,35 @@ class MemoryTree:
         return consistency_proof(old_size, len(self) if new_size is None else new_size, self.subtree)
 
 
+class RootAccumulator:
+    """The root of a stream of leaf hashes in O(log n) memory: the complete subtrees along the right edge.
+
+    For verifiers that read many leaves once (`herstel log verify`, an export's verifier): what
+    `MemoryTree` computes, without keeping the leaves.
+    """
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._frontier: list[tuple[int, bytes]] = []  # (level, hash), levels strictly decreasing
+
+    def append(self, leaf: bytes) -> None:
+        level, current = 0, leaf
+        while self._frontier and self._frontier[-1][0] == level:
+            _, left = self._frontier.pop()
+            level, current = level + 1, node_hash(left, current)
+        self._frontier.append((level, current))
+        self.size += 1
+
+    def root(self) -> bytes:
+        """MTH of the leaves appended so far."""
+        if not self._frontier:
+            return EMPTY_ROOT
+        current = self._frontier[-1][1]
+        for _, left in reversed(self._frontier[:-1]):
+            current = node_hash(left, current)
+        return current
+
+
 def completed_nodes(index: int, leaf: bytes, left_neighbours: SubtreeHash) -> list[tuple[int, int, bytes]]:
     """The (level, index, hash) of the complete subtrees that appending leaf `index` closes, level 0 first.
 

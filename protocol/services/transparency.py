@@ -18,7 +18,7 @@ from protocol.errors import InvalidEvidence, NotFound
 from protocol.evidence import format_instant
 from protocol.identity import Principal
 from protocol.merkle import (
-    MemoryTree,
+    RootAccumulator,
     SubtreeHash,
     completed_nodes,
     consistency_proof,
@@ -250,13 +250,13 @@ def verify_log(*, uow: UnitOfWork, document: str, public_key: str) -> dict[str, 
     if not head.verify_signature(key):
         return _report(False, head, reason="the checkpoint is not signed by this key")
     with uow.read_only():
-        tree, first_bad, bad_reason = MemoryTree(), None, None
+        tree, first_bad, bad_reason = RootAccumulator(), None, None  # O(log n) memory, however long the log
         chains: dict[uuid.UUID, tuple[int, str]] = {}
         for index, leaf_hex, incident_id, seq, type_, at, actor, payload, prev_hash, stored in uow.transparency.leaves(
             head.size
         ):
-            if index != len(tree):
-                return _report(False, head, index=len(tree), reason=f"leaf {len(tree)} is missing from the log")
+            if index != tree.size:
+                return _report(False, head, index=tree.size, reason=f"leaf {tree.size} is missing from the log")
             last_seq, last_hash = chains.get(incident_id, (0, GENESIS))
             body = canonical_bytes(
                 incident_id=str(incident_id),
@@ -278,10 +278,10 @@ def verify_log(*, uow: UnitOfWork, document: str, public_key: str) -> dict[str, 
                 elif leaf.hex() != leaf_hex:
                     first_bad, bad_reason = index, "the event differs from the leaf the log recorded"
             tree.append(leaf)
-    if len(tree) < head.size:
-        reason = f"the log has {len(tree)} leaves, the checkpoint {head.size}"
-        return _report(False, head, index=len(tree), reason=reason)
-    root = tree.root(head.size).hex()
+    if tree.size < head.size:
+        reason = f"the log has {tree.size} leaves, the checkpoint {head.size}"
+        return _report(False, head, index=tree.size, reason=reason)
+    root = tree.root().hex()
     if first_bad is not None:
         return _report(False, head, index=first_bad, reason=bad_reason, root=root)
     if root != head.root:

@@ -158,6 +158,16 @@ def test_completed_nodes_build_the_same_tree_as_memory() -> None:
     assert merkle.root_from_subtrees(37, lambda lv, ix: stored[(lv, ix)]) == naive_mth(leaves)
 
 
+def test_the_streaming_root_is_the_tree_root_at_every_size() -> None:
+    leaves = data(MAX_SIZE)
+    accumulator = merkle.RootAccumulator()
+    assert accumulator.root() == naive_mth([])
+    for n, leaf in enumerate(leaves, start=1):
+        accumulator.append(leaf_hash(leaf))
+        assert accumulator.root() == naive_mth(leaves[:n]), n
+    assert accumulator.size == MAX_SIZE
+
+
 def _flip(value: bytes, position: int) -> bytes:
     position %= len(value)
     return value[:position] + bytes([value[position] ^ 0x01]) + value[position + 1 :]
