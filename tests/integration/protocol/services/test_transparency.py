@@ -69,6 +69,8 @@ def test_sequencing_puts_every_event_in_the_log_once_in_insertion_order(
     herstel: Herstel, closed: dict[str, Any]
 ) -> None:
     ids = event_ids(herstel, closed["id"])
+    with herstel.uow().read_only() as uow:
+        assert uow.transparency.size() == 0  # appending events does not touch the log: the sequencer does
 
     first = sequence_events(uow=herstel.uow(), limit=5)
     rest = sequence_all(uow_factory=herstel.uow, batch=7)
