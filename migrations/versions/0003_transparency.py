@@ -5,7 +5,10 @@ Revises: 0002
 Create Date: 2026-12-04
 
 The three tables are append-only like the events: triggers refuse UPDATE and DELETE (and
-TRUNCATE on PostgreSQL). See docs/timeline.md, "The transparency log".
+TRUNCATE on PostgreSQL). On SQLite also an INSERT over a stored key: `INSERT OR REPLACE` deletes
+the old row without firing DELETE triggers. PostgreSQL needs no such trigger (a duplicate key is
+refused, and `ON CONFLICT DO UPDATE` meets the UPDATE trigger), so the sequencer's bulk inserts
+there pay nothing. See docs/timeline.md, "The transparency log".
 """
 
 from __future__ import annotations
@@ -21,6 +24,15 @@ branch_labels = None
 depends_on = None
 
 TABLES = ("transparency_log", "log_nodes", "tree_heads")
+# table -> when an inserted row would take a stored row's place (SQLite's INSERT OR REPLACE)
+EXISTING = {
+    "transparency_log": (
+        "EXISTS (SELECT 1 FROM transparency_log WHERE log_index = NEW.log_index)"
+        " OR EXISTS (SELECT 1 FROM transparency_log WHERE event_id = NEW.event_id)"
+    ),
+    "log_nodes": "EXISTS (SELECT 1 FROM log_nodes WHERE level = NEW.level AND position = NEW.position)",
+    "tree_heads": "EXISTS (SELECT 1 FROM tree_heads WHERE size = NEW.size)",
+}
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 APPEND_ONLY_FUNCTION = """
@@ -80,6 +92,11 @@ def _append_only(table: str) -> None:
                 f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, 'herstel: {operation} on {table} is refused: the table is append-only'); END"
             )
+        op.execute(
+            f"CREATE TRIGGER {table}_no_overwrite BEFORE INSERT ON {table} WHEN {EXISTING[table]} "
+            f"BEGIN SELECT RAISE(ABORT, 'herstel: INSERT over a row of {table} is refused: the table is append-only'); "
+            "END"
+        )
 
 
 def downgrade() -> None:
@@ -90,4 +107,5 @@ def downgrade() -> None:
         else:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_overwrite")
         op.drop_table(table)

@@ -57,3 +57,37 @@ def test_truncating_the_log_is_refused_on_postgresql(logged: Herstel, table: str
         connection.exec_driver_sql(f"TRUNCATE {table} CASCADE")
 
     assert snapshot(logged, table) == before
+
+
+# table -> (columns, rows that copy stored keys, the conflict target, the column an upsert would change)
+OVERWRITES = {
+    "transparency_log": (
+        "log_index, event_id, leaf_hash",
+        "SELECT log_index, event_id, 'x' FROM transparency_log",
+        "log_index",
+        "leaf_hash",
+    ),
+    "log_nodes": ("level, position, hash", "SELECT level, position, 'x' FROM log_nodes", "level, position", "hash"),
+    "tree_heads": (
+        "size, root, timestamp, key_id, signature",
+        "SELECT size, 'x', timestamp, key_id, signature FROM tree_heads",
+        "size",
+        "root",
+    ),
+}
+
+
+@pytest.mark.parametrize("table", sorted(OVERWRITES))
+def test_an_insert_over_a_stored_row_is_refused(logged: Herstel, table: str) -> None:
+    """SQLite's INSERT OR REPLACE deletes without DELETE triggers; PostgreSQL's upsert is an UPDATE."""
+    columns, rows, target, changed = OVERWRITES[table]
+    if logged.db.is_postgres:
+        statement = f"INSERT INTO {table} ({columns}) {rows} ON CONFLICT ({target}) DO UPDATE SET {changed} = 'x'"
+    else:
+        statement = f"INSERT OR REPLACE INTO {table} ({columns}) {rows}"
+    before = snapshot(logged, table)
+
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), logged.db.engine.begin() as connection:
+        connection.exec_driver_sql(statement)
+
+    assert snapshot(logged, table) == before
