@@ -133,6 +133,14 @@ ROUTES: dict[str, Access] = {
     f"GET {I}/letters/summary": "letters.read",
     f"GET {I}/responses": "responses.read",
     f"POST {I}/responses/<uuid:response_id>/answer": "responses.answer",
+    # ------------------------------------------------------------------ API: the transparency log (oversight)
+    # heads, key and consistency proofs carry no organisation's data; an inclusion proof is served
+    # only to whoever may read the event's incident (the service checks that, scoped)
+    f"GET {API}/oversight/checkpoints": ("oversight.read", "checkpoint.create"),
+    f"GET {API}/oversight/checkpoints/<int:size>": ("oversight.read", "checkpoint.create"),
+    f"GET {API}/oversight/public-key": ("oversight.read", "checkpoint.create"),
+    f"GET {API}/oversight/proofs/consistency": ("oversight.read", "checkpoint.create"),
+    f"GET {API}/oversight/proofs/inclusion": ("oversight.read", "timeline.read"),
     # citizens hold no staff account: their session token is checked by the notifications services
     f"POST {API}/citizen/session": PUBLIC,
     f"GET {API}/citizen/letter": PUBLIC,

@@ -20,6 +20,7 @@ API_BLUEPRINTS = (
     "web.api.letters",
     "web.api.responses",
     "web.api.citizens",
+    "web.api.transparency",
 )
 
 PAGE_BLUEPRINTS = (

@@ -1,4 +1,4 @@
-"""The scheduler: the one process that sweeps deadlines every minute and checkpoints the chains daily.
+"""The scheduler: the one process that sweeps deadlines every minute and checkpoints the chains and the log daily.
 
 Run exactly one (`herstel scheduler`); it also runs the outbox relay. The sweep is safe even if
 two ran by mistake: each incident is swept under its row lock and its deadlines remember what was sent.
@@ -14,7 +14,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from protocol.services import Herstel, create_checkpoint, sweep_deadlines
+from protocol.services import Herstel, create_checkpoint, sign_log, sweep_deadlines
 
 log = logging.getLogger(__name__)
 JOB_MODULES = ("workers.letters",)  # capabilities that add jobs via `add_jobs(scheduler, herstel)`
@@ -31,6 +31,12 @@ def checkpoint(herstel: Herstel) -> None:
     log.info("checkpoint of %d chain head(s), root %s", len(cp.heads), cp.root)
 
 
+def log_checkpoint(herstel: Herstel) -> None:
+    """Sequence the committed events into the transparency log, then sign its head."""
+    head = sign_log(uow_factory=herstel.uow, private_key=herstel.settings.signing_key_bytes())
+    log.info("transparency log signed at size %d, root %s", head["size"], head["root"])
+
+
 def add_jobs(scheduler: Any, herstel: Herstel) -> None:
     """The jobs of the scheduler process (also used by the embedded stack)."""
     defaults = {"max_instances": 1, "coalesce": True, "replace_existing": True}
@@ -44,6 +50,7 @@ def add_jobs(scheduler: Any, herstel: Herstel) -> None:
         **defaults,
     )
     scheduler.add_job(checkpoint, "cron", args=[herstel], hour=2, minute=0, id="daily-checkpoint", **defaults)
+    scheduler.add_job(log_checkpoint, "cron", args=[herstel], hour=2, minute=5, id="daily-log-checkpoint", **defaults)
     for name in JOB_MODULES:
         try:
             module = importlib.import_module(name)

@@ -285,3 +285,32 @@ class NoticeRow(Base):
         UniqueConstraint("event_id", "role"),
         Index(None, "organisation_id", "role", "resolved_at"),
     )
+
+
+class LogEntryRow(Base):
+    """The transparency log: the event at each leaf index of the installation's Merkle tree. Append-only."""
+
+    __tablename__ = "transparency_log"
+    log_index: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(BigId, ForeignKey("events.id"), unique=True)
+    leaf_hash: Mapped[str] = mapped_column(String(64))  # hex SHA-256(0x00 || event hash bytes)
+
+
+class LogNodeRow(Base):
+    """The hash of each complete subtree of the log: 2**level leaves from position * 2**level. Append-only."""
+
+    __tablename__ = "log_nodes"
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class TreeHeadRow(Base):
+    """A signed tree head of the log (one per size). Append-only."""
+
+    __tablename__ = "tree_heads"
+    size: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    root: Mapped[str] = mapped_column(String(64))
+    timestamp: Mapped[datetime]
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(100))

@@ -30,6 +30,7 @@ from protocol.storage.timeline import (
     OutboxRepository,
     TimelineRepository,
 )
+from protocol.storage.transparency import TransparencyRepository
 
 RepositoryFactory = Callable[[Session, "UnitOfWork"], Any]
 
@@ -80,6 +81,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(session)
         self.handled = HandledRepository(session)
         self.checkpoints = CheckpointRepository(session)
+        self.transparency = TransparencyRepository(session)
         self.notices = NoticeRepository(session)
         self.approvals = ApprovalRepository(session)
         for name, factory in self.extensions.items():

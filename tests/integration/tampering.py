@@ -14,9 +14,17 @@ import sqlalchemy as sa
 
 from protocol.chain import GENESIS, event_hash
 from protocol.services import Herstel
-from protocol.storage.tables import EventRow, HandledEventRow, IncidentRow, NoticeRow, OutboxRow
+from protocol.storage.tables import (
+    EventRow,
+    HandledEventRow,
+    IncidentRow,
+    LogEntryRow,
+    LogNodeRow,
+    NoticeRow,
+    OutboxRow,
+)
 
-APPEND_ONLY_TABLES = ("events", "checkpoints")
+APPEND_ONLY_TABLES = ("events", "checkpoints", "transparency_log", "log_nodes", "tree_heads")
 EVENTS = EventRow.__table__
 
 
@@ -68,7 +76,7 @@ def set_event(connection: sa.Connection, event_id: int, **values: Any) -> None:
 
 def delete_event(connection: sa.Connection, event_id: int) -> None:
     """Remove an event and whatever refers to it (the outbox row, the handler ledger, notices)."""
-    for table in (OutboxRow.__table__, HandledEventRow.__table__, NoticeRow.__table__):
+    for table in (OutboxRow.__table__, HandledEventRow.__table__, NoticeRow.__table__, LogEntryRow.__table__):
         connection.execute(sa.delete(table).where(table.c.event_id == event_id))
     connection.execute(sa.delete(EVENTS).where(EVENTS.c.id == event_id))
 
@@ -98,6 +106,12 @@ def rewrite_chain(connection: sa.Connection, incident_id: uuid.UUID, seq: int, p
     incidents = IncidentRow.__table__
     connection.execute(sa.update(incidents).where(incidents.c.id == incident_id).values(head_hash=prev))
     return prev
+
+
+def forget_log(connection: sa.Connection) -> None:
+    """Empty the transparency log's leaves and nodes, so that sequencing rebuilds them from today's events."""
+    connection.execute(sa.delete(LogNodeRow.__table__))
+    connection.execute(sa.delete(LogEntryRow.__table__))
 
 
 def flip(text: str, index: int = 0) -> str:
