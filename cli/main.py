@@ -40,7 +40,7 @@ from protocol.services import (
 )
 
 ROLES = ["officer", "coordinator", "investigator", "oversight", "admin"]
-COMMAND_MODULES = ("cli.serve", "cli.persons")  # command groups of other capabilities
+COMMAND_MODULES = ("cli.serve", "cli.persons", "cli.deadlines")  # command groups of other capabilities
 
 
 class Context:
