@@ -109,3 +109,15 @@ def test_the_calculator_is_in_the_openapi_document(officer_api: Api) -> None:
     operation = spec["paths"]["/api/v1/calendar/due"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"from", "period", "rule"}
     assert "DueSchema" in str(operation["responses"]["200"]) or "Due" in str(operation["responses"]["200"])
+
+
+def test_a_definition_shows_each_deadlines_rule_and_start(officer_api: Api) -> None:
+    rules = {d["key"]: d for d in officer_api.ok(officer_api.get("/protocols/nl-discrimination/2"))["deadlines"]}
+
+    assert (rules["report-ai-act-art73"]["calendar_rule"], rules["report-ai-act-art73"]["runs_from"]) == (
+        "eu",
+        "became_aware_at",
+    )
+    assert rules["report-gdpr-art33"]["calendar_rule"] == "hours"
+    assert rules["assess"]["calendar_rule"] == "workdays"
+    assert rules["complaint"]["calendar_rule"] == "atw"
