@@ -128,19 +128,24 @@ class Calendars:
         if rule is CalendarRule.HOURS:
             if not isinstance(start, datetime):
                 raise ValueError("a period in hours runs from a moment, not from a day")
-            return _elapsed(start, period)
+            return _basis(rule, _elapsed(start, period))
         event_day = local_date(start) if isinstance(start, datetime) else start
         if rule is CalendarRule.WORKDAYS:
-            return _working_days(self.atw, event_day, period)
+            return _basis(rule, _working_days(self.atw, event_day, period))
         calendar = self.eu if rule is CalendarRule.EU else self.atw
-        return _calendar_days(calendar, event_day, period, two_working_days=rule is CalendarRule.EU)
+        return _basis(rule, _calendar_days(calendar, event_day, period, two_working_days=rule is CalendarRule.EU))
 
     def due_on(self, last_day: date, rule: CalendarRule) -> Due:
         """A deadline agreed as a date: extended past non-working days under every rule but `hours`."""
         if rule is CalendarRule.HOURS:
             return Due(end_of_day(last_day), last_day, (Reason("agreed-day", {"day": last_day.isoformat()}),))
         calendar = self.eu if rule is CalendarRule.EU else self.atw
-        return calendar.due_on(last_day)
+        return _basis(rule, calendar.due_on(last_day))
+
+
+def _basis(rule: CalendarRule, due: Due) -> Due:
+    """The count with its first part naming the rule (and so the holidays) it was made under."""
+    return Due(due.at, due.last_day, (Reason(f"rule-{rule.value}"), *due.explanation))
 
 
 # ---------------------------------------------------------------------- the counts

@@ -26,6 +26,18 @@ def N_(message: str) -> str:
 
 
 MESSAGES = {
+    "rule-atw": N_(
+        "Counted under the Algemene termijnenwet (art. 1 and 3): a Saturday, Sunday, holiday or day equated with "
+        "a holiday by decree at the end extends the period."
+    ),
+    "rule-eu": N_(
+        "Counted under Regulation 1182/71 art. 3, on the Netherlands' public holidays for that Regulation "
+        "(not the Dutch decree days)."
+    ),
+    "rule-hours": N_("Counted in hours of elapsed time."),
+    "rule-workdays": N_(
+        "Counted in working days; the holidays are those of the Algemene termijnenwet, decree days included."
+    ),
     "period-start": N_("The period starts on %(first_day)s, the day after the event."),
     "counted-end": N_("Counted out, its last day is %(day)s."),
     "extended-weekend": N_("%(day)s falls in the weekend: the period runs on to the next day."),

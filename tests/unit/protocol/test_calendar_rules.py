@@ -73,6 +73,7 @@ def test_eu_names_each_day_that_extended_the_period() -> None:
     due = CALENDARS.due(date(2027, 4, 9), Period("days", 2), EU)
 
     assert [r.as_dict() for r in due.explanation] == [
+        {"code": "rule-eu"},
         {"code": "period-start", "first_day": "2027-04-10"},
         {"code": "counted-end", "day": "2027-04-11"},
         {"code": "extended-weekend", "day": "2027-04-11", "weekday": "sunday"},
@@ -116,7 +117,7 @@ def test_atw_periods(event: date, period: Period, expected: date) -> None:
 def test_atw_names_the_decree_day() -> None:
     due = CALENDARS.due(date(2028, 5, 11), Period("days", 15), ATW)
 
-    assert [r.as_dict() for r in due.explanation][2:5] == [
+    assert [r.as_dict() for r in due.explanation][3:6] == [
         {"code": "extended-holiday", "day": "2028-05-26", "holiday": "gelijkgestelde dag"},
         {"code": "extended-weekend", "day": "2028-05-27", "weekday": "saturday"},
         {"code": "extended-weekend", "day": "2028-05-28", "weekday": "sunday"},
@@ -167,7 +168,9 @@ def test_hours_are_exact_elapsed_time(start: datetime, hours: int, due_at: datet
 
 
 def test_hours_explain_the_safe_reading() -> None:
-    assert codes(utc(2026, 4, 4, 15), Period("hours", 72), HOURS) == ["hours-elapsed", "hours-safe-reading"]
+    explained = codes(utc(2026, 4, 4, 15), Period("hours", 72), HOURS)
+
+    assert explained == ["rule-hours", "hours-elapsed", "hours-safe-reading"]
 
 
 def test_hours_need_a_moment_and_each_rule_its_own_units() -> None:
@@ -200,7 +203,7 @@ def test_workdays(event: date, count: int, expected: date) -> None:
 def test_workdays_name_the_days_they_skipped() -> None:
     due = CALENDARS.due(date(2026, 5, 13), Period("working_days", 1), WORKDAYS)
 
-    assert [r.as_dict() for r in due.explanation][1:3] == [
+    assert [r.as_dict() for r in due.explanation][2:4] == [
         {"code": "skipped-holiday", "day": "2026-05-14", "holiday": "Hemelvaartsdag"},
         {"code": "skipped-holiday", "day": "2026-05-15", "holiday": "gelijkgestelde dag"},
     ]

@@ -36,16 +36,17 @@ def test_the_explanation_names_each_day_in_the_readers_language(officer_api: Api
     english = due(officer_api, **query, lang="en")["explanation"]
 
     assert [p["code"] for p in dutch] == [
+        "rule-eu",
         "period-start",
         "counted-end",
         "extended-weekend",
         "extended-two-working-days",
         "ends",
     ]
-    assert dutch[2]["text"] == "Zondag 11 april 2027 valt in het weekend: de termijn loopt door tot de volgende dag."
-    assert "ten minste twee werkdagen" in dutch[3]["text"]
-    assert "dinsdag 13 april 2027" in dutch[3]["text"]
-    assert english[2]["text"].startswith("Sunday, April 11, 2027 falls in the weekend")
+    assert dutch[3]["text"] == "Zondag 11 april 2027 valt in het weekend: de termijn loopt door tot de volgende dag."
+    assert "ten minste twee werkdagen" in dutch[4]["text"]
+    assert "dinsdag 13 april 2027" in dutch[4]["text"]
+    assert english[3]["text"].startswith("Sunday, April 11, 2027 falls in the weekend")
 
 
 def test_hours_across_the_spring_clock_change(officer_api: Api) -> None:
@@ -53,7 +54,7 @@ def test_hours_across_the_spring_clock_change(officer_api: Api) -> None:
 
     assert body["due_at"] == "2026-03-30T09:00:00+00:00"
     assert body["last_day"] is None
-    assert "next full hour" in body["explanation"][1]["text"]
+    assert "next full hour" in body["explanation"][2]["text"]
 
 
 def test_workdays_name_a_holiday_they_skip(officer_api: Api) -> None:
@@ -121,3 +122,13 @@ def test_a_definition_shows_each_deadlines_rule_and_start(officer_api: Api) -> N
     assert rules["report-gdpr-art33"]["calendar_rule"] == "hours"
     assert rules["assess"]["calendar_rule"] == "workdays"
     assert rules["complaint"]["calendar_rule"] == "atw"
+
+
+def test_the_explanation_opens_with_the_rule_and_its_holidays(officer_api: Api) -> None:
+    workdays = due(officer_api, lang="en", **{"from": "2026-12-24", "period": "P2D", "rule": "workdays"})
+    eu = due(officer_api, **{"from": "2026-12-24", "period": "P2D", "rule": "eu"})
+
+    assert workdays["explanation"][0]["text"] == (
+        "Counted in working days; the holidays are those of the Algemene termijnenwet, decree days included."
+    )
+    assert eu["explanation"][0]["text"].startswith("Berekend volgens Verordening 1182/71 art. 3")
