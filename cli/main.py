@@ -41,7 +41,8 @@ from protocol.services import (
 )
 
 ROLES = ["officer", "coordinator", "investigator", "oversight", "admin"]
-COMMAND_MODULES = ("cli.serve", "cli.persons", "cli.transparency")  # command groups of other capabilities
+# command groups of other capabilities
+COMMAND_MODULES = ("cli.serve", "cli.persons", "cli.transparency", "cli.deadlines")
 
 
 class Context:

@@ -212,7 +212,7 @@ def _hand_over_print_batches(herstel: Any, orphan_before: datetime) -> int:
 
 def objection_deadline(*, herstel: Any, sent_on: date | datetime | None = None) -> date:
     """The last day to object to a letter sent on `sent_on` (default: now), per Awb 6:7/6:8 and the Atw."""
-    return objection_last_day(herstel.calendar, sent_on or herstel.clock())
+    return objection_last_day(herstel.calendar.atw, sent_on or herstel.clock())
 
 
 def preview_letter(
@@ -235,7 +235,7 @@ def preview_letter(
         language=language,
         recipient=sample,
         sent_on=now.date(),
-        objection_last_day=objection_last_day(herstel.calendar, now),
+        objection_last_day=objection_last_day(herstel.calendar.atw, now),
         code="0" * 16,
         base_url=herstel.settings.base_url,
     )

@@ -205,7 +205,7 @@ def _run_chunk(
 def _render(herstel: Any, vault: Vault, job: Job, now: datetime) -> Outgoing:
     code = new_access_code()
     job.sent_on = local_date(now)
-    job.last_day = objection_last_day(herstel.calendar, now)
+    job.last_day = objection_last_day(herstel.calendar.atw, now)
     context = letter_context(
         job.facts,
         letter_id=job.letter_id,

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from protocol.calendar import LegalCalendar
-from protocol.calendars import load_calendar
+from protocol.calendar import Calendars
+from protocol.calendars import load_calendars
 from protocol.checkpoint import public_key_of
 from protocol.config import Settings, load_settings
 from protocol.definition import ProtocolDefinition
@@ -60,7 +60,7 @@ class Herstel:
 
     settings: Settings
     db: Database
-    calendar: LegalCalendar
+    calendar: Calendars
     definitions: DefinitionCache
     clock: Callable[[], datetime] = utcnow
     on_commit: list[Callable[[list[StoredEvent]], None]] = field(default_factory=list)
@@ -100,7 +100,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
     return Herstel(
         settings=settings,
         db=db,
-        calendar=load_calendar("nl-atw"),
+        calendar=load_calendars(),
         definitions=DefinitionCache(db),
         clock=clock or utcnow,
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from protocol.conditions import Condition
 from protocol.evidence import EvidenceSchema
 
-PERIOD_UNITS = ("hours", "days", "working_days", "weeks")
+PERIOD_UNITS = ("hours", "days", "working_days", "weeks", "months")
 STEP_EFFECTS = {
     "suspend_algorithm": "complete",  # completing the step records AlgorithmSuspended
     "assign_investigator": "start",  # starting the step assigns the investigator named in its evidence
@@ -51,9 +52,35 @@ class StepDefinition:
         return self.title.get(lang) or self.title.get("en") or self.key
 
 
+class CalendarRule(StrEnum):
+    """How a period is counted; `protocol.calendar` holds the counting and its legal sources."""
+
+    ATW = "atw"  # Algemene termijnenwet: Dutch statutory periods
+    EU = "eu"  # Regulation 1182/71 art. 3: periods of EU law (AI Act, GDPR)
+    HOURS = "hours"  # exact elapsed time, never extended
+    WORKDAYS = "workdays"  # a count of working days (service norms), on the Atw's holidays
+
+    def counts(self, unit: str) -> bool:
+        """Whether this rule counts a period in `unit`."""
+        return unit in RULE_UNITS[self]
+
+    @classmethod
+    def for_unit(cls, unit: str) -> CalendarRule:
+        """The rule a definition that names none meant: hours and working days by their unit, else the Atw."""
+        return {"hours": cls.HOURS, "working_days": cls.WORKDAYS}.get(unit, cls.ATW)
+
+
+RULE_UNITS: Mapping[CalendarRule, tuple[str, ...]] = {
+    CalendarRule.ATW: ("days", "weeks", "months"),
+    CalendarRule.EU: ("days", "weeks", "months"),
+    CalendarRule.HOURS: ("hours",),
+    CalendarRule.WORKDAYS: ("working_days",),
+}
+
+
 @dataclass(frozen=True)
 class Period:
-    """A length of time as the law writes it: hours, calendar days, working days or weeks."""
+    """A length of time as the law writes it: hours, calendar days, working days, weeks or months."""
 
     unit: str
     count: int
@@ -83,16 +110,25 @@ class DeadlineRule:
     period: Period
     met_by: EventMatch
     legal_basis: str
-    atw: bool = True  # extend past weekends and holidays (Algemene termijnenwet); never for hours
+    calendar: CalendarRule = CalendarRule.ATW
     applies_when: Condition | None = None
     effective_from: date | None = None
     due_from_evidence: str | None = None  # an evidence date field that, when given, sets the last day
     subject: str | None = None  # a payload field that ties trigger and meeting event together
     reminders: tuple[Period, ...] = ()
     escalate_to: tuple[str, ...] = ()
+    # The moment the period runs from: a datetime fact when it is known (for AI Act art. 73 and
+    # GDPR art. 33, when the organisation became aware), else the trigger event or the report.
+    runs_from_fact: str | None = None
+    runs_from: str = "event"  # "event" or "reported"
 
     def title_for(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("en") or self.key
+
+    @property
+    def atw(self) -> bool:
+        """Whether the Algemene termijnenwet extends this period."""
+        return self.calendar is CalendarRule.ATW
 
 
 @dataclass(frozen=True)

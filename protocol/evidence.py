@@ -57,6 +57,7 @@ class FieldSpec:
     max_items: int | None = None
     fields: tuple[FieldSpec, ...] = ()  # for lists: the fields of each item
     role: str | None = None  # for user fields: the role the referenced user must hold
+    default: bool | None = None  # for optional boolean fields: the value when none is given
 
     def label_for(self, lang: str) -> str:
         return self.label.get(lang) or self.label.get("en") or self.name
@@ -102,7 +103,9 @@ def _validate_object(specs: tuple[FieldSpec, ...], data: dict[str, Any], prefix:
         path = prefix + spec.name
         raw = data.get(spec.name)
         if raw is None or raw == "" or (spec.type == "list" and raw == []):
-            if spec.required:
+            if spec.default is not None:
+                clean[spec.name] = spec.default
+            elif spec.required:
                 errors.setdefault(path, []).append("required")
             continue
         try:
@@ -294,6 +297,8 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
         schema["maxLength"] = spec.max_length
     if spec.label:
         schema["title"] = spec.label_for("en")
+    if spec.default is not None:
+        schema["default"] = spec.default
     return schema
 
 

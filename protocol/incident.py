@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from protocol.calendar import LegalCalendar, local_date
+from protocol.calendar import Calendars, local_date
 from protocol.deadlines import Deadline, DeadlineState
 from protocol.definition import DeadlineRule, EventMatch, ProtocolDefinition, StepDefinition
 from protocol.errors import (
@@ -29,7 +29,7 @@ from protocol.errors import (
     StepBlocked,
 )
 from protocol.events import DomainEvent
-from protocol.evidence import EvidenceSchema, FieldSpec, format_instant, text_problem
+from protocol.evidence import EvidenceSchema, FieldSpec, format_instant, parse_instant, text_problem
 from protocol.identity import SYSTEM, Actor, Role
 from protocol.steps import Step, StepAction, StepState, next_state
 
@@ -103,7 +103,7 @@ class Incident:
     reported_at: datetime
     protected_grounds: tuple[str, ...]
     definition: ProtocolDefinition
-    calendar: LegalCalendar
+    calendar: Calendars
     state: IncidentState = IncidentState.OPEN
     version: int = 1
     steps: dict[str, Step] = field(default_factory=dict)
@@ -127,7 +127,7 @@ class Incident:
         algorithm_id: UUID,
         reference: str,
         definition: ProtocolDefinition,
-        calendar: LegalCalendar,
+        calendar: Calendars,
         title: str,
         description: str,
         source: str,
@@ -242,6 +242,7 @@ class Incident:
             )
         self._require_requirements(spec)  # a requirement may be active again after a reopen
         clean = self._validated(spec.evidence, evidence)
+        self._refuse_future_start(clean, now)
         mark = len(self.events)
         step.move(StepAction.COMPLETE)
         step.evidence, step.ended_at, step.ended_by = clean, now, actor.ref()
@@ -520,6 +521,15 @@ class Incident:
             raise InvalidEvidence("the evidence is incomplete or invalid", errors=errors)
         return clean
 
+    def _refuse_future_start(self, clean: Mapping[str, Any], now: datetime) -> None:
+        """A moment a deadline runs from cannot lie ahead: a later start would move the deadline."""
+        starts = {r.runs_from_fact for r in self.definition.deadlines if r.runs_from_fact is not None}
+        errors = {
+            name: ["lies in the future"] for name in sorted(starts & set(clean)) if parse_instant(clean[name]) > now
+        }
+        if errors:
+            raise InvalidEvidence("the evidence is invalid", errors=errors)
+
     @staticmethod
     def _justification(text: str) -> str:
         problem = text_problem(text or "")
@@ -684,8 +694,10 @@ class Incident:
         ):
             return
         agreed = self._agreed_date(rule, event)
-        atw = rule.atw and rule.period.unit != "hours"
-        due = self.calendar.due_on(agreed, atw=atw) if agreed else self.calendar.due(event.at, rule.period, atw=atw)
+        if agreed:
+            due = self.calendar.due_on(agreed, rule.calendar)
+        else:
+            due = self.calendar.due(self._runs_from(rule, event), rule.period, rule.calendar)
         deadline = Deadline(
             id=self.new_id(),
             rule=rule.key,
@@ -714,6 +726,16 @@ class Incident:
             actor,
             event.at,
         )
+
+    def _runs_from(self, rule: DeadlineRule, event: DomainEvent) -> datetime:
+        """The moment a period runs from: the rule's fact when known, else the trigger or the report.
+
+        For AI Act art. 73 and GDPR art. 33 that is when the organisation became aware, so a slow
+        assessment shows as a late report instead of moving the deadline.
+        """
+        if rule.runs_from_fact is not None and self.facts.get(rule.runs_from_fact):
+            return parse_instant(self.facts[rule.runs_from_fact])
+        return self.reported_at if rule.runs_from == "reported" else event.at
 
     def _agreed_date(self, rule: DeadlineRule, event: DomainEvent) -> date | None:
         if not rule.due_from_evidence:

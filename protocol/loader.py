@@ -19,7 +19,9 @@ from typing import Any
 from protocol.conditions import Condition, ConditionSyntaxError, parse_condition
 from protocol.definition import (
     PERIOD_UNITS,
+    RULE_UNITS,
     STEP_EFFECTS,
+    CalendarRule,
     DeadlineRule,
     EventMatch,
     Period,
@@ -62,6 +64,7 @@ FIELD_KEYS = {
     "max_items",
     "fields",
     "role",
+    "default",
 }
 DEADLINE_KEYS = {
     "key",
@@ -70,7 +73,9 @@ DEADLINE_KEYS = {
     "period",
     "met_by",
     "legal_basis",
+    "rule",
     "atw",
+    "runs_from",
     "applies_when",
     "effective_from",
     "due_from_evidence",
@@ -317,8 +322,14 @@ class _Parser:
             sub_fields = tuple(items)
         elif "fields" in body:
             raise self.fail(f"{where}.fields", "only a list field has item fields")
+        default = body.get("default")
+        if default is not None and (kind != "boolean" or not isinstance(default, bool)):
+            raise self.fail(f"{where}.default", "only a boolean field has a default, true or false")
+        if default is not None and body.get("required", True):
+            raise self.fail(f"{where}.default", "a field with a default is optional: add required = false")
         return FieldSpec(
             name=name,
+            default=default,
             type=kind,
             required=self._bool(body.get("required", True), f"{where}.required"),
             label=self._labels(body.get("label", {}), f"{where}.label"),
@@ -376,6 +387,9 @@ class _Parser:
         subject = body.get("subject")
         if subject is not None and not isinstance(subject, str):
             raise self.fail(f"{where}.subject", "must be the name of a payload field")
+        period = self._period(body.get("period"), f"{where}.period")
+        rule = self._calendar_rule(body, period, key, where)
+        runs_from_fact, runs_from = self._runs_from(body.get("runs_from", "event"), f"{where}.runs_from", steps)
         reminders_raw = body.get("reminders", [])
         if not isinstance(reminders_raw, list):
             raise self.fail(f"{where}.reminders", "must be a list of periods")
@@ -383,10 +397,12 @@ class _Parser:
             key=key,
             title=self._labels(body.get("title", {}), f"{where}.title"),
             trigger=self._match(body.get("trigger"), f"{where}.trigger", steps),
-            period=self._period(body.get("period"), f"{where}.period"),
+            period=period,
             met_by=self._match(body.get("met_by"), f"{where}.met_by", steps),
             legal_basis=legal_basis.strip(),
-            atw=self._bool(body.get("atw", True), f"{where}.atw"),
+            calendar=rule,
+            runs_from_fact=runs_from_fact,
+            runs_from=runs_from,
             applies_when=applies_when,
             effective_from=effective,
             due_from_evidence=due_field,
@@ -394,6 +410,53 @@ class _Parser:
             reminders=tuple(self._period(r, f"{where}.reminders[{i}]") for i, r in enumerate(reminders_raw)),
             escalate_to=escalate,
         )
+
+    def _calendar_rule(self, body: Mapping[str, Any], period: Period, key: str, where: str) -> CalendarRule:
+        """The deadline's calendar rule; a file without `rule` keeps its old meaning (the Atw, hours never extended)."""
+        allowed = ", ".join(r.value for r in CalendarRule)
+        raw = body.get("rule")
+        if raw is None:
+            atw = self._bool(body.get("atw", True), f"{where}.atw")
+            rule = CalendarRule.for_unit(period.unit)
+            if not atw and rule is CalendarRule.ATW:
+                raise self.fail(
+                    f"{where}.atw", f"deadline {key!r}: a period in {period.unit} needs a calendar rule ({allowed})"
+                )
+            return rule
+        if "atw" in body:
+            raise self.fail(f"{where}.atw", f"deadline {key!r}: give either rule or the older atw, not both")
+        if raw not in {r.value for r in CalendarRule}:
+            raise self.fail(f"{where}.rule", f"deadline {key!r}: unknown calendar rule {raw!r}; allowed: {allowed}")
+        rule = CalendarRule(raw)
+        if not rule.counts(period.unit):
+            units = " or ".join(u.replace("_", " ") for u in RULE_UNITS[rule])
+            raise self.fail(
+                f"{where}.rule",
+                f"deadline {key!r}: the {rule.value} rule counts a period in {units}, "
+                f"not in {period.unit.replace('_', ' ')}",
+            )
+        return rule
+
+    def _runs_from(self, raw: Any, where: str, steps: Mapping[str, StepDefinition]) -> tuple[str | None, str]:
+        """What the period runs from: "event", "reported", or {fact = <datetime fact>, otherwise = one of those}."""
+        moments = ("event", "reported")
+        if isinstance(raw, str):
+            if raw not in moments:
+                raise self.fail(where, f"must be one of {', '.join(moments)}, or {{ fact = ..., otherwise = ... }}")
+            return None, raw
+        body = self._table(raw, where)
+        self._only(body, {"fact", "otherwise"}, where)
+        fact = body.get("fact")
+        if not any(
+            f.name == fact and f.type == "datetime" and f.fact
+            for s in steps.values()
+            for f in (*s.evidence.fields, *s.start_evidence.fields)
+        ):
+            raise self.fail(f"{where}.fact", f"no datetime evidence field {fact!r} with fact = true in any step")
+        otherwise = body.get("otherwise", "event")
+        if otherwise not in moments:
+            raise self.fail(f"{where}.otherwise", f"must be one of {', '.join(moments)}")
+        return str(fact), str(otherwise)
 
     def _match(self, raw: Any, where: str, steps: Mapping[str, StepDefinition]) -> EventMatch:
         body = self._table(raw, where)

@@ -99,6 +99,8 @@ ROUTES: dict[str, Access] = {
     # ------------------------------------------------------------------ API: protocol definitions
     f"GET {API}/protocols": SIGNED_IN,
     f"GET {API}/protocols/<key>/<int:version>": SIGNED_IN,
+    # ------------------------------------------------------------------ API: the deadline calculator
+    f"GET {API}/calendar/due": SIGNED_IN,
     # ------------------------------------------------------------------ API: algorithms
     f"POST {API}/algorithms": "algorithm.register",
     f"GET {API}/algorithms": "algorithm.read",

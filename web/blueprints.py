@@ -10,6 +10,7 @@ from __future__ import annotations
 API_BLUEPRINTS = (
     "web.api.accounts",
     "web.api.protocols",
+    "web.api.calendar",
     "web.api.algorithms",
     "web.api.incidents",
     "web.api.steps",

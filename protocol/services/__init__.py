@@ -40,6 +40,7 @@ from protocol.services.accounts import (
 )
 from protocol.services.algorithms import get_algorithm, lars_is_valid, list_algorithms, register_algorithm
 from protocol.services.approvals import approval_queue, list_approvals
+from protocol.services.calendar import calculate_due, legal_calendars
 from protocol.services.database import database_status, downgrade_database, upgrade_database
 from protocol.services.definitions import (
     check_definition_file,
@@ -135,6 +136,7 @@ __all__ = [
     "authenticate_password",
     "authenticate_token",
     "bootstrap",
+    "calculate_due",
     "check_definition_file",
     "close_incident",
     "complete_step",
@@ -160,6 +162,7 @@ __all__ = [
     "handlers_for",
     "installation_public_key",
     "lars_is_valid",
+    "legal_calendars",
     "list_algorithms",
     "list_approvals",
     "list_definitions",

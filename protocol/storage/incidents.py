@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from protocol.calendar import LegalCalendar
+from protocol.calendar import Calendars
 from protocol.chain import GENESIS, seal
 from protocol.deadlines import Deadline, DeadlineState
 from protocol.definition import ProtocolDefinition
@@ -61,7 +61,7 @@ class IncidentRepository(IncidentQueries):
         session: Session,
         *,
         definitions: Callable[[str, int], ProtocolDefinition],
-        calendar: LegalCalendar,
+        calendar: Calendars,
         on_sealed: Callable[[list[StoredEvent]], None] = lambda events: None,
     ) -> None:
         self.session = session

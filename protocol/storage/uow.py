@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from protocol.calendar import LegalCalendar
+from protocol.calendar import Calendars
 from protocol.definition import ProtocolDefinition
 from protocol.events import StoredEvent
 from protocol.storage.accounts import AccountRepository
@@ -45,7 +45,7 @@ class UnitOfWork:
         db: Database,
         *,
         definitions: Callable[[str, int], ProtocolDefinition],
-        calendar: LegalCalendar,
+        calendar: Calendars,
         clock: Callable[[], datetime],
         on_commit: list[Callable[[list[StoredEvent]], None]] | None = None,
     ) -> None:

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import pytest
 
-from protocol.calendars import load_calendar
+from protocol.calendars import load_calendars
 from protocol.deadlines import Deadline
 from protocol.definition import ProtocolDefinition
 from protocol.errors import ProtocolError
@@ -25,7 +25,7 @@ from protocol.loader import builtin_definition_paths, load_definition_file, load
 
 E = TypeVar("E", bound=ProtocolError)
 
-CALENDAR = load_calendar("nl-atw")
+CALENDAR = load_calendars()
 DEFINITION: ProtocolDefinition = load_definition_file(
     next(p for p in builtin_definition_paths() if p.name == "nl-discrimination-1.toml")
 )

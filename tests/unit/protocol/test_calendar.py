@@ -201,26 +201,31 @@ def test_a_calendar_counts_whatever_holidays_its_provider_gives() -> None:
 CALENDAR = """
 [calendar]
 key = "test"
-[calendar.library]
-country = "NL"
-language = "nl"
-names = ["Eerste kerstdag"]
 [[fixed]]
 month = 7
 day = 1
 name = "Keti Koti"
+[[fixed]]
+month = 12
+day = 25
+name = "Eerste kerstdag"
+[[easter]]
+offset = -2
+name = "Goede vrijdag"
 [[equated]]
 date = 2026-07-02
 source = "a decree"
 """
 
 
-def test_a_calendar_file_combines_library_fixed_and_equated_days() -> None:
+def test_a_calendar_file_combines_fixed_easter_based_and_equated_days() -> None:
     calendar = calendar_from_toml(CALENDAR, source="test.toml")
 
     assert calendar.name == "test"
     assert calendar.holiday(date(2026, 12, 25)) == "Eerste kerstdag"
-    assert calendar.holiday(date(2026, 12, 26)) is None, "only the names listed count"
+    assert calendar.holiday(date(2026, 12, 26)) is None, "only the days listed count"
+    assert calendar.holiday(date(2026, 4, 3)) == "Goede vrijdag"
+    assert calendar.known_until == 2026
     assert calendar.holiday(date(2031, 7, 1)) == "Keti Koti"
     assert calendar.holiday(date(2026, 7, 2)) == "gelijkgestelde dag"
     assert calendar.holiday(date(2027, 7, 2)) is None
@@ -229,7 +234,8 @@ def test_a_calendar_file_combines_library_fixed_and_equated_days() -> None:
 @pytest.mark.parametrize(
     ("change", "key"),
     [
-        (('names = ["Eerste kerstdag"]', 'names = ["Sinterklaas"]'), "calendar.library.names"),
+        (("offset = -2", "offset = 200"), "easter[0]"),
+        (("[calendar]", "[library]"), "library"),
         (("month = 7\nday = 1", "month = 2\nday = 30"), "fixed[0]"),
         (('source = "a decree"', ""), "equated[0]"),
         (("date = 2026-07-02", 'date = "2026-07-02"'), "equated[0]"),

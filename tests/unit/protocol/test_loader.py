@@ -186,9 +186,9 @@ CASES = {
         "unknown step 'notfy'",
     ),
     "unknown period unit": (
-        edit("period = { days = 5 }", "period = { months = 1 }"),
+        edit("period = { days = 5 }", "period = { fortnights = 1 }"),
         "deadlines.notify.period",
-        "unknown unit 'months'",
+        "unknown unit 'fortnights'",
     ),
     "zero period": (
         edit("period = { days = 5 }", "period = { days = 0 }"),

@@ -46,7 +46,17 @@ class DeadlineRuleSchema(ma.Schema):
     title = Titles
     trigger = ma.fields.List(ma.fields.String(), required=True)
     period = ma.fields.String(required=True)
-    working_days_rule = ma.fields.Boolean(required=True, metadata={"description": "Algemene termijnenwet applies"})
+    working_days_rule = ma.fields.Boolean(
+        required=True, metadata={"description": "extended past weekends and holidays (every rule but hours)"}
+    )
+    calendar_rule = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(["atw", "eu", "hours", "workdays"]),
+        metadata={"description": "how the period is counted: atw, eu (Regulation 1182/71), hours, workdays"},
+    )
+    runs_from = ma.fields.String(
+        required=True, metadata={"description": "event, reported, or the fact it runs from (became_aware_at)"}
+    )
     applies_when = ma.fields.String(allow_none=True)
     effective_from = ma.fields.Date(allow_none=True)
     legal_basis = ma.fields.String(required=True)

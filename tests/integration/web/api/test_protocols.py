@@ -16,7 +16,8 @@ MINI = (Path(__file__).parent / "mini-protocol.toml").read_text("utf-8")
 
 def test_the_default_definition_as_data(officer_api: Api) -> None:
     listed = officer_api.ok(officer_api.get("/protocols"))
-    assert [(d["key"], d["version"]) for d in listed] == [("nl-discrimination", 1)]
+    # version 2 (deadlines counted as the law counts them) is the default; version 1 stays for its incidents
+    assert [(d["key"], d["version"]) for d in listed] == [("nl-discrimination", 1), ("nl-discrimination", 2)]
     definition = officer_api.ok(officer_api.get("/protocols/nl-discrimination/1"))
     steps = {s["key"]: s for s in definition["steps"]}
     assert list(steps) == ["assess", "suspend", "report", "investigate", "inform", "sanction", "safeguard"]
