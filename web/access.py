@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, g, redirect, request, session, url_for
 from flask_smorest import abort
@@ -245,8 +246,26 @@ def guard() -> Response | None:
 
 
 def _local_next() -> str:
-    path = request.full_path.rstrip("?")
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+    return local_target(request.full_path.rstrip("?")) or "/"
+
+
+def local_target(target: str | None) -> str | None:
+    """`target` if it is a path on this site and nothing a browser could read as another host, else None.
+
+    Browsers drop tab, CR and LF from a URL, read a backslash as a slash and may undo percent-escapes
+    of either, so "/<TAB>/evil.example" and "/%2F/evil.example" are "//evil.example" to them. Rather than
+    enumerate such tricks, only plain printable ASCII without a backslash is taken: a path, optionally
+    with a query, whose decoded form starts with exactly one slash.
+    """
+    if not target or len(target) > 2048 or not all("!" <= c <= "~" and c != "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    decoded = unquote(target)  # the path as a browser or a proxy that undoes escapes might see it
+    if not decoded.startswith("/") or decoded.startswith("//") or "\\" in decoded:
+        return None
+    return target if decoded.isprintable() else None
 
 
 def install(app: Flask) -> None:

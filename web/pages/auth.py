@@ -9,16 +9,15 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from protocol.services import authenticate_password
+from web.access import local_target
 from web.context import herstel
 
 blp = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect to somewhere else."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("home.index")
-    return target
+    """Only a path on this site: never an open redirect to somewhere else (see `local_target`)."""
+    return local_target(target) or url_for("home.index")
 
 
 @blp.get("/login")
