@@ -44,12 +44,23 @@ def _settings(context: Context, data_dir: str | None) -> Settings:
     return load_settings(**overrides)
 
 
+def embedded_server(app: Any, *, settings: Settings, host: str, port: int) -> Any:
+    """The waitress server of `herstel up`; it refuses a body over the installation's limit itself.
+
+    Waitress buffers a request's whole body (to a temporary file past 512 KB) before the app sees it,
+    and by default takes up to 1 GiB: its limit is the app's largest, `HERSTEL_MAX_BODY_BYTES`, so
+    a larger body is answered 413 from its headers and the connection closed. Smaller per-route
+    limits are the app's (web.security).
+    """
+    from waitress.server import create_server
+
+    return create_server(app, host=host, port=port, threads=8, max_request_body_size=settings.max_body_bytes)
+
+
 def run_embedded(
     settings: Settings, *, host: str, port: int, seed: Callable[[Herstel, str], None] | None = None
 ) -> None:
     """Migrate, start workers, relay, scheduler and any capability hooks, then serve the web until stopped."""
-    from waitress.server import create_server
-
     from web import create_app
     from workers.embedded import EmbeddedStack
 
@@ -59,7 +70,7 @@ def run_embedded(
     herstel, stops = _up_hooks(herstel)
     stack = EmbeddedStack(herstel)
     stack.start()
-    server = create_server(create_app(herstel=herstel), host=host, port=port, threads=8)
+    server = embedded_server(create_app(herstel=herstel), settings=settings, host=host, port=port)
     url = f"http://{host}:{port}"
     if seed is not None:
         seed(herstel, url)
@@ -124,6 +135,11 @@ def web(context: Context, bind: str, processes: int, threads: int) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("timeout", 60)
             self.cfg.set("accesslog", "-")
+            # gunicorn streams bodies to the app, which limits them (HERSTEL_MAX_BODY_BYTES, less per
+            # route: web.security); what gunicorn itself reads are the request line and headers
+            self.cfg.set("limit_request_line", 4094)
+            self.cfg.set("limit_request_fields", 100)
+            self.cfg.set("limit_request_field_size", 8190)
 
         def load(self) -> Any:
             return create_app(herstel=bootstrap(settings))

@@ -8,13 +8,10 @@ answer never tells whether a code exists. Limiting attempts is the web's job: it
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import struct
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from notifications.codes import normalize_access_code
@@ -28,17 +25,16 @@ from notifications.status import step_status
 from notifications.tables import RESPONSE_KINDS, CitizenResponseRow
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Actor, Principal
-from protocol.services import append_to_timeline
+from protocol.services import SessionKind, append_to_timeline, check_session, end_session, open_session
 from protocol.services.access import incident_for
 
-SESSION_TTL = timedelta(minutes=30)
 TEXT_LIMIT = 10_000
 _NO_CODE = "0" * 16  # hashed in place of a malformed code, so both paths do the same work
 
 
 @dataclass(frozen=True)
 class CitizenSession:
-    """Who the session is for; `token` is what the web keeps (signed, expires, carries no personal data)."""
+    """Who the session is for; `token` is what the web keeps (a random secret, carries no personal data)."""
 
     token: str
     letter_id: uuid.UUID
@@ -48,21 +44,9 @@ class CitizenSession:
     expires_at: datetime
 
 
-def _session_key(herstel: Any) -> bytes:
-    return hashlib.sha256(b"herstel-citizen-session:" + herstel.settings.secret_key.encode()).digest()
-
-
-def _sign(herstel: Any, payload: bytes) -> str:
-    return base64.urlsafe_b64encode(hmac.new(_session_key(herstel), payload, hashlib.sha256).digest()[:18]).decode()
-
-
-def _token(herstel: Any, letter_id: uuid.UUID, expires: datetime) -> str:
-    payload = letter_id.bytes + struct.pack(">Q", int(expires.timestamp()))
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + _sign(herstel, payload)
-
-
 def open_citizen_session(*, herstel: Any, access_code: str) -> CitizenSession:
-    """Exchange the code printed in a letter for a short-lived session; AccessDenied for anything else."""
+    """Exchange the code printed in a letter for a short session (protocol.services.sessions: 30 minutes
+    at most, 15 untouched); AccessDenied for anything else."""
     vault = Vault.from_settings(herstel.settings)
     code = normalize_access_code(access_code)
     digest = vault.code_hash(code or _NO_CODE)
@@ -75,35 +59,27 @@ def open_citizen_session(*, herstel: Any, access_code: str) -> CitizenSession:
     if code is None or found is None or not hmac.compare_digest(found[0], digest):
         raise AccessDenied()
     _, letter_id, person_id, incident_id, language = found
-    expires = herstel.clock() + SESSION_TTL
-    return CitizenSession(
-        token=_token(herstel, letter_id, expires),
-        letter_id=letter_id,
-        person_id=person_id,
-        incident_id=incident_id,
-        language=language,
-        expires_at=expires,
-    )
+    issued = open_session(uow=herstel.uow(), kind=SessionKind.CITIZEN, subject_id=letter_id)
+    return CitizenSession(issued.secret, letter_id, person_id, incident_id, language, issued.expires_at)
 
 
 def citizen_session(*, herstel: Any, token: str) -> CitizenSession:
-    """The session a token stands for, if its signature holds and it has not expired."""
-    try:
-        encoded, signature = token.split(".", 1)
-        payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-    except (ValueError, AttributeError):
-        raise AccessDenied() from None
-    if len(payload) != 24 or not hmac.compare_digest(_sign(herstel, payload), signature):
-        raise AccessDenied()
-    letter_id = uuid.UUID(bytes=payload[:16])
-    expires = datetime.fromtimestamp(struct.unpack(">Q", payload[16:])[0], tz=UTC)
-    if expires <= herstel.clock():
+    """The session a token stands for, if it was opened by a code and has not ended (idle, lifetime, logout)."""
+    opened = check_session(uow=herstel.uow(), secret=token or "", kind=SessionKind.CITIZEN)
+    if opened is None or opened.subject_id is None:
         raise AccessDenied()
     with herstel.uow().read_only() as uow:
-        letter = uow.letters.get(letter_id)
+        letter = uow.letters.get(opened.subject_id)
         if letter is None:
             raise AccessDenied()
-        return CitizenSession(token, letter.id, letter.person_id, letter.incident_id, letter.language, expires)
+        return CitizenSession(
+            token, letter.id, letter.person_id, letter.incident_id, letter.language, opened.expires_at
+        )
+
+
+def end_citizen_session(*, herstel: Any, token: str) -> None:
+    """The citizen signs out: the token opens nothing any more, wherever it was kept."""
+    end_session(uow=herstel.uow(), secret=token or "")
 
 
 def _rendered(herstel: Any, session: CitizenSession) -> RenderedLetter:

@@ -19,10 +19,10 @@ from notifications.campaigns import (
 )
 from notifications.channels import BerichtenboxChannel, Channel, Outcome, Outgoing, PostChannel, SmtpChannel
 from notifications.citizens import (
-    SESSION_TTL,
     CitizenSession,
     answer_citizen_response,
     citizen_session,
+    end_citizen_session,
     get_case_status,
     get_citizen_letter,
     get_citizen_letter_pdf,
@@ -45,7 +45,6 @@ __all__ = [
     "CITIZEN_PATH",
     "LETTER_KINDS",
     "RESPONSE_KINDS",
-    "SESSION_TTL",
     "AccessDenied",
     "BerichtenboxChannel",
     "Channel",
@@ -64,6 +63,7 @@ __all__ = [
     "citizen_session",
     "deliver_letters",
     "dispatch_letters",
+    "end_citizen_session",
     "format_access_code",
     "get_captured_mail",
     "get_case_status",

@@ -7,7 +7,8 @@ Every route of the app is declared in `ROUTES` as "METHOD /rule" → what it nee
 - an action of the permission matrix (`protocol.services.MATRIX`), or a tuple of actions of which
   any one suffices.
 
-The guard authenticates (a bearer token under /api/, the session cookie elsewhere), then lets the
+The guard authenticates (a bearer token under /api/, the staff session elsewhere: its secret in the
+signed cookie, checked against the sessions table on every request), then lets the
 request through only if one of the user's roles holds a grant for the route's action in some
 organisation. Which organisation and which incidents is the services' business: they check the
 matrix again, scoped (an investigator reaches only assigned incidents, others get 404). Views never
@@ -17,19 +18,20 @@ unguarded by accident.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, g, redirect, request, session, url_for
 from flask_smorest import abort
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
-from protocol.services import MATRIX, Forbidden, NotFound, Principal, authenticate_token, get_principal
+from protocol.services import MATRIX, Forbidden, Principal, authenticate_token, session_principal
 from web.context import herstel
 
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
+STAFF_SESSION = "sid"  # the key of the Flask session that holds the staff session's secret
 Access = str | tuple[str, ...]
 
 API = "/api/v1"
@@ -213,14 +215,13 @@ def _bearer_principal() -> Principal | None:
 
 
 def _session_principal() -> Principal | None:
-    user_id = session.get("user_id")
-    if not user_id:
+    secret = session.get(STAFF_SESSION)
+    if not secret:
         return None
-    try:
-        return get_principal(uow=herstel().uow(), user_id=uuid.UUID(user_id))
-    except (NotFound, ValueError):
-        session.clear()  # the user was switched off (or the cookie is from another installation)
-        return None
+    principal = session_principal(uow=herstel().uow(), secret=str(secret))
+    if principal is None:
+        session.pop(STAFF_SESSION, None)  # ended (logout, idle, lifetime, switched off): keep only lang and CSRF
+    return principal
 
 
 def guard() -> Response | None:
@@ -255,8 +256,26 @@ def guard() -> Response | None:
 
 
 def _local_next() -> str:
-    path = request.full_path.rstrip("?")
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+    return local_target(request.full_path.rstrip("?")) or "/"
+
+
+def local_target(target: str | None) -> str | None:
+    """`target` if it is a path on this site and nothing a browser could read as another host, else None.
+
+    Browsers drop tab, CR and LF from a URL, read a backslash as a slash and may undo percent-escapes
+    of either, so "/<TAB>/evil.example" and "/%2F/evil.example" are "//evil.example" to them. Rather than
+    enumerate such tricks, only plain printable ASCII without a backslash is taken: a path, optionally
+    with a query, whose decoded form starts with exactly one slash.
+    """
+    if not target or len(target) > 2048 or not all("!" <= c <= "~" and c != "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    decoded = unquote(target)  # the path as a browser or a proxy that undoes escapes might see it
+    if not decoded.startswith("/") or decoded.startswith("//") or "\\" in decoded:
+        return None
+    return target if decoded.isprintable() else None
 
 
 def install(app: Flask) -> None:

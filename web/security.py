@@ -1,17 +1,26 @@
-"""Security headers on every response, and the media types request bodies may have.
+"""Security headers on every response, and the media types, sizes and shapes request bodies may have.
 
 The CSP allows scripts and styles only from this origin, so no inline script can run; pages are
 never framed. API responses are not cached (they may describe people's cases).
+
+A body is at most `SMALL_BODY_BYTES` unless its route declares an upload type with `@body_types`
+(a CSV, a document): those may be as large as the installation allows (`HERSTEL_MAX_BODY_BYTES`,
+which is also the embedded server's own limit, see cli/serve.py). A larger body is refused with 413
+before any of it is read or parsed. A JSON body nested deeper than `MAX_JSON_DEPTH` is a 400.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 from flask import Flask, current_app, request
+from flask import Request as FlaskRequest
 from flask_smorest import abort
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import cached_property
 from werkzeug.wrappers import Response
+from werkzeug.wsgi import LimitedStream, get_input_stream
 
 CSP = "; ".join(
     (
@@ -28,6 +37,12 @@ CSP = "; ".join(
     )
 )
 JSON_TYPES = ("application/json",)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+SMALL_TYPES = (*JSON_TYPES, "application/x-www-form-urlencoded")  # a route that takes only these takes no upload
+# JSON in the API, a form on a page: a 10,000-character text is 40 KB of UTF-8 at most, so 1 MB
+# leaves room for every field we take and none for a 12 MB title.
+SMALL_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32  # our deepest body (evidence with lists of objects) is 4 levels
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -42,11 +57,58 @@ def body_types(*mimetypes: str) -> Callable[[F], F]:
 
 
 def accepted_types() -> tuple[str, ...]:
-    view = current_app.view_functions.get(request.endpoint or "")
+    """The body types of this request's route (JSON when it declares none)."""
+    return _declared_types(request.endpoint, request.method)
+
+
+def _declared_types(endpoint: str | None, method: str) -> tuple[str, ...]:
+    view = current_app.view_functions.get(endpoint or "")
     view_class = getattr(view, "view_class", None)
     if view_class is not None:  # a MethodView: the method's own declaration
-        view = getattr(view_class, request.method.lower(), None)
+        view = getattr(view_class, method.lower(), None)
     return tuple(getattr(view, "herstel_body_types", JSON_TYPES))
+
+
+class Request(FlaskRequest):
+    """A request whose body limit is its route's: an upload route's is the installation's, any other 1 MB.
+
+    Werkzeug applies the limit when the body is first touched: a larger Content-Length is refused
+    before reading, a chunked body when its reading passes the limit.
+    """
+
+    @property
+    def max_content_length(self) -> int | None:
+        configured: int | None = FlaskRequest.max_content_length.fget(self)  # type: ignore[attr-defined]
+        if self._max_content_length is not None or not current_app:
+            return configured  # set for this request by a view, or outside the app
+        declared = _declared_types(self.endpoint, self.method) if self.url_rule is not None else JSON_TYPES
+        if any(t not in SMALL_TYPES for t in declared):  # an upload route
+            return configured
+        return SMALL_BODY_BYTES if configured is None else min(configured, SMALL_BODY_BYTES)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    @cached_property
+    def stream(self) -> IO[bytes]:
+        """The body, read no further than the limit; a body that goes on past it is 413, not cut short."""
+        limit = self.max_content_length
+        found = get_input_stream(self.environ, max_content_length=limit)  # a Content-Length over it: 413
+        if limit is not None and "wsgi.input_terminated" in self.environ:  # chunked: the length shows in reading
+            return cast(IO[bytes], _Capped(self.environ["wsgi.input"], limit, is_max=True))
+        return found
+
+
+class _Capped(LimitedStream):
+    """Werkzeug's reading of a whole chunked body stops at the limit and returns what it has, as if the
+    body ended there: a CSV would be imported in part. This one looks one byte further."""
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        if self.is_exhausted and self._stream.read(1):
+            raise RequestEntityTooLarge()
+        return data
 
 
 def check_body_type() -> None:
@@ -95,16 +157,52 @@ def storable(value: str) -> bool:
 
 
 def _unstorable(value: Any, path: str, found: dict[str, list[str]]) -> None:
-    if isinstance(value, str):
-        if not storable(value):
-            found.setdefault(path or "_body", []).append("contains a NUL character or an unpaired surrogate")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _unstorable(key, path, found)
-            _unstorable(item, f"{path}.{key}" if path else str(key), found)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _unstorable(item, f"{path}[{index}]", found)
+    """Note every string in `value` (and keys) that cannot be stored; a loop, so no depth can overflow the stack."""
+    pending: list[tuple[Any, str]] = [(value, path)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, str):
+            if not storable(item):
+                found.setdefault(where or "_body", []).append("contains a NUL character or an unpaired surrogate")
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                pending.append((key, where))
+                pending.append((inner, f"{where}.{key}" if where else str(key)))
+        elif isinstance(item, list):
+            pending.extend((inner, f"{where}[{index}]") for index, inner in enumerate(item))
+
+
+def depth(value: Any) -> int:
+    """How deeply lists and objects nest in a JSON value (a scalar is 0), counted without recursion."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            pending.extend((inner, level) for inner in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _too_deep() -> None:
+    abort(
+        400,
+        message=f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels",
+        errors={"_body": [f"nested deeper than {MAX_JSON_DEPTH} levels"]},
+        rule="json-depth",
+    )
+
+
+def _json_body() -> Any:
+    """The parsed JSON body (None when it is not JSON); too large is 413, too deep 400."""
+    try:
+        body = request.get_json(silent=True)  # reads the body: over the route's limit is 413 here
+    except RecursionError:  # the parser's own recursion gave up: deeper than anyone needs
+        _too_deep()
+    if depth(body) > MAX_JSON_DEPTH:
+        _too_deep()
+    return body
 
 
 def check_text() -> None:
@@ -116,8 +214,8 @@ def check_text() -> None:
         _unstorable(name, name, found)
         _unstorable(values, name, found)
     if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
-        _unstorable(request.get_json(silent=True), "", found)
-    elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        _unstorable(_json_body(), "", found)
+    elif request.mimetype in FORM_TYPES:
         for name, values in request.form.lists():
             _unstorable(values, name, found)
     if found:
@@ -125,6 +223,8 @@ def check_text() -> None:
 
 
 def install(app: Flask) -> None:
+    """Set the request class (per-route body limits), check bodies before any view, and add the headers."""
+    app.request_class = Request
     app.before_request(check_body_type)
     app.before_request(check_text)
     app.after_request(add_headers)

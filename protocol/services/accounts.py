@@ -13,6 +13,7 @@ from protocol.errors import InvalidEvidence, NotFound, StateConflict
 from protocol.identity import Principal, Role
 from protocol.permissions import Forbidden, require
 from protocol.services.access import load_principal
+from protocol.services.sessions import end_user_sessions
 from protocol.storage.tables import DEFAULT_ORGANISATION_ID, OrganisationRow, UserRow
 from protocol.storage.uow import UnitOfWork
 
@@ -243,10 +244,12 @@ def list_users(
 
 
 def set_user_active(*, uow: UnitOfWork, email: str, active: bool) -> None:
-    """Switch a user off (or on again); their tokens stop working at once."""
+    """Switch a user off (or on again); their tokens and sessions stop working at once."""
     with uow:
         user = uow.accounts.user_by_email(email)
         if user is None:
             raise NotFound(f"no user {email}", rule="unknown-user")
         user.active = active
+        if not active:
+            end_user_sessions(uow, user.id)  # signed out everywhere, and still so if switched on again
         uow.commit()

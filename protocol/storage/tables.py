@@ -94,6 +94,29 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class SessionRow(Base):
+    """A signed-in session: a staff login, or a citizen's letter code. The cookie (or the citizen's
+    bearer token) holds a random secret; only its SHA-256 is kept, so a copy of this table opens nothing.
+    A session ends at `expires_at` (its absolute lifetime), after its kind's idle time since
+    `last_seen_at`, or when `revoked_at` is set (logout, the user switched off)."""
+
+    __tablename__ = "sessions"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # what a citizen's session opens: their letter
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'staff' AND user_id IS NOT NULL) OR (kind = 'citizen' AND subject_id IS NOT NULL)", name="holder"
+        ),
+    )
+
+
 class ProtocolDefinitionRow(Base):
     __tablename__ = "protocol_definitions"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

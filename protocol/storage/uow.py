@@ -24,6 +24,7 @@ from protocol.storage.approvals import ApprovalRepository
 from protocol.storage.database import Database
 from protocol.storage.incidents import IncidentRepository
 from protocol.storage.notices import NoticeRepository
+from protocol.storage.sessions import SessionRepository
 from protocol.storage.timeline import (
     CheckpointRepository,
     HandledRepository,
@@ -74,6 +75,7 @@ class UnitOfWork:
             session, definitions=self.definitions, calendar=self.calendar, on_sealed=self.record
         )
         self.accounts = AccountRepository(session)
+        self.sessions = SessionRepository(session)
         self.algorithms = AlgorithmRepository(session)
         self.protocols = DefinitionRepository(session)
         self.documents = DocumentRepository(session)

@@ -1,10 +1,11 @@
 """The citizen's pages: enter the code from the letter, then read the letter, see how the case
 stands, and send a question, objection, complaint or harm report.
 
-The citizen is nobody's user: who they are is the signed session token `open_citizen_session`
-hands out for their code, kept in the Flask session cookie next to (never instead of) a staff
-login. A wrong code and a malformed code get the same answer; attempts are rate-limited per
-client (`HERSTEL_CITIZEN_CODE_LIMIT`, see web.extensions.LIMITS).
+The citizen is nobody's user: who they are is the session `open_citizen_session` opens for their
+code, its secret kept in a cookie of its own (`herstel_citizen`, only sent to /citizen), so that
+a staff member who enters a letter code stays signed in, and signing out of either leaves the other.
+Signing out revokes the session on the server. A wrong code and a malformed code get the same
+answer; attempts are rate-limited per client (`HERSTEL_CITIZEN_CODE_LIMIT`, see web.extensions.LIMITS).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from werkzeug.wrappers import Response
 from notifications.services import (
     RESPONSE_KINDS,
     AccessDenied,
+    end_citizen_session,
     get_case_status,
     get_citizen_letter,
     get_citizen_letter_pdf,
@@ -38,21 +40,25 @@ from web.pages.letters_text import (
 from web.pages.text import _, label
 
 blp = Blueprint("citizen", __name__)
-TOKEN = "citizen_token"  # noqa: S105 - the session key that holds it, not a secret
+COOKIE = "herstel_citizen"  # holds the citizen session's secret; nothing else
+COOKIE_PATH = "/citizen"
 LAST = "citizen_last_response"  # the response just recorded, shown once after the redirect
 CODE_LIMIT = 64  # longer input is not a code; not even worth normalising
 Page = str | tuple[str, int] | Response
 
 
 def _token() -> str | None:
-    found = session.get(TOKEN)
-    return str(found) if found else None
+    return request.cookies.get(COOKIE) or None
+
+
+def _forget(response: Response) -> Response:
+    response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return response
 
 
 def _ended() -> Response:
     """The session expired or was never valid: forget it and ask for the code again."""
-    session.pop(TOKEN, None)
-    return redirect(url_for("citizen.code_form", ended=1))
+    return _forget(redirect(url_for("citizen.code_form", ended=1)))
 
 
 @blp.get("/citizen")
@@ -77,11 +83,19 @@ def open_session() -> Page:
         # the same words for a wrong and a malformed code: the answer never tells which codes exist
         error = _("This code does not open a letter. Check the code in your letter and try again.")
         return render_template("citizen/code.html", code=code[:CODE_LIMIT], error=error, notice=None), 422
-    chosen = session.get("lang")
-    session.clear()  # a fresh session for the citizen (no staff login rides along, no fixation)
-    session[TOKEN] = opened.token
-    session["lang"] = chosen or opened.language  # the letter's language, unless the reader chose one
-    return redirect(url_for("citizen.letter"))
+    session.pop(LAST, None)
+    session["lang"] = session.get("lang") or opened.language  # the letter's language, unless the reader chose one
+    response = redirect(url_for("citizen.letter"))
+    response.set_cookie(  # a new secret from the server on every code: no fixation
+        COOKIE,
+        opened.token,
+        max_age=int((opened.expires_at - herstel().clock()).total_seconds()),
+        path=COOKIE_PATH,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _letter_page(token: str, *, form: dict[str, Any] | None = None, status: int = 200) -> Page:
@@ -165,11 +179,11 @@ def respond() -> Page:
 
 @blp.post("/citizen/logout")
 def sign_out() -> Response:
-    chosen = session.get("lang")
-    session.clear()
-    if chosen:
-        session["lang"] = chosen
-    return redirect(url_for("citizen.signed_out"))
+    token = _token()
+    if token:
+        end_citizen_session(herstel=herstel(), token=token)
+    session.pop(LAST, None)
+    return _forget(redirect(url_for("citizen.signed_out")))
 
 
 @blp.get("/citizen/signed-out")

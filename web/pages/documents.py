@@ -13,6 +13,7 @@ from web.pages.incident_view import FormState, Refusal
 from web.pages.incidents import Page, fetch, render_incident
 from web.pages.text import _
 from web.problem import status_for
+from web.security import body_types
 
 blp = Blueprint("documents_page", __name__)
 
@@ -37,6 +38,7 @@ def content_type_of(filename: str, sent: str | None) -> str:
 
 
 @blp.post("/incidents/<uuid:incident_id>/documents")
+@body_types("multipart/form-data")  # an upload: the installation's body limit, not 1 MB
 def upload(incident_id: uuid.UUID) -> Page:
     step = request.form.get("step", "")
     state = FormState(f"upload:{step}")

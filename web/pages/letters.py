@@ -27,6 +27,7 @@ from web.pages.letters_panel import progress
 from web.pages.letters_text import CHANNELS, LETTER_STATUSES, row_message
 from web.pages.text import _, label, ngettext
 from web.problem import status_for
+from web.security import body_types
 
 blp = Blueprint("letters_page", __name__)
 PER_PAGE = 50
@@ -97,6 +98,7 @@ def persons(incident_id: uuid.UUID) -> Page:
 
 
 @blp.post("/incidents/<uuid:incident_id>/persons")
+@body_types("multipart/form-data")  # an upload: the installation's body limit, not 1 MB
 def import_file(incident_id: uuid.UUID) -> Page:
     file = request.files.get("file")
     if file is None or not file.filename:

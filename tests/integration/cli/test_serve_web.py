@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from protocol.services import bootstrap, create_token, create_user, ensure_default_organisation, upgrade_database
+from protocol.services import (
+    Herstel,
+    bootstrap,
+    create_token,
+    create_user,
+    ensure_default_organisation,
+    upgrade_database,
+)
 from tests.conftest import make_settings
 from tests.services import fresh_postgres_database
 
@@ -111,3 +121,58 @@ def test_herstel_web_serves_the_api_with_gunicorn_on_postgresql(tmp_path: Path) 
             assert json.loads(body)["email"] == "web@example.nl"
             status, kind, _ = get(f"{url}/api/v1/incidents", "hst_not-a-token")
             assert (status, kind) == (401, "application/problem+json")
+
+
+@pytest.fixture
+def embedded(herstel: Herstel) -> Iterator[tuple[str, int]]:
+    """`herstel up`'s own waitress server, on a free port in a thread, over the installation under test."""
+    from cli.serve import embedded_server
+    from web import create_app
+
+    server = embedded_server(create_app(herstel=herstel), settings=herstel.settings, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield "127.0.0.1", int(server.effective_port)
+    finally:
+        server.trigger.pull_trigger(server.close)  # closed in its own loop: a select() is not pulled from under it
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # as `herstel up` runs
+def test_the_embedded_server_refuses_a_body_over_the_limit_from_its_headers(
+    herstel: Herstel, embedded: tuple[str, int]
+) -> None:
+    claimed = 150 * 1024 * 1024
+    assert claimed > herstel.settings.max_body_bytes
+    connection = http.client.HTTPConnection(*embedded, timeout=10)
+    started = time.monotonic()
+    connection.putrequest("POST", "/api/v1/incidents")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Content-Length", str(claimed))
+    connection.endheaders(b"{" + b" " * 65_536)  # a start, not the 150 MB: the answer must not wait for them
+    response = connection.getresponse()
+    assert response.status == 413
+    assert response.getheader("Connection") == "close"
+    response.read()
+    assert time.monotonic() - started < 5
+    connection.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_behind_the_embedded_server_a_json_body_over_1_mb_is_the_apps_413(
+    herstel: Herstel, embedded: tuple[str, int], make_user: Any
+) -> None:
+    token = create_token(uow=herstel.uow(), email=make_user("officer").email, name="t").secret
+    title = json.dumps({"title": "x" * (2 * 1024 * 1024)}).encode()
+    for chunked in (False, True):
+        connection = http.client.HTTPConnection(*embedded, timeout=30)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        body: Any = iter([title[i : i + 65_536] for i in range(0, len(title), 65_536)]) if chunked else title
+        connection.request("POST", "/api/v1/incidents", body=body, headers=headers, encode_chunked=chunked)
+        response = connection.getresponse()
+        assert response.status == 413, (chunked, response.read()[:300])
+        assert response.getheader("Content-Type") == "application/problem+json"
+        response.read()
+        connection.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 import re
 import secrets
 from collections.abc import Callable
@@ -182,3 +184,105 @@ def test_clients_behind_a_trusted_proxy_are_told_apart_and_only_then(
     assert _code_guesses(app, "192.0.2.7", 3) == [401, 401, 429]
     # without a declared proxy the header is the client's word and is ignored: all share the proxy's address
     assert _code_guesses(app, "198.51.100.9", 1) == second_client
+
+
+# ---------------------------------------------------------------------- bodies: size and shape
+
+
+class CountingStream(io.BytesIO):
+    """A request body that remembers how much of it the app read."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.taken = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.taken += len(chunk)
+        return chunk
+
+    def readline(self, size: int | None = -1) -> bytes:
+        chunk = super().readline(size)
+        self.taken += len(chunk)
+        return chunk
+
+
+def incident_body(algorithm: dict[str, Any], title: str) -> bytes:
+    return json.dumps(
+        {
+            "algorithm_id": str(algorithm["id"]),
+            "title": title,
+            "description": "Signaal van een medewerker.",
+            "source": "employee",
+            "detected_at": "2026-11-27T10:00:00+01:00",
+            "protected_grounds": ["nationality"],
+        }
+    ).encode()
+
+
+def test_a_json_body_over_1_mb_is_413_before_any_of_it_is_read(officer_api: Api, algorithm: dict[str, Any]) -> None:
+    body = CountingStream(incident_body(algorithm, "x" * (2 * 1024 * 1024)))
+    response = officer_api.post(
+        "/incidents",
+        input_stream=body,
+        content_length=len(body.getvalue()),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/problem+json"
+    assert body.taken == 0  # refused on its Content-Length: never parsed (before: 422 on the title's length)
+
+
+def test_a_chunked_json_body_is_cut_off_at_1_mb(officer_api: Api, algorithm: dict[str, Any]) -> None:
+    body = CountingStream(incident_body(algorithm, "x" * (2 * 1024 * 1024)))
+    response = officer_api.post(
+        "/incidents",
+        input_stream=body,
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},  # as waitress and gunicorn say of a chunked body
+    )
+    assert response.status_code == 413, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/problem+json"
+    assert body.taken <= 1024 * 1024 + 64 * 1024
+
+
+def test_a_json_body_under_1_mb_is_still_taken(officer_api: Api, algorithm: dict[str, Any]) -> None:
+    body = {**json.loads(incident_body(algorithm, "Titel")), "description": "x" * 5000}
+    response = officer_api.post("/incidents", body)
+    assert response.status_code == 201, response.get_data(as_text=True)[:500]
+
+
+def test_a_persons_csv_of_a_few_mb_keeps_the_larger_limit(officer_api: Api, algorithm: dict[str, Any]) -> None:
+    from tests.integration.notifications.conftest import people, persons_file
+
+    incident = officer_api.report(str(algorithm["id"]))
+    readers = persons_file(people(2))
+    padded = readers + b";;;;;;;;\r\n" * 320_000  # blank rows the importer skips: 3 MB in all
+    assert len(padded) > 3 * 1024 * 1024
+    response = officer_api.post(
+        f"/incidents/{incident['id']}/affected-persons", data=padded, headers={"Content-Type": "text/csv"}
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)[:500]
+    assert response.get_json()["imported"] == 2
+
+
+def test_a_page_form_over_1_mb_is_413(client: FlaskClient) -> None:
+    response = client.post("/login", data={"email": "x" * (2 * 1024 * 1024), "password": "p"})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("levels", [1_000, 100_000])
+def test_deeply_nested_json_is_400_naming_the_reason_never_500(officer_api: Api, levels: int) -> None:
+    for nested in ("[" * levels + "]" * levels, '{"a":' * levels + "1" + "}" * levels):
+        response = officer_api.post("/incidents", data=nested, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400, response.get_data(as_text=True)[:500]
+        body = response.get_json()
+        assert body["rule"] == "json-depth"
+        assert "nested deeper than" in body["detail"]
+
+
+def test_json_as_deep_as_the_limit_is_no_error_of_depth(officer_api: Api) -> None:
+    nested = {"title": [[[["x"]]]]}
+    response = officer_api.post("/incidents", nested)
+    assert response.status_code == 422  # the fields are wrong, the shape is allowed
+    assert response.get_json().get("rule") != "json-depth"

@@ -16,10 +16,10 @@ from schemathesis import GenerationMode
 from schemathesis.generation.meta import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance, response_headers_conformance
 
-from notifications.citizens import SESSION_TTL, _token
 from notifications.services import import_persons, list_persons, start_campaign
 from protocol.services import (
     Herstel,
+    SessionKind,
     bootstrap,
     complete_step,
     create_token,
@@ -27,6 +27,7 @@ from protocol.services import (
     ensure_default_organisation,
     get_incident,
     get_principal,
+    open_session,
     register_algorithm,
     report_incident,
     upgrade_database,
@@ -107,7 +108,7 @@ class World:
         start_campaign(herstel=herstel, principal=principal, incident_id=incident_id, kind="notification")
         persons = list_persons(herstel=herstel, principal=principal, incident_id=incident_id)
         letter_id = persons["items"][0]["letter"]["id"]
-        token = _token(herstel, letter_id, herstel.clock() + SESSION_TTL)
+        token = open_session(uow=herstel.uow(), kind=SessionKind.CITIZEN, subject_id=letter_id).secret
         return get_incident(uow=herstel.uow(), principal=principal, incident_id=incident_id), token
 
     def token_for(self, case: Any) -> str:

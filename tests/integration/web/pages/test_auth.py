@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
+import pytest
 from flask.testing import FlaskClient
 
 from protocol.services import Herstel, Principal, set_user_active
@@ -73,3 +76,55 @@ def test_the_session_cookie_does_not_work_for_the_api(client: FlaskClient, make_
     user = make_user("officer", password=PASSWORD)
     login(client, user.email)
     assert client.get("/api/v1/me").status_code == 401
+
+
+# Each of these is a way to smuggle another host past a check for a leading "/": browsers drop tab,
+# CR and LF from a URL and read "\" as "/", so "/\t/evil.example" is "//evil.example" to them.
+DISGUISED_NEXT = [
+    "/\t/evil.example/phish",
+    "/\n/evil.example/phish",
+    "/\r\n/evil.example/phish",
+    "\t//evil.example/phish",
+    " //evil.example/phish",
+    "/\\evil.example/phish",
+    "\\\\evil.example/phish",
+    "/%2F/evil.example/phish",
+    "/%2f%2fevil.example/phish",
+    "/%5Cevil.example/phish",
+    "https:evil.example",
+    "https://evil.example/phish",
+    "javascript:alert(1)",
+    "///evil.example/phish",
+    "/\u3000/evil.example/phish",  # an ideographic space
+    "/\u200b/evil.example/phish",  # a zero-width space
+    "/\uff0f/evil.example/phish",  # a fullwidth solidus
+    "evil.example/phish",
+]
+
+
+@pytest.mark.parametrize("target", DISGUISED_NEXT)
+def test_login_never_redirects_off_site_however_next_is_disguised(
+    client: FlaskClient, make_user: Callable[..., Principal], target: str
+) -> None:
+    user = make_user("officer", password=PASSWORD)
+    response = login(client, user.email, next_url=target)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_the_disguised_next_of_the_report_arrives_through_the_query_and_goes_nowhere(
+    client: FlaskClient, make_user: Callable[..., Principal]
+) -> None:
+    # the issue's reproduction: the login page carries ?next= into its form, the form posts it back
+    user = make_user("officer", password=PASSWORD)
+    page = client.get("/login?next=%2F%09%2Fevil.example%2Fphish").get_data(as_text=True)
+    carried = re.search(r'name="next" value="([^"]*)"', page)
+    assert carried is not None
+    response = login(client, user.email, next_url=html.unescape(carried.group(1)))
+    assert response.headers["Location"] == "/"
+
+
+def test_a_local_next_with_a_query_survives_the_login(client: FlaskClient, make_user: Callable[..., Principal]) -> None:
+    user = make_user("officer", password=PASSWORD)
+    response = login(client, user.email, next_url="/approvals?page=2&lang=en")
+    assert response.headers["Location"] == "/approvals?page=2&lang=en"

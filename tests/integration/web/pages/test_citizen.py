@@ -237,3 +237,67 @@ def test_a_value_with_letter_markup_stays_text_in_the_email_the_page_and_the_pdf
     assert pdf.status_code == 200
     pdf_text = subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout
     assert inert in " ".join(pdf_text.decode().split()), "the PDF prints the name as text, not as a code box"
+
+
+# ---------------------------------------------------------------------- the citizen's session ends for real
+
+CITIZEN_COOKIE = "herstel_citizen"
+
+
+def citizen_cookie(citizen: Citizen) -> str:
+    found = citizen.client.get_cookie(CITIZEN_COOKIE, path="/citizen")
+    assert found is not None
+    return found.value
+
+
+def holding(app: Flask, cookie: str) -> Citizen:
+    """Another browser with a copy of the citizen's cookie."""
+    other = Citizen(app)
+    other.client.set_cookie(CITIZEN_COOKIE, cookie, path="/citizen")
+    return other
+
+
+def test_a_citizen_cookie_saved_before_sign_out_opens_nothing_afterwards(
+    citizen_app: Flask, codes: dict[str, str]
+) -> None:
+    citizen = Citizen(citizen_app)
+    assert citizen.enter(codes[DUTCH]).status_code == 302
+    cookie = citizen_cookie(citizen)
+    assert holding(citizen_app, cookie).get("/citizen/letter").status_code == 200  # a copy works meanwhile
+    assert citizen.post("/citizen/logout", {}).status_code == 302
+    for path in ("/citizen/letter", "/citizen/letter.pdf"):
+        replayed = holding(citizen_app, cookie).get(path)
+        assert replayed.status_code == 302, path
+        assert "/citizen" in replayed.headers["Location"]
+    sent = holding(citizen_app, cookie).post("/citizen/responses", {"kind": "question", "text": "Nog open?"})
+    assert sent.status_code == 302
+    assert "/citizen" in sent.headers["Location"]
+
+
+def test_a_citizen_session_ends_after_15_idle_minutes_and_after_30_however_used(
+    citizen_app: Flask, codes: dict[str, str], clock: Any
+) -> None:
+    citizen = Citizen(citizen_app)
+    citizen.enter(codes[DUTCH])
+    clock.advance(minutes=14)
+    assert citizen.get("/citizen/letter").status_code == 200
+    clock.advance(minutes=14)
+    assert citizen.get("/citizen/letter").status_code == 200  # used 14 minutes ago: not idle
+    clock.advance(minutes=3)  # 31 minutes after the code: over, although used 3 minutes ago
+    assert citizen.get("/citizen/letter").status_code == 302
+
+    citizen.enter(codes[DUTCH])
+    clock.advance(minutes=16)
+    assert citizen.get("/citizen/letter").status_code == 302
+
+
+def test_a_staff_member_who_enters_a_letter_code_stays_signed_in(
+    officer_browser: Browser, codes: dict[str, str]
+) -> None:
+    client = officer_browser.client  # one browser: the staff login and the citizen's code side by side
+    assert officer_browser.post("/citizen", {"code": codes[DUTCH]}).status_code == 302
+    assert client.get("/citizen/letter").status_code == 200
+    assert client.get("/").status_code == 200, "entering a letter code signed the staff member out"
+    assert officer_browser.post("/citizen/logout", {}).status_code == 302
+    assert client.get("/").status_code == 200, "the citizen's sign-out signed the staff member out"
+    assert client.get("/citizen/letter").status_code == 302
