@@ -192,7 +192,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
         justification="Alleen Alfa weet waarom.",
     )
     (approval,) = list_approvals(uow=herstel.uow(), principal=coordinator, incident_id=incident_id)
-    mail_id = list_captured_mail(herstel=herstel)["items"][0]["id"]
+    mail_id = list_captured_mail(herstel=herstel, principal=coordinator)["items"][0]["id"]
     users = [*staff.values(), second]
     org = OrgA(
         organisation_id=organisation_id,
