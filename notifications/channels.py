@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from notifications.errors import ChannelUnavailable
+from notifications.model import channel_for
 from notifications.pdf import render_pdf
 from notifications.rendering import RenderedLetter
 from protocol.config import Settings
@@ -34,12 +35,9 @@ from protocol.files import private_dir, write_private
 
 
 def choose_channel(*, consent: bool, has_email: bool, has_address: bool) -> str | None:
-    """Email only with recorded consent to electronic delivery (Wmebv), otherwise post; None if neither reaches them."""
-    if consent and has_email:
-        return "email"
-    if has_address:
-        return "post"
-    return None
+    """Email only with recorded consent to electronic delivery (Wmebv), otherwise post; None if neither
+    reaches them. The rule itself is `model.CHANNEL_POLICY`; this names its facts for a caller."""
+    return channel_for({"consent_electronic": consent, "has_email": has_email, "has_address": has_address})
 
 
 @dataclass(frozen=True)
