@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -17,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from notifications.bulk import bulk_insert, chunks
+from notifications.bulk import bulk_insert, chunks, is_postgresql
 from notifications.model import (
     CHANNEL_POLICY,
     LEASED,
@@ -47,23 +48,12 @@ class LetterRepository:
         self.session = session
 
     def _insert(self) -> Any:
-        dialect = self.session.get_bind().dialect.name
-        return pg_insert if dialect == "postgresql" else sqlite_insert
+        return pg_insert if is_postgresql(self.session) else sqlite_insert
 
     # ------------------------------------------------------------------ campaigns and letters
 
     def add_campaign(self, campaign: Campaign) -> None:
-        self.session.add(
-            CampaignRow(
-                id=campaign.id,
-                incident_id=campaign.incident_id,
-                kind=campaign.kind,
-                letters=campaign.letters,
-                started_at=campaign.started_at,
-                started_by=campaign.started_by,
-                completed_at=campaign.completed_at,
-            )
-        )
+        self.session.add(CampaignRow(**asdict(campaign)))
         self.session.flush()
 
     def campaign(self, campaign_id: uuid.UUID) -> CampaignRow | None:
@@ -71,18 +61,8 @@ class LetterRepository:
 
     def campaigns(self, incident_id: uuid.UUID) -> list[Campaign]:
         stmt = select(CampaignRow).where(CampaignRow.incident_id == incident_id).order_by(CampaignRow.started_at)
-        return [
-            Campaign(
-                id=r.id,
-                incident_id=r.incident_id,
-                kind=r.kind,
-                letters=r.letters,
-                started_at=r.started_at,
-                started_by=r.started_by,
-                completed_at=r.completed_at,
-            )
-            for r in self.session.scalars(stmt)
-        ]
+        names = [f.name for f in fields(Campaign)]
+        return [Campaign(**{name: getattr(row, name) for name in names}) for row in self.session.scalars(stmt)]
 
     def open_campaign_incidents(self) -> list[uuid.UUID]:
         stmt = select(CampaignRow.incident_id).where(CampaignRow.completed_at.is_(None)).distinct()
@@ -105,7 +85,7 @@ class LetterRepository:
         The caller holds the incident's row lock and chose persons without a letter, so on
         PostgreSQL the rows go in by COPY; the unique constraint still refuses a duplicate.
         """
-        if self.session.get_bind().dialect.name == "postgresql":
+        if is_postgresql(self.session):
             return bulk_insert(self.session, LetterRow, rows)
         added = 0
         for chunk in chunks(rows):
@@ -125,7 +105,7 @@ class LetterRepository:
 
         The caller holds the incident's row lock; the unique constraint still refuses a duplicate.
         """
-        if self.session.get_bind().dialect.name == "postgresql":
+        if is_postgresql(self.session):
             return self._queue_campaign_in_sql(incident_id, campaign_id, kind, recipients, now)
         return self._queue_campaign_in_python(incident_id, campaign_id, kind, recipients, now)
 
@@ -285,16 +265,8 @@ class LetterRepository:
                 )
             )
             claimed.extend(
-                Letter(
-                    id=r.id,
-                    incident_id=r.incident_id,
-                    person_id=r.person_id,
-                    kind=r.kind,
-                    language=r.language,
-                    channel=LetterChannel(r.channel),
-                    attempts=r.attempts,
-                )
-                for r in self.session.connection().execute(stmt)
+                Letter(**{**row._asdict(), "channel": LetterChannel(row.channel)})
+                for row in self.session.connection().execute(stmt)
             )
         return claimed
 
