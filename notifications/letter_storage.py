@@ -173,7 +173,7 @@ class LetterRepository:
         rows = []
         for found in self.session.execute(stmt):
             channel = choose_channel(AffectedPerson(*found))
-            channels[channel or "none"] += 1
+            channels[channel.value if channel else "none"] += 1
             status = created_status(channel)
             rows.append(
                 {
