@@ -9,8 +9,8 @@ from typing import Any
 
 from notifications.channels import Outcome
 from notifications.letters import IncidentFacts
+from notifications.model import AttemptOutcome, LetterEvent, after_failure
 
-MAX_EMAIL_ATTEMPTS = 8  # then the letter goes by post
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -19,7 +19,7 @@ class Job:
     """A claimed letter with what it takes to render it."""
 
     letter_id: uuid.UUID
-    attempt: int
+    attempt: int  # the letter's attempt number (its fence)
     incident_id: uuid.UUID
     kind: str
     language: str
@@ -30,6 +30,7 @@ class Job:
     sent_on: date | None = None
     last_day: date | None = None
     attempt_row_id: int | None = None
+    channel_attempt: int = 1  # the how-many-th attempt on its present channel (each channel has its own cap)
 
 
 @dataclass
@@ -52,29 +53,32 @@ def backoff(settings: Any, attempt: int) -> timedelta:
     return min(timedelta(seconds=seconds), MAX_BACKOFF)
 
 
-def transition(job: Job, outcome: Outcome, now: datetime, settings: Any) -> tuple[dict[str, Any], str]:
-    """The letter's next state for an outcome, and what follows (delivered, failed, post, retry)."""
-    done = {"lease_until": None}
-    if outcome.status in ("delivered", "sent"):
+def transition(job: Job, outcome: Outcome, now: datetime, settings: Any) -> tuple[LetterEvent, dict[str, Any]]:
+    """The event an outcome is for the letter (by the channel policy), and the columns it sets besides the status."""
+    done: dict[str, Any] = {"lease_until": None}
+    if outcome.status in (AttemptOutcome.DELIVERED, AttemptOutcome.SENT):
         values = {
             **done,
-            "status": outcome.status,
             "sent_at": now,
             "sent_on": job.sent_on,
             "objection_last_day": job.last_day,
             "print_batch_id": outcome.print_batch_id,
             "failure": None,
         }
-        if outcome.status == "delivered":
-            values["delivered_at"] = now
-        return values, "delivered"
-    give_up_on_email = outcome.status == "permanent" or job.attempt >= MAX_EMAIL_ATTEMPTS
-    if job.channel == "email" and give_up_on_email:
-        if job.has_address:
-            return {**done, "status": "queued", "channel": "post", "next_attempt_at": now}, "post"
-        return {**done, "status": "failed", "failed_at": now, "failure": f"email: {outcome.detail}"}, "failed"
-    if outcome.status == "permanent" or job.attempt >= MAX_EMAIL_ATTEMPTS:
-        return {**done, "status": "failed", "failed_at": now, "failure": f"{job.channel}: {outcome.detail}"}, "failed"
-    again = now + backoff(settings, job.attempt)
+        if outcome.status == AttemptOutcome.DELIVERED:
+            return LetterEvent.DELIVER, {**values, "delivered_at": now}
+        return LetterEvent.HAND_OVER, values
+    event, fallback = after_failure(
+        job.channel,
+        job.channel_attempt,
+        permanent=outcome.status == AttemptOutcome.PERMANENT,
+        facts={"has_address": job.has_address},
+    )
+    if event is LetterEvent.REROUTE:
+        assert fallback is not None
+        return event, {**done, "channel": fallback.value, "next_attempt_at": now}
+    if event is LetterEvent.FAIL:
+        return event, {**done, "failed_at": now, "failure": f"{job.channel}: {outcome.detail}"}
+    again = now + backoff(settings, job.channel_attempt)
     # dispatched_at: the delayed message is due then, so the recovery sweep leaves it alone until later
-    return {**done, "status": "queued", "next_attempt_at": again, "dispatched_at": again}, "retry"
+    return event, {**done, "next_attempt_at": again, "dispatched_at": again}

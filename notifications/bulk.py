@@ -1,4 +1,5 @@
-"""Bulk writes that stay fast at 100,000 rows, on both databases."""
+"""Bulk writes that stay fast at 100,000 rows, on both databases (the storage layer's helpers: the
+services never ask which database they run on)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from sqlalchemy import insert, text, update
 from sqlalchemy.orm import Session
 
 CHUNK = 2000  # rows per bulk statement (keeps parameter counts far below driver limits)
+
+
+def is_postgresql(session: Session) -> bool:
+    """Whether the session's database is PostgreSQL (COPY, INSERT ... SELECT with gen_random_uuid)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -25,7 +31,7 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
     """
     if not rows:
         return 0
-    if session.get_bind().dialect.name != "postgresql":
+    if not is_postgresql(session):
         for chunk in chunks(rows):
             session.execute(insert(table), list(chunk))
         return len(rows)
@@ -44,7 +50,7 @@ def bulk_update(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
     table and one UPDATE … FROM; elsewhere an executemany by primary key."""
     if not rows:
         return
-    if session.get_bind().dialect.name != "postgresql":
+    if not is_postgresql(session):
         for chunk in chunks(rows):
             session.execute(update(table), list(chunk))
         return

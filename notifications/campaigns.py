@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from notifications.channels import choose_channel
 from notifications.dispatch import dispatch_letters
 from notifications.ledger import letter_counts, settle_incident, verify_ledger
 from notifications.letters import Recipient, incident_facts, letter_context, objection_last_day
+from notifications.model import AttemptOutcome, Campaign, LetterEvent
 from notifications.rendering import RenderedLetter, render_letter
-from notifications.tables import LETTER_KINDS, CampaignRow, LetterSenderRow
+from notifications.tables import LETTER_KINDS, LetterSenderRow
 from protocol.errors import InvalidEvidence, StateConflict, StepBlocked
 from protocol.identity import Principal
 from protocol.services import append_to_timeline, start_step_as_system
@@ -56,7 +55,7 @@ def start_campaign(*, herstel: Any, principal: Principal, incident_id: uuid.UUID
             missing = "import the affected persons" if kind == "notification" else "record the reporter's contact"
             raise StateConflict(f"nobody to write to: {missing} first", rule="no-recipients")
         have = uow.letters.persons_with_letter(incident_id, kind)
-        new = [t for t in targets if t[0] not in have]
+        new = [person for person in targets if person.id not in have]
         if not new:
             campaigns = [c for c in uow.letters.campaigns(incident_id) if c.kind == kind]
             return {
@@ -68,7 +67,7 @@ def start_campaign(*, herstel: Any, principal: Principal, incident_id: uuid.UUID
         now = uow.now()
         campaign_id = uuid.uuid4()
         uow.letters.add_campaign(
-            CampaignRow(
+            Campaign(
                 id=campaign_id,
                 incident_id=incident_id,
                 kind=kind,
@@ -77,14 +76,10 @@ def start_campaign(*, herstel: Any, principal: Principal, incident_id: uuid.UUID
                 started_by=actor.ref(),
             )
         )
-        if uow.session.get_bind().dialect.name == "postgresql":
-            # One INSERT ... SELECT: the letters never travel through Python (see queue_campaign).
-            channels = uow.letters.queue_campaign(
-                incident_id=incident_id, campaign_id=campaign_id, kind=kind, recipients=RECIPIENTS[kind], now=now
-            )
-            added = sum(channels.values())
-        else:
-            channels, added = _queue_letters(uow, new, incident_id, campaign_id, kind, now)
+        channels = uow.letters.queue_campaign(
+            incident_id=incident_id, campaign_id=campaign_id, kind=kind, recipients=RECIPIENTS[kind], now=now
+        )
+        added = sum(channels.values())
         append_to_timeline(
             uow=uow,
             incident_id=incident_id,
@@ -95,41 +90,6 @@ def start_campaign(*, herstel: Any, principal: Principal, incident_id: uuid.UUID
         start_step_as_system(uow=uow, incident_id=incident_id, step="inform")
         uow.commit()
     return {"campaign_id": campaign_id, "kind": kind, "letters": added, "created": True, "channels": dict(channels)}
-
-
-def _queue_letters(
-    uow: Any,
-    new: list[tuple[uuid.UUID, str, bool, bool, bool]],
-    incident_id: uuid.UUID,
-    campaign_id: uuid.UUID,
-    kind: str,
-    now: datetime,
-) -> tuple[Counter[str], int]:
-    """Elsewhere than PostgreSQL: the letters built here and inserted in bulk."""
-    channels: Counter[str] = Counter()
-    rows = []
-    for person_id, language, consent, has_email, has_address in new:
-        channel = choose_channel(consent=consent, has_email=has_email, has_address=has_address)
-        channels[channel or "none"] += 1
-        rows.append(
-            {
-                "id": uuid.uuid4(),
-                "incident_id": incident_id,
-                "person_id": person_id,
-                "campaign_id": campaign_id,
-                "kind": kind,
-                "language": language,
-                "channel": channel or "post",
-                "status": "queued" if channel else "failed",
-                "failure": None if channel else "no address to write to",
-                "failed_at": None if channel else now,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-        )
-    added = uow.letters.add_letters(rows)
-    return channels, added
 
 
 def letters_summary(*, herstel: Any, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
@@ -169,11 +129,11 @@ def recover_letters(*, herstel: Any, limit: int = 2000) -> dict[str, int]:
         pending = {(a.letter_id, a.number): a for a in uow.letters.pending_attempts(fenced)}
         uow.letters.update_attempts(
             [
-                {"id": a.id, "outcome": "abandoned", "finished_at": now, "detail": "lease expired"}
+                {"id": a.id, "outcome": AttemptOutcome.ABANDONED.value, "finished_at": now, "detail": "lease expired"}
                 for a in pending.values()
             ]
         )
-        recovered = uow.letters.settle(fenced, {"status": "queued", "lease_until": None, "next_attempt_at": now})
+        recovered = uow.letters.settle(fenced, LetterEvent.RECOVER, {"lease_until": None, "next_attempt_at": now})
         uow.commit()
     with herstel.uow() as uow:
         stale = uow.letters.stale_queued(due_before=now, dispatched_before=now - lease, limit=limit)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from notifications.errors import ChannelUnavailable
+from notifications.model import AttemptOutcome, channel_for
 from notifications.pdf import render_pdf
 from notifications.rendering import RenderedLetter
 from protocol.config import Settings
@@ -34,12 +35,9 @@ from protocol.files import private_dir, write_private
 
 
 def choose_channel(*, consent: bool, has_email: bool, has_address: bool) -> str | None:
-    """Email only with recorded consent to electronic delivery (Wmebv), otherwise post; None if neither reaches them."""
-    if consent and has_email:
-        return "email"
-    if has_address:
-        return "post"
-    return None
+    """Email only with recorded consent to electronic delivery (Wmebv), otherwise post; None if neither
+    reaches them. The rule itself is `model.CHANNEL_POLICY`; this names its facts for a caller."""
+    return channel_for({"consent_electronic": consent, "has_email": has_email, "has_address": has_address})
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ class Outcome:
 
     letter_id: uuid.UUID
     attempt: int
-    status: str  # delivered, sent, temporary, permanent
+    status: AttemptOutcome  # delivered, sent, temporary or permanent
     smtp_code: int | None = None
     detail: str | None = None
     print_batch_id: uuid.UUID | None = None
@@ -162,7 +160,7 @@ class SmtpChannel:
         broken: str | None = None
         for item in batch:
             if broken is not None:  # the server is unreachable: do not wait a timeout per letter
-                outcomes.append(Outcome(item.letter_id, item.attempt, "temporary", detail=broken))
+                outcomes.append(Outcome(item.letter_id, item.attempt, AttemptOutcome.TEMPORARY, detail=broken))
                 continue
             outcome = self._send_one(item)
             if outcome.detail and outcome.detail.startswith("connection") and self._smtp is None:
@@ -173,20 +171,22 @@ class SmtpChannel:
         return outcomes
 
     def _send_one(self, item: Outgoing) -> Outcome:
-        def result(status: str, code: int | None, detail: str) -> Outcome:
+        def result(status: AttemptOutcome, code: int | None, detail: str) -> Outcome:
             return Outcome(item.letter_id, item.attempt, status, smtp_code=code, detail=detail[:200])
 
         try:
             address, needs_smtputf8 = envelope_address(item.email or "")
         except ValueError as error:
-            return result("permanent", None, f"address {error}")
+            return result(AttemptOutcome.PERMANENT, None, f"address {error}")
         try:
             smtp = self._connection()
             options: tuple[str, ...] = ()
             if needs_smtputf8:
                 smtp.ehlo_or_helo_if_needed()
                 if not smtp.has_extn("smtputf8"):
-                    return result("permanent", None, "address needs SMTPUTF8, which the server does not offer")
+                    return result(
+                        AttemptOutcome.PERMANENT, None, "address needs SMTPUTF8, which the server does not offer"
+                    )
                 options = ("SMTPUTF8",)
             message = self.build(item, smtputf8=needs_smtputf8)
             refused = smtp.sendmail(self.sender, [address], message, mail_options=options)
@@ -196,20 +196,20 @@ class SmtpChannel:
         except (smtplib.SMTPSenderRefused, smtplib.SMTPHeloError, smtplib.SMTPAuthenticationError) as error:
             # the server refuses us, not the reader: never a reason to fall back to post
             self.close()
-            return result("temporary", error.smtp_code, f"server {error.smtp_code} {type(error).__name__}")
+            return result(AttemptOutcome.TEMPORARY, error.smtp_code, f"server {error.smtp_code} {type(error).__name__}")
         except smtplib.SMTPResponseException as error:
             code = error.smtp_code
             return result(_classify(code), code, f"DATA {code} {_enhanced(error.smtp_error)}".strip())
         except (OSError, smtplib.SMTPException) as error:  # disconnects, refused connections, timeouts
             self.close()
-            return result("temporary", None, f"connection {type(error).__name__}")
+            return result(AttemptOutcome.TEMPORARY, None, f"connection {type(error).__name__}")
         except Exception as error:  # anything else is this letter's own (its address, its text): it alone fails
             self.close()  # the session may be mid-transaction: the next letter starts on a fresh one
-            return result("permanent", None, f"letter {type(error).__name__}")
+            return result(AttemptOutcome.PERMANENT, None, f"letter {type(error).__name__}")
         if refused:
             code, text = next(iter(refused.values()))
             return result(_classify(code), code, f"RCPT {code} {_enhanced(text)}".strip())
-        return result("delivered", 250, "250")
+        return result(AttemptOutcome.DELIVERED, 250, "250")
 
     def close(self) -> None:
         smtp, self._smtp = self._smtp, None
@@ -244,8 +244,8 @@ def _encoded_subject(subject: str) -> str:
     return Header(subject, "utf-8").encode(linesep="\r\n")
 
 
-def _classify(code: int) -> str:
-    return "permanent" if 500 <= code < 600 else "temporary"
+def _classify(code: int) -> AttemptOutcome:
+    return AttemptOutcome.PERMANENT if 500 <= code < 600 else AttemptOutcome.TEMPORARY
 
 
 # ---------------------------------------------------------------------- post
@@ -326,7 +326,8 @@ class PostChannel:
             file_name=path.name,
         )
         return [
-            Outcome(i.letter_id, i.attempt, "delivered", detail="print batch", print_batch_id=batch_id) for i in batch
+            Outcome(i.letter_id, i.attempt, AttemptOutcome.DELIVERED, detail="print batch", print_batch_id=batch_id)
+            for i in batch
         ] + refused
 
     def publish(self, batch_id: uuid.UUID) -> bool:
@@ -353,7 +354,9 @@ def _printable(batch: Sequence[Outgoing]) -> tuple[list[Outgoing], list[Outcome]
         try:
             render_pdf([item.letter])
         except Exception as error:
-            refused.append(Outcome(item.letter_id, item.attempt, "permanent", detail=f"letter {type(error).__name__}"))
+            refused.append(
+                Outcome(item.letter_id, item.attempt, AttemptOutcome.PERMANENT, detail=f"letter {type(error).__name__}")
+            )
         else:
             good.append(item)
     return good, refused

@@ -34,6 +34,7 @@ from notifications.errors import ChannelUnavailable
 from notifications.identity import open_recipient
 from notifications.ledger import settle_incident
 from notifications.letters import IncidentFacts, incident_facts, letter_context, objection_last_day
+from notifications.model import AttemptOutcome, LetterChannel, LetterEvent
 from notifications.rendering import render_letter
 from notifications.tables import PrintBatchRow
 from protocol.calendar import local_date
@@ -55,11 +56,11 @@ def deliver_letters(
     report = DeliveryReport()
     make = channels or default_channels(herstel)
     jobs = _claim(herstel, ids, report)
-    post_jobs = [j for j in jobs if j.channel == "post"]
-    email_jobs = [j for j in jobs if j.channel == "email"]
+    post_jobs = [j for j in jobs if j.channel == LetterChannel.POST]
+    email_jobs = [j for j in jobs if j.channel == LetterChannel.EMAIL]
     retry: list[tuple[uuid.UUID, float]] = []
     if email_jobs:
-        email = _open(make, "email")
+        email = _open(make, LetterChannel.EMAIL)
         try:
             for start in range(0, len(email_jobs), RECORD_EVERY):
                 chunk = email_jobs[start : start + RECORD_EVERY]
@@ -71,7 +72,7 @@ def deliver_letters(
             if email is not None:
                 email.close()
     if post_jobs:
-        post = _open(make, "post")
+        post = _open(make, LetterChannel.POST)
         try:
             for start in range(0, len(post_jobs), POST_BATCH):
                 chunk = post_jobs[start : start + POST_BATCH]
@@ -96,9 +97,9 @@ def default_channels(herstel: Any) -> ChannelFactory:
     """The installation's channels: SMTP from its settings, post into its data directory."""
 
     def make(name: str) -> Channel:
-        if name == "email":
+        if name == LetterChannel.EMAIL:
             return SmtpChannel(herstel.settings)
-        if name == "post":
+        if name == LetterChannel.POST:
             return PostChannel(herstel.settings.data_dir)
         raise ChannelUnavailable(f"no channel {name}")
 
@@ -124,12 +125,15 @@ def _claim(herstel: Any, ids: Sequence[uuid.UUID], report: DeliveryReport, *, co
     now = herstel.clock()
     lease = timedelta(seconds=herstel.settings.letter_lease_seconds)
     with herstel.uow() as uow:
-        letters = uow.letters.claim_rows(ids, now=now, lease_until=now + lease)
+        letters = uow.letters.claim(ids, now=now, lease_until=now + lease)
         report.leased_at = report.leased_at or now
         persons = uow.persons.many(letter.person_id for letter in letters)
+        # Each channel has its own cap: count a retried letter's earlier attempts on its channel
+        # (a first attempt, nearly every letter, needs no query).
+        earlier = uow.letters.attempts_on_channel([letter for letter in letters if letter.attempts > 1])
         facts: dict[uuid.UUID, IncidentFacts] = {}
         jobs = []
-        for letter in sorted(letters, key=lambda row: row.id):
+        for letter in sorted(letters, key=lambda letter: letter.id):
             if letter.incident_id not in facts:
                 facts[letter.incident_id] = incident_facts(uow, letter.incident_id)
             person = persons[letter.person_id]
@@ -144,6 +148,7 @@ def _claim(herstel: Any, ids: Sequence[uuid.UUID], report: DeliveryReport, *, co
                     has_address=person.has_address,
                     recipient=open_recipient(vault, person),
                     facts=facts[letter.incident_id],
+                    channel_attempt=earlier.get(letter.id, 0) + 1,
                 )
             )
         uow.commit()
@@ -175,7 +180,9 @@ def _run_chunk(
             item = _render(herstel, vault, job, now)
         except Exception as error:
             log.warning("letter %s could not be rendered: %s", job.letter_id, type(error).__name__)
-            unrendered.append(Outcome(job.letter_id, job.attempt, "permanent", detail=f"render {type(error).__name__}"))
+            unrendered.append(
+                Outcome(job.letter_id, job.attempt, AttemptOutcome.PERMANENT, detail=f"render {type(error).__name__}")
+            )
             rendered.append(None)
         else:
             outgoing.append(item)
@@ -184,7 +191,8 @@ def _run_chunk(
     _write_pending_attempts(herstel, chunk, rendered, now)
     if channel is None:
         outcomes = [
-            Outcome(o.letter_id, o.attempt, "temporary", detail=f"{name} channel unavailable") for o in outgoing
+            Outcome(o.letter_id, o.attempt, AttemptOutcome.TEMPORARY, detail=f"{name} channel unavailable")
+            for o in outgoing
         ]
     else:
         outcomes = _send(channel, outgoing)
@@ -239,7 +247,7 @@ def _send(channel: Channel, outgoing: list[Outgoing]) -> list[Outcome]:
     except Exception as error:
         log.warning("channel %s failed a batch of %d: %s", channel.name, len(outgoing), type(error).__name__)
         detail = f"{channel.name} channel {type(error).__name__}"
-        return [Outcome(o.letter_id, o.attempt, "temporary", detail=detail) for o in outgoing]
+        return [Outcome(o.letter_id, o.attempt, AttemptOutcome.TEMPORARY, detail=detail) for o in outgoing]
 
 
 def _write_pending_attempts(herstel: Any, chunk: list[Job], outgoing: Sequence[Outgoing | None], now: datetime) -> None:
@@ -252,7 +260,7 @@ def _write_pending_attempts(herstel: Any, chunk: list[Job], outgoing: Sequence[O
             "channel": job.channel,
             "started_at": now,
             "finished_at": None,
-            "outcome": "pending",
+            "outcome": AttemptOutcome.PENDING,
             "code_hash": item.code_hash if item is not None else None,
         }
         for job, item in zip(chunk, outgoing, strict=True)
@@ -275,13 +283,13 @@ def _record(
     """One transaction: move each letter by compare-and-set, finish its attempt row, renew the lease of the rest."""
     settings = herstel.settings
     now = herstel.clock()
-    groups: dict[tuple[tuple[str, Any], ...], list[tuple[uuid.UUID, int]]] = defaultdict(list)
-    effects: dict[uuid.UUID, str] = {}
+    groups: dict[tuple[LetterEvent, tuple[tuple[str, Any], ...]], list[tuple[uuid.UUID, int]]] = defaultdict(list)
+    events: dict[uuid.UUID, LetterEvent] = {}
     for outcome in outcomes:
         job = jobs[outcome.letter_id]
-        values, effect = transition(job, outcome, now, settings)
-        effects[job.letter_id] = effect
-        groups[tuple(sorted(values.items()))].append((job.letter_id, job.attempt))
+        event, values = transition(job, outcome, now, settings)
+        events[job.letter_id] = event
+        groups[(event, tuple(sorted(values.items())))].append((job.letter_id, job.attempt))
     with herstel.uow() as uow:
         if batch is not None:
             uow.letters.add_print_batch(
@@ -296,8 +304,8 @@ def _record(
                 )
             )
         moved: set[uuid.UUID] = set()
-        for key, fenced in groups.items():
-            moved.update(uow.letters.settle(fenced, dict(key)))
+        for (event, columns), fenced in groups.items():
+            moved.update(uow.letters.settle(fenced, event, dict(columns)))
         if batch is not None and not moved:
             uow.letters.drop_print_batch(batch.id)  # every letter was taken back: this zip is never printed
         uow.letters.update_attempts(
@@ -327,15 +335,15 @@ def _record(
             report.lost_race += 1  # the lease ran out and the recovery took it back: its new attempt decides
             continue
         report.incidents.add(job.incident_id)
-        effect = effects[job.letter_id]
-        if effect == "delivered":
+        event = events[job.letter_id]
+        if event in (LetterEvent.DELIVER, LetterEvent.HAND_OVER):
             report.delivered += 1
-        elif effect == "failed":
+        elif event is LetterEvent.FAIL:
             report.failed += 1
-        elif effect == "post":
+        elif event is LetterEvent.REROUTE:
             report.to_post += 1
             fallback.append(job.letter_id)
         else:
             report.retrying += 1
-            retry.append((job.letter_id, backoff(settings, job.attempt).total_seconds()))
+            retry.append((job.letter_id, backoff(settings, job.channel_attempt).total_seconds()))
     return fallback

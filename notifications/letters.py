@@ -15,6 +15,7 @@ from notifications.codes import format_access_code
 from notifications.rendering import long_date
 from protocol.calendar import LEGAL_TIMEZONE, LegalCalendar, local_date
 from protocol.definition import Period
+from protocol.steps import StepState
 
 OBJECTION_PERIOD = Period("weeks", 6)  # Awb 6:7; it starts the day after sending (Awb 6:8)
 CITIZEN_PATH = "/citizen"  # where the web serves the citizen's pages
@@ -114,10 +115,8 @@ def incident_facts(uow: Any, incident_id: uuid.UUID) -> IncidentFacts:
     since = suspend.evidence.get("not_working_since") if suspend else None
     due = investigate.start_evidence.get("due_date") if investigate else None
     investigation = "none"
-    if investigate is not None and investigate.state.value == "active":
-        investigation = "active"
-    elif investigate is not None and investigate.state.value == "completed":
-        investigation = "completed"
+    if investigate is not None and investigate.state in (StepState.ACTIVE, StepState.COMPLETED):
+        investigation = investigate.state.value
     name = profile.name if profile else (organisation.name if organisation else "")
     return IncidentFacts(
         incident_id=incident.id,
@@ -125,7 +124,7 @@ def incident_facts(uow: Any, incident_id: uuid.UUID) -> IncidentFacts:
         outcome=str(incident.facts.get("outcome") or "suspected"),
         algorithm=algorithm.name if algorithm else "",
         grounds=tuple(incident.protected_grounds),
-        suspended=bool(suspend and suspend.state.value == "completed"),
+        suspended=bool(suspend and suspend.state is StepState.COMPLETED),
         suspension_scope=suspend.evidence.get("scope") if suspend else None,
         not_working_since=local_date(datetime.fromisoformat(since)) if since else None,
         investigation=investigation,

@@ -9,6 +9,7 @@ from typing import Any
 
 from notifications.rendering import long_date
 from protocol.calendar import local_date
+from protocol.steps import StepState
 
 TITLES = {
     "nl": {
@@ -52,9 +53,9 @@ def step_status(incident: Any, language: str) -> list[dict[str, Any]]:
     out = []
     for key in incident.definition.order():
         step = incident.steps[key]
-        state = step.state.value
-        if state == "not_applicable":
+        if step.state is StepState.NOT_APPLICABLE:
             continue
+        state = step.state.value
         title = TITLES[language].get(key) or incident.definition.step(key).title_for(language)
         day = long_date(local_date(step.ended_at), language) if step.ended_at else ""
         text = STATES[language].get(state, "").format(day=day)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from notifications.bulk import bulk_insert, bulk_update, chunks
 from notifications.letter_storage import LetterRepository
+from notifications.model import AffectedPerson
 from notifications.tables import (
     AffectedPersonRow,
     CitizenResponseRow,
@@ -60,8 +61,8 @@ class PersonRepository:
         )
         return list(self.session.scalars(stmt))
 
-    def campaign_targets(self, incident_id: uuid.UUID, kind: str) -> list[tuple[uuid.UUID, str, bool, bool, bool]]:
-        """(id, language, consent, has email, has address) of every person of `kind`: what choosing a channel needs."""
+    def campaign_targets(self, incident_id: uuid.UUID, kind: str) -> list[AffectedPerson]:
+        """Every person of `kind`, with what choosing a channel needs."""
         stmt = (
             select(
                 AffectedPersonRow.id,
@@ -73,7 +74,7 @@ class PersonRepository:
             .where(AffectedPersonRow.incident_id == incident_id, AffectedPersonRow.kind == kind)
             .order_by(AffectedPersonRow.id)
         )
-        return [(r[0], r[1], r[2], r[3], r[4]) for r in self.session.execute(stmt)]
+        return [AffectedPerson(*r) for r in self.session.execute(stmt)]
 
     def page(self, incident_id: uuid.UUID, *, page: int, per_page: int) -> tuple[list[AffectedPersonRow], int]:
         where = AffectedPersonRow.incident_id == incident_id

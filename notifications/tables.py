@@ -25,13 +25,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from notifications.model import LetterChannel, LetterStatus
 from protocol.storage.tables import Base
 from protocol.storage.types import BigId
 
 PERSON_KINDS = ("affected", "reporter")
 LETTER_KINDS = ("notification", "unfounded")
-LETTER_STATUSES = ("queued", "sending", "sent", "delivered", "failed")
-CHANNELS = ("email", "post", "berichtenbox")
+LETTER_STATUSES = tuple(status.value for status in LetterStatus)  # the model's enum, stored as its values
+CHANNELS = tuple(channel.value for channel in LetterChannel)
 RESPONSE_KINDS = ("question", "objection", "complaint", "harm")
 
 

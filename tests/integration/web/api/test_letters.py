@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from protocol.services import Herstel
+from tests.integration.notifications.conftest import Dispatched, persons_file, run_letters
+from tests.integration.notifications.conftest import dispatched as dispatched  # the fixture, shared
 from tests.integration.notifications.conftest import people as make_people
-from tests.integration.notifications.conftest import persons_file
 from tests.integration.web.conftest import Api
 
 
@@ -70,3 +74,34 @@ def test_summary_of_an_incident_without_letters(officer_api: Api, incident: dict
     summary = officer_api.ok(officer_api.get(f"/incidents/{incident['id']}/letters/summary"))
     assert summary["total"] == 0
     assert summary["campaigns"] == []
+
+
+def test_a_letter_rerouted_to_post_after_its_emails_gets_posts_own_attempts(
+    herstel: Herstel, officer_api: Api, assessed: dict[str, Any], smtp_server: Any, dispatched: Dispatched, clock: Any
+) -> None:
+    """Email's cap used to cap post as well: a letter rerouted after 8 email attempts failed outright
+    when its first post attempt failed for a moment. Post now counts its own attempts."""
+    incident_id = assessed["id"]
+    reader = persons_file(make_people(1, email=lambda i: "tempfail9-lezer@example.nl"))  # 451 nine times
+    officer_api.ok(
+        officer_api.post(
+            f"/incidents/{incident_id}/affected-persons", data=reader, headers={"Content-Type": "text/csv"}
+        ),
+        201,
+    )
+    officer_api.ok(officer_api.post(f"/incidents/{incident_id}/letters", {"kind": "notification"}), 202)
+    settings = replace(herstel.settings, smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    mailing = replace(herstel, settings=settings)
+    pending = Path(settings.data_dir) / "print" / "pending"
+    pending.parent.mkdir(parents=True, exist_ok=True)
+    pending.write_bytes(b"")  # the print house's folder cannot be written to, for a while
+
+    run_letters(mailing, dispatched, clock, rounds=8)  # 8 email attempts, then post at once, which fails
+    summary = officer_api.ok(officer_api.get(f"/incidents/{incident_id}/letters/summary"))
+    assert summary["by_channel"] == {"post": {"queued": 1}}  # to be tried again by post, not failed
+
+    pending.unlink()
+    run_letters(mailing, dispatched, clock)
+    summary = officer_api.ok(officer_api.get(f"/incidents/{incident_id}/letters/summary"))
+    assert summary["by_channel"] == {"post": {"delivered": 1}}
+    assert smtp_server.messages() == []
