@@ -11,6 +11,7 @@ from protocol.checkpoint import Checkpoint, CheckpointFormatError
 from protocol.config import ConfigError, Settings, load_settings
 from protocol.definition import ProtocolDefinition, StepDefinition
 from protocol.errors import (
+    ApproverTooNew,
     DefinitionError,
     IllegalTransition,
     InvalidEvidence,
@@ -66,6 +67,14 @@ from protocol.services.incidents import (
     sweep_deadlines,
     waive_step,
 )
+from protocol.services.invitations import (
+    INVITATION_PATH,
+    IssuedInvitation,
+    accept_invitation,
+    describe_invitation,
+    invite_user,
+    list_user_audit,
+)
 from protocol.services.outbox import RelayResult, handle_event, relay_once
 from protocol.services.timeline import (
     create_checkpoint,
@@ -76,20 +85,22 @@ from protocol.services.timeline import (
 )
 from protocol.services.tokens import IssuedToken, authenticate_token, create_token, list_tokens, revoke_token
 from protocol.services.users import (
-    add_user,
     describe_principal,
     grant_role,
     list_investigators,
     list_organisation_users,
     list_staff,
+    remove_role,
 )
 
 __all__ = [
     "DOCUMENT_TYPES",
     "EVENT_TYPES",
+    "INVITATION_PATH",
     "MATRIX",
     "SYSTEM",
     "Actor",
+    "ApproverTooNew",
     "ChainReport",
     "Checkpoint",
     "CheckpointFormatError",
@@ -101,6 +112,7 @@ __all__ = [
     "Herstel",
     "IllegalTransition",
     "InvalidEvidence",
+    "IssuedInvitation",
     "IssuedToken",
     "NotAllowed",
     "NotFound",
@@ -115,7 +127,7 @@ __all__ = [
     "StepBlocked",
     "StepDefinition",
     "StoredEvent",
-    "add_user",
+    "accept_invitation",
     "append_to_timeline",
     "approval_queue",
     "approve",
@@ -132,6 +144,7 @@ __all__ = [
     "create_user",
     "database_status",
     "describe_definition",
+    "describe_invitation",
     "describe_principal",
     "downgrade_database",
     "ensure_default_organisation",
@@ -144,6 +157,7 @@ __all__ = [
     "grant_role",
     "handle_event",
     "handlers_for",
+    "invite_user",
     "lars_is_valid",
     "list_algorithms",
     "list_approvals",
@@ -156,6 +170,7 @@ __all__ = [
     "list_organisations",
     "list_staff",
     "list_tokens",
+    "list_user_audit",
     "list_users",
     "load_settings",
     "organisation_id_for",
@@ -164,6 +179,7 @@ __all__ = [
     "register_handler",
     "reject_approval",
     "relay_once",
+    "remove_role",
     "reopen_incident",
     "report_incident",
     "revoke_token",

@@ -11,7 +11,7 @@ from protocol.chain import ChainReport, verify_chain
 from protocol.checkpoint import Checkpoint, CheckpointFormatError, Head, parse_checkpoint, sign_checkpoint
 from protocol.events import StoredEvent
 from protocol.identity import Principal
-from protocol.permissions import require
+from protocol.permissions import Forbidden, require
 from protocol.services.access import incident_for
 from protocol.storage.tables import CheckpointRow
 from protocol.storage.uow import UnitOfWork
@@ -47,26 +47,37 @@ def get_timeline(
         }
 
 
-def verify_incident(*, uow: UnitOfWork, incident_id: uuid.UUID, principal: Principal | None = None) -> ChainReport:
-    """Recompute an incident's chain; names the first event that does not match. `principal` None: the CLI."""
+def verify_incident(*, uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID) -> ChainReport:
+    """Recompute an incident's chain; names the first event that does not match.
+
+    A user verifies the incidents they may verify; `Principal.installation()` (the CLI) any.
+    """
     with uow.read_only():
-        if principal is not None:
+        if not principal.is_installation:
             incident_for(uow, principal, incident_id, "incident.verify", lock=False)
         head = uow.incidents.head(incident_id)
         return verify_chain(str(incident_id), uow.timeline.chain_rows(incident_id), expected_head=head)
 
 
-def verify_all(*, uow_factory: Callable[[], UnitOfWork]) -> list[ChainReport]:
-    """Verify every incident's chain (the CLI's `herstel verify --all`)."""
+def verify_all(*, uow_factory: Callable[[], UnitOfWork], principal: Principal) -> list[ChainReport]:
+    """Verify every incident's chain (the CLI's `herstel verify --all`): the installation's alone."""
+    if not principal.is_installation:
+        raise Forbidden("only the installation verifies every chain", rule="installation-only")
     with uow_factory().read_only() as uow:
         ids = uow.timeline.incident_ids()
-    return [verify_incident(uow=uow_factory(), incident_id=i) for i in ids]
+    return [verify_incident(uow=uow_factory(), principal=principal, incident_id=i) for i in ids]
 
 
-def create_checkpoint(*, uow: UnitOfWork, private_key: bytes, principal: Principal | None = None) -> Checkpoint:
-    """Sign the current head of every chain and keep the signed document (also in the database)."""
+def create_checkpoint(*, uow: UnitOfWork, principal: Principal, private_key: bytes) -> Checkpoint:
+    """Sign the current head of every chain and keep the signed document (also in the database).
+
+    The heads of every organisation go in, so a user needs the grant in each of theirs (and at
+    least one); the installation (its CLI and scheduler) may always.
+    """
     with uow:
-        if principal is not None:
+        if not principal.is_installation:
+            if not principal.memberships:
+                raise Forbidden("your role does not allow checkpoint.create", rule="permission")
             for organisation_id in principal.memberships:
                 require(principal, "checkpoint.create", organisation_id)
         heads = [Head(str(i), seq, h) for i, seq, h in uow.timeline.heads()]

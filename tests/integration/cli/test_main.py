@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel, create_checkpoint
+from protocol.services import Herstel, Principal, create_checkpoint
 from tests.conftest import Clock
 from tests.integration import flows, tampering
 from tests.integration.flows import People
@@ -63,7 +63,9 @@ def test_verify_against_a_kept_checkpoint_exits_1_after_a_rewrite(
     herstel: Herstel, closed: dict[str, Any], tmp_path: Path
 ) -> None:
     kept = tmp_path / "checkpoint.json"
-    checkpoint = create_checkpoint(uow=herstel.uow(), private_key=herstel.settings.signing_key_bytes())
+    checkpoint = create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=herstel.settings.signing_key_bytes()
+    )
     kept.write_text(checkpoint.to_json(), "utf-8")
     args = ("verify", "--checkpoint", str(kept), "--public-key", checkpoint.public_key)
     assert herstel_cli(herstel, *args).returncode == 0

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from protocol.services import bootstrap, create_token, create_user, ensure_default_organisation, upgrade_database
+from protocol.services import (
+    Principal,
+    bootstrap,
+    create_token,
+    create_user,
+    ensure_default_organisation,
+    upgrade_database,
+)
 from tests.conftest import make_settings
 from tests.services import fresh_postgres_database
 
@@ -89,8 +96,14 @@ def test_herstel_web_serves_the_api_with_gunicorn_on_postgresql(tmp_path: Path) 
         herstel = bootstrap(make_settings(tmp_path, database_url))
         upgrade_database(herstel=herstel)
         organisation = ensure_default_organisation(uow=herstel.uow())
-        create_user(uow=herstel.uow(), email="web@example.nl", roles=["officer"], organisation_id=organisation)
-        token = create_token(uow=herstel.uow(), email="web@example.nl").secret
+        create_user(
+            uow=herstel.uow(),
+            by=Principal.installation(),
+            email="web@example.nl",
+            roles=["officer"],
+            organisation_id=organisation,
+        )
+        token = create_token(uow=herstel.uow(), by=Principal.installation(), email="web@example.nl").secret
         settings = herstel.settings
         herstel.close()
         port = free_port()

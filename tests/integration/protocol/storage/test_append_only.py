@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from protocol.services import Herstel, create_checkpoint
+from protocol.services import Herstel, Principal, create_checkpoint
 from tests.conftest import Clock
 from tests.integration import flows
 from tests.integration.flows import People
@@ -28,7 +28,9 @@ def history(herstel: Herstel, people: People, algorithm_id: Any, clock: Clock) -
     for _ in range(2):
         incident = flows.assess(herstel, people, flows.report(herstel, people, algorithm_id, detected_at=clock.now))
         flows.do_step(herstel, people.officer, incident, "suspend", flows.SUSPENSION)
-    create_checkpoint(uow=herstel.uow(), private_key=herstel.settings.signing_key_bytes())
+    create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=herstel.settings.signing_key_bytes()
+    )
     return herstel
 
 

@@ -20,6 +20,7 @@ from notifications.citizens import SESSION_TTL, _token
 from notifications.services import import_persons, list_persons, start_campaign
 from protocol.services import (
     Herstel,
+    Principal,
     bootstrap,
     complete_step,
     create_token,
@@ -50,9 +51,11 @@ class World:
         organisation = ensure_default_organisation(uow=self.herstel.uow())
         email = "fuzz@example.nl"
         roles = ["officer", "coordinator", "investigator", "oversight", "admin"]
-        user_id = create_user(uow=self.herstel.uow(), email=email, roles=roles, organisation_id=organisation)
+        user_id = create_user(
+            uow=self.herstel.uow(), by=Principal.installation(), email=email, roles=roles, organisation_id=organisation
+        )
         principal = get_principal(uow=self.herstel.uow(), user_id=user_id)
-        self.token = create_token(uow=self.herstel.uow(), email=email).secret
+        self.token = create_token(uow=self.herstel.uow(), by=Principal.installation(), email=email).secret
         algorithm = register_algorithm(uow=self.herstel.uow(), principal=principal, name="Fuzzmodel")
         self.incidents = [
             report_incident(
