@@ -74,12 +74,12 @@ def create_checkpoint(*, uow: UnitOfWork, principal: Principal, private_key: byt
     The heads of every organisation go in, so a user needs the grant in each of theirs (and at
     least one); the installation (its CLI and scheduler) may always.
     """
+    if not principal.is_installation:
+        if not principal.memberships:
+            raise Forbidden("your role does not allow checkpoint.create", rule="permission")
+        for organisation_id in principal.memberships:
+            require(principal, "checkpoint.create", organisation_id)
     with uow:
-        if not principal.is_installation:
-            if not principal.memberships:
-                raise Forbidden("your role does not allow checkpoint.create", rule="permission")
-            for organisation_id in principal.memberships:
-                require(principal, "checkpoint.create", organisation_id)
         heads = [Head(str(i), seq, h) for i, seq, h in uow.timeline.heads()]
         checkpoint = sign_checkpoint(heads, private_key=private_key, now=uow.now())
         uow.checkpoints.add(
