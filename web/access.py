@@ -91,6 +91,8 @@ ROUTES: dict[str, Access] = {
     # ------------------------------------------------------------------ API: who am I, tokens, users
     f"GET {API}/me": SIGNED_IN,
     f"GET {API}/me/notices": SIGNED_IN,
+    f"GET {API}/me/invitations": SIGNED_IN,
+    f"POST {API}/me/invitations/<uuid:invitation_id>/accept": SIGNED_IN,
     f"GET {API}/tokens": SIGNED_IN,
     f"POST {API}/tokens": SIGNED_IN,
     f"GET {API}/tokens/all": "token.manage_any",

@@ -28,13 +28,9 @@ from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.permissions import MATRIX, Forbidden
 from protocol.services.accounts import (
     authenticate_password,
-    create_organisation,
     create_user,
-    ensure_default_organisation,
     get_principal,
-    list_organisations,
     list_users,
-    organisation_id_for,
     set_password,
     set_user_active,
 )
@@ -71,9 +67,17 @@ from protocol.services.invitations import (
     INVITATION_PATH,
     IssuedInvitation,
     accept_invitation,
+    accept_my_invitation,
     describe_invitation,
     invite_user,
     list_user_audit,
+    my_invitations,
+)
+from protocol.services.organisations import (
+    create_organisation,
+    ensure_default_organisation,
+    list_organisations,
+    organisation_id_for,
 )
 from protocol.services.outbox import RelayResult, handle_event, relay_once
 from protocol.services.timeline import (
@@ -128,6 +132,7 @@ __all__ = [
     "StepDefinition",
     "StoredEvent",
     "accept_invitation",
+    "accept_my_invitation",
     "append_to_timeline",
     "approval_queue",
     "approve",
@@ -173,6 +178,7 @@ __all__ = [
     "list_user_audit",
     "list_users",
     "load_settings",
+    "my_invitations",
     "organisation_id_for",
     "register_algorithm",
     "register_definition",

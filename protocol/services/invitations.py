@@ -164,16 +164,58 @@ def accept_invitation(*, uow: UnitOfWork, secret: str, password: str) -> uuid.UU
             record_change(uow, f"user:{user.id}", "user.created", row.organisation_id, user_id=user.id)
         else:
             user = existing
-        for role in row.roles:
-            # the grant was authorised by the inviter when they invited: it is theirs in the log
-            if uow.accounts.grant(user.id, row.organisation_id, role):
-                record_change(uow, row.invited_by, "role.granted", row.organisation_id, user_id=user.id, role=role)
-        row.accepted_at, row.accepted_by = now, user.id
-        record_change(
-            uow, f"user:{user.id}", "invitation.accepted", row.organisation_id, user_id=user.id, invitation_id=row.id
-        )
+        _grant(uow, row, user)
         uow.commit()
         return user.id
+
+
+def my_invitations(*, uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+    """The open invitations addressed to the signed-in user's own address (they may accept without the link)."""
+    with uow.read_only():
+        now = uow.now()
+        rows = [
+            r for r in uow.accounts.invitations_for(principal.email) if r.accepted_at is None and r.expires_at > now
+        ]
+        names = {o.id: o.name for o in uow.accounts.organisations({r.organisation_id for r in rows})}
+        return [
+            {
+                "id": r.id,
+                "organisation_id": r.organisation_id,
+                "organisation": names.get(r.organisation_id, ""),
+                "roles": list(r.roles),
+                "expires_at": r.expires_at,
+            }
+            for r in rows
+        ]
+
+
+def accept_my_invitation(*, uow: UnitOfWork, principal: Principal, invitation_id: uuid.UUID) -> None:
+    """Accept, signed in as themselves, an invitation addressed to the principal's own address."""
+    with uow:
+        row = uow.accounts.invitation(invitation_id, lock=True)
+        user = None if principal.is_installation else uow.accounts.user(principal.user_id)
+        if (
+            row is None
+            or user is None
+            or row.email != user.email
+            or row.accepted_at is not None
+            or row.expires_at <= uow.now()
+        ):
+            raise NotFound(f"no invitation {invitation_id}", rule="unknown-invitation")
+        _grant(uow, row, user)
+        uow.commit()
+
+
+def _grant(uow: UnitOfWork, row: InvitationRow, user: UserRow) -> None:
+    """The roles of an accepted invitation, given; the invitation spent."""
+    for role in row.roles:
+        # the grant was authorised by the inviter when they invited: it is theirs in the log
+        if uow.accounts.grant(user.id, row.organisation_id, role):
+            record_change(uow, row.invited_by, "role.granted", row.organisation_id, user_id=user.id, role=role)
+    row.accepted_at, row.accepted_by = uow.now(), user.id
+    record_change(
+        uow, f"user:{user.id}", "invitation.accepted", row.organisation_id, user_id=user.id, invitation_id=row.id
+    )
 
 
 def list_user_audit(*, uow: UnitOfWork, principal: Principal, limit: int = 500) -> list[dict[str, Any]]:

@@ -129,6 +129,14 @@ class AccountRepository:
         stmt = select(InvitationRow).where(InvitationRow.secret_hash == secret_hash)
         return self.session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
 
+    def invitation(self, invitation_id: uuid.UUID, *, lock: bool = False) -> InvitationRow | None:
+        stmt = select(InvitationRow).where(InvitationRow.id == invitation_id)
+        return self.session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
+
+    def invitations_for(self, email: str) -> list[InvitationRow]:
+        stmt = select(InvitationRow).where(InvitationRow.email == email.strip().lower())
+        return list(self.session.scalars(stmt.order_by(InvitationRow.created_at)))
+
     # the audit log of user management (append-only: only adds and reads)
     def record(self, row: UserAuditRow) -> None:
         self.session.add(row)

@@ -8,8 +8,10 @@ from typing import Any
 from flask.views import MethodView
 
 from protocol.services import (
+    accept_my_invitation,
     create_token,
     describe_principal,
+    get_principal,
     grant_role,
     invite_user,
     list_investigators,
@@ -17,6 +19,7 @@ from protocol.services import (
     list_organisation_users,
     list_tokens,
     list_user_audit,
+    my_invitations,
     remove_role,
     revoke_token,
 )
@@ -26,6 +29,7 @@ from web.api.schemas.accounts import (
     InvitationSchema,
     IssuedTokenSchema,
     MeSchema,
+    MyInvitationSchema,
     NoticeSchema,
     RoleGrantSchema,
     RoleRemoveQuerySchema,
@@ -58,6 +62,25 @@ class MyNotices(MethodView):
     def get(self) -> list[dict[str, Any]]:
         """What waits for my roles: approvals to give, missed deadlines to act on."""
         return list_notices(uow=herstel().uow(), principal=principal())
+
+
+@blp.route("/me/invitations")
+class MyInvitations(MethodView):
+    @blp.response(200, MyInvitationSchema(many=True))
+    @errors(blp, 401)
+    def get(self) -> list[dict[str, Any]]:
+        """Open invitations to my own address, from organisations I may join."""
+        return my_invitations(uow=herstel().uow(), principal=principal())
+
+
+@blp.route("/me/invitations/<uuid:invitation_id>/accept")
+class MyInvitationAccept(MethodView):
+    @blp.response(200, MeSchema)
+    @errors(blp, 401, 404, 409)
+    def post(self, invitation_id: uuid.UUID) -> dict[str, Any]:
+        """Accept an invitation to my own address: I get its roles in its organisation."""
+        accept_my_invitation(uow=herstel().uow(), principal=principal(), invitation_id=invitation_id)
+        return describe_principal(get_principal(uow=herstel().uow(), user_id=principal().user_id))
 
 
 @blp.route("/tokens")

@@ -29,6 +29,8 @@ SERVICES: list[tuple[Callable[..., Any], str, dict[str, Any]]] = [
     (accounts.set_user_active, "by", {"email": "a@b.nl", "active": False}),
     (accounts.list_users, "by", {}),
     (invitations.invite_user, "principal", {"email": "a@b.nl", "roles": ["officer"]}),
+    (invitations.accept_my_invitation, "principal", {"invitation_id": UUID(int=1)}),
+    (invitations.list_user_audit, "principal", {}),
     (users.grant_role, "principal", {"user_id": UUID(int=1), "role": "officer"}),
     (users.remove_role, "principal", {"user_id": UUID(int=1), "role": "officer"}),
     (views.incident_view, "principal", {"incident": None, "now": None}),

@@ -99,6 +99,14 @@ class InvitationSchema(ma.Schema):
     mailed = ma.fields.Boolean(required=True, metadata={"description": "whether the link was e-mailed"})
 
 
+class MyInvitationSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    organisation_id = ma.fields.UUID(required=True)
+    organisation = ma.fields.String(required=True)
+    roles = ma.fields.List(ma.fields.String(), required=True)
+    expires_at = ma.fields.DateTime(required=True)
+
+
 class RoleRemoveQuerySchema(Input):
     organisation_id = ma.fields.UUID(required=False)
 

@@ -289,3 +289,18 @@ def test_a_colleagues_display_name_is_not_given_twice(two: Two) -> None:
         "/users", {"email": "olga@b.nl", "roles": ["officer"], "display_name": "Olga Officier"}
     )
     assert elsewhere.status_code == 201  # another organisation's colleagues are not confused with ours
+
+
+def test_the_invitee_may_accept_signed_in_as_themselves(two: Two) -> None:
+    two.coordinator_b.ok(two.coordinator_b.post("/users", {"email": "officer@a.nl", "roles": ["officer"]}), 201)
+    assert two.admin_a.ok(two.admin_a.get("/me/invitations")) == []  # addressed to someone else: not shown
+
+    waiting = two.officer_a.ok(two.officer_a.get("/me/invitations"))
+
+    assert [(i["organisation"], i["roles"]) for i in waiting] == [("Organisatie B", ["officer"])]
+    path = f"/me/invitations/{waiting[0]['id']}/accept"
+    assert two.admin_a.post(path).status_code == 404  # only its own addressee accepts it
+    me = two.officer_a.ok(two.officer_a.post(path))
+    assert sorted(m["organisation_id"] for m in me["memberships"]) == sorted([str(two.a), str(two.b)])
+    assert two.officer_a.post(path).status_code == 404  # once
+    assert two.officer_a.ok(two.officer_a.get("/me/invitations")) == []
