@@ -31,6 +31,7 @@ from protocol.services import (
     list_tokens,
     list_users,
     load_settings,
+    make_process_private,
     organisation_id_for,
     register_definition,
     revoke_token,
@@ -91,6 +92,7 @@ class HerstelGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, data_dir: str | None, verbose: int) -> None:
     """Herstel: carry a discriminating algorithm through the discrimination protocol."""
+    make_process_private()  # before anything is written: the data directory holds personal data
     logging.basicConfig(
         level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -326,7 +328,11 @@ def protocol_list(context: Context) -> None:
     type=click.Path(exists=True, path_type=Path),
     help="Also check the chains against a kept checkpoint.",
 )
-@click.option("--public-key", default=None, help="The checkpoint must be signed with this (base64) key.")
+@click.option(
+    "--public-key",
+    default=None,
+    help="Checkpoints must be signed with this (base64) key; default: the installation's own signing key.",
+)
 @pass_context
 def verify(
     context: Context,
@@ -335,7 +341,10 @@ def verify(
     checkpoint_file: Path | None,
     public_key: str | None,
 ) -> None:
-    """Recompute hash chains and name the first event that does not match. Exit 1 if any fails."""
+    """Recompute hash chains and name the first event that does not match. Exit 1 if any fails.
+
+    Each chain is also held to the latest signed checkpoint in the database, when there is one.
+    """
     herstel = context.herstel
     failed = False
     if checkpoint_file is not None:
@@ -349,13 +358,17 @@ def verify(
     if incident is None and not verify_everything and checkpoint_file is None:
         raise click.UsageError("name an INCIDENT, or give --all or --checkpoint")
     reports = []
+    key = public_key or herstel.checkpoint_public_key()
     if incident is not None:
-        reports.append(verify_incident(uow=herstel.uow(), principal=INSTALLATION, incident_id=incident))
+        reports.append(
+            verify_incident(uow=herstel.uow(), principal=INSTALLATION, incident_id=incident, trusted_public_key=key)
+        )
     if verify_everything:
-        reports.extend(verify_all(uow_factory=herstel.uow, principal=INSTALLATION))
+        reports.extend(verify_all(uow_factory=herstel.uow, principal=INSTALLATION, trusted_public_key=key))
     for report in reports:
         if report.valid:
-            click.echo(f"{report.incident_id}: valid, {report.events} events, head {report.head}")
+            held = f", holds the checkpoint of {report.checkpoint_at.isoformat()}" if report.checkpoint_at else ""
+            click.echo(f"{report.incident_id}: valid, {report.events} events, head {report.head}{held}")
         else:
             failed = True
             click.echo(f"{report.incident_id}: INVALID at event {report.first_invalid_seq}: {report.reason}")
@@ -369,7 +382,7 @@ def verify(
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the signed document here.")
 @pass_context
 def checkpoint(context: Context, out: Path | None) -> None:
-    """Sign the head of every chain now; keep the document outside the database."""
+    """Sign the head of every chain now; `verify` holds chains to it, and a copy kept outside proves more."""
     herstel = context.herstel
     signed = create_checkpoint(
         uow=herstel.uow(), principal=INSTALLATION, private_key=herstel.settings.signing_key_bytes()

@@ -62,6 +62,9 @@ NO = {"nee", "n", "no", "false", "onwaar", "0"}
 POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Z]{2})$")
 HOUSE_NUMBER = re.compile(r"^[0-9]{1,5}(\s?[-/]?\s?[0-9A-Za-z]{1,6})?$")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
+EMAIL_NOT_VALID = "not a valid email address"
+EMAIL_LOCAL_NOT_ASCII = "the part before the @ may hold only ASCII characters (no accents)"
+EMAIL_DOMAIN_NOT_IDNA = "the part after the @ is not a valid internet domain name"
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -265,9 +268,9 @@ def _record(
     addition = values.get("addition", "")
     if len(addition) > 10:
         bad("addition", "at most 10 characters")
-    email = values.get("email", "")
-    if email and (len(email) > 254 or not EMAIL.match(email)):
-        bad("email", "not a valid email address")
+    email, email_problem = normalise_email(values.get("email", ""))
+    if email_problem:
+        bad("email", email_problem)
     language = LANGUAGES.get(values.get("language", "").lower()) if values.get("language") else "nl"
     if language is None:
         bad("language", "must be nl or en")
@@ -285,11 +288,34 @@ def _record(
         addition=addition,
         postal_code=f"{match.group(1)} {match.group(2)}",
         city=values["city"],
-        email=email.lower(),
+        email=email,
         language=language,
         consent=consent_raw in YES,
         provided={n for n in OPTIONAL if values.get(n)},
     )
+
+
+def normalise_email(raw: str) -> tuple[str, str | None]:
+    """An address as every SMTP server takes it, or why it cannot be: ("", None) for no address.
+
+    The local part must be ASCII: an address such as jöhn@… needs SMTPUTF8, which many servers
+    do not offer. A domain with accents is kept in its IDNA (punycode) form, which every server reads.
+    """
+    email = raw.strip().lower()
+    if not email:
+        return "", None
+    if len(email) > 254 or not EMAIL.match(email) or CONTROL.search(email):
+        return "", EMAIL_NOT_VALID
+    local, _, domain = email.rpartition("@")
+    if not local.isascii():
+        return "", EMAIL_LOCAL_NOT_ASCII
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "", EMAIL_DOMAIN_NOT_IDNA
+    if len(local) + 1 + len(ascii_domain) > 254:
+        return "", EMAIL_NOT_VALID
+    return f"{local}@{ascii_domain}", None
 
 
 def _bsn(raw: str, bad: Callable[[str, str], None]) -> str | None:

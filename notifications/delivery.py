@@ -166,16 +166,29 @@ def _run_chunk(
     """Render, pre-record, send and record one chunk; returns letters that now go by post."""
     now = herstel.clock()
     vault = Vault.from_settings(herstel.settings)
-    outgoing = [_render(herstel, vault, job, now) for job in chunk]
+    name = chunk[0].channel
+    outgoing: list[Outgoing] = []
+    unrendered: list[Outcome] = []  # a letter that cannot be rendered fails alone, its neighbours go on
+    rendered: list[Outgoing | None] = []  # per job of the chunk; None where rendering failed
+    for job in chunk:
+        try:
+            item = _render(herstel, vault, job, now)
+        except Exception as error:
+            log.warning("letter %s could not be rendered: %s", job.letter_id, type(error).__name__)
+            unrendered.append(Outcome(job.letter_id, job.attempt, "permanent", detail=f"render {type(error).__name__}"))
+            rendered.append(None)
+        else:
+            outgoing.append(item)
+            rendered.append(item)
     by_id = {job.letter_id: job for job in chunk}
-    _write_pending_attempts(herstel, chunk, outgoing, now)
+    _write_pending_attempts(herstel, chunk, rendered, now)
     if channel is None:
-        name = chunk[0].channel
         outcomes = [
             Outcome(o.letter_id, o.attempt, "temporary", detail=f"{name} channel unavailable") for o in outgoing
         ]
     else:
-        outcomes = channel.send(outgoing)
+        outcomes = _send(channel, outgoing)
+    outcomes += unrendered
     batch = channel.batch if isinstance(channel, PostChannel) else None
     fallback = _record(herstel, by_id, outcomes, remaining, batch, report, retry)
     if isinstance(channel, PostChannel) and batch is not None:
@@ -216,8 +229,21 @@ def _render(herstel: Any, vault: Vault, job: Job, now: datetime) -> Outgoing:
     )
 
 
-def _write_pending_attempts(herstel: Any, chunk: list[Job], outgoing: list[Outgoing], now: datetime) -> None:
-    """The attempts, with their codes' hashes, are on record before anything leaves."""
+def _send(channel: Channel, outgoing: list[Outgoing]) -> list[Outcome]:
+    """The channel's outcomes; should it raise after all (it must not, for one letter), none of the
+    letters is known to have left, and all are tried again later rather than left "sending"."""
+    if not outgoing:
+        return []
+    try:
+        return channel.send(outgoing)
+    except Exception as error:
+        log.warning("channel %s failed a batch of %d: %s", channel.name, len(outgoing), type(error).__name__)
+        detail = f"{channel.name} channel {type(error).__name__}"
+        return [Outcome(o.letter_id, o.attempt, "temporary", detail=detail) for o in outgoing]
+
+
+def _write_pending_attempts(herstel: Any, chunk: list[Job], outgoing: Sequence[Outgoing | None], now: datetime) -> None:
+    """The attempts, with their codes' hashes, are on record before anything leaves (None: not rendered)."""
     rows = [
         {
             "letter_id": job.letter_id,
@@ -227,7 +253,7 @@ def _write_pending_attempts(herstel: Any, chunk: list[Job], outgoing: list[Outgo
             "started_at": now,
             "finished_at": None,
             "outcome": "pending",
-            "code_hash": item.code_hash,
+            "code_hash": item.code_hash if item is not None else None,
         }
         for job, item in zip(chunk, outgoing, strict=True)
     ]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from notifications.bulk import bulk_insert, chunks
 from notifications.tables import LETTER_STATUSES, CampaignRow, LetterAttemptRow, LetterRow, PrintBatchRow
+from protocol.storage.tables import IncidentRow
 
 
 class LetterRepository:
@@ -123,6 +124,18 @@ class LetterRepository:
 
     def get(self, letter_id: uuid.UUID) -> LetterRow | None:
         return self.session.get(LetterRow, letter_id)
+
+    def organisations_of(self, letter_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """Letter id → the organisation whose incident it belongs to (unknown ids are left out)."""
+        found: dict[uuid.UUID, uuid.UUID] = {}
+        for part in chunks(sorted(set(letter_ids))):
+            stmt = (
+                select(LetterRow.id, IncidentRow.organisation_id)
+                .join(IncidentRow, IncidentRow.id == LetterRow.incident_id)
+                .where(LetterRow.id.in_(part))
+            )
+            found.update({letter: organisation for letter, organisation in self.session.execute(stmt)})
+        return found
 
     def many(self, letter_ids: Iterable[uuid.UUID]) -> list[LetterRow]:
         found: list[LetterRow] = []

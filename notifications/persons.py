@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from notifications.crypto import Vault
-from notifications.csvimport import EMAIL, POSTCODE, Progress, parse_persons_csv
+from notifications.csvimport import POSTCODE, Progress, normalise_email, parse_persons_csv
 from notifications.identity import open_identity, seal_identity
 from notifications.tables import AffectedPersonRow
 from protocol.errors import InvalidEvidence
@@ -150,9 +150,10 @@ def _check_contact(
     name = (name or "").strip()
     if not name or len(name) > 200:
         errors["name"] = ["required, at most 200 characters"]
-    email = (email or "").strip().lower() or None
-    if email and not EMAIL.match(email):
-        errors["email"] = ["not a valid email address"]
+    normalised, email_problem = normalise_email(email or "")
+    email = normalised or None
+    if email_problem:
+        errors["email"] = [email_problem]
     clean_address = None
     if address:
         clean_address = {

@@ -4,6 +4,11 @@ A letter template (``templates/<kind>.<lang>.txt.j2``) writes a small markup: ``
 ``## `` a heading, ``- `` a bullet, ``!code `` the access-code line, ``**bold**`` inline, blank
 lines between paragraphs. `render_letter` parses it into blocks that the HTML, text and PDF
 writers share, so the three forms of one letter never say different things.
+
+Only the template's author writes markup. Every value put into a template (names, the algorithm's
+name, titles) arrives quoted: on one line, between two private-use characters that the parser
+reads as "literal text". A value can therefore neither start a markup line (``!code``, ``#``)
+nor switch bold on, wherever the template places it.
 """
 
 from __future__ import annotations
@@ -84,9 +89,20 @@ def long_date(day: date, language: str) -> str:
     return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
 
 
+# A quoted value in the markup: Unicode private-use characters, never in a template or a value.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_QUOTED = re.compile(f"({_OPEN}[^{_CLOSE}]*{_CLOSE})")
+
+
+def quote_value(value: Any) -> str:
+    """A value as inert markup text: one line (any line break becomes a space), quoted for the parser."""
+    text = " ".join(str(value).replace(_OPEN, "").replace(_CLOSE, "").split())
+    return f"{_OPEN}{text}{_CLOSE}" if text else ""
+
+
 def _finalize(value: Any) -> Any:
-    # Values (names, algorithm names) must not switch bold on or off in the markup.
-    return value.replace("**", "* *") if isinstance(value, str) else value
+    # every {{ value }} of a letter template goes through here: see the module's docstring
+    return "" if value is None else quote_value(value)
 
 
 @cache
@@ -174,8 +190,27 @@ def parse_markup(source: str) -> list[Block]:
 
 
 def _runs(text: str) -> tuple[tuple[bool, str], ...]:
-    parts = text.split("**")
-    return tuple((index % 2 == 1, part) for index, part in enumerate(parts) if part)
+    """(bold, text) runs: ``**`` toggles bold in the template's own text; quoted values are literal."""
+    runs: list[tuple[bool, str]] = []
+    bold = False
+
+    def add(part: str) -> None:
+        if not part:
+            return
+        if runs and runs[-1][0] == bold:
+            runs[-1] = (bold, runs[-1][1] + part)
+        else:
+            runs.append((bold, part))
+
+    for index, piece in enumerate(_QUOTED.split(text)):
+        if index % 2 == 1:
+            add(piece[1:-1])
+            continue
+        for position, part in enumerate(piece.split("**")):
+            if position:
+                bold = not bold
+            add(part)
+    return tuple(runs)
 
 
 def blocks_to_html(blocks: list[Block]) -> str:

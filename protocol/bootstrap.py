@@ -10,13 +10,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from protocol.calendar import LegalCalendar
 from protocol.calendars import load_calendar
+from protocol.checkpoint import public_key_of
 from protocol.config import Settings, load_settings
 from protocol.definition import ProtocolDefinition
 from protocol.errors import NotFound
 from protocol.events import StoredEvent
+from protocol.files import private_dir
 from protocol.loader import load_definition_text
 from protocol.storage.algorithms import DefinitionRepository
 from protocol.storage.database import Database
@@ -72,6 +75,12 @@ class Herstel:
             on_commit=self.on_commit,
         )
 
+    def checkpoint_public_key(self) -> str | None:
+        """The public half of the key this installation signs checkpoints with (None: no key is set)."""
+        if not self.settings.signing_key:
+            return None
+        return public_key_of(self.settings.signing_key_bytes())
+
     def close(self) -> None:
         self.db.dispose()
 
@@ -85,6 +94,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
         except ModuleNotFoundError as error:
             if error.name != module:
                 raise
+    if Path(settings.data_dir).is_dir():
+        private_dir(settings.data_dir)  # one made by an older version (0755): narrow it; new ones are made 0700
     db = Database(settings.resolved_database_url())
     return Herstel(
         settings=settings,

@@ -100,6 +100,7 @@ class ChainReport:
     head: str | None
     first_invalid_seq: int | None = None
     reason: str | None = None
+    checkpoint_at: datetime | None = None  # the signed checkpoint the chain was also held to, if any
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,21 +110,29 @@ class ChainReport:
             "head": self.head,
             "first_invalid_seq": self.first_invalid_seq,
             "reason": self.reason,
+            "checkpoint_at": self.checkpoint_at,
         }
 
 
 def verify_chain(
-    incident_id: str, rows: Iterable[EventRow], *, expected_head: tuple[int, str] | None = None
+    incident_id: str,
+    rows: Iterable[EventRow],
+    *,
+    expected_head: tuple[int, str] | None = None,
+    checkpointed_head: tuple[int, str] | None = None,
 ) -> ChainReport:
     """Recompute a chain from its stored rows (in seq order) and name the first event that does not match.
 
     `expected_head` is a head recorded elsewhere (the incident row, a signed checkpoint): the chain
     must reach it and pass through it, so that truncating or rewriting the chain is noticed too.
+    `checkpointed_head` is a second such head, from a signed checkpoint: someone who rewrites the
+    chain can recompute every hash and the incident's recorded head, but not the signature.
     """
     # The hot loop of `herstel verify`: it builds the same bytes as `canonical_bytes`, inlined.
     sha256, quote = hashlib.sha256, encode_basestring
     incident_json = quote(incident_id)
     head_seq, head_hash = expected_head or (0, GENESIS)
+    kept_seq, kept_hash = checkpointed_head or (0, GENESIS)
     prev, expected_seq, count = GENESIS, 1, 0
     last_at: datetime | None = None
     at_json = ""
@@ -143,10 +152,23 @@ def verify_chain(
             return ChainReport(incident_id, False, count, prev, seq, "hash does not match the event's contents")
         if seq == head_seq and stored_hash != head_hash:
             return ChainReport(incident_id, False, count, prev, seq, "event differs from the recorded head")
+        if seq == kept_seq and stored_hash != kept_hash:
+            return ChainReport(
+                incident_id,
+                False,
+                count,
+                prev,
+                seq,
+                "event differs from the signed checkpoint: the chain was rewritten",
+            )
         prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
     head = prev if count else None
     if count < head_seq:
         return ChainReport(
             incident_id, False, count, head, count + 1, f"chain ends at {count}, recorded head is {head_seq}"
+        )
+    if count < kept_seq:
+        return ChainReport(
+            incident_id, False, count, head, count + 1, f"chain ends at {count}, the signed checkpoint has {kept_seq}"
         )
     return ChainReport(incident_id, True, count, head)

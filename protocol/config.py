@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from protocol.files import private_dir
+
 SECRET_SETTINGS = ("secret_key", "encryption_keys", "hash_key", "signing_key")
 
 
@@ -150,8 +152,7 @@ def _with_keys(settings: Settings) -> Settings:
 
 def _dev_key(data_dir: str, name: str) -> str:
     """A key generated once for this data directory, for development and the demo only."""
-    folder = Path(data_dir) / "keys"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(Path(data_dir) / "keys")
     path = folder / name
     if not path.exists():
         if name == "encryption_keys":

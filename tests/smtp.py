@@ -2,9 +2,10 @@
 
 What it answers depends on the recipient's local part, so a test scripts failures by address:
 ``tempfail2-…`` answers 451 to the first two tries and accepts the third; ``permfail-…`` answers
-550. Accepted messages are kept as .eml files (read them with `messages()`).
+550. Accepted messages are kept as .eml files (read them with `messages()`). It offers SMTPUTF8
+(aiosmtpd's default) unless started with ``smtputf8=False``, as many real servers are.
 
-Run as a process: ``python -m tests.smtp HOST PORT FOLDER``.
+Run as a process: ``python -m tests.smtp HOST PORT FOLDER [--no-smtputf8]``.
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ class ScriptedHandler:
         return "250 Message accepted for delivery"
 
 
-def serve(host: str, port: int, folder: Path) -> None:
+def serve(host: str, port: int, folder: Path, smtputf8: bool = True) -> None:
     from aiosmtpd.controller import Controller
 
-    controller = Controller(ScriptedHandler(folder), hostname=host, port=port)
+    controller = Controller(ScriptedHandler(folder), hostname=host, port=port, enable_SMTPUTF8=smtputf8)
     controller.start()
     try:
         while True:
@@ -62,8 +63,8 @@ def serve(host: str, port: int, folder: Path) -> None:
 class SmtpServer:
     """The server process seen from a test."""
 
-    def __init__(self, folder: Path, host: str = "127.0.0.1") -> None:
-        self.folder, self.host, self.port = folder, host, 0
+    def __init__(self, folder: Path, host: str = "127.0.0.1", *, smtputf8: bool = True) -> None:
+        self.folder, self.host, self.port, self.smtputf8 = folder, host, 0, smtputf8
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -72,7 +73,15 @@ class SmtpServer:
                 probe.bind((self.host, 0))
                 port = probe.getsockname()[1]
             process = subprocess.Popen(
-                [sys.executable, "-m", "tests.smtp", self.host, str(port), str(self.folder)],
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.smtp",
+                    self.host,
+                    str(port),
+                    str(self.folder),
+                    *([] if self.smtputf8 else ["--no-smtputf8"]),
+                ],
                 cwd=Path(__file__).parents[1],
                 env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
             )
@@ -109,4 +118,4 @@ class SmtpServer:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]))
+    serve(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), smtputf8="--no-smtputf8" not in sys.argv[4:])

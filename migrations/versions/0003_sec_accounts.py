@@ -1,7 +1,7 @@
 """accounts: invitations, and an append-only audit log of user management
 
 Revision ID: 0003_sec_accounts
-Revises: 0002
+Revises: 0003_chain
 Create Date: 2026-12-04
 
 Users are no longer created with a password by someone else: an invitation is accepted by the
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 import protocol.storage.types
 
 revision = "0003_sec_accounts"
-down_revision = "0002"
+down_revision = "0003_chain"  # linearised after merging main (sec-chain came first)
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,7 @@ from protocol.errors import (
 )
 from protocol.events import EVENT_TYPES, StoredEvent
 from protocol.evidence import EvidenceSchema, FieldSpec
+from protocol.files import make_process_private
 from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.permissions import MATRIX, Forbidden
 from protocol.services.accounts import (
@@ -178,6 +179,7 @@ __all__ = [
     "list_user_audit",
     "list_users",
     "load_settings",
+    "make_process_private",
     "my_invitations",
     "organisation_id_for",
     "register_algorithm",

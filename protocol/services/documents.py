@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import uuid
 from typing import Any
 
@@ -42,9 +43,14 @@ def document_view(row: DocumentRow) -> dict[str, Any]:
 
 
 def clean_filename(name: str) -> str:
-    """The last path component, without control characters; what a download will be called."""
+    """The last path component, without control characters; what a download will be called.
+
+    Unicode format characters (category Cf: bidi overrides such as U+202E, zero-width joiners) go
+    too: an override (U+202E) makes `invoice<U+202E>gpj.exe` look like `invoiceexe.jpg` in a list.
+    """
     name = re.split(r"[\\/]", name or "")[-1]
-    name = re.sub(r"[\x00-\x1f\x7f\"]", "", name).strip(" .")
+    name = re.sub(r"[\x00-\x1f\x7f\"]", "", name)
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf").strip(" .")
     return name[:MAX_FILENAME]
 
 

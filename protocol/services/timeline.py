@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from protocol.chain import ChainReport, verify_chain
@@ -47,25 +49,84 @@ def get_timeline(
         }
 
 
-def verify_incident(*, uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID) -> ChainReport:
+def verify_incident(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    trusted_public_key: str | None = None,
+) -> ChainReport:
     """Recompute an incident's chain; names the first event that does not match.
 
     A user verifies the incidents they may verify; `Principal.installation()` (the CLI) any.
+
+    The chain must pass through the head recorded on the incident and through the head the latest
+    signed checkpoint in the database lists for it (the latest signed with `trusted_public_key`, the
+    installation's key; without one, the latest checkpoint under the key it names itself). A rewrite
+    that recomputes every hash and the recorded head is named at the checkpointed event.
     """
     with uow.read_only():
         if not principal.is_installation:
             incident_for(uow, principal, incident_id, "incident.verify", lock=False)
-        head = uow.incidents.head(incident_id)
-        return verify_chain(str(incident_id), uow.timeline.chain_rows(incident_id), expected_head=head)
+        return _verify(uow, incident_id, _latest_checkpoint(uow, trusted_public_key))
 
 
-def verify_all(*, uow_factory: Callable[[], UnitOfWork], principal: Principal) -> list[ChainReport]:
-    """Verify every incident's chain (the CLI's `herstel verify --all`): the installation's alone."""
+def verify_all(
+    *, uow_factory: Callable[[], UnitOfWork], principal: Principal, trusted_public_key: str | None = None
+) -> list[ChainReport]:
+    """Verify every incident's chain (the CLI's `herstel verify --all`), each against the latest checkpoint.
+
+    The installation's alone: a user verifies the incidents they may reach, one at a time.
+    """
     if not principal.is_installation:
         raise Forbidden("only the installation verifies every chain", rule="installation-only")
     with uow_factory().read_only() as uow:
         ids = uow.timeline.incident_ids()
-    return [verify_incident(uow=uow_factory(), principal=principal, incident_id=i) for i in ids]
+        kept = _latest_checkpoint(uow, trusted_public_key)  # read and its signature checked once
+    reports = []
+    for incident_id in ids:
+        with uow_factory().read_only() as uow:
+            reports.append(_verify(uow, incident_id, kept))
+    return reports
+
+
+@dataclass(frozen=True)
+class _KeptHeads:
+    """The heads of the latest stored checkpoint, or why that checkpoint cannot be relied on."""
+
+    created_at: datetime
+    heads: dict[str, Head]
+    problem: str | None = None
+
+
+def _latest_checkpoint(uow: UnitOfWork, trusted_public_key: str | None) -> _KeptHeads | None:
+    row = uow.checkpoints.latest(public_key=trusted_public_key)
+    if row is None:
+        return None
+    try:
+        checkpoint = parse_checkpoint(row.document)
+    except CheckpointFormatError as error:
+        return _KeptHeads(row.created_at, {}, f"the latest checkpoint cannot be read: {error}")
+    if not checkpoint.verify_signature(trusted_public_key):
+        return _KeptHeads(row.created_at, {}, "the latest checkpoint's signature does not verify")
+    return _KeptHeads(checkpoint.created_at, {head.incident_id: head for head in checkpoint.heads})
+
+
+def _verify(uow: UnitOfWork, incident_id: uuid.UUID, kept: _KeptHeads | None) -> ChainReport:
+    head = uow.incidents.head(incident_id)
+    signed = kept.heads.get(str(incident_id)) if kept is not None else None
+    report = verify_chain(
+        str(incident_id),
+        uow.timeline.chain_rows(incident_id),
+        expected_head=head,
+        checkpointed_head=(signed.seq, signed.hash) if signed is not None else None,
+    )
+    if kept is None:
+        return report
+    if kept.problem is not None and report.valid:
+        # someone wrote a checkpoint the installation did not sign, or changed one: a finding in itself
+        return replace(report, valid=False, reason=kept.problem, checkpoint_at=kept.created_at)
+    return replace(report, checkpoint_at=kept.created_at) if signed is not None else report
 
 
 def create_checkpoint(*, uow: UnitOfWork, principal: Principal, private_key: bytes) -> Checkpoint:

@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from protocol.files import create_private, private_dir, restrict
+
 READ_ONLY = "herstel_read_only"
 
 
@@ -27,7 +29,7 @@ class Database:
         if self.dialect == "sqlite":
             database = self.url.database
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                _private_sqlite_file(Path(database))
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
@@ -50,6 +52,14 @@ class Database:
         self.engine.dispose()
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """The database file exists 0600 before SQLite opens it: its -wal and -shm take the same mode."""
+    private_dir(path.parent)
+    create_private(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        restrict(path.with_name(path.name + suffix))
+
+
 def _serialise_sqlite_writers(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -59,6 +69,9 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # A second line behind the 0003 insert triggers: with recursive triggers on, the delete that
+        # REPLACE conflict resolution does fires the append-only DELETE triggers too.
+        cursor.execute("PRAGMA recursive_triggers=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

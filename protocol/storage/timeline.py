@@ -169,8 +169,12 @@ class CheckpointRepository:
         self.session.add(row)
         self.session.flush()
 
-    def latest(self) -> CheckpointRow | None:
-        return self.session.scalars(select(CheckpointRow).order_by(CheckpointRow.id.desc()).limit(1)).one_or_none()
+    def latest(self, *, public_key: str | None = None) -> CheckpointRow | None:
+        """The newest checkpoint (signed with `public_key`, when given)."""
+        stmt = select(CheckpointRow).order_by(CheckpointRow.id.desc()).limit(1)
+        if public_key is not None:
+            stmt = stmt.where(CheckpointRow.public_key == public_key)
+        return self.session.scalars(stmt).one_or_none()
 
     def list(self, limit: int = 50) -> list[CheckpointRow]:
         return list(self.session.scalars(select(CheckpointRow).order_by(CheckpointRow.id.desc()).limit(limit)))

@@ -30,5 +30,11 @@ class Verify(MethodView):
     @blp.response(200, VerificationSchema)
     @errors(blp, *READ_ERRORS)
     def get(self, incident_id: uuid.UUID) -> dict[str, Any]:
-        """Recompute the chain: valid, or the first event that does not match."""
-        return verify_incident(uow=herstel().uow(), principal=principal(), incident_id=incident_id).as_dict()
+        """Recompute the chain: valid, or the first event that does not match (also the latest checkpoint's)."""
+        installation = herstel()
+        return verify_incident(
+            uow=installation.uow(),
+            principal=principal(),
+            incident_id=incident_id,
+            trusted_public_key=installation.checkpoint_public_key(),
+        ).as_dict()

@@ -86,6 +86,16 @@ _ROW_MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...
         lambda m: _("A house number starts with a number, e.g. 12, 12A or 12-2."),
     ),
     (re.compile(r"^not a valid email address$"), lambda m: _("Not a valid email address.")),
+    (
+        re.compile(r"^the part before the @ may hold only ASCII"),
+        lambda m: _(
+            "Not a usable email address: the part before the @ may not contain accents or other special letters."
+        ),
+    ),
+    (
+        re.compile(r"^the part after the @ is not a valid internet domain"),
+        lambda m: _("Not a usable email address: the part after the @ is not a valid domain name."),
+    ),
     (re.compile(r"^must be nl or en$"), lambda m: _("Write nl or en.")),
     (re.compile(r"^must be ja or nee"), lambda m: _("Write ja or nee (yes or no).")),
     (re.compile(r"^contains control characters$"), lambda m: _("Contains characters that are not text.")),

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 
 from protocol.services import ProtocolDefinition, get_incident, get_timeline, verify_incident
-from web.context import principal
+from web.context import herstel, principal
 from web.pages.common import day, definition, lang, may, uow, user_name
 from web.pages.text import _, choice, humanise
 
@@ -127,7 +127,12 @@ def show(incident_id: uuid.UUID) -> str:
     ]
     report = None
     if may("incident.verify", incident["organisation_id"]):
-        report = verify_incident(uow=uow(), principal=principal(), incident_id=incident_id)
+        report = verify_incident(
+            uow=uow(),
+            principal=principal(),
+            incident_id=incident_id,
+            trusted_public_key=herstel().checkpoint_public_key(),
+        )
     return render_template(
         "timeline.html",
         incident=incident,

@@ -74,7 +74,12 @@ def test_verify_against_a_kept_checkpoint_exits_1_after_a_rewrite(
         row = tampering.event_row(connection, closed["id"], 2)
         tampering.rewrite_chain(connection, closed["id"], 2, row["payload"].replace("assess", "report", 1))
 
-    assert herstel_cli(herstel, "verify", str(closed["id"])).returncode == 0  # consistent on its own
+    # consistent on its own, but plain verify holds it to the checkpoint in the database (issue 7, item 10)
+    plain = herstel_cli(herstel, "verify", str(closed["id"]))
+    assert plain.returncode == 1
+    assert f"{closed['id']}: INVALID at event {checkpoint.heads[0].seq}: event differs from the signed checkpoint" in (
+        plain.stdout
+    )
     result = herstel_cli(herstel, *args)
     assert result.returncode == 1
     assert str(closed["id"]) in result.stdout

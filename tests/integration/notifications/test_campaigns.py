@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import zipfile
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from notifications import delivery
+from notifications.crypto import Vault
+from notifications.identity import open_identity, seal_identity
 from notifications.services import (
     import_persons,
     letters_summary,
@@ -231,3 +234,75 @@ def test_lease_is_renewed_while_a_long_batch_is_sent(mailing, officer, incident,
     assert sum(p["attempts"] for p in recorded) == 30
     assert all(json.dumps(p).count("@") == 0 for p in recorded)
     assert timedelta(seconds=mailing.settings.letter_lease_seconds) > timedelta(0)
+
+
+def give_old_address(herstel, incident_id, index, email):
+    """An address that older imports let through, written straight into the person's sealed row."""
+    vault = Vault.from_settings(herstel.settings)
+    with herstel.uow() as uow:
+        rows = sorted(uow.persons.of_kind(incident_id, "affected"), key=lambda row: open_identity(vault, row)["name"])
+        row = rows[index]
+        old = open_identity(vault, row)
+        sealed = seal_identity(vault, row.id, bsn=old["bsn"], name=old["name"], address=old["address"], email=email)
+        uow.persons.update_many([{"id": row.id, **sealed}])
+        uow.commit()
+    return row.id
+
+
+@pytest.fixture
+def plain_smtp_server(tmp_path):
+    """A server that, like many, does not offer SMTPUTF8."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer(tmp_path / "plain-smtp", smtputf8=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_one_unsendable_address_fails_that_letter_alone_and_sends_its_neighbours_once(
+    mailing, officer, incident, plain_smtp_server, dispatched, clock
+):
+    smtp_server = plain_smtp_server
+    settings = dataclasses.replace(mailing.settings, smtp_port=smtp_server.port)
+    mailing = dataclasses.replace(mailing, settings=settings)
+    everyone = people(5, language=lambda i: "nl")
+    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(everyone))
+    accented = give_old_address(mailing, incident["id"], 1, "jöhn@exämple.nl")  # needs SMTPUTF8: not offered
+    no_domain = give_old_address(mailing, incident["id"], 3, "anna@exämple..nl")  # no IDNA form at all
+    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    run_letters(mailing, dispatched, clock)
+
+    good = {p["email"]: 1 for i, p in enumerate(everyone) if i not in (1, 3)}
+    assert smtp_server.recipients() == good
+    for person_id, reason in ((accented, "SMTPUTF8"), (no_domain, "domain")):
+        letter = letter_for(mailing, person_id=person_id)
+        assert (letter.status, letter.channel) == ("delivered", "post")
+        assert attempts(mailing, letter.id) == [("email", "permanent"), ("post", "delivered")]
+        with mailing.uow().read_only() as uow:
+            first = uow.session.query(LetterAttemptRow).filter_by(letter_id=letter.id, number=1).one()
+            assert reason in first.detail
+    summary = letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])
+    assert summary["by_status"] == {"delivered": 5}
+    assert sorted(r["letter_id"] for r in manifests(mailing.settings.data_dir)) == sorted(
+        str(letter_for(mailing, person_id=p).id) for p in (accented, no_domain)
+    )
+
+    # after the lease nothing is taken back and nobody gets a second letter
+    clock.advance(seconds=mailing.settings.letter_lease_seconds + 1)
+    assert recover_letters(herstel=mailing)["recovered"] == 0
+    run_letters(mailing, dispatched, clock)
+    assert smtp_server.recipients() == good
+
+
+def test_an_accented_address_goes_by_email_where_the_server_offers_smtputf8(
+    mailing, officer, incident, smtp_server, dispatched, clock
+):
+    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(1)))
+    person_id = give_old_address(mailing, incident["id"], 0, "jöhn@exämple.nl")
+    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    run_letters(mailing, dispatched, clock)
+
+    assert smtp_server.recipients() == {"jöhn@xn--exmple-cua.nl": 1}
+    letter = letter_for(mailing, person_id=person_id)
+    assert (letter.status, letter.channel) == ("delivered", "email")

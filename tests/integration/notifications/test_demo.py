@@ -49,11 +49,11 @@ def test_demo_letters_reach_the_sink_through_the_embedded_workers(tmp_path):
             time.sleep(0.2)
         assert summary["open"] == 0
         assert summary["by_status"] == {"delivered": 20}
-        mailbox = list_captured_mail(herstel=herstel)
+        mailbox = list_captured_mail(herstel=herstel, principal=officer)
         assert mailbox["total"] == summary["by_channel"]["email"]["delivered"]
-        first = get_captured_mail(herstel=herstel, mail_id=mailbox["items"][0]["id"])
+        first = get_captured_mail(herstel=herstel, principal=officer, mail_id=mailbox["items"][0]["id"])
         assert "Gemeente Voorbeeldstad" in first["text"]
-        assert get_captured_mail(herstel=herstel, mail_id="../../etc/passwd") is None
+        assert get_captured_mail(herstel=herstel, principal=officer, mail_id="../../etc/passwd") is None
     finally:
         stack.stop()
         stop_sink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import uuid
@@ -165,3 +166,28 @@ def test_pdf_batch_keeps_diacritics_euro_and_the_ij_and_places_each_letter():
     for expected in ("Zoë <b>Öztürk</b>", "€-plein 12 A", "Ĳsselstein", format_access_code(code), "12 januari 2027"):
         assert expected in text, expected
     assert "Your report about" in text
+
+
+def test_values_cannot_write_markup_even_where_the_template_starts_a_line_with_one():
+    """The signatory starts a template line; a name with line breaks, `**` or a prefix stays text."""
+    spoof = "# Title\n!code FAKE-CODE-1234\n- **bold**"
+    facts = dataclasses.replace(FACTS, algorithm=spoof, sender={**FACTS.sender, "signatory": spoof})
+    context = letter_context(
+        facts,
+        letter_id=uuid.uuid4(),
+        language="nl",
+        recipient=Recipient(name="**Zoë**\n## Kop", address=None, email=None),
+        sent_on=date(2026, 11, 30),
+        objection_last_day=date(2027, 1, 12),
+        code="ABCD2345EFGH6789",
+        base_url="https://x",
+    )
+    letter = render_letter("notification", "nl", context)
+    assert [b.plain for b in letter.blocks if b.kind == "code"] == ["ABCD-2345-EFGH-6789"]
+    assert [b.plain for b in letter.blocks if b.kind == "title"] == ["Wij hebben u mogelijk ongelijk behandeld"]
+    assert "Kop" not in [b.plain for b in letter.blocks if b.kind == "heading"]
+    assert not [b for b in letter.blocks if b.kind == "bullet" and "bold" in b.plain]
+    assert not [text for block in letter.blocks for bold, text in block.runs if bold and "Zoë" in text]
+    assert "Beste **Zoë** ## Kop," in flat(letter.text)
+    assert "# Title !code FAKE-CODE-1234 - **bold**" in flat(letter.text)
+    assert "\ue000" not in letter.text + letter.html

@@ -41,3 +41,4 @@ class VerificationSchema(ma.Schema):
     head = ma.fields.String(allow_none=True)
     first_invalid_seq = ma.fields.Integer(allow_none=True)
     reason = ma.fields.String(allow_none=True)
+    checkpoint_at = ma.fields.DateTime(allow_none=True)  # the signed checkpoint the chain was held to

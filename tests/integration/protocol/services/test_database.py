@@ -18,9 +18,12 @@ from protocol.services import (
 )
 from tests.conftest import Clock, make_settings
 
+OVERWRITE_TRIGGERS = {"events_no_overwrite", "checkpoints_no_overwrite"}  # 0003_chain
 APPEND_ONLY_TRIGGERS = {
-    "postgresql": {"events_append_only", "events_no_truncate", "checkpoints_append_only", "checkpoints_no_truncate"},
-    "sqlite": {"events_no_update", "events_no_delete", "checkpoints_no_update", "checkpoints_no_delete"},
+    "postgresql": {"events_append_only", "events_no_truncate", "checkpoints_append_only", "checkpoints_no_truncate"}
+    | OVERWRITE_TRIGGERS,
+    "sqlite": {"events_no_update", "events_no_delete", "checkpoints_no_update", "checkpoints_no_delete"}
+    | OVERWRITE_TRIGGERS,
 }
 
 

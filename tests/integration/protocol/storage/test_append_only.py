@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from protocol.services import Herstel, Principal, create_checkpoint
+from protocol.services import Herstel, Principal, create_checkpoint, verify_all
 from tests.conftest import Clock
 from tests.integration import flows
 from tests.integration.flows import People
@@ -72,3 +73,84 @@ def test_appending_still_works_after_a_refusal(
     flows.report(history, people, algorithm_id, detected_at=clock.now)
 
     assert len(snapshot(history, "events")) > count
+
+
+# Statements that put a new row in the place of a stored one (issue 7, item 10). On SQLite, REPLACE
+# conflict resolution deletes the old row without firing DELETE triggers (unless recursive_triggers
+# is on); an upsert's DO UPDATE is an UPDATE. Each must be refused and leave the table as it was.
+EVENT_COLUMNS = "id, incident_id, seq, type, at, actor, payload, prev_hash, hash"
+SAME_ID = f"SELECT {EVENT_COLUMNS.replace('actor', ''''user:someone-else' ''')} FROM events WHERE seq = 2"
+SAME_SEQ = "SELECT incident_id, seq, type, at, 'user:someone-else', payload, prev_hash, hash FROM events WHERE seq = 2"
+NEW_ID_COLUMNS = "incident_id, seq, type, at, actor, payload, prev_hash, hash"
+CHECKPOINT_COLUMNS = "id, created_at, heads, root, public_key, document"
+SAME_CHECKPOINT = "SELECT id, created_at, heads, 'x', public_key, document FROM checkpoints"
+OVERWRITES = {
+    "sqlite": [
+        ("events", f"INSERT OR REPLACE INTO events ({EVENT_COLUMNS}) {SAME_ID}"),
+        ("events", f"REPLACE INTO events ({EVENT_COLUMNS}) {SAME_ID}"),
+        ("events", f"INSERT OR REPLACE INTO events ({NEW_ID_COLUMNS}) {SAME_SEQ}"),
+        ("events", f"INSERT INTO events ({EVENT_COLUMNS}) {SAME_ID} AND 1 ON CONFLICT (id) DO UPDATE SET actor = 'x'"),
+        ("events", f"INSERT OR IGNORE INTO events ({EVENT_COLUMNS}) {SAME_ID}"),
+        ("checkpoints", f"INSERT OR REPLACE INTO checkpoints ({CHECKPOINT_COLUMNS}) {SAME_CHECKPOINT}"),
+    ],
+    "postgresql": [
+        ("events", f"INSERT INTO events ({EVENT_COLUMNS}) {SAME_ID}"),
+        ("events", f"INSERT INTO events ({EVENT_COLUMNS}) {SAME_ID} ON CONFLICT (id) DO UPDATE SET actor = 'x'"),
+        (
+            "events",
+            f"INSERT INTO events ({NEW_ID_COLUMNS}) {SAME_SEQ} "
+            "ON CONFLICT (incident_id, seq) DO UPDATE SET payload = EXCLUDED.payload, actor = EXCLUDED.actor",
+        ),
+        ("events", f"INSERT INTO events ({EVENT_COLUMNS}) {SAME_ID} ON CONFLICT DO NOTHING"),
+        (
+            "checkpoints",
+            f"INSERT INTO checkpoints ({CHECKPOINT_COLUMNS}) {SAME_CHECKPOINT} "
+            "ON CONFLICT (id) DO UPDATE SET root = 'x'",
+        ),
+    ],
+}
+
+
+def test_an_insert_over_a_stored_row_is_refused(history: Herstel) -> None:
+    """INSERT OR REPLACE (SQLite) and INSERT … ON CONFLICT DO UPDATE (PostgreSQL) replace nothing."""
+    for table, statement in OVERWRITES[history.db.dialect]:
+        before = snapshot(history, table)
+
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), history.db.engine.begin() as connection:
+            connection.exec_driver_sql(statement)
+
+        assert snapshot(history, table) == before, statement
+    assert all(report.valid for report in verify_all(uow_factory=history.uow, principal=Principal.installation()))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_insert_or_replace_is_refused_on_a_connection_the_application_did_not_open(history: Herstel) -> None:
+    """Someone with the database file and the sqlite3 shell: no pragmas of ours, the trigger still holds."""
+    path = history.db.engine.url.database
+    assert path
+    before = snapshot(history, "events")
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA recursive_triggers").fetchone() == (0,)
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            connection.execute(f"INSERT OR REPLACE INTO events ({EVENT_COLUMNS}) {SAME_ID}")
+        connection.rollback()
+    finally:
+        connection.close()
+
+    assert snapshot(history, "events") == before
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_recursive_triggers_are_a_second_line_on_the_applications_connections(history: Herstel) -> None:
+    """Without the insert trigger, REPLACE's delete still meets the DELETE trigger on our connections."""
+    with history.db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA recursive_triggers").scalar() == 1
+    with history.db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER events_no_overwrite")
+    before = snapshot(history, "events")
+
+    with pytest.raises(sa.exc.DBAPIError, match="DELETE on events is refused"), history.db.engine.begin() as connection:
+        connection.exec_driver_sql(f"INSERT OR REPLACE INTO events ({EVENT_COLUMNS}) {SAME_ID}")
+
+    assert snapshot(history, "events") == before

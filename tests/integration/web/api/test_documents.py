@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import unicodedata
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -94,3 +95,20 @@ def test_uploads_that_are_refused(herstel: Herstel, officer_api: Api, incident: 
 def test_unknown_document_is_404(officer_api: Api, incident: dict[str, Any], client: FlaskClient) -> None:
     response = officer_api.get(f"/incidents/{incident['id']}/documents/{incident['id']}")
     assert (response.status_code, response.get_json()["rule"]) == (404, "unknown-document")
+
+
+def test_format_and_bidi_controls_are_stripped_from_a_document_name(officer_api: Api, incident: dict[str, Any]) -> None:
+    path = f"/incidents/{incident['id']}/documents"
+    spoof = "invoice\u202egpj.exe"  # shows as "invoiceexe.jpg" where the override is obeyed
+    document = officer_api.ok(upload_multipart(officer_api, incident["id"], name=spoof), 201)
+    assert document["filename"] == "invoicegpj.exe"
+    raw = officer_api.post(
+        f"{path}?filename=re\u200bport\u2066.txt\u2069", data=b"tekst\n", headers={"Content-Type": "text/plain"}
+    )
+    assert officer_api.ok(raw, 201)["filename"] == "report.txt"
+    listed = officer_api.ok(officer_api.get(path))
+    assert [d["filename"] for d in listed] == ["invoicegpj.exe", "report.txt"]
+    assert not [c for d in listed for c in d["filename"] if unicodedata.category(c) == "Cf"]
+    download = officer_api.get(f"{path}/{document['id']}/content")
+    assert "\u202e" not in download.headers["Content-Disposition"]
+    assert "%E2%80%AE" not in download.headers["Content-Disposition"].upper()

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import secrets
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
+
+from protocol.services import Herstel, Principal, create_checkpoint
+from tests.integration import tampering
 from tests.integration.web.conftest import Api
 
 
@@ -51,3 +58,57 @@ def test_verify(officer_api: Api, as_user: Callable[..., Api], assessed: dict[st
     oversight = as_user("oversight")
     assert oversight.ok(oversight.get(f"/incidents/{assessed['id']}/verify"))["valid"] is True
     assert oversight.get(f"/incidents/{assessed['id']}/timeline").status_code == 403
+
+
+def test_verify_holds_the_chain_to_the_latest_checkpoint_and_names_where_a_rewrite_breaks_it(
+    herstel: Herstel, officer_api: Api, assessed: dict[str, Any]
+) -> None:
+    """A rewrite that recomputes every hash and the recorded head is caught by plain verify (issue 7, item 10),
+    even when the rewriter adds a checkpoint of their own signed with another key."""
+    path = f"/incidents/{assessed['id']}/verify"
+    assert officer_api.ok(officer_api.get(path))["checkpoint_at"] is None
+    checkpoint = create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=herstel.settings.signing_key_bytes()
+    )
+    (signed,) = checkpoint.heads
+    intact = officer_api.ok(officer_api.get(path))
+    assert intact["valid"] is True
+    assert intact["checkpoint_at"] is not None
+
+    incident_id = uuid.UUID(assessed["id"])
+    with tampering.triggers_bypassed(herstel) as connection:
+        row = tampering.event_row(connection, incident_id, 2)
+        tampering.rewrite_chain(connection, incident_id, 2, row["payload"].replace("assess", "report", 1))
+    create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=secrets.token_bytes(32)
+    )  # the rewriter's own key
+
+    report = officer_api.ok(officer_api.get(path))
+
+    assert report["valid"] is False
+    assert report["first_invalid_seq"] == signed.seq
+    assert "signed checkpoint" in report["reason"]
+
+
+def test_an_insert_or_replace_of_a_stored_event_is_refused_and_verify_stays_valid(
+    herstel: Herstel, officer_api: Api, assessed: dict[str, Any]
+) -> None:
+    """The attack of issue 7, item 10 on either backend: replace event 2 in place; the database refuses."""
+    before = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/verify"))
+    replace = (
+        "INSERT OR REPLACE INTO events (id, incident_id, seq, type, at, actor, payload, prev_hash, hash) "
+        "SELECT id, incident_id, seq, type, at, 'user:someone-else', payload, prev_hash, hash FROM events WHERE seq = 2"
+        if not herstel.db.is_postgres
+        else "INSERT INTO events (id, incident_id, seq, type, at, actor, payload, prev_hash, hash) "
+        "SELECT id, incident_id, seq, type, at, actor, payload, prev_hash, hash FROM events WHERE seq = 2 "
+        "ON CONFLICT (id) DO UPDATE SET actor = 'user:someone-else'"
+    )
+
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), herstel.db.engine.begin() as connection:
+        connection.exec_driver_sql(replace)
+
+    after = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/verify"))
+    assert after == before
+    assert after["valid"] is True
+    timeline = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/timeline"))
+    assert "user:someone-else" not in {event["actor"] for event in timeline["events"]}

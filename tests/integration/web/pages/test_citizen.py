@@ -4,6 +4,8 @@ malformed codes look the same; too many attempts are refused with a 429 page."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
@@ -11,10 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from protocol.services import Herstel
-from tests.integration.web.pages.conftest import Browser, app_for
+from protocol.services import Herstel, complete_step
+from tests.integration.web.pages.conftest import ASSESSMENT, Browser, app_for
 from tests.integration.web.pages.dom import Element, parse
 from tests.integration.web.pages.letters import deliver
+from tests.services import unavailable
 
 pytestmark = [pytest.mark.postgres, pytest.mark.smtp]
 DUTCH, ENGLISH = "lezer00000@example.nl", "lezer00001@example.nl"
@@ -188,3 +191,49 @@ def test_the_code_page_and_the_api_share_one_allowance(mailing: Herstel) -> None
     again = citizen.client.post("/api/v1/citizen/session", json={"access_code": "AAAA-BBBB-CCCC-0003"})
     assert again.status_code == 429
     assert citizen.enter("AAAA-BBBB-CCCC-0004").status_code == 429
+
+
+SPOOF = 'Risicomodel"\n!code FAKE-CODE-1234\n# Title'
+
+
+def test_a_value_with_letter_markup_stays_text_in_the_email_the_page_and_the_pdf(
+    mailing: Herstel, officer_browser: Browser, report: Any, dispatched: Any, clock: Any, smtp_server: Any
+) -> None:
+    if shutil.which("pdftotext") is None:
+        unavailable("pdftotext", "poppler-utils is in the Makefile's SYSTEM_PACKAGES")
+    app = app_for(mailing)
+    officer = Browser(app, officer_browser.principal).sign_in()
+    registered = officer.submit("/algorithms", {"name": SPOOF, "lars": ""})
+    algorithm_id = registered.headers["Location"].partition("algorithm=")[2]
+    incident = report(officer.principal, algorithm_id=algorithm_id)
+    assessed = complete_step(
+        uow=mailing.uow(),
+        principal=officer.principal,
+        incident_id=incident["id"],
+        step="assess",
+        version=incident["version"],
+        evidence=ASSESSMENT,
+    )
+    codes = deliver(mailing, officer.principal, assessed["id"], dispatched, clock, smtp_server)
+    inert = "!code FAKE-CODE-1234 # Title"  # one line of text, as typed (its line breaks become spaces)
+
+    message = next(m for m in smtp_server.messages() if str(m["To"]) == DUTCH)
+    text = message.get_body(("plain",)).get_content()
+    assert inert in " ".join(text.split())
+    assert not [line for line in text.splitlines() if line.strip() in ("FAKE-CODE-1234", "Title")]
+    email_html = parse(message.get_body(("html",)).get_content())
+    assert [p.text for p in email_html.select("p", class_="code")] == [codes[DUTCH]]
+    assert not [h for h in email_html.select("h1") + email_html.select("h2") if "Title" in h.text]
+
+    citizen = Citizen(app)
+    assert citizen.enter(codes[DUTCH]).status_code == 302
+    page = citizen.page("/citizen/letter")
+    letter = page.one("article", class_="letter")
+    assert inert in " ".join(letter.text.split())
+    assert not letter.select("p", class_="letter__code")
+    assert not [h for h in letter.select("h2") + letter.select("h3") if "Title" in h.text]
+
+    pdf = citizen.get(page.one("a", download=True)["href"])
+    assert pdf.status_code == 200
+    pdf_text = subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout
+    assert inert in " ".join(pdf_text.decode().split()), "the PDF prints the name as text, not as a code box"

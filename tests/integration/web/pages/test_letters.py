@@ -47,6 +47,30 @@ def test_a_refused_file_lists_every_bad_row_and_imports_nothing(
     assert listed.by_id("list-title").text == "0 personen"
 
 
+def test_an_address_no_mail_server_can_take_is_refused_at_import_by_row_and_reason(
+    officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    readers = people(4)
+    readers[1]["email"] = "jöhn@exämple.nl"  # needs SMTPUTF8
+    readers[2]["email"] = "anna@exämple..nl"  # no domain name at all
+    readers[3]["email"] = "Bert@Exämple.NL"  # fine: its domain is stored as punycode
+    response = upload(officer_browser, assessed["id"], persons_file(readers), status=422)
+    page = parse(response.get_data(as_text=True))
+    rows = [[td.text for td in tr.select("td")] for tr in page.by_id("import-problems").one("tbody").select("tr")]
+    assert rows == [
+        [
+            "3",
+            "email",
+            "Geen bruikbaar e-mailadres: het deel vóór de @ mag geen accenten of andere bijzondere letters bevatten.",
+        ],
+        ["4", "email", "Geen bruikbaar e-mailadres: het deel na de @ is geen geldige domeinnaam."],
+    ]
+    upload(officer_browser, assessed["id"], persons_file([readers[0], readers[3]]))
+    listed = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    assert "bert@xn--exmple-cua.nl" in listed.text
+    assert "jöhn" not in listed.text
+
+
 def test_an_import_reports_imported_and_merged_and_lists_the_persons(
     officer_browser: Browser, assessed: dict[str, Any]
 ) -> None:
