@@ -108,7 +108,11 @@ def staff(herstel: Herstel) -> Staff:
     people = {}
     for role in ("officer", "coordinator", "investigator"):
         user_id = create_user(
-            uow=herstel.uow(), email=f"{role}@bench.example.nl", roles=[role], organisation_id=organisation_id
+            uow=herstel.uow(),
+            by=Principal.installation(),
+            email=f"{role}@bench.example.nl",
+            roles=[role],
+            organisation_id=organisation_id,
         )
         people[role] = get_principal(uow=herstel.uow(), user_id=user_id)
     algorithm = register_algorithm(uow=herstel.uow(), principal=people["officer"], name="Benchmarkmodel")

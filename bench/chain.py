@@ -40,7 +40,7 @@ from benchkit import (
 )
 
 from protocol.chain import canonical_payload, verify_chain
-from protocol.services import SYSTEM, Herstel, report_incident, verify_incident
+from protocol.services import SYSTEM, Herstel, Principal, report_incident, verify_incident
 
 GOAL_VERIFY_PER_SECOND = 200_000
 CAMPAIGN = str(uuid.UUID(int=7))
@@ -193,7 +193,9 @@ def verify(herstel: Herstel, incident_id: uuid.UUID, repeat: int) -> dict[str, A
         with Stopwatch() as fetch:
             rows = list(uow.timeline.chain_rows(incident_id))
     pure_seconds, pure = best_of(repeat, lambda: verify_chain(str(incident_id), rows, expected_head=head))
-    e2e_seconds, e2e = best_of(repeat, lambda: verify_incident(uow=herstel.uow(), incident_id=incident_id))
+    e2e_seconds, e2e = best_of(
+        repeat, lambda: verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=incident_id)
+    )
     if not (pure.valid and e2e.valid and pure.events == e2e.events == len(rows)):
         raise SystemExit(f"the chain did not verify: {pure} {e2e}")
     return {
@@ -280,7 +282,13 @@ def main(argv: list[str] | None = None) -> int:
             report("hash chain: append and verify (PostgreSQL)", results, args.json)
             if args.profile:
                 print("\n== profile: verify_incident, end to end")
-                print(profiled(lambda: verify_incident(uow=herstel.uow(), incident_id=chain_incident)))
+                print(
+                    profiled(
+                        lambda: verify_incident(
+                            uow=herstel.uow(), principal=Principal.installation(), incident_id=chain_incident
+                        )
+                    )
+                )
                 extra = new_incident(herstel, people, clock)
                 print(f"\n== profile: 1000 appends, {args.batch} per transaction")
                 print(profiled(lambda: append(herstel, extra, 1000, args.batch)))

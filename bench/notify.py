@@ -40,6 +40,7 @@ from notifications.letters import IncidentFacts, Recipient, letter_context  # no
 from notifications.rendering import render_letter  # noqa: E402
 from notifications.services import import_persons, letters_summary, start_campaign  # noqa: E402
 from protocol.services import (  # noqa: E402
+    Principal,
     Settings,
     bootstrap,
     complete_step,
@@ -176,7 +177,13 @@ def main() -> None:
                                           env=env, stdout=log, stderr=log))  # fmt: skip
 
         organisation = ensure_default_organisation(uow=herstel.uow())
-        user = create_user(uow=herstel.uow(), email="bench@example.nl", roles=["officer"], organisation_id=organisation)
+        user = create_user(
+            uow=herstel.uow(),
+            by=Principal.installation(),
+            email="bench@example.nl",
+            roles=["officer"],
+            organisation_id=organisation,
+        )
         officer = get_principal(uow=herstel.uow(), user_id=user)
         algorithm = register_algorithm(uow=herstel.uow(), principal=officer, name="Bench", lars="12345670")
         incident = report_incident(uow=herstel.uow(), principal=officer, algorithm_id=algorithm["id"], title="Bench",

@@ -35,6 +35,7 @@ from benchkit import (
 
 from protocol.services import (
     Herstel,
+    Principal,
     close_incident,
     complete_step,
     complete_step_as_system,
@@ -216,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"{len(failures)} client(s) failed: {failures[0]!r}")
             total_events, per_type = events_written(herstel)
             with Stopwatch() as check:
-                reports = verify_all(uow_factory=herstel.uow)
+                reports = verify_all(uow_factory=herstel.uow, principal=Principal.installation())
             invalid = [r for r in reports if not r.valid]
             results = {
                 "incidents": args.incidents,

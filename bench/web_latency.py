@@ -45,6 +45,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from protocol.services import (  # noqa: E402
     SYSTEM,
+    Principal,
     bootstrap,
     create_token,
     create_user,
@@ -234,10 +235,14 @@ def seed(environment: dict[str, str], *, timeline_events: int, writes: int) -> S
     organisation = ensure_default_organisation(uow=herstel.uow())
     email = "bench@example.nl"
     user_id = create_user(
-        uow=herstel.uow(), email=email, roles=["officer", "coordinator"], organisation_id=organisation
+        uow=herstel.uow(),
+        by=Principal.installation(),
+        email=email,
+        roles=["officer", "coordinator"],
+        organisation_id=organisation,
     )
     principal = get_principal(uow=herstel.uow(), user_id=user_id)
-    token = create_token(uow=herstel.uow(), email=email, name="bench").secret
+    token = create_token(uow=herstel.uow(), by=Principal.installation(), email=email, name="bench").secret
     algorithm = register_algorithm(uow=herstel.uow(), principal=principal, name="Benchmodel")
 
     def report(title: str) -> str:

@@ -11,6 +11,7 @@ import click
 
 from protocol.services import (
     Herstel,
+    Principal,
     complete_step,
     create_user,
     ensure_default_organisation,
@@ -49,6 +50,7 @@ def seed_demo(herstel: Herstel, url: str) -> None:
         email = f"{key}@{DOMAIN}"
         ids[key] = create_user(
             uow=herstel.uow(),
+            by=Principal.installation(),
             email=email,
             roles=[role],
             organisation_id=organisation_id,

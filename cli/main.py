@@ -16,6 +16,7 @@ from protocol.services import (
     CheckpointFormatError,
     ConfigError,
     Herstel,
+    Principal,
     ProtocolError,
     bootstrap,
     check_definition_file,
@@ -25,6 +26,7 @@ from protocol.services import (
     create_user,
     database_status,
     downgrade_database,
+    invite_user,
     list_definitions,
     list_tokens,
     list_users,
@@ -41,6 +43,8 @@ from protocol.services import (
 )
 
 ROLES = ["officer", "coordinator", "investigator", "oversight", "admin"]
+# the command line is the installation's operator: its authority is this explicit value, never a missing one
+INSTALLATION = Principal.installation()
 # command groups of other capabilities
 COMMAND_MODULES = ("cli.serve", "cli.persons", "cli.transparency", "cli.deadlines")
 
@@ -187,6 +191,7 @@ def user_create(
     organisation_id = organisation_id_for(uow=herstel.uow(), slug=organisation)
     user_id = create_user(
         uow=herstel.uow(),
+        by=INSTALLATION,
         email=email,
         roles=list(roles),
         organisation_id=organisation_id,
@@ -196,11 +201,35 @@ def user_create(
     click.echo(f"user {email} ({user_id}): {', '.join(roles)}")
 
 
+@user.command("invite")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--organisation", default=None, help="Organisation slug (default: the default organisation).")
+@click.option("--name", default=None, help="Display name.")
+@pass_context
+def user_invite(
+    context: Context, email: str, roles: tuple[str, ...], organisation: str | None, name: str | None
+) -> None:
+    """Invite someone: prints the single-use link with which they choose their own password (valid 7 days)."""
+    herstel = context.herstel
+    invitation = invite_user(
+        uow=herstel.uow(),
+        principal=INSTALLATION,
+        email=email,
+        roles=list(roles),
+        organisation_id=organisation_id_for(uow=herstel.uow(), slug=organisation),
+        display_name=name,
+    )
+    click.echo(f"invitation {invitation.id} for {invitation.email}: {', '.join(invitation.roles)}")
+    click.echo("give this link to the invitee only (it is not shown again):")
+    click.echo(invitation.link(herstel.settings.base_url))
+
+
 @user.command("list")
 @pass_context
 def user_list(context: Context) -> None:
     """List users and their roles."""
-    for row in list_users(uow=context.herstel.uow()):
+    for row in list_users(uow=context.herstel.uow(), by=INSTALLATION):
         roles = ", ".join(role for _, role in row["roles"])
         click.echo(f"{row['email']}\t{roles}\t{'active' if row['active'] else 'inactive'}")
 
@@ -210,7 +239,7 @@ def user_list(context: Context) -> None:
 @pass_context
 def user_deactivate(context: Context, email: str) -> None:
     """Switch a user off; their tokens stop working."""
-    set_user_active(uow=context.herstel.uow(), email=email, active=False)
+    set_user_active(uow=context.herstel.uow(), by=INSTALLATION, email=email, active=False)
     click.echo(f"user {email} deactivated")
 
 
@@ -225,7 +254,7 @@ def token() -> None:
 @pass_context
 def token_create(context: Context, email: str, name: str) -> None:
     """Issue an API token; the token is the last line printed, and is shown only once."""
-    issued = create_token(uow=context.herstel.uow(), email=email, name=name)
+    issued = create_token(uow=context.herstel.uow(), by=INSTALLATION, email=email, name=name)
     click.echo(f"token {issued.id} for {email} (keep it secret; it is not shown again):")
     click.echo(issued.secret)
 
@@ -235,7 +264,7 @@ def token_create(context: Context, email: str, name: str) -> None:
 @pass_context
 def token_revoke(context: Context, token_id: uuid.UUID) -> None:
     """Revoke a token."""
-    revoke_token(uow=context.herstel.uow(), token_id=token_id)
+    revoke_token(uow=context.herstel.uow(), principal=INSTALLATION, token_id=token_id)
     click.echo(f"token {token_id} revoked")
 
 
@@ -243,7 +272,7 @@ def token_revoke(context: Context, token_id: uuid.UUID) -> None:
 @pass_context
 def token_list(context: Context) -> None:
     """List every token (never the secrets)."""
-    for row in list_tokens(uow=context.herstel.uow(), principal=None):
+    for row in list_tokens(uow=context.herstel.uow(), principal=INSTALLATION):
         state = "revoked" if row["revoked_at"] else "active"
         click.echo(f"{row['id']}\t{row['prefix']}…\t{row['user_id']}\t{row['name']}\t{state}")
 
@@ -332,9 +361,11 @@ def verify(
     reports = []
     key = public_key or herstel.checkpoint_public_key()
     if incident is not None:
-        reports.append(verify_incident(uow=herstel.uow(), incident_id=incident, trusted_public_key=key))
+        reports.append(
+            verify_incident(uow=herstel.uow(), principal=INSTALLATION, incident_id=incident, trusted_public_key=key)
+        )
     if verify_everything:
-        reports.extend(verify_all(uow_factory=herstel.uow, trusted_public_key=key))
+        reports.extend(verify_all(uow_factory=herstel.uow, principal=INSTALLATION, trusted_public_key=key))
     for report in reports:
         if report.valid:
             held = f", holds the checkpoint of {report.checkpoint_at.isoformat()}" if report.checkpoint_at else ""
@@ -354,7 +385,9 @@ def verify(
 def checkpoint(context: Context, out: Path | None) -> None:
     """Sign the head of every chain now; `verify` holds chains to it, and a copy kept outside proves more."""
     herstel = context.herstel
-    signed = create_checkpoint(uow=herstel.uow(), private_key=herstel.settings.signing_key_bytes())
+    signed = create_checkpoint(
+        uow=herstel.uow(), principal=INSTALLATION, private_key=herstel.settings.signing_key_bytes()
+    )
     document = signed.to_json()
     if out is not None:
         out.write_text(document, "utf-8")

@@ -11,7 +11,7 @@ import click
 
 from cli.main import Context, main, pass_context
 from notifications.services import FileTooLarge, PersonsFileRejected, import_persons
-from protocol.services import NotFound, get_principal, list_users
+from protocol.services import NotFound, Principal, get_principal, list_users
 
 
 @main.group()
@@ -21,7 +21,10 @@ def persons() -> None:
 
 def _principal(context: Context, email: str) -> Any:
     herstel = context.herstel
-    user = next((u for u in list_users(uow=herstel.uow()) if u["email"].lower() == email.lower()), None)
+    user = next(
+        (u for u in list_users(uow=herstel.uow(), by=Principal.installation()) if u["email"].lower() == email.lower()),
+        None,
+    )
     if user is None:
         raise NotFound(f"no user {email}", rule="unknown-user")
     return get_principal(uow=herstel.uow(), user_id=user["id"])

@@ -71,6 +71,15 @@ class NotAllowed(ProtocolError):
     rule = "not-allowed"
 
 
+class ApproverTooNew(NotAllowed):
+    """Four eyes: the second signature comes from an account made after the request it would approve.
+
+    Otherwise anyone able to get an account made could supply their own second pair of eyes.
+    """
+
+    rule = "four-eyes-account-age"
+
+
 class DefinitionError(ProtocolError):
     """A protocol definition file is invalid; the message names the file and the key."""
 

@@ -50,14 +50,36 @@ class Actor:
 SYSTEM = Actor("system")
 
 
+INSTALLATION_ID = UUID(int=0)  # no user has it: user ids are random (version 4)
+
+
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated user and the roles they hold in each organisation."""
+    """An authenticated user and the roles they hold in each organisation; or the installation itself.
+
+    The installation's own authority (its operator at the command line, its scheduler) is a value
+    of its own, `Principal.installation()`, passed explicitly: no service reads a missing principal
+    as "allowed everything". It is never built from a request, so no web caller can hold it.
+    """
 
     user_id: UUID
     memberships: dict[UUID, frozenset[Role]]
     email: str = ""
     display_name: str = ""
+    authority: str = "user"  # "user" or "installation"
+
+    @classmethod
+    def installation(cls) -> Principal:
+        """The installation's operator (the CLI) and its own processes: no organisation, every account."""
+        return cls(INSTALLATION_ID, {}, display_name="installation", authority="installation")
+
+    @property
+    def is_installation(self) -> bool:
+        return self.authority == "installation"
+
+    def ref(self) -> str:
+        """How user management records who acted: `user:<uuid>` or `installation`."""
+        return "installation" if self.is_installation else f"user:{self.user_id}"
 
     def roles_in(self, organisation_id: UUID) -> frozenset[Role]:
         return self.memberships.get(organisation_id, frozenset())

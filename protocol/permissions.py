@@ -67,6 +67,7 @@ MATRIX: Mapping[str, Mapping[Role, Grant]] = {
     "checkpoint.create": {COO: ALL, ADM: ALL},
     # accounts
     "user.manage": {ADM: ALL, COO: ALL},
+    "user.audit.read": {ADM: ALL, OVS: ALL},
     "token.manage_any": {ADM: ALL},
     "definition.manage": {ADM: ALL},
 }

@@ -104,6 +104,7 @@ def make_user(herstel: Herstel) -> Callable[..., Principal]:
         email = email or f"{'-'.join(roles)}-{secrets.token_hex(4)}@example.nl"
         user_id = create_user(
             uow=herstel.uow(),
+            by=Principal.installation(),
             email=email,
             roles=list(roles),
             organisation_id=organisation_id,

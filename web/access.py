@@ -86,10 +86,15 @@ ROUTES: dict[str, Access] = {
     "POST /citizen/responses": PUBLIC,
     "POST /citizen/logout": PUBLIC,
     "GET /citizen/signed-out": PUBLIC,
+    # accepting an invitation: the single-use secret in the link is the invitee's proof
+    "GET /invitations/<secret>": PUBLIC,
+    "POST /invitations/<secret>": PUBLIC,
     # ------------------------------------------------------------------ end of pages
     # ------------------------------------------------------------------ API: who am I, tokens, users
     f"GET {API}/me": SIGNED_IN,
     f"GET {API}/me/notices": SIGNED_IN,
+    f"GET {API}/me/invitations": SIGNED_IN,
+    f"POST {API}/me/invitations/<uuid:invitation_id>/accept": SIGNED_IN,
     f"GET {API}/tokens": SIGNED_IN,
     f"POST {API}/tokens": SIGNED_IN,
     f"GET {API}/tokens/all": "token.manage_any",
@@ -97,6 +102,8 @@ ROUTES: dict[str, Access] = {
     f"GET {API}/users": "user.manage",
     f"POST {API}/users": "user.manage",
     f"POST {API}/users/<uuid:user_id>/roles": "user.manage",
+    f"DELETE {API}/users/<uuid:user_id>/roles/<role>": "user.manage",
+    f"GET {API}/users/audit": "user.audit.read",
     f"GET {API}/investigators": "step.start",
     # ------------------------------------------------------------------ API: protocol definitions
     f"GET {API}/protocols": SIGNED_IN,

@@ -27,6 +27,7 @@ API_BLUEPRINTS = (
 PAGE_BLUEPRINTS = (
     "web.api.docs",  # the browsable API documentation (a page, served from local assets)
     "web.pages.auth",
+    "web.pages.invitations",
     # the pages (routes in web.access.ROUTES, section "pages")
     "web.pages.layout",
     "web.pages.home",

@@ -39,6 +39,7 @@ CITIZEN_CODE = "citizen-code"
 LIMITS: dict[str, tuple[str, Callable[[], str], list[str], str | None]] = {
     "auth.login": ("HERSTEL_LOGIN_LIMIT", login_key, ["POST"], None),
     "accounts.Tokens": ("HERSTEL_TOKEN_LIMIT", principal_key, ["POST"], None),
+    "invitations.accept": ("HERSTEL_INVITATION_LIMIT", get_remote_address, ["POST"], None),
     # guessing a citizen's access code: every attempt counts, per client address, whatever code is tried
     "citizen.open_session": ("HERSTEL_CITIZEN_CODE_LIMIT", get_remote_address, ["POST"], CITIZEN_CODE),
     "citizens.Session": ("HERSTEL_CITIZEN_CODE_LIMIT", get_remote_address, ["POST"], CITIZEN_CODE),

@@ -33,6 +33,8 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "HERSTEL_LOGIN_LIMIT": "5 per minute;30 per hour",
         "HERSTEL_TOKEN_LIMIT": "10 per minute",
+        # accepting an invitation for an existing account checks its password: as slow to guess as the login
+        "HERSTEL_INVITATION_LIMIT": "5 per minute;30 per hour",
         "HERSTEL_CITIZEN_CODE_LIMIT": "10 per minute;50 per hour",
         # the demo mailbox page exists when `herstel up` runs its own SMTP sink (notifications.sink)
         "HERSTEL_MAILBOX": bool(settings.extra.get("mail_sink")),

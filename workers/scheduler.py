@@ -14,7 +14,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from protocol.services import Herstel, create_checkpoint, sign_log, sweep_deadlines
+from protocol.services import Herstel, Principal, create_checkpoint, sign_log, sweep_deadlines
 
 log = logging.getLogger(__name__)
 JOB_MODULES = ("workers.letters",)  # capabilities that add jobs via `add_jobs(scheduler, herstel)`
@@ -27,7 +27,9 @@ def sweep(herstel: Herstel) -> None:
 
 
 def checkpoint(herstel: Herstel) -> None:
-    cp = create_checkpoint(uow=herstel.uow(), private_key=herstel.settings.signing_key_bytes())
+    cp = create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=herstel.settings.signing_key_bytes()
+    )
     log.info("checkpoint of %d chain head(s), root %s", len(cp.heads), cp.root)
 
 

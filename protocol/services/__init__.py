@@ -11,6 +11,7 @@ from protocol.checkpoint import Checkpoint, CheckpointFormatError
 from protocol.config import ConfigError, Settings, load_settings
 from protocol.definition import ProtocolDefinition, StepDefinition
 from protocol.errors import (
+    ApproverTooNew,
     DefinitionError,
     IllegalTransition,
     InvalidEvidence,
@@ -28,13 +29,9 @@ from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.permissions import MATRIX, Forbidden
 from protocol.services.accounts import (
     authenticate_password,
-    create_organisation,
     create_user,
-    ensure_default_organisation,
     get_principal,
-    list_organisations,
     list_users,
-    organisation_id_for,
     set_password,
     set_user_active,
 )
@@ -68,6 +65,22 @@ from protocol.services.incidents import (
     sweep_deadlines,
     waive_step,
 )
+from protocol.services.invitations import (
+    INVITATION_PATH,
+    IssuedInvitation,
+    accept_invitation,
+    accept_my_invitation,
+    describe_invitation,
+    invite_user,
+    list_user_audit,
+    my_invitations,
+)
+from protocol.services.organisations import (
+    create_organisation,
+    ensure_default_organisation,
+    list_organisations,
+    organisation_id_for,
+)
 from protocol.services.outbox import RelayResult, handle_event, relay_once
 from protocol.services.sessions import (
     IssuedSession,
@@ -99,20 +112,22 @@ from protocol.services.transparency import (
     verify_log,
 )
 from protocol.services.users import (
-    add_user,
     describe_principal,
     grant_role,
     list_investigators,
     list_organisation_users,
     list_staff,
+    remove_role,
 )
 
 __all__ = [
     "DOCUMENT_TYPES",
     "EVENT_TYPES",
+    "INVITATION_PATH",
     "MATRIX",
     "SYSTEM",
     "Actor",
+    "ApproverTooNew",
     "ChainReport",
     "Checkpoint",
     "CheckpointFormatError",
@@ -124,6 +139,7 @@ __all__ = [
     "Herstel",
     "IllegalTransition",
     "InvalidEvidence",
+    "IssuedInvitation",
     "IssuedSession",
     "IssuedToken",
     "NotAllowed",
@@ -141,7 +157,8 @@ __all__ = [
     "StepBlocked",
     "StepDefinition",
     "StoredEvent",
-    "add_user",
+    "accept_invitation",
+    "accept_my_invitation",
     "append_to_timeline",
     "approval_queue",
     "approve",
@@ -160,6 +177,7 @@ __all__ = [
     "create_user",
     "database_status",
     "describe_definition",
+    "describe_invitation",
     "describe_principal",
     "downgrade_database",
     "end_session",
@@ -175,6 +193,7 @@ __all__ = [
     "handle_event",
     "handlers_for",
     "installation_public_key",
+    "invite_user",
     "lars_is_valid",
     "legal_calendars",
     "list_algorithms",
@@ -189,10 +208,12 @@ __all__ = [
     "list_staff",
     "list_tokens",
     "list_tree_heads",
+    "list_user_audit",
     "list_users",
     "load_settings",
     "log_public_key",
     "make_process_private",
+    "my_invitations",
     "open_session",
     "organisation_id_for",
     "prove_consistency",
@@ -202,6 +223,7 @@ __all__ = [
     "register_handler",
     "reject_approval",
     "relay_once",
+    "remove_role",
     "reopen_incident",
     "report_incident",
     "revoke_token",

@@ -1,4 +1,7 @@
-"""Organisations, users, roles, passwords and API tokens."""
+"""Users as the installation manages them: accounts, roles, passwords, and the audit log of changes.
+
+Organisations are in `organisations`; what a signed-in manager does is in `users` and `invitations`.
+"""
 
 from __future__ import annotations
 
@@ -9,83 +12,18 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from protocol.errors import InvalidEvidence, NotFound, StateConflict
+from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal, Role
+from protocol.names import mixes_scripts, name_key, strip_format_characters
 from protocol.permissions import Forbidden, require
 from protocol.services.access import load_principal
 from protocol.services.sessions import end_user_sessions
-from protocol.storage.tables import DEFAULT_ORGANISATION_ID, OrganisationRow, UserRow
+from protocol.storage.tables import UserAuditRow, UserRow
 from protocol.storage.uow import UnitOfWork
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 12
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-
-
-# ---------------------------------------------------------------------- organisations
-
-
-def ensure_default_organisation(*, uow: UnitOfWork) -> uuid.UUID:
-    """Make sure the installation's default organisation exists (a single body needs nothing else)."""
-    with uow:
-        if uow.accounts.organisation(DEFAULT_ORGANISATION_ID) is None:
-            uow.accounts.add_organisation(
-                OrganisationRow(
-                    id=DEFAULT_ORGANISATION_ID,
-                    slug="default",
-                    name="Standaardorganisatie",
-                    reference_prefix="HST",
-                    next_incident_number=1,
-                    created_at=uow.now(),
-                )
-            )
-            uow.commit()
-    return DEFAULT_ORGANISATION_ID
-
-
-def create_organisation(*, uow: UnitOfWork, slug: str, name: str, reference_prefix: str) -> uuid.UUID:
-    """Add an organisation (a ministry, an agency, a municipality) to a shared installation."""
-    errors: dict[str, list[str]] = {}
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", slug):
-        errors["slug"] = ["lowercase letters, digits and dashes"]
-    if not name.strip():
-        errors["name"] = ["required"]
-    if not re.fullmatch(r"[A-Z]{2,8}", reference_prefix):
-        errors["reference_prefix"] = ["2 to 8 capital letters"]
-    if errors:
-        raise InvalidEvidence("invalid organisation", errors=errors)
-    with uow:
-        if uow.accounts.organisation_by_slug(slug):
-            raise StateConflict(f"organisation {slug} exists already", rule="duplicate")
-        organisation_id = uuid.uuid4()
-        uow.accounts.add_organisation(
-            OrganisationRow(
-                id=organisation_id,
-                slug=slug,
-                name=name.strip(),
-                reference_prefix=reference_prefix,
-                next_incident_number=1,
-                created_at=uow.now(),
-            )
-        )
-        uow.commit()
-    return organisation_id
-
-
-def organisation_id_for(*, uow: UnitOfWork, slug: str | None) -> uuid.UUID:
-    """The id of an organisation by slug; the default organisation when no slug is given."""
-    if slug is None:
-        return ensure_default_organisation(uow=uow)
-    with uow.read_only():
-        row = uow.accounts.organisation_by_slug(slug)
-        if row is None:
-            raise NotFound(f"no organisation {slug}", rule="unknown-organisation")
-        return row.id
-
-
-def list_organisations(*, uow: UnitOfWork) -> list[dict[str, Any]]:
-    with uow.read_only():
-        return [{"id": o.id, "slug": o.slug, "name": o.name} for o in uow.accounts.organisations()]
 
 
 # ---------------------------------------------------------------------- users
@@ -94,26 +32,29 @@ def list_organisations(*, uow: UnitOfWork) -> list[dict[str, Any]]:
 def create_user(
     *,
     uow: UnitOfWork,
+    by: Principal,
     email: str,
     roles: list[str],
     organisation_id: uuid.UUID,
     display_name: str | None = None,
     password: str | None = None,
-    by: Principal | None = None,
 ) -> uuid.UUID:
-    """Create a user (or give an existing one more roles) in an organisation.
+    """Create a user (or give an existing one more roles) in an organisation: the installation's operator only.
 
-    `by` is the principal doing it; None means the command line of the installation's administrator.
+    Signed-in users invite instead (`protocol.services.invitations`): nobody but the installation
+    creates an account that someone other than its owner could sign in as.
     """
+    if not by.is_installation:
+        raise Forbidden("users are invited, not created", rule="installation-only")
     with uow:
         user = upsert_user(
             uow,
+            by=by,
             email=email,
             roles=roles,
             organisation_id=organisation_id,
             display_name=display_name,
             password=password,
-            by=by,
         )
         uow.commit()
         return user.id
@@ -122,62 +63,126 @@ def create_user(
 def upsert_user(
     uow: UnitOfWork,
     *,
+    by: Principal,
     email: str,
     roles: list[str],
     organisation_id: uuid.UUID,
     display_name: str | None = None,
     password: str | None = None,
-    by: Principal | None = None,
 ) -> UserRow:
-    """`create_user` inside the caller's transaction."""
+    """`create_user` inside the caller's transaction (also how an accepted invitation becomes an account)."""
     email = email.strip().lower()
-    errors: dict[str, list[str]] = {}
-    if not EMAIL.match(email):
-        errors["email"] = ["not an email address"]
+    errors = email_errors(email)
     bad_roles = [r for r in roles if r not in {x.value for x in Role}]
     if bad_roles or not roles:
         errors["role"] = [f"one or more of: {', '.join(r.value for r in Role)}"]
     if password is not None:
-        errors.update(_password_errors(password))
+        errors.update(password_errors(password))
     if errors:
         raise InvalidEvidence("invalid user", errors=errors)
-    if by is not None:
-        require(by, "user.manage", organisation_id)
-        for role in roles:
-            check_may_grant(by, role, organisation_id)
+    for role in roles:
+        check_may_grant(by, role, organisation_id)
     if uow.accounts.organisation(organisation_id) is None:
         raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
     user = uow.accounts.user_by_email(email)
     if user is None:
+        name = clean_display_name(uow, display_name or email.split("@")[0], organisation_id, email=email)
         user = UserRow(
             id=uuid.uuid4(),
             email=email,
-            display_name=(display_name or email.split("@")[0]).strip(),
+            display_name=name,
             password_hash=_hasher.hash(password) if password else None,
             active=True,
             locale="nl",
             created_at=uow.now(),
         )
         uow.accounts.add_user(user)
-    elif password and by is not None:
-        # a user manager may add roles to an existing account, never take it over
+        record_change(uow, by.ref(), "user.created", organisation_id, user_id=user.id)
+    elif password and not by.is_installation:
+        # only the installation's operator sets another's password (a reset at the command line)
         raise InvalidEvidence(
             "the user exists already", errors={"password": ["only the user can change their own password"]}
         )
     elif password:
         user.password_hash = _hasher.hash(password)
     for role in roles:
-        uow.accounts.grant(user.id, organisation_id, role)
+        if uow.accounts.grant(user.id, organisation_id, role):
+            record_change(uow, by.ref(), "role.granted", organisation_id, user_id=user.id, role=role)
     return user
 
 
+# granting these makes someone a second signature (coordinator), an overseer or an administrator
+ADMIN_GRANTS = frozenset({Role.COORDINATOR.value, Role.OVERSIGHT.value, Role.ADMIN.value})
+
+
 def check_may_grant(by: Principal, role: str, organisation_id: uuid.UUID) -> None:
-    """Only an administrator hands out the admin role: a user manager cannot make themselves one."""
-    if role == Role.ADMIN.value and Role.ADMIN not in by.roles_in(organisation_id):
-        raise Forbidden("only an administrator can grant the admin role", rule="grant-admin")
+    """A user manager grants roles in their organisation; coordinator, oversight and admin only an administrator.
+
+    Otherwise a coordinator could make the second coordinator that four eyes asks for.
+    """
+    if by.is_installation:
+        return
+    require(by, "user.manage", organisation_id)
+    if role in ADMIN_GRANTS and Role.ADMIN not in by.roles_in(organisation_id):
+        raise Forbidden(f"only an administrator can grant the {role} role", rule="grant-admin", role=role)
 
 
-def _password_errors(password: str) -> dict[str, list[str]]:
+def email_errors(email: str) -> dict[str, list[str]]:
+    """What is wrong with an e-mail address for an account (empty when nothing)."""
+    if not EMAIL.match(email):
+        return {"email": ["not an email address"]}
+    local, _, domain = email.rpartition("@")
+    if mixes_scripts(local) or any(mixes_scripts(label) for label in domain.split(".")):
+        return {"email": ["mixes letters of different scripts (a look-alike of another address)"]}
+    if strip_format_characters(email) != email:
+        return {"email": ["contains invisible formatting characters"]}
+    return {}
+
+
+def clean_display_name(uow: UnitOfWork, name: str, organisation_id: uuid.UUID, *, email: str) -> str:
+    """A display name without invisible characters, refused when a colleague in the organisation has it.
+
+    Refused rather than accepted with a warning: the name is what colleagues see on a timeline and on
+    an approval, and a second "Anna de Vries" is how one would be mistaken for the other.
+    """
+    cleaned = strip_format_characters(name)
+    if not cleaned:
+        raise InvalidEvidence("invalid user", errors={"display_name": ["required"]})
+    key = name_key(cleaned)
+    for colleague in uow.accounts.users(organisation_id=organisation_id):
+        if colleague.email != email and name_key(colleague.display_name) == key:
+            raise InvalidEvidence(
+                "invalid user",
+                errors={"display_name": ["a colleague in this organisation has this name already: add an initial"]},
+            )
+    return cleaned[:200]
+
+
+def record_change(
+    uow: UnitOfWork,
+    actor: str,
+    action: str,
+    organisation_id: uuid.UUID | None,
+    *,
+    user_id: uuid.UUID | None = None,
+    invitation_id: uuid.UUID | None = None,
+    role: str | None = None,
+) -> None:
+    """Add a line to the user-management audit log (append-only; accounts by id, never by name)."""
+    uow.accounts.record(
+        UserAuditRow(
+            at=uow.now(),
+            actor=actor,
+            action=action,
+            organisation_id=organisation_id,
+            user_id=user_id,
+            invitation_id=invitation_id,
+            role=role,
+        )
+    )
+
+
+def password_errors(password: str) -> dict[str, list[str]]:
     if len(password) < MIN_PASSWORD:
         return {"password": [f"at least {MIN_PASSWORD} characters"]}
     if len(password) > 1024:
@@ -185,9 +190,22 @@ def _password_errors(password: str) -> dict[str, list[str]]:
     return {}
 
 
+def hash_password(password: str) -> str:
+    """An argon2id hash of a password, for storing."""
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """True when `password` is the one `password_hash` was made from."""
+    try:
+        return bool(password_hash) and _hasher.verify(password_hash or "", password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def set_password(*, uow: UnitOfWork, user_id: uuid.UUID, password: str) -> None:
     """Give a user a new password (stored as an argon2id hash)."""
-    errors = _password_errors(password)
+    errors = password_errors(password)
     if errors:
         raise InvalidEvidence("invalid password", errors=errors)
     with uow:
@@ -224,9 +242,11 @@ def get_principal(*, uow: UnitOfWork, user_id: uuid.UUID) -> Principal:
 
 
 def list_users(
-    *, uow: UnitOfWork, organisation_id: uuid.UUID | None = None, role: str | None = None
+    *, uow: UnitOfWork, by: Principal, organisation_id: uuid.UUID | None = None, role: str | None = None
 ) -> list[dict[str, Any]]:
-    """Users with their roles (for the administrator, and to pick an investigator)."""
+    """Every user of the installation with their roles (its operator's view; users see `list_organisation_users`)."""
+    if not by.is_installation:
+        raise Forbidden("only the installation lists every user", rule="installation-only")
     with uow.read_only():
         result = []
         for user in uow.accounts.users(organisation_id=organisation_id, role=role):
@@ -243,13 +263,21 @@ def list_users(
         return result
 
 
-def set_user_active(*, uow: UnitOfWork, email: str, active: bool) -> None:
-    """Switch a user off (or on again); their tokens and sessions stop working at once."""
+def set_user_active(*, uow: UnitOfWork, by: Principal, email: str, active: bool) -> None:
+    """Switch a user off (or on again), at the installation: their tokens stop working at once."""
+    if not by.is_installation:
+        raise Forbidden("only the installation switches accounts off", rule="installation-only")
     with uow:
         user = uow.accounts.user_by_email(email)
         if user is None:
             raise NotFound(f"no user {email}", rule="unknown-user")
-        user.active = active
-        if not active:
-            end_user_sessions(uow, user.id)  # signed out everywhere, and still so if switched on again
+        if user.active != active:
+            user.active = active
+            if not active:
+                end_user_sessions(uow, user.id)  # signed out everywhere, and still so if switched on again
+            # one line per organisation, so that each organisation's administrators see it
+            for organisation_id in sorted({m.organisation_id for m in uow.accounts.memberships(user.id)}, key=str):
+                record_change(
+                    uow, by.ref(), "user.activated" if active else "user.deactivated", organisation_id, user_id=user.id
+                )
         uow.commit()

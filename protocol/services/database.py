@@ -12,8 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import migrations
-from protocol.services.accounts import ensure_default_organisation
 from protocol.services.definitions import sync_builtin_definitions
+from protocol.services.organisations import ensure_default_organisation
 
 
 def _config(*, quiet: bool = False) -> Config:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from protocol.errors import InvalidEvidence, NotFound
+from protocol.errors import ApproverTooNew, InvalidEvidence, NotFound
 from protocol.evidence import EvidenceSchema, parse_instant
 from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.incident import Incident
@@ -134,9 +134,16 @@ def waive_step(
 def approve(
     *, uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID, approval_id: uuid.UUID, version: int
 ) -> dict[str, Any]:
-    """Second signature on a four-eyes request, by a different coordinator."""
+    """Second signature on a four-eyes request, by a different coordinator whose account predates it."""
 
     def act(incident: Incident, actor: Actor, now: datetime) -> None:
+        request = incident.approvals.get(approval_id)
+        account = uow.accounts.user(principal.user_id)
+        if request is not None and (account is None or account.created_at > request.requested_at):
+            raise ApproverTooNew(
+                "four eyes: the approving account was made after the request; it cannot be the second pair of eyes",
+                approval_id=str(approval_id),
+            )
         incident.approve(approval_id, version=version, actor=actor, now=now)
 
     return _act(uow, principal, incident_id, "approval.decide", act)

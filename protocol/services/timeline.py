@@ -13,7 +13,7 @@ from protocol.chain import ChainReport, verify_chain
 from protocol.checkpoint import Checkpoint, CheckpointFormatError, Head, parse_checkpoint, sign_checkpoint
 from protocol.events import StoredEvent
 from protocol.identity import Principal
-from protocol.permissions import require
+from protocol.permissions import Forbidden, require
 from protocol.services.access import incident_for
 from protocol.storage.tables import CheckpointRow
 from protocol.storage.uow import UnitOfWork
@@ -52,11 +52,13 @@ def get_timeline(
 def verify_incident(
     *,
     uow: UnitOfWork,
+    principal: Principal,
     incident_id: uuid.UUID,
-    principal: Principal | None = None,
     trusted_public_key: str | None = None,
 ) -> ChainReport:
-    """Recompute an incident's chain; names the first event that does not match. `principal` None: the CLI.
+    """Recompute an incident's chain; names the first event that does not match.
+
+    A user verifies the incidents they may verify; `Principal.installation()` (the CLI) any.
 
     The chain must pass through the head recorded on the incident and through the head the latest
     signed checkpoint in the database lists for it (the latest signed with `trusted_public_key`, the
@@ -64,13 +66,20 @@ def verify_incident(
     that recomputes every hash and the recorded head is named at the checkpointed event.
     """
     with uow.read_only():
-        if principal is not None:
+        if not principal.is_installation:
             incident_for(uow, principal, incident_id, "incident.verify", lock=False)
         return _verify(uow, incident_id, _latest_checkpoint(uow, trusted_public_key))
 
 
-def verify_all(*, uow_factory: Callable[[], UnitOfWork], trusted_public_key: str | None = None) -> list[ChainReport]:
-    """Verify every incident's chain (the CLI's `herstel verify --all`), each against the latest checkpoint."""
+def verify_all(
+    *, uow_factory: Callable[[], UnitOfWork], principal: Principal, trusted_public_key: str | None = None
+) -> list[ChainReport]:
+    """Verify every incident's chain (the CLI's `herstel verify --all`), each against the latest checkpoint.
+
+    The installation's alone: a user verifies the incidents they may reach, one at a time.
+    """
+    if not principal.is_installation:
+        raise Forbidden("only the installation verifies every chain", rule="installation-only")
     with uow_factory().read_only() as uow:
         ids = uow.timeline.incident_ids()
         kept = _latest_checkpoint(uow, trusted_public_key)  # read and its signature checked once
@@ -120,12 +129,18 @@ def _verify(uow: UnitOfWork, incident_id: uuid.UUID, kept: _KeptHeads | None) ->
     return replace(report, checkpoint_at=kept.created_at) if signed is not None else report
 
 
-def create_checkpoint(*, uow: UnitOfWork, private_key: bytes, principal: Principal | None = None) -> Checkpoint:
-    """Sign the current head of every chain and keep the signed document (also in the database)."""
+def create_checkpoint(*, uow: UnitOfWork, principal: Principal, private_key: bytes) -> Checkpoint:
+    """Sign the current head of every chain and keep the signed document (also in the database).
+
+    The heads of every organisation go in, so a user needs the grant in each of theirs (and at
+    least one); the installation (its CLI and scheduler) may always.
+    """
+    if not principal.is_installation:
+        if not principal.memberships:
+            raise Forbidden("your role does not allow checkpoint.create", rule="permission")
+        for organisation_id in principal.memberships:
+            require(principal, "checkpoint.create", organisation_id)
     with uow:
-        if principal is not None:
-            for organisation_id in principal.memberships:
-                require(principal, "checkpoint.create", organisation_id)
         heads = [Head(str(i), seq, h) for i, seq, h in uow.timeline.heads()]
         checkpoint = sign_checkpoint(heads, private_key=private_key, now=uow.now())
         uow.checkpoints.add(

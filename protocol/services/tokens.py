@@ -11,6 +11,7 @@ from typing import Any
 
 from protocol.errors import NotFound
 from protocol.identity import Principal, Role
+from protocol.permissions import organisations_for
 from protocol.storage.tables import ApiTokenRow
 from protocol.storage.uow import UnitOfWork
 
@@ -34,21 +35,19 @@ def token_hash(secret: str) -> str:
 def create_token(
     *,
     uow: UnitOfWork,
+    by: Principal,
     email: str,
     name: str = "api",
     expires_at: datetime | None = None,
-    by: Principal | None = None,
 ) -> IssuedToken:
-    """Issue an API token for a user; its secret is returned once and only its hash is kept."""
+    """Issue an API token for a user; its secret is returned once and only its hash is kept.
+
+    A user issues tokens for themselves only; the installation (its CLI) for anyone. Nobody else:
+    a token is the user's identity, and minting one for another is acting as them.
+    """
     with uow:
         user = uow.accounts.user_by_email(email)
-        if user is None:
-            raise NotFound(f"no user {email}", rule="unknown-user")
-        if (
-            by is not None
-            and by.user_id != user.id
-            and not any(Role.ADMIN in roles for roles in by.memberships.values())
-        ):
+        if user is None or (not by.is_installation and by.user_id != user.id):
             raise NotFound(f"no user {email}", rule="unknown-user")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         row = ApiTokenRow(
@@ -92,17 +91,16 @@ def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
         )
 
 
-def list_tokens(*, uow: UnitOfWork, principal: Principal | None, all_users: bool = False) -> list[dict[str, Any]]:
-    """The tokens of the principal (or of everyone, for an administrator); never their secrets.
-
-    `principal` None is the installation's administrator at the command line: all tokens.
-    """
+def list_tokens(*, uow: UnitOfWork, principal: Principal, all_users: bool = False) -> list[dict[str, Any]]:
+    """The principal's own tokens; with `all_users`, those of every user of the organisations where
+    they are administrator (the installation: every token). Never their secrets."""
     with uow.read_only():
-        if principal is None:
-            all_users = True
-        elif all_users and not any(Role.ADMIN in roles for roles in principal.memberships.values()):
-            all_users = False
-        rows = uow.accounts.tokens(None if all_users or principal is None else principal.user_id)
+        if principal.is_installation:
+            rows = uow.accounts.tokens()
+        elif all_users:
+            rows = uow.accounts.tokens(organisation_ids=set(organisations_for(principal, "token.manage_any")))
+        else:
+            rows = uow.accounts.tokens(user_id=principal.user_id)
         return [
             {
                 "id": t.id,
@@ -118,13 +116,20 @@ def list_tokens(*, uow: UnitOfWork, principal: Principal | None, all_users: bool
         ]
 
 
-def revoke_token(*, uow: UnitOfWork, token_id: uuid.UUID, principal: Principal | None = None) -> None:
-    """Revoke a token; it stops working at once. A user may revoke their own, an administrator any."""
+def revoke_token(*, uow: UnitOfWork, principal: Principal, token_id: uuid.UUID) -> None:
+    """Revoke a token; it stops working at once. Its own user may, and an administrator of an
+    organisation the user belongs to; to anyone else it does not exist."""
     with uow:
         row = uow.accounts.token(token_id)
-        is_admin = principal is None or any(Role.ADMIN in r for r in principal.memberships.values())
-        if row is None or (principal is not None and row.user_id != principal.user_id and not is_admin):
+        if row is None or not _may_manage(uow, principal, row.user_id):
             raise NotFound(f"no token {token_id}", rule="unknown-token")
         if row.revoked_at is None:
             row.revoked_at = uow.now()
         uow.commit()
+
+
+def _may_manage(uow: UnitOfWork, principal: Principal, user_id: uuid.UUID) -> bool:
+    if principal.is_installation or principal.user_id == user_id:
+        return True
+    administered = set(organisations_for(principal, "token.manage_any"))
+    return any(m.organisation_id in administered for m in uow.accounts.memberships(user_id))

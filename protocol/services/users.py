@@ -13,7 +13,7 @@ from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal, Role
 from protocol.permissions import organisations_for, require
 from protocol.services.access import organisation_for
-from protocol.services.accounts import check_may_grant, upsert_user
+from protocol.services.accounts import check_may_grant, record_change
 from protocol.storage.tables import UserRow
 from protocol.storage.uow import UnitOfWork
 
@@ -51,33 +51,6 @@ def list_organisation_users(
         return sorted(found.values(), key=lambda u: str(u["email"]))
 
 
-def add_user(
-    *,
-    uow: UnitOfWork,
-    principal: Principal,
-    email: str,
-    roles: list[str],
-    organisation_id: uuid.UUID | None = None,
-    display_name: str | None = None,
-    password: str | None = None,
-) -> dict[str, Any]:
-    """Create a user where the principal manages users, or give an existing one roles there."""
-    with uow:
-        organisation_id = organisation_for(principal, "user.manage", organisation_id)
-        user = upsert_user(
-            uow,
-            email=email,
-            roles=roles,
-            organisation_id=organisation_id,
-            display_name=display_name,
-            password=password,
-            by=principal,
-        )
-        view = user_view(uow, user, set(organisations_for(principal, "user.manage")))
-        uow.commit()
-        return view
-
-
 def grant_role(
     *,
     uow: UnitOfWork,
@@ -86,22 +59,56 @@ def grant_role(
     role: str,
     organisation_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    """Give an existing user a role in an organisation where the principal manages users."""
+    """Give a user of the organisation another role there (others are invited, see `invite_user`)."""
     if role not in {r.value for r in Role}:
         raise InvalidEvidence("invalid role", errors={"role": [f"one of: {', '.join(r.value for r in Role)}"]})
     with uow:
         organisation_id = organisation_for(principal, "user.manage", organisation_id)
         require(principal, "user.manage", organisation_id)
         check_may_grant(principal, role, organisation_id)
-        user = uow.accounts.user(user_id)
-        managed = set(organisations_for(principal, "user.manage"))
-        # a user is visible to a manager only once they belong to one of the managed organisations
-        if user is None or not any(m.organisation_id in managed for m in uow.accounts.memberships(user_id)):
-            raise NotFound(f"no user {user_id}", rule="unknown-user")
-        uow.accounts.grant(user.id, organisation_id, role)
-        view = user_view(uow, user, managed)
+        user = _managed_user(uow, principal, user_id, organisation_id)
+        if uow.accounts.grant(user.id, organisation_id, role):
+            record_change(uow, principal.ref(), "role.granted", organisation_id, user_id=user.id, role=role)
+        view = user_view(uow, user, set(organisations_for(principal, "user.manage")))
         uow.commit()
         return view
+
+
+def remove_role(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    user_id: uuid.UUID,
+    role: str,
+    organisation_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """Take a role away from a user of an organisation where the principal manages users.
+
+    Who may grant a role may remove it (coordinator, oversight and admin: only an administrator).
+    """
+    if role not in {r.value for r in Role}:
+        raise InvalidEvidence("invalid role", errors={"role": [f"one of: {', '.join(r.value for r in Role)}"]})
+    with uow:
+        organisation_id = organisation_for(principal, "user.manage", organisation_id)
+        check_may_grant(principal, role, organisation_id)
+        user = _managed_user(uow, principal, user_id, organisation_id)
+        if uow.accounts.revoke_role(user.id, organisation_id, role):
+            record_change(uow, principal.ref(), "role.removed", organisation_id, user_id=user.id, role=role)
+        view = user_view(uow, user, set(organisations_for(principal, "user.manage")))
+        uow.commit()
+        return view
+
+
+def _managed_user(uow: UnitOfWork, principal: Principal, user_id: uuid.UUID, organisation_id: uuid.UUID) -> UserRow:
+    """A user of the organisation; to a manager, a user of no organisation of theirs does not exist.
+
+    Membership of this very organisation is required: granting a role to an account of another
+    organisation would add them here without their consent (they are invited instead).
+    """
+    user = uow.accounts.user(user_id)
+    if user is None or not any(m.organisation_id == organisation_id for m in uow.accounts.memberships(user_id)):
+        raise NotFound(f"no user {user_id}", rule="unknown-user")
+    return user
 
 
 def list_investigators(*, uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:

@@ -9,7 +9,14 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from protocol.storage.tables import ApiTokenRow, MembershipRow, OrganisationRow, UserRow
+from protocol.storage.tables import (
+    ApiTokenRow,
+    InvitationRow,
+    MembershipRow,
+    OrganisationRow,
+    UserAuditRow,
+    UserRow,
+)
 
 
 class AccountRepository:
@@ -95,10 +102,16 @@ class AccountRepository:
         )
         return [(t, u, o, r) for t, u, o, r in self.session.execute(stmt)]
 
-    def tokens(self, user_id: uuid.UUID | None = None) -> list[ApiTokenRow]:
+    def tokens(
+        self, *, user_id: uuid.UUID | None = None, organisation_ids: set[uuid.UUID] | None = None
+    ) -> list[ApiTokenRow]:
+        """Every token; or one user's; or those of the users belonging to any of the organisations."""
         stmt = select(ApiTokenRow).order_by(ApiTokenRow.created_at)
         if user_id is not None:
             stmt = stmt.where(ApiTokenRow.user_id == user_id)
+        if organisation_ids is not None:
+            members = select(MembershipRow.user_id).where(MembershipRow.organisation_id.in_(list(organisation_ids)))
+            stmt = stmt.where(ApiTokenRow.user_id.in_(members))
         return list(self.session.scalars(stmt))
 
     def token(self, token_id: uuid.UUID) -> ApiTokenRow | None:
@@ -106,3 +119,33 @@ class AccountRepository:
 
     def touch_token(self, token_id: uuid.UUID, now: datetime) -> None:
         self.session.execute(update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now))
+
+    # invitations
+    def add_invitation(self, row: InvitationRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def invitation_by_hash(self, secret_hash: str, *, lock: bool = False) -> InvitationRow | None:
+        stmt = select(InvitationRow).where(InvitationRow.secret_hash == secret_hash)
+        return self.session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
+
+    def invitation(self, invitation_id: uuid.UUID, *, lock: bool = False) -> InvitationRow | None:
+        stmt = select(InvitationRow).where(InvitationRow.id == invitation_id)
+        return self.session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
+
+    def invitations_for(self, email: str) -> list[InvitationRow]:
+        stmt = select(InvitationRow).where(InvitationRow.email == email.strip().lower())
+        return list(self.session.scalars(stmt.order_by(InvitationRow.created_at)))
+
+    # the audit log of user management (append-only: only adds and reads)
+    def record(self, row: UserAuditRow) -> None:
+        self.session.add(row)
+
+    def audit(self, organisation_ids: Iterable[uuid.UUID], *, limit: int = 1000) -> list[UserAuditRow]:
+        stmt = (
+            select(UserAuditRow)
+            .where(UserAuditRow.organisation_id.in_(list(organisation_ids)))
+            .order_by(UserAuditRow.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))

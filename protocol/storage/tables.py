@@ -117,6 +117,45 @@ class SessionRow(Base):
     )
 
 
+class InvitationRow(Base):
+    """An invitation into an organisation with roles; the invitee accepts it and sets their own password.
+
+    The secret travels only in the link sent to the invitee; the table keeps its SHA-256 (like API
+    tokens). Single use: `accepted_at` is set once.
+    """
+
+    __tablename__ = "invitations"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    roles: Mapped[list[Any]]
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class UserAuditRow(Base):
+    """Who changed which account: invitations, roles granted and removed, users switched off and on.
+
+    Append-only, like the events: triggers refuse UPDATE and DELETE. Accounts are named by id only.
+    """
+
+    __tablename__ = "user_audit"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # None: the whole installation
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    invitation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    role: Mapped[str | None] = mapped_column(String(20))
+    __table_args__ = (Index(None, "organisation_id", "at"),)
+
+
 class ProtocolDefinitionRow(Base):
     __tablename__ = "protocol_definitions"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

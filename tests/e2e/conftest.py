@@ -20,6 +20,7 @@ import pytest
 
 from protocol.services import (
     Herstel,
+    Principal,
     bootstrap,
     create_user,
     ensure_default_organisation,
@@ -77,6 +78,7 @@ def serve_site(data_dir: Path, *, config: dict[str, Any] | None = None, **settin
         ids = {
             role: create_user(
                 uow=herstel.uow(),
+                by=Principal.installation(),
                 email=email,
                 roles=[role],
                 organisation_id=organisation,

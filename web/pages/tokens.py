@@ -47,13 +47,13 @@ def create() -> tuple[str, int]:
             else _("Use at most %(n)s characters.", n=NAME_LIMIT)
         )
         return render_tokens(name_error=error, name=name, status=422)
-    issued = create_token(uow=uow(), email=principal().email, name=name, by=principal())
+    issued = create_token(uow=uow(), by=principal(), email=principal().email, name=name)
     # shown in this response only: the page is not cached (Cache-Control: no-store) and the hash is all we keep
     return render_tokens(secret=issued.secret)
 
 
 @blp.post("/tokens/<uuid:token_id>/revoke")
 def revoke(token_id: uuid.UUID) -> Response:
-    revoke_token(uow=uow(), token_id=token_id, principal=principal())
+    revoke_token(uow=uow(), principal=principal(), token_id=token_id)
     flash(_("The token is revoked: it no longer works."), "info")
     return redirect(url_for("tokens_page.index"))

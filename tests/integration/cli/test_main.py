@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel, create_checkpoint
+from protocol.services import Herstel, Principal, accept_invitation, authenticate_password, create_checkpoint
 from tests.conftest import Clock
 from tests.integration import flows, tampering
 from tests.integration.flows import People
@@ -63,7 +63,9 @@ def test_verify_against_a_kept_checkpoint_exits_1_after_a_rewrite(
     herstel: Herstel, closed: dict[str, Any], tmp_path: Path
 ) -> None:
     kept = tmp_path / "checkpoint.json"
-    checkpoint = create_checkpoint(uow=herstel.uow(), private_key=herstel.settings.signing_key_bytes())
+    checkpoint = create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=herstel.settings.signing_key_bytes()
+    )
     kept.write_text(checkpoint.to_json(), "utf-8")
     args = ("verify", "--checkpoint", str(kept), "--public-key", checkpoint.public_key)
     assert herstel_cli(herstel, *args).returncode == 0
@@ -90,3 +92,16 @@ def test_db_status_is_clean_after_upgrade(herstel: Herstel) -> None:
     assert status.returncode == 0, status.stdout + status.stderr
     assert '"up_to_date": true' in status.stdout
     assert '"drift": []' in status.stdout
+
+
+def test_user_invite_prints_a_link_that_lets_the_invitee_choose_their_password(herstel: Herstel) -> None:
+    invited = herstel_cli(herstel, "user", "invite", "nieuw@example.nl", "--role", "coordinator")
+
+    assert invited.returncode == 0, invited.stderr
+    link = invited.stdout.strip().splitlines()[-1]
+    assert "/invitations/" in link
+    user_id = accept_invitation(uow=herstel.uow(), secret=link.rsplit("/", 1)[1], password="chosen by me alone")
+    principal = authenticate_password(uow=herstel.uow(), email="nieuw@example.nl", password="chosen by me alone")
+    assert principal is not None
+    assert principal.user_id == user_id
+    assert {r.value for r in principal.all_roles} == {"coordinator"}

@@ -22,6 +22,7 @@ import pytest
 
 from protocol.services import (
     Herstel,
+    Principal,
     bootstrap,
     create_token,
     create_user,
@@ -99,8 +100,14 @@ def test_herstel_web_serves_the_api_with_gunicorn_on_postgresql(tmp_path: Path) 
         herstel = bootstrap(make_settings(tmp_path, database_url))
         upgrade_database(herstel=herstel)
         organisation = ensure_default_organisation(uow=herstel.uow())
-        create_user(uow=herstel.uow(), email="web@example.nl", roles=["officer"], organisation_id=organisation)
-        token = create_token(uow=herstel.uow(), email="web@example.nl").secret
+        create_user(
+            uow=herstel.uow(),
+            by=Principal.installation(),
+            email="web@example.nl",
+            roles=["officer"],
+            organisation_id=organisation,
+        )
+        token = create_token(uow=herstel.uow(), by=Principal.installation(), email="web@example.nl").secret
         settings = herstel.settings
         herstel.close()
         port = free_port()
@@ -164,7 +171,9 @@ def test_the_embedded_server_refuses_a_body_over_the_limit_from_its_headers(
 def test_behind_the_embedded_server_a_json_body_over_1_mb_is_the_apps_413(
     herstel: Herstel, embedded: tuple[str, int], make_user: Any
 ) -> None:
-    token = create_token(uow=herstel.uow(), email=make_user("officer").email, name="t").secret
+    token = create_token(
+        uow=herstel.uow(), by=Principal.installation(), email=make_user("officer").email, name="t"
+    ).secret
     title = json.dumps({"title": "x" * (2 * 1024 * 1024)}).encode()
     for chunked in (False, True):
         connection = http.client.HTTPConnection(*embedded, timeout=30)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from protocol.services import create_user, ensure_default_organisation, get_principal, register_algorithm
+from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
 from tests.integration.notifications.conftest import assessed_incident
 from tests.redis_server import RedisServer
 
@@ -69,7 +69,13 @@ class Stack:
 
 def officer_and_incident(herstel: Any) -> tuple[Any, Any]:
     organisation = ensure_default_organisation(uow=herstel.uow())
-    user = create_user(uow=herstel.uow(), email="o@example.nl", roles=["officer"], organisation_id=organisation)
+    user = create_user(
+        uow=herstel.uow(),
+        by=Principal.installation(),
+        email="o@example.nl",
+        roles=["officer"],
+        organisation_id=organisation,
+    )
     officer = get_principal(uow=herstel.uow(), user_id=user)
     algorithm = register_algorithm(uow=herstel.uow(), principal=officer, name="Risicomodel", lars="12345670")
     return officer, assessed_incident(herstel, officer, algorithm, "established")

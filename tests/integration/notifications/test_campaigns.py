@@ -26,7 +26,7 @@ from notifications.services import (
     verify_letters_ledger,
 )
 from notifications.tables import LetterAttemptRow, LetterRow
-from protocol.services import get_incident, get_timeline, verify_incident
+from protocol.services import Principal, get_incident, get_timeline, verify_incident
 from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
 
 
@@ -98,7 +98,7 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
     assert inform["state"] == "completed"
     assert inform["ended_by"] == "system"
     assert inform["evidence"] == {"letters": 12, "delivered": 12, "failed": 0, "by_email": 8, "by_post": 4}
-    assert verify_incident(uow=mailing.uow(), incident_id=incident["id"]).valid
+    assert verify_incident(uow=mailing.uow(), principal=Principal.installation(), incident_id=incident["id"]).valid
     assert verify_letters_ledger(herstel=mailing, principal=officer, incident_id=incident["id"])["valid"]
 
     again = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")

@@ -6,7 +6,7 @@ import time
 
 from notifications.services import get_captured_mail, letters_summary, list_captured_mail
 from notifications.sink import on_up
-from protocol.services import bootstrap, upgrade_database
+from protocol.services import Principal, bootstrap, upgrade_database
 from tests.conftest import make_settings
 from tests.integration.notifications.conftest import assessed_incident
 
@@ -27,7 +27,13 @@ def test_demo_letters_reach_the_sink_through_the_embedded_workers(tmp_path):
         organisation = ensure_default_organisation(uow=herstel.uow())
         officer = get_principal(
             uow=herstel.uow(),
-            user_id=create_user(uow=herstel.uow(), email="o@demo.nl", roles=["officer"], organisation_id=organisation),
+            user_id=create_user(
+                uow=herstel.uow(),
+                by=Principal.installation(),
+                email="o@demo.nl",
+                roles=["officer"],
+                organisation_id=organisation,
+            ),
         )
         algorithm = register_algorithm(uow=herstel.uow(), principal=officer, name="Demo", lars="12345670")
         incident = assessed_incident(herstel, officer, algorithm, "established")

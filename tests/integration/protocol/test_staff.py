@@ -23,7 +23,13 @@ def test_lists_colleagues_by_name_with_roles_and_no_email(
     officer = make_user("officer", email="anna@example.nl")
     investigator = make_user("investigator", email="ivo@example.nl")
     other_org = create_organisation(uow=herstel.uow(), slug="elders", name="Elders", reference_prefix="ELD")
-    outsider_id = create_user(uow=herstel.uow(), email="zoe@elders.nl", roles=["officer"], organisation_id=other_org)
+    outsider_id = create_user(
+        uow=herstel.uow(),
+        by=Principal.installation(),
+        email="zoe@elders.nl",
+        roles=["officer"],
+        organisation_id=other_org,
+    )
 
     staff = list_staff(uow=herstel.uow(), principal=officer)
 
@@ -50,7 +56,13 @@ def test_an_outsider_sees_only_their_own_organisation(herstel: Herstel, make_use
     other_org = create_organisation(uow=herstel.uow(), slug="elders", name="Elders", reference_prefix="ELD")
     outsider = get_principal(
         uow=herstel.uow(),
-        user_id=create_user(uow=herstel.uow(), email="zoe@elders.nl", roles=["officer"], organisation_id=other_org),
+        user_id=create_user(
+            uow=herstel.uow(),
+            by=Principal.installation(),
+            email="zoe@elders.nl",
+            roles=["officer"],
+            organisation_id=other_org,
+        ),
     )
 
     assert [s["id"] for s in list_staff(uow=herstel.uow(), principal=outsider)] == [outsider.user_id]

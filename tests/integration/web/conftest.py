@@ -90,7 +90,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def token_for(herstel: Herstel) -> Callable[[Principal], str]:
     def issue(principal: Principal) -> str:
-        return create_token(uow=herstel.uow(), email=principal.email, name="test").secret
+        return create_token(uow=herstel.uow(), by=Principal.installation(), email=principal.email, name="test").secret
 
     return issue
 

@@ -63,14 +63,14 @@ def tokens(herstel: Herstel, make_user: Callable[..., Principal]) -> dict[str, s
     found: dict[str, str | None] = {"no token": None, "bad token": "hst_" + "x" * 43}
     for role in Role:
         user = make_user(role.value)
-        found[role.value] = create_token(uow=herstel.uow(), email=user.email).secret
+        found[role.value] = create_token(uow=herstel.uow(), by=Principal.installation(), email=user.email).secret
     revoked = make_user("officer", "coordinator", "admin")
-    issued = create_token(uow=herstel.uow(), email=revoked.email)
-    revoke_token(uow=herstel.uow(), token_id=issued.id)
+    issued = create_token(uow=herstel.uow(), by=Principal.installation(), email=revoked.email)
+    revoke_token(uow=herstel.uow(), principal=Principal.installation(), token_id=issued.id)
     found["revoked token"] = issued.secret
     gone = make_user("officer", "coordinator", "admin")
-    found["deactivated user"] = create_token(uow=herstel.uow(), email=gone.email).secret
-    set_user_active(uow=herstel.uow(), email=gone.email, active=False)
+    found["deactivated user"] = create_token(uow=herstel.uow(), by=Principal.installation(), email=gone.email).secret
+    set_user_active(uow=herstel.uow(), by=Principal.installation(), email=gone.email, active=False)
     return found
 
 

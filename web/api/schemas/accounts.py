@@ -44,11 +44,6 @@ class TokenSchema(ma.Schema):
 class TokenCreateSchema(Input):
     name = text(100, required=False, load_default="api")
     expires_at = ma.fields.AwareDateTime(allow_none=True, load_default=None)
-    email = ma.fields.Email(
-        required=False,
-        validate=ma.validate.Length(max=254),
-        metadata={"description": "issue the token for this user (administrators only); default: yourself"},
-    )
 
 
 class IssuedTokenSchema(ma.Schema):
@@ -78,19 +73,59 @@ class UserQuerySchema(Input):
 
 
 class UserCreateSchema(Input):
+    """An invitation: the invitee sets their own password through the link mailed to them."""
+
     email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
     display_name = text(200, required=False)
     roles = ma.fields.List(
-        ma.fields.String(validate=ma.validate.OneOf(ROLES)), required=True, validate=ma.validate.Length(min=1, max=5)
+        ma.fields.String(validate=ma.validate.OneOf(ROLES)),
+        required=True,
+        validate=ma.validate.Length(min=1, max=5),
+        metadata={"description": "coordinator, oversight and admin only an administrator can grant"},
     )
     organisation_id = ma.fields.UUID(
         required=False, metadata={"description": "default: the one organisation where you manage users"}
     )
-    password = ma.fields.String(
-        required=False,
-        validate=ma.validate.Length(min=12, max=1024),
-        metadata={"description": "for the page login; API-only users need none"},
+
+
+class InvitationSchema(ma.Schema):
+    """The same reply whether or not the address has an account elsewhere; never the link's secret."""
+
+    id = ma.fields.UUID(required=True)
+    email = ma.fields.String(required=True)
+    organisation_id = ma.fields.UUID(required=True)
+    roles = ma.fields.List(ma.fields.String(), required=True)
+    expires_at = ma.fields.DateTime(required=True)
+    mailed = ma.fields.Boolean(required=True, metadata={"description": "whether the link was e-mailed"})
+
+
+class MyInvitationSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    organisation_id = ma.fields.UUID(required=True)
+    organisation = ma.fields.String(required=True)
+    roles = ma.fields.List(ma.fields.String(), required=True)
+    expires_at = ma.fields.DateTime(required=True)
+
+
+class RoleRemoveQuerySchema(Input):
+    organisation_id = ma.fields.UUID(required=False)
+
+
+class UserAuditSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    at = ma.fields.DateTime(required=True)
+    actor = ma.fields.String(required=True, metadata={"description": "user:<uuid> or installation"})
+    action = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "invitation.created, invitation.accepted, user.created, role.granted, role.removed, "
+            "user.deactivated or user.activated"
+        },
     )
+    organisation_id = ma.fields.UUID(allow_none=True)
+    user_id = ma.fields.UUID(allow_none=True)
+    invitation_id = ma.fields.UUID(allow_none=True)
+    role = ma.fields.String(allow_none=True)
 
 
 class RoleGrantSchema(Input):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel, get_incident, get_timeline, list_incidents, verify_incident
+from protocol.services import Herstel, Principal, get_incident, get_timeline, list_incidents, verify_incident
 from tests.conftest import Clock
 from tests.integration import flows, racers
 from tests.integration.flows import People
@@ -45,7 +45,7 @@ def jobs_for(herstel: Herstel, clock: Clock, people: People, incidents: list[dic
 
 
 def assert_one_unforked_chain(herstel: Herstel, people: People, incident_id: Any) -> list[dict[str, Any]]:
-    report = verify_incident(uow=herstel.uow(), incident_id=incident_id)
+    report = verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=incident_id)
     events = get_timeline(uow=herstel.uow(), principal=people.officer, incident_id=incident_id, limit=1000)["events"]
     assert report.valid, report
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))

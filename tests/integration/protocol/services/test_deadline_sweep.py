@@ -9,6 +9,7 @@ from typing import Any
 
 from protocol.services import (
     Herstel,
+    Principal,
     get_incident,
     get_timeline,
     handle_event,
@@ -81,7 +82,7 @@ def test_a_reminder_and_then_a_miss_are_recorded_once_each(
         timeline_after
     )
     assert deadline(herstel, people, incident["id"], "suspend")["state"] == "missed"
-    assert verify_incident(uow=herstel.uow(), incident_id=incident["id"]).valid
+    assert verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=incident["id"]).valid
 
 
 def test_a_sweep_long_after_records_the_reminders_and_the_miss_in_order(

@@ -16,6 +16,7 @@ import pytest
 from protocol.services import (
     SYSTEM,
     Herstel,
+    Principal,
     create_checkpoint,
     get_timeline,
     verify_against_checkpoint,
@@ -52,7 +53,7 @@ def one_byte_changes(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_an_untouched_chain_verifies(herstel: Herstel, closed: dict[str, Any], people: People) -> None:
-    report = verify_incident(uow=herstel.uow(), incident_id=closed["id"])
+    report = verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=closed["id"])
 
     timeline = get_timeline(uow=herstel.uow(), principal=people.officer, incident_id=closed["id"], limit=1000)
     assert report.valid, report
@@ -67,7 +68,7 @@ def test_changing_one_stored_column_is_named_by_its_seq(herstel: Herstel, closed
         row = tampering.event_row(connection, closed["id"], TARGET_SEQ)
         tampering.set_event(connection, row["id"], **one_byte_changes(row)[column])
 
-    report = verify_incident(uow=herstel.uow(), incident_id=closed["id"])
+    report = verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=closed["id"])
 
     assert not report.valid
     assert report.first_invalid_seq == TARGET_SEQ
@@ -81,7 +82,7 @@ def test_deleting_an_event_is_named_by_its_seq(herstel: Herstel, closed: dict[st
         row = rows[-1] if seq == "last" else rows[int(seq) - 1]
         tampering.delete_event(connection, row["id"])
 
-    report = verify_incident(uow=herstel.uow(), incident_id=closed["id"])
+    report = verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=closed["id"])
 
     assert not report.valid
     assert report.first_invalid_seq == row["seq"]
@@ -95,7 +96,9 @@ def test_verify_all_names_only_the_tampered_incident(
         row = tampering.event_row(connection, closed["id"], TARGET_SEQ)
         tampering.set_event(connection, row["id"], actor="user:someone-else")
 
-    reports = {uuid.UUID(r.incident_id): r for r in verify_all(uow_factory=herstel.uow)}
+    reports = {
+        uuid.UUID(r.incident_id): r for r in verify_all(uow_factory=herstel.uow, principal=Principal.installation())
+    }
 
     assert reports[other["id"]].valid
     assert reports[closed["id"]].first_invalid_seq == TARGET_SEQ
@@ -105,7 +108,9 @@ def test_a_checkpoint_detects_a_consistent_rewrite_of_the_whole_chain(
     herstel: Herstel, closed: dict[str, Any], people: People, algorithm_id: Any, clock: Clock
 ) -> None:
     other = flows.assess(herstel, people, flows.report(herstel, people, algorithm_id, detected_at=clock.now))
-    checkpoint = create_checkpoint(uow=herstel.uow(), private_key=herstel.settings.signing_key_bytes())
+    checkpoint = create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=herstel.settings.signing_key_bytes()
+    )
     kept, key = checkpoint.to_json(), checkpoint.public_key
     checkpointed = {h.incident_id: h for h in checkpoint.heads}
     # the chains go on after the checkpoint: that is not a rewrite
@@ -123,7 +128,7 @@ def test_a_checkpoint_detects_a_consistent_rewrite_of_the_whole_chain(
     # every hash was recomputed and the recorded head moved along, so the chain agrees with itself;
     # plain verify still holds it to the latest checkpoint in the database (issue 7, item 10)
     assert new_head != checkpointed[str(closed["id"])].hash
-    alone = verify_incident(uow=herstel.uow(), incident_id=closed["id"])
+    alone = verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=closed["id"])
     assert not alone.valid
     assert alone.first_invalid_seq == checkpointed[str(closed["id"])].seq
     assert alone.checkpoint_at == checkpoint.created_at
@@ -139,7 +144,9 @@ def test_a_checkpoint_detects_a_consistent_rewrite_of_the_whole_chain(
 def test_a_checkpoint_is_refused_when_its_document_or_key_is_not_the_one_kept(
     herstel: Herstel, closed: dict[str, Any]
 ) -> None:
-    checkpoint = create_checkpoint(uow=herstel.uow(), private_key=herstel.settings.signing_key_bytes())
+    checkpoint = create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=herstel.settings.signing_key_bytes()
+    )
     document = json.loads(checkpoint.to_json())
     document["heads"][0]["hash"] = tampering.flip(document["heads"][0]["hash"])
     forged = json.dumps(document)
@@ -169,18 +176,23 @@ def test_a_long_chain_is_streamed_and_a_verify_stopped_early_leaves_the_connecti
                 incident.note("LettersBatchRecorded", {"batch": number, "count": 500}, actor=SYSTEM, now=uow.now())
             uow.incidents.save(incident)
             uow.commit()
-    intact = verify_incident(uow=herstel.uow(), incident_id=long["id"])
+    intact = verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=long["id"])
     assert intact.valid
     assert intact.events > 12_000
     with tampering.triggers_bypassed(herstel) as connection:
         row = tampering.event_row(connection, long["id"], 10)
         tampering.set_event(connection, row["id"], actor="user:x")
 
-    reports = [verify_incident(uow=herstel.uow(), incident_id=long["id"]) for _ in range(3)]
+    reports = [
+        verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=long["id"]) for _ in range(3)
+    ]
 
     assert [r.first_invalid_seq for r in reports] == [10, 10, 10]
-    assert verify_incident(uow=herstel.uow(), incident_id=short["id"]).valid
-    assert {uuid.UUID(r.incident_id): r.valid for r in verify_all(uow_factory=herstel.uow)} == {
+    assert verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=short["id"]).valid
+    assert {
+        uuid.UUID(r.incident_id): r.valid
+        for r in verify_all(uow_factory=herstel.uow, principal=Principal.installation())
+    } == {
         long["id"]: False,
         short["id"]: True,
     }

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from protocol.services import Herstel, create_checkpoint, verify_all
+from protocol.services import Herstel, Principal, create_checkpoint, verify_all
 from tests.conftest import Clock
 from tests.integration import flows
 from tests.integration.flows import People
@@ -29,7 +29,9 @@ def history(herstel: Herstel, people: People, algorithm_id: Any, clock: Clock) -
     for _ in range(2):
         incident = flows.assess(herstel, people, flows.report(herstel, people, algorithm_id, detected_at=clock.now))
         flows.do_step(herstel, people.officer, incident, "suspend", flows.SUSPENSION)
-    create_checkpoint(uow=herstel.uow(), private_key=herstel.settings.signing_key_bytes())
+    create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=herstel.settings.signing_key_bytes()
+    )
     return herstel
 
 
@@ -118,7 +120,7 @@ def test_an_insert_over_a_stored_row_is_refused(history: Herstel) -> None:
             connection.exec_driver_sql(statement)
 
         assert snapshot(history, table) == before, statement
-    assert all(report.valid for report in verify_all(uow_factory=history.uow))
+    assert all(report.valid for report in verify_all(uow_factory=history.uow, principal=Principal.installation()))
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

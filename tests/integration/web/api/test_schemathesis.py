@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance, response
 from notifications.services import import_persons, list_persons, start_campaign
 from protocol.services import (
     Herstel,
+    Principal,
     SessionKind,
     bootstrap,
     complete_step,
@@ -51,9 +52,11 @@ class World:
         organisation = ensure_default_organisation(uow=self.herstel.uow())
         email = "fuzz@example.nl"
         roles = ["officer", "coordinator", "investigator", "oversight", "admin"]
-        user_id = create_user(uow=self.herstel.uow(), email=email, roles=roles, organisation_id=organisation)
+        user_id = create_user(
+            uow=self.herstel.uow(), by=Principal.installation(), email=email, roles=roles, organisation_id=organisation
+        )
         principal = get_principal(uow=self.herstel.uow(), user_id=user_id)
-        self.token = create_token(uow=self.herstel.uow(), email=email).secret
+        self.token = create_token(uow=self.herstel.uow(), by=Principal.installation(), email=email).secret
         algorithm = register_algorithm(uow=self.herstel.uow(), principal=principal, name="Fuzzmodel")
         self.incidents = [
             report_incident(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel, create_organisation, create_token, create_user, get_principal
+from protocol.services import Herstel, Principal, create_organisation, create_token, create_user, get_principal
 from tests.integration.web.api.test_documents import PDF, upload_multipart
 from tests.integration.web.conftest import Api
 
@@ -101,9 +101,15 @@ def test_another_organisation_sees_nothing_of_ours(
         uow=herstel.uow(), slug="gemeente-elders", name="Gemeente Elders", reference_prefix="GEL"
     )
     user_id = create_user(
-        uow=herstel.uow(), email="officer@elders.nl", roles=["officer", "coordinator"], organisation_id=other_org
+        uow=herstel.uow(),
+        by=Principal.installation(),
+        email="officer@elders.nl",
+        roles=["officer", "coordinator"],
+        organisation_id=other_org,
     )
-    stranger = Api(client, create_token(uow=herstel.uow(), email="officer@elders.nl").secret)
+    stranger = Api(
+        client, create_token(uow=herstel.uow(), by=Principal.installation(), email="officer@elders.nl").secret
+    )
     stranger.principal = get_principal(uow=herstel.uow(), user_id=user_id)
     for path in (
         f"/incidents/{incident['id']}",

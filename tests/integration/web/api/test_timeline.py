@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from protocol.services import Herstel, create_checkpoint
+from protocol.services import Herstel, Principal, create_checkpoint
 from tests.integration import tampering
 from tests.integration.web.conftest import Api
 
@@ -67,7 +67,9 @@ def test_verify_holds_the_chain_to_the_latest_checkpoint_and_names_where_a_rewri
     even when the rewriter adds a checkpoint of their own signed with another key."""
     path = f"/incidents/{assessed['id']}/verify"
     assert officer_api.ok(officer_api.get(path))["checkpoint_at"] is None
-    checkpoint = create_checkpoint(uow=herstel.uow(), private_key=herstel.settings.signing_key_bytes())
+    checkpoint = create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=herstel.settings.signing_key_bytes()
+    )
     (signed,) = checkpoint.heads
     intact = officer_api.ok(officer_api.get(path))
     assert intact["valid"] is True
@@ -77,7 +79,9 @@ def test_verify_holds_the_chain_to_the_latest_checkpoint_and_names_where_a_rewri
     with tampering.triggers_bypassed(herstel) as connection:
         row = tampering.event_row(connection, incident_id, 2)
         tampering.rewrite_chain(connection, incident_id, 2, row["payload"].replace("assess", "report", 1))
-    create_checkpoint(uow=herstel.uow(), private_key=secrets.token_bytes(32))  # the rewriter's own key
+    create_checkpoint(
+        uow=herstel.uow(), principal=Principal.installation(), private_key=secrets.token_bytes(32)
+    )  # the rewriter's own key
 
     report = officer_api.ok(officer_api.get(path))
 

@@ -43,7 +43,12 @@ def dispatched() -> Iterator[Dispatched]:
 
 def officer_of(herstel: Herstel, organisation_id: Any, email: str) -> Principal:
     user_id = create_user(
-        uow=herstel.uow(), email=email, roles=["officer"], organisation_id=organisation_id, password=PASSWORD
+        uow=herstel.uow(),
+        by=Principal.installation(),
+        email=email,
+        roles=["officer"],
+        organisation_id=organisation_id,
+        password=PASSWORD,
     )
     return get_principal(uow=herstel.uow(), user_id=user_id)
 

@@ -55,6 +55,7 @@ from protocol.services import (
     ensure_default_organisation,
     get_incident,
     get_principal,
+    invite_user,
     list_approvals,
     register_algorithm,
     report_incident,
@@ -73,7 +74,7 @@ API = "/api/v1"
 SKIPPED: dict[str, str] = {}
 LOGOUT = ("GET /logout", "POST /logout")
 # path parameters that are not objects of an organisation
-SHARED = {"step": "investigate", "key": "nl-discrimination", "version": "1"}
+SHARED = {"step": "investigate", "key": "nl-discrimination", "version": "1", "role": "officer"}
 
 
 @pytest.fixture(params=["postgresql"])
@@ -136,6 +137,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
         email = f"{name.lower()}.{role}@gemeente-alfa.nl"
         user_id = create_user(
             uow=herstel.uow(),
+            by=Principal.installation(),
             email=email,
             roles=[role],
             organisation_id=organisation_id,
@@ -179,7 +181,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
     response = record_citizen_response(
         herstel=mailing, token=session.token, kind="objection", text="Bezwaar van Aafke Geheimhouder"
     )
-    token = create_token(uow=herstel.uow(), email=coordinator.email, name="alfa")
+    token = create_token(uow=herstel.uow(), by=Principal.installation(), email=coordinator.email, name="alfa")
     uploader = Api(app_for(herstel).test_client(), token.secret)
     document = uploader.ok(upload_multipart(uploader, str(incident_id), name="alfa-geheim.pdf"), 201)
     current = get_incident(uow=herstel.uow(), principal=officer, incident_id=incident_id)
@@ -192,7 +194,10 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
         justification="Alleen Alfa weet waarom.",
     )
     (approval,) = list_approvals(uow=herstel.uow(), principal=coordinator, incident_id=incident_id)
-    mail_id = list_captured_mail(herstel=herstel, principal=coordinator)["items"][0]["id"]
+    mail_id = list_captured_mail(herstel=herstel, principal=officer)["items"][0]["id"]
+    invitation = invite_user(
+        uow=herstel.uow(), principal=staff["admin"], email="nieuwkomer@gemeente-alfa.nl", roles=["officer"]
+    )
     users = [*staff.values(), second]
     org = OrgA(
         organisation_id=organisation_id,
@@ -205,6 +210,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
             "token_id": str(token.id),
             "user_id": str(coordinator.user_id),
             "mail_id": mail_id,
+            "invitation_id": str(invitation.id),
         },
         version=waived["version"],
         coordinator=coordinator,
@@ -215,7 +221,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
     org.secrets |= {value for person in persons for key, value in person.items() if key not in ("lang", "consent")}
     org.secrets -= {person["number"] for person in persons}  # a house number alone is no secret: "10" is anywhere
     org.secrets |= {incident["title"], incident["reference"], algorithm["name"], "alfa-geheim.pdf"}
-    org.secrets |= {user.email for user in users} | {user.display_name for user in users}
+    org.secrets |= {user.email for user in users} | {user.display_name for user in users} | {invitation.email}
     org.secrets |= set(org.ids.values())
     return org
 
@@ -240,10 +246,15 @@ def org_b(herstel: Herstel, org_a: OrgA) -> list[Caller]:
     for role in Role:
         email = f"{role.value}@gemeente-bravo.nl"
         user_id = create_user(
-            uow=herstel.uow(), email=email, roles=[role.value], organisation_id=organisation_id, password=PASSWORD
+            uow=herstel.uow(),
+            by=Principal.installation(),
+            email=email,
+            roles=[role.value],
+            organisation_id=organisation_id,
+            password=PASSWORD,
         )
         principal = get_principal(uow=herstel.uow(), user_id=user_id)
-        token = create_token(uow=herstel.uow(), email=email, name="bravo").secret
+        token = create_token(uow=herstel.uow(), by=Principal.installation(), email=email, name="bravo").secret
         callers.append(
             Caller(role.value, principal, Api(app.test_client(), token, principal), Browser(app, principal).sign_in())
         )

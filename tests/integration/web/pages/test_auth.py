@@ -68,7 +68,7 @@ def test_a_deactivated_user_is_signed_out(
     user = make_user("officer", password=PASSWORD)
     login(client, user.email)
     assert client.get("/").status_code == 200
-    set_user_active(uow=herstel.uow(), email=user.email, active=False)
+    set_user_active(uow=herstel.uow(), by=Principal.installation(), email=user.email, active=False)
     assert client.get("/").status_code == 302
 
 
