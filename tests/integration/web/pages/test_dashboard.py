@@ -25,6 +25,7 @@ def test_overdue_incidents_come_first_with_their_next_deadline(
     late = report(officer_browser.principal, title="Oud signaal")
     clock.advance(days=5)  # the first one's assessment (2 working days) is now overdue
     report(officer_browser.principal, title="Nieuw signaal")
+    officer_browser.sign_in()  # five days later: the session has ended (8 hours at most), a new login
 
     page = officer_browser.page("/")
 
@@ -89,6 +90,7 @@ def test_filters_on_state_step_and_overdue(
     assert closed["state"] == "closed"
     clock.advance(days=10)  # every open deadline of the assessed incident has passed now
     report(officer_browser.principal, title="Vandaag gemeld")
+    officer_browser.sign_in()  # ten days later: the session has ended (8 hours at most), a new login
 
     assert titles(officer_browser.page("/")) == [assessed["title"], "Vandaag gemeld"]  # open, overdue first
     assert titles(officer_browser.page("/?state=closed")) == ["Ongegrond"]
@@ -129,6 +131,7 @@ def test_what_waits_for_a_coordinator(
     clock.advance(days=10)
     sweep_deadlines(uow_factory=herstel.uow)  # the report deadline passes: DeadlineMissed
     run_workers(herstel)
+    coordinator_browser.sign_in()  # ten days later: the session has ended (8 hours at most), a new login
 
     waiting = coordinator_browser.page("/").by_id("waiting-title").parent
     assert waiting is not None
