@@ -118,7 +118,7 @@ def incident(incident_id: uuid.UUID) -> str:
         description=_(
             "Each step of the protocol is a lane; a bar runs from its start to its end. Each deadline is a "
             "marker on its step's lane at its due moment: a filled diamond when met on time, a triangle when "
-            "met late, a cross when missed, a hollow diamond when open or not applicable. The table below "
+            "met late, a cross when missed, a hollow diamond when open, waived or not applicable. The table below "
             "holds the same facts."
         ),
         step_title=lambda s: str(s["title"].get(language) or s["key"]),
