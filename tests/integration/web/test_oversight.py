@@ -390,3 +390,11 @@ def test_the_pages_404_for_an_organisation_not_granted(world: World, make_user: 
     body = make_user("oversight", password=PASSWORD)
     response = world.browser(body).get(f"/oversight/incidents/{world.b_incident['id']}")
     assert response.status_code == 404
+
+
+def test_a_period_beyond_the_calendar_is_refused_naming_the_field(world: World) -> None:
+    api = world.api(overseer(world.herstel, "default"))
+    for query in ("reported_to=9999-12-31", "reported_from=0001-01-01", "reported_from=2026-13-01"):
+        response = api.get(f"/oversight/incidents?{query}")
+        assert response.status_code == 422, query
+        assert query.split("=")[0] in str(response.get_json()), query

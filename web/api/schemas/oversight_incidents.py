@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import marshmallow as ma
 
 from protocol.services import DeadlineOutcome
@@ -10,13 +12,19 @@ from web.api.common import Input
 SORTS = ("reported_at", "reference", "organisation", "algorithm", "state", "missed")
 OUTCOMES = tuple(o.value for o in DeadlineOutcome)
 Titles = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+# days a period can be counted in (the day after the last one must exist, in any time zone)
+DAYS = ma.validate.Range(min=date(1900, 1, 1), max=date(9998, 12, 31))
 
 
 class OversightQuerySchema(Input):
     organisation_id = ma.fields.UUID(metadata={"description": "one of the organisations you supervise"})
     algorithm_id = ma.fields.UUID()
-    reported_from = ma.fields.Date(metadata={"description": "reported on or after this day (installation time)"})
-    reported_to = ma.fields.Date(metadata={"description": "reported on or before this day (installation time)"})
+    reported_from = ma.fields.Date(
+        validate=DAYS, metadata={"description": "reported on or after this day (installation time)"}
+    )
+    reported_to = ma.fields.Date(
+        validate=DAYS, metadata={"description": "reported on or before this day (installation time)"}
+    )
     state = ma.fields.String(validate=ma.validate.OneOf(("open", "closed")))
     missed = ma.fields.Boolean(metadata={"description": "only incidents with (or without) a deadline not kept"})
     reference = ma.fields.String(
