@@ -398,3 +398,15 @@ def test_a_period_beyond_the_calendar_is_refused_naming_the_field(world: World) 
         response = api.get(f"/oversight/incidents?{query}")
         assert response.status_code == 422, query
         assert query.split("=")[0] in str(response.get_json()), query
+
+
+def test_a_revoked_grant_ends_a_signed_in_session_at_the_next_page(world: World, make_user: Any) -> None:
+    body = make_user("oversight", password=PASSWORD)
+    browser = world.browser(body)
+    assert browser.get("/oversight").status_code == 200
+    revoked = herstel_cli(
+        world.herstel, "user", "revoke", body.email, "--role", "oversight", "--organisation", "default"
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    assert browser.get("/oversight").status_code == 403
+    assert browser.get(f"/oversight/incidents/{world.a_incident['id']}").status_code == 403
