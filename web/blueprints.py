@@ -22,6 +22,7 @@ API_BLUEPRINTS = (
     "web.api.responses",
     "web.api.citizens",
     "web.api.transparency",
+    "web.api.oversight_incidents",
 )
 
 PAGE_BLUEPRINTS = (
@@ -41,4 +42,5 @@ PAGE_BLUEPRINTS = (
     "web.pages.responses",
     "web.pages.mailbox",
     "web.pages.citizen",
+    "web.pages.oversight",
 )

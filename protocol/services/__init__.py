@@ -26,12 +26,14 @@ from protocol.events import EVENT_TYPES, StoredEvent
 from protocol.evidence import EvidenceSchema, FieldSpec
 from protocol.files import make_process_private
 from protocol.identity import SYSTEM, Actor, Principal, Role
+from protocol.oversight import DeadlineOutcome, pseudonym
 from protocol.permissions import MATRIX, Forbidden
 from protocol.services.accounts import (
     authenticate_password,
     create_user,
     get_principal,
     list_users,
+    revoke_role,
     set_password,
     set_user_active,
 )
@@ -82,6 +84,13 @@ from protocol.services.organisations import (
     organisation_id_for,
 )
 from protocol.services.outbox import RelayResult, handle_event, relay_once
+from protocol.services.oversight import (
+    get_oversight_incident,
+    get_oversight_timeline,
+    list_oversight_incidents,
+    list_oversight_notices,
+    sanction_counts,
+)
 from protocol.services.sessions import (
     IssuedSession,
     OpenSession,
@@ -132,6 +141,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointFormatError",
     "ConfigError",
+    "DeadlineOutcome",
     "DefinitionError",
     "EvidenceSchema",
     "FieldSpec",
@@ -186,6 +196,8 @@ __all__ = [
     "get_definition",
     "get_document",
     "get_incident",
+    "get_oversight_incident",
+    "get_oversight_timeline",
     "get_principal",
     "get_timeline",
     "get_tree_head",
@@ -205,6 +217,8 @@ __all__ = [
     "list_notices",
     "list_organisation_users",
     "list_organisations",
+    "list_oversight_incidents",
+    "list_oversight_notices",
     "list_staff",
     "list_tokens",
     "list_tree_heads",
@@ -218,6 +232,7 @@ __all__ = [
     "organisation_id_for",
     "prove_consistency",
     "prove_inclusion",
+    "pseudonym",
     "register_algorithm",
     "register_definition",
     "register_handler",
@@ -226,7 +241,9 @@ __all__ = [
     "remove_role",
     "reopen_incident",
     "report_incident",
+    "revoke_role",
     "revoke_token",
+    "sanction_counts",
     "sequence_all",
     "sequence_events",
     "session_principal",

@@ -152,7 +152,7 @@ def test_what_waits_for_a_coordinator(
         (("officer",), ["Overzicht", "Signaal melden", "Goedkeuringen", "API-tokens"]),
         (("coordinator",), ["Overzicht", "Signaal melden", "Goedkeuringen", "API-tokens"]),
         (("investigator",), ["Mijn opdrachten", "API-tokens"]),
-        (("oversight",), ["Overzicht", "API-tokens"]),
+        (("oversight",), ["Overzicht", "Toezicht", "API-tokens"]),
         (("admin",), ["Overzicht", "API-tokens"]),
     ],
 )
@@ -169,9 +169,13 @@ def test_pages_a_role_may_not_use_are_forbidden(browser: Callable[..., Browser])
     investigator = browser("investigator")
     assert investigator.get("/incidents/new").status_code == 403
     assert investigator.get("/approvals").status_code == 403
-    oversight = browser("oversight")
-    page = oversight.page("/")
+    admin = browser("admin")
+    page = admin.page("/")
     assert "Uw rol heeft hier geen pagina's met incidenten." in page.text
+    # an oversight body has pages of its own now (issue 9): the start page leads there
+    oversight = browser("oversight").page("/")
+    assert "Uw rol heeft hier geen pagina's met incidenten." not in oversight.text
+    assert any(a["href"] == "/oversight" for a in oversight.select("a"))
 
 
 def test_strangers_are_sent_to_the_login(app: Any) -> None:
