@@ -701,7 +701,7 @@ class Incident:
     # ------------------------------------------------------------------ deadlines
 
     def _rule(self, key: str) -> DeadlineRule | None:
-        return next((r for r in self.definition.deadlines if r.key == key), None)
+        return self.definition.deadline_rule(key)
 
     def _apply_deadline_rules(self, mark: int, actor: Actor, now: datetime) -> None:
         """Meet and set deadlines for the events recorded since `mark`, in order, with the facts as they now stand."""

@@ -101,7 +101,7 @@ def _actions(incident: Incident, key: str, principal: Principal) -> list[str]:
 
 
 def deadline_view(incident: Incident, deadline: Any, now: datetime) -> dict[str, Any]:
-    rule = next((r for r in incident.definition.deadlines if r.key == deadline.rule), None)
+    rule = incident.definition.deadline_rule(deadline.rule)
     return {
         "id": deadline.id,
         "rule": deadline.rule,
