@@ -22,6 +22,7 @@ API_BLUEPRINTS = (
     "web.api.responses",
     "web.api.citizens",
     "web.api.transparency",
+    "web.api.oversight_export",
 )
 
 PAGE_BLUEPRINTS = (

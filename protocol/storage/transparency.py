@@ -109,6 +109,43 @@ class TransparencyRepository:
             at = row[5] if row[5].tzinfo else row[5].replace(tzinfo=UTC)
             yield (row[0], row[1], row[2], row[3], row[4], at, row[6], row[7], row[8], row[9])
 
+    def incident_leaves(
+        self, incident_id: uuid.UUID, size: int
+    ) -> Iterator[tuple[int, int, str, datetime, str, str, str, str]]:
+        """(log index, seq, type, at, actor, payload, prev_hash, hash) of an incident's events in the
+        first `size` leaves, in seq order, streamed."""
+        log, events = LogEntryRow.__table__, EventRow.__table__
+        stmt = (
+            select(
+                log.c.log_index,
+                events.c.seq,
+                events.c.type,
+                type_coerce(events.c.at, DateTime(timezone=True)),
+                events.c.actor,
+                events.c.payload,
+                events.c.prev_hash,
+                events.c.hash,
+            )
+            .join(events, events.c.id == log.c.event_id)
+            .where(events.c.incident_id == incident_id, log.c.log_index < size)
+            .order_by(events.c.seq)
+            .execution_options(yield_per=STREAM_BATCH)
+        )
+        for row in self.session.execute(stmt):
+            at = row[3] if row[3].tzinfo else row[3].replace(tzinfo=UTC)
+            yield (row[0], row[1], row[2], at, row[4], row[5], row[6], row[7])
+
+    def incident_coverage(self, incident_id: uuid.UUID) -> tuple[int, int, int | None]:
+        """(events of the incident, how many of them are in the log, the highest log index among them)."""
+        log, events = LogEntryRow.__table__, EventRow.__table__
+        stmt = (
+            select(func.count(events.c.id), func.count(log.c.log_index), func.max(log.c.log_index))
+            .select_from(events.outerjoin(log, log.c.event_id == events.c.id))
+            .where(events.c.incident_id == incident_id)
+        )
+        total, logged, last = self.session.execute(stmt).one()
+        return int(total), int(logged), last
+
     # signed tree heads
 
     def add_head(self, row: TreeHeadRow) -> None:
