@@ -330,3 +330,31 @@ def _check_events(archive: zipfile.ZipFile, incident: str, count: int, head: Hea
     if seen != count:
         raise Problem(EVENTS, f"the bundle holds {seen} events, the manifest {count}", seen + 1)
     return protocol_digest
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m protocol.export_verify FILE --public-key BASE64 [--checkpoint HEAD.json]`: 0 valid, 1 not."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m protocol.export_verify", description=main.__doc__)
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--public-key", required=True, help="base64 of the raw 32-byte Ed25519 key")
+    parser.add_argument("--checkpoint", type=Path, default=None, help="a kept signed tree head (JSON)")
+    args = parser.parse_args(argv)
+    try:
+        key = base64.b64decode(args.public_key, validate=True)
+        earlier = json.loads(args.checkpoint.read_text("utf-8")) if args.checkpoint else None
+    except (ValueError, OSError) as error:
+        parser.error(str(error))
+    report = verify_export(args.file, key, earlier)
+    print(json.dumps(report.as_dict(), indent=1))
+    if not report.valid:
+        where = (report.member or "bundle") + ("" if report.seq is None else f", event seq {report.seq}")
+        print(f"INVALID ({where}): {report.reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
