@@ -16,6 +16,7 @@ and the reason.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import zipfile
@@ -33,6 +34,9 @@ BUNDLE_FORMAT = "herstel-export/1"
 HEAD_FORMAT = "herstel-tree-head/1"
 GENESIS = "0" * 64
 HEX = frozenset("0123456789abcdef")
+CHUNK = 1 << 20
+QUOTE = ord('"')
+NODE = 67  # one node of an audit path in proofs.jsonl: "<64 hex digits>",
 
 MANIFEST = "bundle.json"
 EVENTS = "events.jsonl"
@@ -83,11 +87,6 @@ class Head:
     root: bytes
 
 
-def canonical(value: Any) -> str:
-    """The canonical JSON text (RFC 8785 for float-free values): sorted keys, no whitespace, UTF-8 as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -96,8 +95,18 @@ def _no_float(text: str) -> Any:
     raise ValueError(f"a floating-point number ({text}) is not allowed")
 
 
+# made once: json.dumps/json.loads with options build a new encoder/decoder on every call
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_no_float)
+
+
+def canonical(value: Any) -> str:
+    """The canonical JSON text (RFC 8785 for float-free values): sorted keys, no whitespace, UTF-8 as is."""
+    return _ENCODER.encode(value)
+
+
 def _load(data: str | bytes) -> Any:
-    return json.loads(data, parse_constant=_no_constant, parse_float=_no_float)
+    return _DECODER.decode(data.decode("utf-8") if isinstance(data, bytes) else data)
 
 
 def _hex32(value: Any) -> TypeGuard[str]:
@@ -133,13 +142,17 @@ def check_tree_head(document: Any, public_key: bytes, member: str) -> Head:
 
 
 def _lines(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, bytes]]:
-    """(line number, line without its newline) of a JSON Lines member, streamed."""
+    """(line number, line without its newline) of a JSON Lines member, streamed in 1 MB chunks."""
+    number, rest = 0, b""
     with archive.open(member) as stream:
-        number = 0
-        for number, line in enumerate(stream, 1):
-            if not line.endswith(b"\n"):
-                raise Problem(member, f"line {number} does not end with a newline")
-            yield number, line[:-1]
+        while chunk := stream.read(CHUNK):
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                number += 1
+                yield number, line
+    if rest:
+        raise Problem(member, f"line {number + 1} does not end with a newline")
 
 
 def _read_json(archive: zipfile.ZipFile, member: str) -> Any:
@@ -154,26 +167,40 @@ def _read_json(archive: zipfile.ZipFile, member: str) -> Any:
 class _PathChecker:
     """RFC 9162 §2.1.3.2 for many leaves of one tree, in increasing leaf order.
 
-    Leaves that are neighbours share the upper part of their audit paths. Once the recomputed
-    hash of a node equals the hash the previous (fully checked) leaf reached at the same node of
-    the same tree, the rest of the path must be byte for byte the previous leaf's and is not
-    hashed again: the node is already committed to the root. This keeps verification at about
-    two hashes per leaf, with memory for one path.
+    Every node a checked path reached is committed to the signed root: remember its hash and
+    the rest of the path above it. A later leaf whose recomputed node equals a remembered one
+    at the same place of the same tree is proven included there; the rest of its path must
+    then be byte for byte the remembered rest, and is not hashed again. Neighbouring leaves
+    share all but the lowest nodes of their paths, so this costs about two hashes per leaf.
+    A place is (number of right shifts, fn) of the RFC's loop: it names one subtree of the
+    tree of this size. The memory is bounded: past `LIMIT` places it starts afresh.
     """
+
+    LIMIT = 4096
 
     def __init__(self, head: Head) -> None:
         self.head = head
-        self.previous: dict[tuple[int, int], tuple[int, bytes]] = {}  # (shifts, fn) -> (step, hash)
-        self.previous_path: list[bytes] = []
+        # place -> (hash, the rest of the path above it)
+        self.proven: dict[tuple[int, int], tuple[bytes, bytes]] = {}
 
-    def check(self, leaf: bytes, index: int, path: list[bytes]) -> bool:
+    def check(self, leaf: bytes, index: int, path: bytes) -> bool:
+        """`path`: the audit path as in proofs.jsonl, `"<hex>","<hex>",…` (bytes), leaf side first."""
         size = self.head.size
         if not 0 <= index < size:
             return False
+        if len(self.proven) > self.LIMIT:
+            self.proven = {}
+        proven, unhex = self.proven, binascii.unhexlify
         fn, sn, shifts, r = index, size - 1, 0, leaf
-        reached: dict[tuple[int, int], tuple[int, bytes]] = {}
-        for step, p in enumerate(path):
+        reached: list[tuple[tuple[int, int], bytes, bytes]] = []
+        for start in range(0, len(path), NODE):
             if sn == 0:
+                return False
+            if path[start] != QUOTE or path[start + 65 : start + NODE] != b'",':
+                return False
+            try:
+                p = unhex(path[start + 1 : start + 65])
+            except (binascii.Error, ValueError):
                 return False
             if fn & 1 or fn == sn:
                 r = node_hash(p, r)
@@ -183,19 +210,20 @@ class _PathChecker:
             else:
                 r = node_hash(r, p)
             fn, sn, shifts = fn >> 1, sn >> 1, shifts + 1
-            known = self.previous.get((shifts, fn))
-            if known is not None and known[1] == r:
-                rest = self.previous_path[known[0] + 1 :]
-                if path[step + 1 :] != rest:
+            place = (shifts, fn)
+            known = proven.get(place)
+            rest = path[start + NODE :]
+            if known is not None and known[0] == r:
+                if rest != known[1]:
                     return False
-                shift = step - known[0]  # where the shared upper part starts in this path
-                reached.update({k: (v[0] + shift, v[1]) for k, v in self.previous.items() if v[0] > known[0]})
-                self.previous, self.previous_path = reached, path
+                for place, digest, above in reached:
+                    proven[place] = (digest, above)
                 return True
-            reached[(shifts, fn)] = (step, r)
+            reached.append((place, r, rest))
         if sn != 0 or r != self.head.root:
             return False
-        self.previous, self.previous_path = reached, path
+        for place, digest, above in reached:
+            proven[place] = (digest, above)
         return True
 
 
@@ -272,6 +300,25 @@ def _verify(archive: zipfile.ZipFile, public_key: bytes, earlier: Any | None, st
             )
 
 
+def _proof(line: bytes) -> tuple[int, int, bytes] | None:
+    """(seq, leaf_index, audit path as hex) of a line of proofs.jsonl, which has exactly this form:
+    {"seq":S,"leaf_index":I,"audit_path":["<64 hex>",…]} without whitespace. The nodes' hex digits
+    are checked where they are decoded (`_PathChecker`)."""
+    if not line.startswith(b'{"seq":') or not line.endswith(b"]}"):
+        return None
+    middle = line.find(b',"leaf_index":', 7)
+    nodes_at = line.find(b',"audit_path":[', middle)
+    if middle < 0 or nodes_at < 0:
+        return None
+    seq, index, nodes = line[7:middle], line[middle + 14 : nodes_at], line[nodes_at + 15 : -2]
+    if not (seq.isdigit() and index.isdigit()):
+        return None
+    count = (len(nodes) + 1) // NODE
+    if nodes and (len(nodes) + 1 != NODE * count or nodes.count(b'","') != count - 1):
+        return None
+    return int(seq), int(index), nodes + b"," if nodes else b""
+
+
 def _check_events(archive: zipfile.ZipFile, incident: str, count: int, head: Head, state: dict[str, Any]) -> str:
     """Stream the events and their proofs side by side; returns the protocol digest the first event names."""
     prev, last_index, protocol_digest = GENESIS, -1, ""
@@ -281,7 +328,8 @@ def _check_events(archive: zipfile.ZipFile, incident: str, count: int, head: Hea
     for number, line in _lines(archive, EVENTS):
         seq = number
         try:
-            event = _load(line)
+            text = line.decode("utf-8")
+            event = _DECODER.decode(text)
         except (ValueError, UnicodeDecodeError) as error:
             raise Problem(EVENTS, f"line {number} is not JSON: {error}", seq) from None
         if not isinstance(event, dict) or tuple(sorted(event)) != EVENT_KEYS:
@@ -289,7 +337,7 @@ def _check_events(archive: zipfile.ZipFile, incident: str, count: int, head: Hea
         if event["seq"] != seq:
             shown = event["seq"]
             raise Problem(EVENTS, f"line {number} holds event {shown}; event {seq} is missing", seq)
-        if canonical(event).encode("utf-8") != line:
+        if _ENCODER.encode(event) != text:
             raise Problem(EVENTS, "the line is not the event's canonical encoding", seq)
         if event["incident"] != incident:
             raise Problem(EVENTS, "the event belongs to another incident", seq)
@@ -307,19 +355,17 @@ def _check_events(archive: zipfile.ZipFile, incident: str, count: int, head: Hea
 
         try:
             _, proof_line = next(proofs)
-            proof = _load(proof_line)
         except StopIteration:
             raise Problem(PROOFS, "no inclusion proof for the event", seq) from None
-        except (ValueError, UnicodeDecodeError) as error:
-            raise Problem(PROOFS, f"not JSON: {error}", seq) from None
-        if not isinstance(proof, dict) or proof.get("seq") != seq:
+        parsed = _proof(proof_line)
+        if parsed is None:
+            raise Problem(PROOFS, 'the line is not {"seq":S,"leaf_index":I,"audit_path":["<hex>",…]} exactly', seq)
+        if parsed[0] != seq:
             raise Problem(PROOFS, "the proof's seq is not the event's", seq)
-        index, path = proof.get("leaf_index"), proof.get("audit_path")
-        if not _integer(index) or index <= last_index:
-            raise Problem(PROOFS, "leaf_index must be a whole number above the previous event's", seq)
-        if not isinstance(path, list) or not all(_hex32(node) for node in path):
-            raise Problem(PROOFS, "audit_path must be a list of 64-hex-digit nodes", seq)
-        if not checker.check(leaf_hash(digest), index, [bytes.fromhex(node) for node in path]):
+        index, path = parsed[1], parsed[2]
+        if index <= last_index:
+            raise Problem(PROOFS, "leaf_index must be above the previous event's", seq)
+        if not checker.check(leaf_hash(digest), index, path):
             raise Problem(
                 PROOFS, f"the event is not leaf {index} of the signed tree of size {head.size} (changed or moved)", seq
             )

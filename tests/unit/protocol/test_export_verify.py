@@ -16,6 +16,11 @@ from protocol.export_verify import Head, _PathChecker
 from protocol.merkle import MemoryTree, leaf_hash, verify_inclusion
 
 
+def hexed(path: list[bytes]) -> bytes:
+    """The path as `protocol.export_verify` reads it from proofs.jsonl, with the trailing comma it adds."""
+    return b"".join(b'"' + node.hex().encode() + b'",' for node in path)
+
+
 def tree(size: int) -> MemoryTree:
     return MemoryTree(leaf_hash(hashlib.sha256(str(i).encode()).digest()) for i in range(size))
 
@@ -30,7 +35,7 @@ def test_contiguous_and_sparse_leaves_are_accepted_like_the_rfc_check(size: int)
         for index in indices:
             path = memory.inclusion_proof(index)
             assert verify_inclusion(memory.levels[0][index], index, size, path, head.root)
-            assert checker.check(memory.levels[0][index], index, path), index
+            assert checker.check(memory.levels[0][index], index, hexed(path)), index
 
 
 @pytest.mark.parametrize("size", [2, 7, 64, 100])
@@ -41,14 +46,14 @@ def test_any_flipped_node_or_wrong_leaf_is_refused_even_after_good_neighbours(si
         for node in range(len(memory.inclusion_proof(bad))):
             checker = _PathChecker(head)
             for index in range(bad):
-                assert checker.check(memory.levels[0][index], index, memory.inclusion_proof(index))
+                assert checker.check(memory.levels[0][index], index, hexed(memory.inclusion_proof(index)))
             path = memory.inclusion_proof(bad)
             path[node] = bytes([path[node][0] ^ 1]) + path[node][1:]
-            assert not checker.check(memory.levels[0][bad], bad, path), (bad, node)
+            assert not checker.check(memory.levels[0][bad], bad, hexed(path)), (bad, node)
         checker = _PathChecker(head)
         if bad:
-            assert checker.check(memory.levels[0][bad - 1], bad - 1, memory.inclusion_proof(bad - 1))
-        assert not checker.check(leaf_hash(b"other"), bad, memory.inclusion_proof(bad))
+            assert checker.check(memory.levels[0][bad - 1], bad - 1, hexed(memory.inclusion_proof(bad - 1)))
+        assert not checker.check(leaf_hash(b"other"), bad, hexed(memory.inclusion_proof(bad)))
 
 
 def test_the_verifier_imports_only_the_standard_library_cryptography_and_merkle() -> None:
