@@ -47,7 +47,7 @@ ROLES = ["officer", "coordinator", "investigator", "oversight", "admin"]
 # the command line is the installation's operator: its authority is this explicit value, never a missing one
 INSTALLATION = Principal.installation()
 # command groups of other capabilities
-COMMAND_MODULES = ("cli.serve", "cli.persons", "cli.transparency", "cli.deadlines")
+COMMAND_MODULES = ("cli.serve", "cli.persons", "cli.transparency", "cli.deadlines", "cli.export")
 
 
 class Context:

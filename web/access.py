@@ -162,6 +162,8 @@ ROUTES: dict[str, Access] = {
     f"GET {API}/oversight/incidents/<uuid:incident_id>": "oversight.read",
     f"GET {API}/oversight/incidents/<uuid:incident_id>/timeline": "oversight.read",
     f"GET {API}/oversight/notices": "oversight.read",
+    # an incident's export bundle (web/api/oversight_export.py): the service answers 404 unless granted
+    f"GET {API}/oversight/incidents/<uuid:incident_id>/export": "oversight.export",
     # citizens hold no staff account: their session token is checked by the notifications services
     f"POST {API}/citizen/session": PUBLIC,
     f"GET {API}/citizen/letter": PUBLIC,

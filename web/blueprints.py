@@ -23,6 +23,7 @@ API_BLUEPRINTS = (
     "web.api.citizens",
     "web.api.transparency",
     "web.api.oversight_incidents",
+    "web.api.oversight_export",
 )
 
 PAGE_BLUEPRINTS = (

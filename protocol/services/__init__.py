@@ -24,6 +24,7 @@ from protocol.errors import (
 )
 from protocol.events import EVENT_TYPES, StoredEvent
 from protocol.evidence import EvidenceSchema, FieldSpec
+from protocol.export_verify import ExportReport, verify_export
 from protocol.files import make_process_private
 from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.oversight import DeadlineOutcome, pseudonym
@@ -50,6 +51,7 @@ from protocol.services.definitions import (
     sync_builtin_definitions,
 )
 from protocol.services.documents import DOCUMENT_TYPES, get_document, list_documents, upload_document
+from protocol.services.export import export_incident
 from protocol.services.handlers import handlers_for, list_notices, register_handler
 from protocol.services.incidents import (
     append_to_timeline,
@@ -144,6 +146,7 @@ __all__ = [
     "DeadlineOutcome",
     "DefinitionError",
     "EvidenceSchema",
+    "ExportReport",
     "FieldSpec",
     "Forbidden",
     "Herstel",
@@ -192,6 +195,7 @@ __all__ = [
     "downgrade_database",
     "end_session",
     "ensure_default_organisation",
+    "export_incident",
     "get_algorithm",
     "get_definition",
     "get_document",
@@ -258,6 +262,7 @@ __all__ = [
     "upload_document",
     "verify_against_checkpoint",
     "verify_all",
+    "verify_export",
     "verify_incident",
     "verify_log",
     "waive_step",
