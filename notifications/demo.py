@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from notifications.services import import_persons, set_letter_sender, start_campaign
+from protocol.bootstrap import Herstel
 
 FIRST = [
     "Zoë",
@@ -126,7 +127,7 @@ def persons_csv(count: int = 50, *, seed: int = 7, prefix: str = "99999") -> byt
     return out.getvalue().encode("utf-8-sig")
 
 
-def seed(herstel: Any, incident_id: uuid.UUID, officer: Any, *, persons: int = 50) -> dict[str, Any]:
+def seed(herstel: Herstel, incident_id: uuid.UUID, officer: Any, *, persons: int = 50) -> dict[str, Any]:
     """Import fictitious persons into the incident and start the notification campaign."""
     set_letter_sender(
         herstel=herstel,

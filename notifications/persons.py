@@ -8,7 +8,9 @@ from typing import Any
 from notifications.crypto import Vault
 from notifications.csvimport import POSTCODE, Progress, normalise_email, parse_persons_csv
 from notifications.identity import open_identity, seal_identity
+from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import AffectedPersonRow
+from protocol.bootstrap import Herstel
 from protocol.errors import InvalidEvidence
 from protocol.identity import Principal
 from protocol.permissions import grant_for
@@ -20,7 +22,7 @@ STORE_CHUNK = 2000
 
 def import_persons(
     *,
-    herstel: Any,
+    herstel: Herstel,
     principal: Principal,
     incident_id: uuid.UUID,
     data: bytes,
@@ -34,7 +36,7 @@ def import_persons(
     """
     parsed = parse_persons_csv(data, max_bytes=max_bytes or herstel.settings.max_body_bytes, progress=progress)
     vault = Vault.from_settings(herstel.settings)
-    with herstel.uow() as uow:
+    with NotificationsUnitOfWork.of(herstel) as uow:
         _incident, actor = incident_for(uow, principal, incident_id, "persons.import")
         now = uow.now()
         existing = uow.persons.hashes(incident_id)
@@ -110,7 +112,7 @@ def import_persons(
 
 def record_reporter(
     *,
-    herstel: Any,
+    herstel: Herstel,
     principal: Principal,
     incident_id: uuid.UUID,
     name: str,
@@ -126,7 +128,7 @@ def record_reporter(
     """
     clean = _check_contact(name, email, address, language, consent_electronic)
     vault = Vault.from_settings(herstel.settings)
-    with herstel.uow() as uow:
+    with NotificationsUnitOfWork.of(herstel) as uow:
         incident_for(uow, principal, incident_id, "persons.import")
         now = uow.now()
         current = uow.persons.of_kind(incident_id, "reporter")
@@ -178,12 +180,12 @@ def _check_contact(
 
 
 def list_persons(
-    *, herstel: Any, principal: Principal, incident_id: uuid.UUID, page: int = 1, per_page: int = 50
+    *, herstel: Herstel, principal: Principal, incident_id: uuid.UUID, page: int = 1, per_page: int = 50
 ) -> dict[str, Any]:
     """A page of the incident's persons; identity only for roles that may see it (else masked as None)."""
     page, per_page = max(1, page), max(1, min(per_page, 500))
     vault = Vault.from_settings(herstel.settings)
-    with herstel.uow().read_only() as uow:
+    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
         incident, _ = incident_for(uow, principal, incident_id, "persons.read", lock=False)
         visible = grant_for(principal, "persons.read_identity", incident.organisation_id) is not None
         rows, total = uow.persons.page(incident_id, page=page, per_page=per_page)
