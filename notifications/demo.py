@@ -13,7 +13,13 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from notifications.services import import_persons, set_letter_sender, start_campaign
+from notifications.services import (
+    NotificationsUnitOfWork,
+    Vault,
+    import_persons,
+    set_letter_sender,
+    start_campaign,
+)
 from protocol.bootstrap import Herstel
 
 FIRST = [
@@ -138,6 +144,13 @@ def seed(herstel: Herstel, incident_id: uuid.UUID, officer: Any, *, persons: int
         website="www.voorbeeldstad.nl",
         signatory="Het college van burgemeester en wethouders van Voorbeeldstad",
     )
-    imported = import_persons(herstel=herstel, principal=officer, incident_id=incident_id, data=persons_csv(persons))
+    imported = import_persons(
+        uow=NotificationsUnitOfWork.of(herstel),
+        vault=Vault.from_settings(herstel.settings),
+        max_bytes=herstel.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident_id,
+        data=persons_csv(persons),
+    )
     campaign = start_campaign(herstel=herstel, principal=officer, incident_id=incident_id, kind="notification")
     return {**imported, "campaign_id": campaign["campaign_id"], "letters": campaign["letters"]}

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from notifications.delivery import RECORD_EVERY
-from notifications.services import import_persons, letters_summary, start_campaign
+from notifications.services import import_persons, letters_summary, open_vault, start_campaign, unit_of_work
 from protocol.services import get_incident
 from tests.integration.notifications.conftest import people, persons_file
 from tests.integration.notifications.stack import officer_and_incident, wait_for
@@ -21,7 +21,14 @@ READERS = 1500
 def campaign(herstel):
     officer, incident = officer_and_incident(herstel)
     readers = people(READERS)
-    import_persons(herstel=herstel, principal=officer, incident_id=incident["id"], data=persons_file(readers))
+    import_persons(
+        uow=unit_of_work(herstel),
+        vault=open_vault(herstel.settings),
+        max_bytes=herstel.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(readers),
+    )
     start_campaign(herstel=herstel, principal=officer, incident_id=incident["id"], kind="notification")
     return officer, incident, readers
 
