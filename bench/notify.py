@@ -203,7 +203,7 @@ def main() -> None:
         )
         results["import_rows_per_s"] = round(args.persons / (time.perf_counter() - started))
         started = time.perf_counter()
-        start_campaign(herstel=herstel, principal=officer, incident_id=incident["id"], kind="notification")
+        start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification")
         results["queue_letters_per_s"] = round(args.persons / (time.perf_counter() - started))
         deadline = time.monotonic() + 3600
         while time.monotonic() < deadline:
@@ -214,7 +214,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         results["deliver_letters_per_s"] = round(args.persons / elapsed)
         results["campaign_seconds"] = round(elapsed, 1)
-        summary = letters_summary(herstel=herstel, principal=officer, incident_id=incident["id"])
+        summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"])
         results["delivered"] = summary["by_status"].get("delivered", 0)
         results["emails_at_server"] = len(list((work / "mail").glob("*.eml")))
         sample = max(200, min(2000, args.persons // 10))

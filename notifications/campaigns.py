@@ -27,7 +27,9 @@ def _check_kind(kind: str) -> None:
         raise InvalidEvidence("unknown letter kind", errors={"kind": [f"must be one of: {', '.join(LETTER_KINDS)}"]})
 
 
-def start_campaign(*, herstel: Herstel, principal: Principal, incident_id: uuid.UUID, kind: str) -> dict[str, Any]:
+def start_campaign(
+    *, uow: NotificationsUnitOfWork, principal: Principal, incident_id: uuid.UUID, kind: str
+) -> dict[str, Any]:
     """Queue a letter of `kind` for every person of the incident who has none yet, and start `inform`.
 
     `notification` goes to the affected persons (outcome established or suspected), `unfounded` to
@@ -35,7 +37,7 @@ def start_campaign(*, herstel: Herstel, principal: Principal, incident_id: uuid.
     when everyone already has one. The workers fan the letters out after the commit.
     """
     _check_kind(kind)
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    with uow:
         incident, actor = incident_for(uow, principal, incident_id, "letters.send")
         if incident.state.value != "open":
             raise StateConflict(f"incident {incident.reference} is closed", rule="incident-closed")
@@ -94,9 +96,9 @@ def start_campaign(*, herstel: Herstel, principal: Principal, incident_id: uuid.
     return {"campaign_id": campaign_id, "kind": kind, "letters": added, "created": True, "channels": dict(channels)}
 
 
-def letters_summary(*, herstel: Herstel, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
+def letters_summary(*, uow: NotificationsUnitOfWork, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
     """Counts of the incident's letters per status and channel, and its campaigns (for a progress bar)."""
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    with uow.read_only():
         incident_for(uow, principal, incident_id, "letters.read", lock=False)
         counts = letter_counts(uow, incident_id)
         counts["campaigns"] = [
@@ -113,9 +115,11 @@ def letters_summary(*, herstel: Herstel, principal: Principal, incident_id: uuid
         return counts
 
 
-def verify_letters_ledger(*, herstel: Herstel, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
+def verify_letters_ledger(
+    *, uow: NotificationsUnitOfWork, principal: Principal, incident_id: uuid.UUID
+) -> dict[str, Any]:
     """Check every LettersBatchRecorded digest against the ledger rows it covers."""
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    with uow.read_only():
         incident_for(uow, principal, incident_id, "incident.verify", lock=False)
         return verify_ledger(uow, incident_id)
 
@@ -206,7 +210,7 @@ def preview_letter(
 
 def set_letter_sender(
     *,
-    herstel: Herstel,
+    uow: NotificationsUnitOfWork,
     principal: Principal,
     name: str,
     organisation_id: uuid.UUID | None = None,
@@ -230,7 +234,7 @@ def set_letter_sender(
         errors["name"] = ["required"]
     if errors:
         raise InvalidEvidence("the sender details are invalid", errors=errors)
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    with uow:
         organisation = organisation_for(principal, "letters.send", organisation_id)
         uow.senders.put(LetterSenderRow(organisation_id=organisation, updated_at=uow.now(), **values))
         uow.commit()

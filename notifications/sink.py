@@ -62,7 +62,7 @@ class MailSink:
             self.controller = None
 
 
-def on_up(herstel: Herstel) -> tuple[Any, Callable[[], None]]:
+def on_up(herstel: Herstel) -> tuple[Herstel, Callable[[], None]]:
     """`herstel up`: with no SMTP host configured, start the sink and point the installation at it."""
     if herstel.settings.smtp_host:
         return herstel, lambda: None

@@ -51,7 +51,7 @@ def start(incident_id: uuid.UUID) -> Page:
     return attempt(
         incident_id,
         state,
-        lambda: start_campaign(herstel=herstel(), principal=principal(), incident_id=incident_id, kind=kind),
+        lambda: start_campaign(uow=notifications_uow(), principal=principal(), incident_id=incident_id, kind=kind),
         queued,
         anchor="letters",
     )

@@ -67,7 +67,9 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
         data=persons_file(everyone),
     )
     assert result == {"imported": 12, "merged": 0, "rows": 12}
-    campaign = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    campaign = start_campaign(
+        uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification"
+    )
     assert campaign["created"]
     assert campaign["letters"] == 12
     assert campaign["channels"] == {"email": 8, "post": 4}
@@ -98,7 +100,7 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
     assert len(posted) == 4
     assert {r["postal_code"] for r in posted} == {"1234 AB"}
 
-    summary = letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"delivered": 12}
     assert summary["open"] == 0
     assert summary["by_channel"] == {"email": {"delivered": 8}, "post": {"delivered": 4}}
@@ -108,9 +110,11 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
     assert inform["ended_by"] == "system"
     assert inform["evidence"] == {"letters": 12, "delivered": 12, "failed": 0, "by_email": 8, "by_post": 4}
     assert verify_incident(uow=mailing.uow(), principal=Principal.installation(), incident_id=incident["id"]).valid
-    assert verify_letters_ledger(herstel=mailing, principal=officer, incident_id=incident["id"])["valid"]
+    assert verify_letters_ledger(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])["valid"]
 
-    again = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    again = start_campaign(
+        uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification"
+    )
     assert again == {"campaign_id": campaign["campaign_id"], "kind": "notification", "letters": 0, "created": False}
     events = get_timeline(uow=mailing.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
     types = [e["type"] for e in events]
@@ -131,7 +135,7 @@ def test_temporary_failures_are_retried_with_backoff_and_delivered_once(
         incident_id=incident["id"],
         data=persons_file(reader),
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     reports = run_letters(mailing, dispatched, clock)
 
     assert [(r.retrying, r.delivered) for r in reports] == [(1, 0), (1, 0), (0, 1)]
@@ -139,7 +143,9 @@ def test_temporary_failures_are_retried_with_backoff_and_delivered_once(
     letter = letter_for(mailing, incident_id=incident["id"])
     assert (letter.status, letter.channel, letter.attempts) == ("delivered", "email", 3)
     assert attempts(mailing, letter.id) == [("email", "temporary"), ("email", "temporary"), ("email", "delivered")]
-    assert verify_letters_ledger(herstel=mailing, principal=officer, incident_id=incident["id"])["attempts"] == 3
+    assert (
+        verify_letters_ledger(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])["attempts"] == 3
+    )
 
 
 def test_permanent_failure_falls_back_to_post(mailing, officer, incident, smtp_server, dispatched, clock):
@@ -152,7 +158,7 @@ def test_permanent_failure_falls_back_to_post(mailing, officer, incident, smtp_s
         incident_id=incident["id"],
         data=persons_file(reader),
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)
 
     assert smtp_server.messages() == []
@@ -175,7 +181,7 @@ def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
         incident_id=incident["id"],
         data=persons_file(people(3)),
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     from tests.integration.notifications.conftest import publish_events
 
     publish_events(mailing)
@@ -201,7 +207,7 @@ def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
 
     run_letters(mailing, dispatched, clock)
     assert sorted(smtp_server.recipients().values()) == [1, 1, 1]
-    summary = letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"delivered": 3}
 
 
@@ -216,7 +222,7 @@ def test_the_sweep_leaves_a_new_campaign_to_its_fan_out_and_takes_it_over_only_a
         incident_id=incident["id"],
         data=persons_file(people(3)),
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     # the campaign is queued, its LetterCampaignStarted event not yet relayed: nothing dispatched
     assert recover_letters(herstel=mailing)["redispatched"] == 0
     assert dispatched.take() == []
@@ -238,7 +244,7 @@ def test_two_workers_with_the_same_batch_send_each_letter_once(
         incident_id=incident["id"],
         data=persons_file(people(5)),
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     from tests.integration.notifications.conftest import publish_events
 
     publish_events(mailing)
@@ -254,11 +260,11 @@ def test_campaign_refusals(mailing, officer, incident, algorithm, dispatched):
     from protocol.services import InvalidEvidence, StateConflict
 
     with pytest.raises(StateConflict, match="import the affected persons"):
-        start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+        start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     with pytest.raises(StateConflict, match="only for an unfounded signal"):
-        start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="unfounded")
+        start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="unfounded")
     with pytest.raises(InvalidEvidence) as caught:
-        start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="flyer")
+        start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="flyer")
     assert "kind" in caught.value.errors
     bad = persons_file(people(3)).replace(b"1234 AB", b"12345", 1)
     with pytest.raises(PersonsFileRejected) as refused:
@@ -271,7 +277,7 @@ def test_campaign_refusals(mailing, officer, incident, algorithm, dispatched):
             data=bad,
         )
     assert [(e.row, e.field) for e in refused.value.rows] == [(2, "postal_code")]
-    assert letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])["total"] == 0
+    assert letters_summary(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])["total"] == 0
 
 
 def test_lease_is_renewed_while_a_long_batch_is_sent(mailing, officer, incident, smtp_server, dispatched, clock):
@@ -283,7 +289,7 @@ def test_lease_is_renewed_while_a_long_batch_is_sent(mailing, officer, incident,
         incident_id=incident["id"],
         data=persons_file(people(30)),
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     reports = run_letters(mailing, dispatched, clock)
     assert sum(r.delivered for r in reports) == 30
     assert sum(r.lost_race for r in reports) == 0
@@ -335,7 +341,7 @@ def test_one_unsendable_address_fails_that_letter_alone_and_sends_its_neighbours
     )
     accented = give_old_address(mailing, incident["id"], 1, "jöhn@exämple.nl")  # needs SMTPUTF8: not offered
     no_domain = give_old_address(mailing, incident["id"], 3, "anna@exämple..nl")  # no IDNA form at all
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)
 
     good = {p["email"]: 1 for i, p in enumerate(everyone) if i not in (1, 3)}
@@ -347,7 +353,7 @@ def test_one_unsendable_address_fails_that_letter_alone_and_sends_its_neighbours
         with mailing.uow().read_only() as uow:
             first = uow.session.query(LetterAttemptRow).filter_by(letter_id=letter.id, number=1).one()
             assert reason in first.detail
-    summary = letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"delivered": 5}
     assert sorted(r["letter_id"] for r in manifests(mailing.settings.data_dir)) == sorted(
         str(letter_for(mailing, person_id=p).id) for p in (accented, no_domain)
@@ -372,7 +378,7 @@ def test_an_accented_address_goes_by_email_where_the_server_offers_smtputf8(
         data=persons_file(people(1)),
     )
     person_id = give_old_address(mailing, incident["id"], 0, "jöhn@exämple.nl")
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)
 
     assert smtp_server.recipients() == {"jöhn@xn--exmple-cua.nl": 1}

@@ -37,7 +37,7 @@ def delivered(mailing, officer, incident, smtp_server, dispatched, clock):
         incident_id=incident["id"],
         data=persons_file(readers),
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)
     codes = {}
     for message in smtp_server.messages():

@@ -57,9 +57,11 @@ def test_100000_rows_import_and_queue(herstel, officer, incident, dispatched):
     assert again == {"imported": 0, "merged": 100_000, "rows": 100_000}
 
     started = time.perf_counter()
-    campaign = start_campaign(herstel=herstel, principal=officer, incident_id=incident["id"], kind="notification")
+    campaign = start_campaign(
+        uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification"
+    )
     print(f"campaign of 100,000 letters queued in {time.perf_counter() - started:.1f} s")
     assert campaign["letters"] == 100_000
     assert campaign["channels"] == {"email": 66_666, "post": 33_334}
-    summary = letters_summary(herstel=herstel, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"queued": 100_000}

@@ -110,7 +110,9 @@ def test_the_reporter_of_an_unfounded_signal_is_told(mailing, officer, smtp_serv
         email="melder@example.nl",
         consent_electronic=True,
     )
-    campaign = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="unfounded")
+    campaign = start_campaign(
+        uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="unfounded"
+    )
     assert campaign["letters"] == 1
     run_letters(mailing, dispatched, clock)
     (message,) = smtp_server.messages()

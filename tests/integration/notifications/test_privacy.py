@@ -53,7 +53,7 @@ def test_identity_is_sealed_everywhere(mailing, officer, incident, smtp_server, 
         address={"street": "Melderlaan", "house_number": "4", "postal_code": "3511 AB", "city": "Utrecht"},
         email="melder.geheim@example.nl",
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)
     message = smtp_server.messages()[0]
     code = CODE.search(message.get_body(("plain",)).get_content()).group(1)

@@ -43,7 +43,7 @@ def test_a_campaign_of_2000_through_worker_processes(production, smtp_server):
     )
     assert result["imported"] == 2000
     started = time.monotonic()
-    start_campaign(herstel=herstel, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification")
 
     def finished() -> bool:
         steps = get_incident(uow=herstel.uow(), principal=officer, incident_id=incident["id"])["steps"]
@@ -68,7 +68,7 @@ def test_a_campaign_of_2000_through_worker_processes(production, smtp_server):
         letters.add(open_citizen_session(herstel=herstel, access_code=CODE.search(text).group(1)).letter_id)
     assert len(letters) == 2000
 
-    summary = letters_summary(herstel=herstel, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"delivered": 2000}
     assert verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=incident["id"]).valid
     logs = stack.logs()

@@ -115,7 +115,7 @@ class World:
             incident_id=incident_id,
             data=persons_file(people(3)),
         )
-        start_campaign(herstel=herstel, principal=principal, incident_id=incident_id, kind="notification")
+        start_campaign(uow=unit_of_work(herstel), principal=principal, incident_id=incident_id, kind="notification")
         persons = list_persons(
             uow=unit_of_work(herstel), vault=open_vault(herstel.settings), principal=principal, incident_id=incident_id
         )

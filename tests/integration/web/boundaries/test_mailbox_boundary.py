@@ -68,7 +68,7 @@ def send_letters(mailing: Herstel, officer: Principal, surname: str, broker: Dis
         incident_id=incident["id"],
         data=persons_file(readers),
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, broker, clock)
 
 

@@ -179,7 +179,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
         incident_id=incident_id,
         data=persons_file(persons),
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident_id, kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident_id, kind="notification")
     run_letters(mailing, dispatched, clock)
     messages = smtp_server.messages()
     assert len(messages) == len(persons)

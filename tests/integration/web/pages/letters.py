@@ -28,7 +28,7 @@ def deliver(
         incident_id=incident_id,
         data=persons_file(readers),
     )
-    start_campaign(herstel=installation, principal=officer, incident_id=incident_id, kind="notification")
+    start_campaign(uow=unit_of_work(installation), principal=officer, incident_id=incident_id, kind="notification")
     run_letters(installation, broker, clock)
     codes = {}
     for message in smtp.messages():
