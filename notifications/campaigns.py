@@ -150,7 +150,10 @@ def recover_letters(*, herstel: Herstel, limit: int = 2000) -> dict[str, int]:
     published = _hand_over_print_batches(herstel, now - lease)
     with NotificationsUnitOfWork.of(herstel).read_only() as uow:
         incidents = uow.letters.open_campaign_incidents()
-    completed = sum(bool(settle_incident(herstel=herstel, incident_id=i)["inform_completed"]) for i in incidents)
+    completed = sum(
+        bool(settle_incident(uow=NotificationsUnitOfWork.of(herstel), incident_id=i)["inform_completed"])
+        for i in incidents
+    )
     return {"recovered": len(recovered), "redispatched": len(stale), "print_batches": published, "completed": completed}
 
 

@@ -83,7 +83,7 @@ def deliver_letters(
             if post is not None:
                 post.close()
     for incident_id in report.incidents:
-        settle_incident(herstel=herstel, incident_id=incident_id)
+        settle_incident(uow=NotificationsUnitOfWork.of(herstel), incident_id=incident_id)
     by_delay: dict[float, list[uuid.UUID]] = defaultdict(list)
     for letter_id, delay in retry:
         by_delay[delay].append(letter_id)

@@ -19,7 +19,6 @@ from typing import Any
 from notifications.model import FINAL, LetterChannel, LetterStatus
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import LetterAttemptRow
-from protocol.bootstrap import Herstel
 from protocol.services import append_to_timeline, complete_step_as_system
 
 RECORD_LIMIT = 20_000  # attempts per LettersBatchRecorded event
@@ -104,13 +103,13 @@ def letter_counts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> dict[
     }
 
 
-def settle_incident(*, herstel: Herstel, incident_id: uuid.UUID) -> dict[str, Any]:
+def settle_incident(*, uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> dict[str, Any]:
     """Record the incident's new attempts on the timeline and, once every letter is delivered or
     finally failed, complete `inform` as the system. One transaction; safe to run at any time.
 
     Returns what was recorded, whether `inform` completed, and the letter counts, which are left
     out while letters are still open."""
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    with uow:
         uow.lock_incident(incident_id)
         recorded = 0
         while True:  # several events if a sweep finds more than RECORD_LIMIT rows
