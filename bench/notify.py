@@ -38,7 +38,7 @@ from notifications.codes import new_access_code  # noqa: E402
 from notifications.demo import fictitious_bsns  # noqa: E402
 from notifications.letters import IncidentFacts, Recipient, letter_context  # noqa: E402
 from notifications.rendering import render_letter  # noqa: E402
-from notifications.services import import_persons, letters_summary, start_campaign  # noqa: E402
+from notifications.services import import_persons, letters_summary, open_vault, start_campaign, unit_of_work  # noqa: E402
 from protocol.services import (  # noqa: E402
     Principal,
     Settings,
@@ -194,11 +194,16 @@ def main() -> None:
         data = persons_csv(args.persons, args.post_share)
         started = time.perf_counter()
         import_persons(
-            herstel=herstel, principal=officer, incident_id=incident["id"], data=data, max_bytes=len(data) + 1
+            uow=unit_of_work(herstel),
+            vault=open_vault(herstel.settings),
+            principal=officer,
+            incident_id=incident["id"],
+            data=data,
+            max_bytes=len(data) + 1,
         )
         results["import_rows_per_s"] = round(args.persons / (time.perf_counter() - started))
         started = time.perf_counter()
-        start_campaign(herstel=herstel, principal=officer, incident_id=incident["id"], kind="notification")
+        start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification")
         results["queue_letters_per_s"] = round(args.persons / (time.perf_counter() - started))
         deadline = time.monotonic() + 3600
         while time.monotonic() < deadline:
@@ -209,7 +214,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         results["deliver_letters_per_s"] = round(args.persons / elapsed)
         results["campaign_seconds"] = round(elapsed, 1)
-        summary = letters_summary(herstel=herstel, principal=officer, incident_id=incident["id"])
+        summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"])
         results["delivered"] = summary["by_status"].get("delivered", 0)
         results["emails_at_server"] = len(list((work / "mail").glob("*.eml")))
         sample = max(200, min(2000, args.persons // 10))

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cli.main import Context, main, pass_context
-from notifications.services import FileTooLarge, PersonsFileRejected, import_persons
+from notifications.services import FileTooLarge, PersonsFileRejected, import_persons, open_vault, unit_of_work
 from protocol.services import NotFound, Principal, get_principal, list_users
 
 
@@ -50,7 +50,13 @@ def persons_import(context: Context, incident: uuid.UUID, file: Path, email: str
 
         try:
             result = import_persons(
-                herstel=context.herstel, principal=principal, incident_id=incident, data=data, progress=progress
+                uow=unit_of_work(context.herstel),
+                vault=open_vault(context.herstel.settings),
+                max_bytes=context.herstel.settings.max_body_bytes,
+                principal=principal,
+                incident_id=incident,
+                data=data,
+                progress=progress,
             )
         except PersonsFileRejected as refused:
             bar.render_finish()

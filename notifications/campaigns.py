@@ -11,7 +11,9 @@ from notifications.ledger import letter_counts, settle_incident, verify_ledger
 from notifications.letters import Recipient, incident_facts, letter_context, objection_last_day
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
 from notifications.rendering import RenderedLetter, render_letter
+from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import LETTER_KINDS, LetterSenderRow
+from protocol.bootstrap import Herstel
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Principal
 from protocol.services import append_to_timeline, start_step_as_system
@@ -25,7 +27,9 @@ def _check_kind(kind: str) -> None:
         raise InvalidEvidence("unknown letter kind", errors={"kind": [f"must be one of: {', '.join(LETTER_KINDS)}"]})
 
 
-def start_campaign(*, herstel: Any, principal: Principal, incident_id: uuid.UUID, kind: str) -> dict[str, Any]:
+def start_campaign(
+    *, uow: NotificationsUnitOfWork, principal: Principal, incident_id: uuid.UUID, kind: str
+) -> dict[str, Any]:
     """Queue a letter of `kind` for every person of the incident who has none yet, and start `inform`.
 
     `notification` goes to the affected persons (outcome established or suspected), `unfounded` to
@@ -33,7 +37,7 @@ def start_campaign(*, herstel: Any, principal: Principal, incident_id: uuid.UUID
     when everyone already has one. The workers fan the letters out after the commit.
     """
     _check_kind(kind)
-    with herstel.uow() as uow:
+    with uow:
         incident, actor = incident_for(uow, principal, incident_id, "letters.send")
         refused = incident.work_refusal("inform")  # the incident's own guard, as for the step's actions
         if refused is not None:
@@ -88,9 +92,9 @@ def start_campaign(*, herstel: Any, principal: Principal, incident_id: uuid.UUID
     return {"campaign_id": campaign_id, "kind": kind, "letters": added, "created": True, "channels": dict(channels)}
 
 
-def letters_summary(*, herstel: Any, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
+def letters_summary(*, uow: NotificationsUnitOfWork, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
     """Counts of the incident's letters per status and channel, and its campaigns (for a progress bar)."""
-    with herstel.uow().read_only() as uow:
+    with uow.read_only():
         incident_for(uow, principal, incident_id, "letters.read", lock=False)
         counts = letter_counts(uow, incident_id)
         counts["campaigns"] = [
@@ -107,19 +111,21 @@ def letters_summary(*, herstel: Any, principal: Principal, incident_id: uuid.UUI
         return counts
 
 
-def verify_letters_ledger(*, herstel: Any, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
+def verify_letters_ledger(
+    *, uow: NotificationsUnitOfWork, principal: Principal, incident_id: uuid.UUID
+) -> dict[str, Any]:
     """Check every LettersBatchRecorded digest against the ledger rows it covers."""
-    with herstel.uow().read_only() as uow:
+    with uow.read_only():
         incident_for(uow, principal, incident_id, "incident.verify", lock=False)
         return verify_ledger(uow, incident_id)
 
 
-def recover_letters(*, herstel: Any, limit: int = 2000) -> dict[str, int]:
+def recover_letters(*, herstel: Herstel, limit: int = 2000) -> dict[str, int]:
     """The scheduler's sweep: take back letters whose worker went silent, re-enqueue letters whose
     message may be lost, hand recorded print batches over, and settle incidents with open campaigns."""
     now = herstel.clock()
     lease = timedelta(seconds=herstel.settings.letter_lease_seconds)
-    with herstel.uow() as uow:
+    with NotificationsUnitOfWork.of(herstel) as uow:
         expired = uow.letters.expired_leases(now, limit)
         fenced = [(row.id, row.attempts) for row in expired]
         pending = {(a.letter_id, a.number): a for a in uow.letters.pending_attempts(fenced)}
@@ -131,20 +137,23 @@ def recover_letters(*, herstel: Any, limit: int = 2000) -> dict[str, int]:
         )
         recovered = uow.letters.settle(fenced, LetterEvent.RECOVER, {"lease_until": None, "next_attempt_at": now})
         uow.commit()
-    with herstel.uow() as uow:
+    with NotificationsUnitOfWork.of(herstel) as uow:
         stale = uow.letters.stale_queued(due_before=now, dispatched_before=now - lease, limit=limit)
         uow.letters.mark_dispatched(stale, now)
         if stale:
             dispatch_letters(stale)
         uow.commit()
     published = _hand_over_print_batches(herstel, now - lease)
-    with herstel.uow().read_only() as uow:
+    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
         incidents = uow.letters.open_campaign_incidents()
-    completed = sum(bool(settle_incident(herstel=herstel, incident_id=i)["inform_completed"]) for i in incidents)
+    completed = sum(
+        bool(settle_incident(uow=NotificationsUnitOfWork.of(herstel), incident_id=i)["inform_completed"])
+        for i in incidents
+    )
     return {"recovered": len(recovered), "redispatched": len(stale), "print_batches": published, "completed": completed}
 
 
-def _hand_over_print_batches(herstel: Any, orphan_before: datetime) -> int:
+def _hand_over_print_batches(herstel: Herstel, orphan_before: datetime) -> int:
     """Move recorded batches left in `pending` (a crash after recording) to the outbox; drop old orphans."""
     from notifications.channels import PostChannel
 
@@ -157,7 +166,7 @@ def _hand_over_print_batches(herstel: Any, orphan_before: datetime) -> int:
             batch_id = uuid.UUID(path.stem)
         except ValueError:
             continue
-        with herstel.uow().read_only() as uow:
+        with NotificationsUnitOfWork.of(herstel).read_only() as uow:
             recorded = uow.letters.print_batch(batch_id) is not None
         if recorded:
             moved += post.publish(batch_id)
@@ -166,17 +175,17 @@ def _hand_over_print_batches(herstel: Any, orphan_before: datetime) -> int:
     return moved
 
 
-def objection_deadline(*, herstel: Any, sent_on: date | datetime | None = None) -> date:
+def objection_deadline(*, herstel: Herstel, sent_on: date | datetime | None = None) -> date:
     """The last day to object to a letter sent on `sent_on` (default: now), per Awb 6:7/6:8 and the Atw."""
     return objection_last_day(herstel.calendar.atw, sent_on or herstel.clock())
 
 
 def preview_letter(
-    *, herstel: Any, principal: Principal, incident_id: uuid.UUID, kind: str, language: str = "nl"
+    *, herstel: Herstel, principal: Principal, incident_id: uuid.UUID, kind: str, language: str = "nl"
 ) -> RenderedLetter:
     """The letter as it would go out today, to a sample reader, with a sample code (nothing is stored)."""
     _check_kind(kind)
-    with herstel.uow().read_only() as uow:
+    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
         incident_for(uow, principal, incident_id, "letters.read", lock=False)
         facts = incident_facts(uow, incident_id)
     now = herstel.clock()
@@ -200,7 +209,7 @@ def preview_letter(
 
 def set_letter_sender(
     *,
-    herstel: Any,
+    uow: NotificationsUnitOfWork,
     principal: Principal,
     name: str,
     organisation_id: uuid.UUID | None = None,
@@ -224,7 +233,7 @@ def set_letter_sender(
         errors["name"] = ["required"]
     if errors:
         raise InvalidEvidence("the sender details are invalid", errors=errors)
-    with herstel.uow() as uow:
+    with uow:
         organisation = organisation_for(principal, "letters.send", organisation_id)
         uow.senders.put(LetterSenderRow(organisation_id=organisation, updated_at=uow.now(), **values))
         uow.commit()

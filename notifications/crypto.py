@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import threading
 from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
@@ -38,13 +37,9 @@ class Vault:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Vault:
-        """The vault for an installation's settings (built once per key set)."""
-        cache_key = (settings.encryption_keys, settings.hash_key)
-        with _lock:
-            vault = _vaults.get(cache_key)
-            if vault is None:
-                vault = _vaults[cache_key] = cls(settings.encryption_keyring(), settings.hash_key_bytes())
-            return vault
+        """The vault of an installation's settings. Entry points build it once and hand it to the
+        services that seal or open (`vault=`)."""
+        return cls(settings.encryption_keyring(), settings.hash_key_bytes())
 
     # ------------------------------------------------------------------ sealing
 
@@ -83,7 +78,3 @@ class Vault:
 
 def _aad(place: str, key_id: str) -> bytes:
     return f"herstel:{place}:{key_id}".encode()
-
-
-_lock = threading.Lock()
-_vaults: dict[tuple[str, str], Vault] = {}

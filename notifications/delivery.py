@@ -36,7 +36,9 @@ from notifications.ledger import settle_incident
 from notifications.letters import IncidentFacts, incident_facts, letter_context, objection_last_day
 from notifications.model import AttemptOutcome, LetterChannel, LetterEvent
 from notifications.rendering import render_letter
+from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import PrintBatchRow
+from protocol.bootstrap import Herstel
 from protocol.calendar import local_date
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ ChannelFactory = Callable[[str], Channel]
 
 
 def deliver_letters(
-    *, herstel: Any, letter_ids: Sequence[uuid.UUID | str], channels: ChannelFactory | None = None
+    *, herstel: Herstel, letter_ids: Sequence[uuid.UUID | str], channels: ChannelFactory | None = None
 ) -> DeliveryReport:
     """Render and send the given letters that are due; safe to call twice with the same ids."""
     ids = [uuid.UUID(str(i)) for i in letter_ids]
@@ -81,7 +83,7 @@ def deliver_letters(
             if post is not None:
                 post.close()
     for incident_id in report.incidents:
-        settle_incident(herstel=herstel, incident_id=incident_id)
+        settle_incident(uow=NotificationsUnitOfWork.of(herstel), incident_id=incident_id)
     by_delay: dict[float, list[uuid.UUID]] = defaultdict(list)
     for letter_id, delay in retry:
         by_delay[delay].append(letter_id)
@@ -93,7 +95,7 @@ def deliver_letters(
     return report
 
 
-def default_channels(herstel: Any) -> ChannelFactory:
+def default_channels(herstel: Herstel) -> ChannelFactory:
     """The installation's channels: SMTP from its settings, post into its data directory."""
 
     def make(name: str) -> Channel:
@@ -117,14 +119,14 @@ def _open(make: ChannelFactory, name: str) -> Channel | None:
 # ---------------------------------------------------------------------- claiming
 
 
-def _claim(herstel: Any, ids: Sequence[uuid.UUID], report: DeliveryReport, *, count: bool = True) -> list[Job]:
+def _claim(herstel: Herstel, ids: Sequence[uuid.UUID], report: DeliveryReport, *, count: bool = True) -> list[Job]:
     """queued → sending, then open the recipients of what was claimed (one transaction)."""
     if not ids:
         return []
     vault = Vault.from_settings(herstel.settings)
     now = herstel.clock()
     lease = timedelta(seconds=herstel.settings.letter_lease_seconds)
-    with herstel.uow() as uow:
+    with NotificationsUnitOfWork.of(herstel) as uow:
         letters = uow.letters.claim(ids, now=now, lease_until=now + lease)
         report.leased_at = report.leased_at or now
         persons = uow.persons.many(letter.person_id for letter in letters)
@@ -161,7 +163,7 @@ def _claim(herstel: Any, ids: Sequence[uuid.UUID], report: DeliveryReport, *, co
 
 
 def _run_chunk(
-    herstel: Any,
+    herstel: Herstel,
     channel: Channel | None,
     chunk: list[Job],
     remaining: Iterable[Job],
@@ -200,7 +202,7 @@ def _run_chunk(
     batch = channel.batch if isinstance(channel, PostChannel) else None
     fallback = _record(herstel, by_id, outcomes, remaining, batch, report, retry)
     if isinstance(channel, PostChannel) and batch is not None:
-        with herstel.uow().read_only() as uow:
+        with NotificationsUnitOfWork.of(herstel).read_only() as uow:
             recorded = uow.letters.print_batch(batch.id) is not None
         if recorded:
             channel.publish(batch.id)
@@ -210,7 +212,7 @@ def _run_chunk(
     return fallback
 
 
-def _render(herstel: Any, vault: Vault, job: Job, now: datetime) -> Outgoing:
+def _render(herstel: Herstel, vault: Vault, job: Job, now: datetime) -> Outgoing:
     code = new_access_code()
     job.sent_on = local_date(now)
     job.last_day = objection_last_day(herstel.calendar.atw, now)
@@ -250,7 +252,9 @@ def _send(channel: Channel, outgoing: list[Outgoing]) -> list[Outcome]:
         return [Outcome(o.letter_id, o.attempt, AttemptOutcome.TEMPORARY, detail=detail) for o in outgoing]
 
 
-def _write_pending_attempts(herstel: Any, chunk: list[Job], outgoing: Sequence[Outgoing | None], now: datetime) -> None:
+def _write_pending_attempts(
+    herstel: Herstel, chunk: list[Job], outgoing: Sequence[Outgoing | None], now: datetime
+) -> None:
     """The attempts, with their codes' hashes, are on record before anything leaves (None: not rendered)."""
     rows = [
         {
@@ -265,14 +269,14 @@ def _write_pending_attempts(herstel: Any, chunk: list[Job], outgoing: Sequence[O
         }
         for job, item in zip(chunk, outgoing, strict=True)
     ]
-    with herstel.uow() as uow:
+    with NotificationsUnitOfWork.of(herstel) as uow:
         for job, attempt_id in zip(chunk, uow.letters.add_attempts(rows), strict=True):
             job.attempt_row_id = attempt_id
         uow.commit()
 
 
 def _record(
-    herstel: Any,
+    herstel: Herstel,
     jobs: dict[uuid.UUID, Job],
     outcomes: list[Outcome],
     remaining: Iterable[Job],
@@ -290,7 +294,7 @@ def _record(
         event, values = transition(job, outcome, now, settings)
         events[job.letter_id] = event
         groups[(event, tuple(sorted(values.items())))].append((job.letter_id, job.attempt))
-    with herstel.uow() as uow:
+    with NotificationsUnitOfWork.of(herstel) as uow:
         if batch is not None:
             uow.letters.add_print_batch(
                 PrintBatchRow(

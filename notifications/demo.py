@@ -13,7 +13,15 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from notifications.services import import_persons, set_letter_sender, start_campaign
+from notifications.services import (
+    NotificationsUnitOfWork,
+    Vault,
+    import_persons,
+    set_letter_sender,
+    start_campaign,
+)
+from protocol.bootstrap import Herstel
+from protocol.identity import Principal
 
 FIRST = [
     "Zoë",
@@ -126,10 +134,10 @@ def persons_csv(count: int = 50, *, seed: int = 7, prefix: str = "99999") -> byt
     return out.getvalue().encode("utf-8-sig")
 
 
-def seed(herstel: Any, incident_id: uuid.UUID, officer: Any, *, persons: int = 50) -> dict[str, Any]:
+def seed(herstel: Herstel, incident_id: uuid.UUID, officer: Principal, *, persons: int = 50) -> dict[str, Any]:
     """Import fictitious persons into the incident and start the notification campaign."""
     set_letter_sender(
-        herstel=herstel,
+        uow=NotificationsUnitOfWork.of(herstel),
         principal=officer,
         name="Gemeente Voorbeeldstad",
         postal_address="Postbus 1234\n1000 AB  Voorbeeldstad",
@@ -137,6 +145,15 @@ def seed(herstel: Any, incident_id: uuid.UUID, officer: Any, *, persons: int = 5
         website="www.voorbeeldstad.nl",
         signatory="Het college van burgemeester en wethouders van Voorbeeldstad",
     )
-    imported = import_persons(herstel=herstel, principal=officer, incident_id=incident_id, data=persons_csv(persons))
-    campaign = start_campaign(herstel=herstel, principal=officer, incident_id=incident_id, kind="notification")
+    imported = import_persons(
+        uow=NotificationsUnitOfWork.of(herstel),
+        vault=Vault.from_settings(herstel.settings),
+        max_bytes=herstel.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident_id,
+        data=persons_csv(persons),
+    )
+    campaign = start_campaign(
+        uow=NotificationsUnitOfWork.of(herstel), principal=officer, incident_id=incident_id, kind="notification"
+    )
     return {**imported, "campaign_id": campaign["campaign_id"], "letters": campaign["letters"]}

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any
 
 from notifications.dispatch import dispatch_letters
+from notifications.storage import NotificationsUnitOfWork
 from protocol.services import StoredEvent, register_handler
 
 log = logging.getLogger(__name__)
 
 
-def fan_out_campaign(uow: Any, event: StoredEvent) -> None:
+def fan_out_campaign(uow: NotificationsUnitOfWork, event: StoredEvent) -> None:
     """Enqueue every queued letter of a new campaign, `dispatch.BATCH` letters per message.
 
     Runs once per event (the handled-events ledger); if the broker refuses, the transaction rolls

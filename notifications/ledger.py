@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from notifications.model import FINAL, LetterChannel, LetterStatus
-from notifications.storage import lock_incident
+from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import LetterAttemptRow
 from protocol.services import append_to_timeline, complete_step_as_system
 
@@ -53,7 +53,7 @@ def ledger_digest(rows: Iterable[LetterAttemptRow]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def record_batch(uow: Any, incident_id: uuid.UUID) -> int:
+def record_batch(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> int:
     """Cover the incident's finished, unrecorded attempts with one timeline event; returns how many.
 
     Call inside a transaction that holds the incident's row lock (see `settle_incident`), so two
@@ -84,7 +84,7 @@ def record_batch(uow: Any, incident_id: uuid.UUID) -> int:
     return len(rows)
 
 
-def letter_counts(uow: Any, incident_id: uuid.UUID) -> dict[str, Any]:
+def letter_counts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> dict[str, Any]:
     """Counts of the incident's letters per status, per channel, and per kind."""
     by_status: Counter[str] = Counter()
     by_channel: dict[str, Counter[str]] = {}
@@ -103,14 +103,14 @@ def letter_counts(uow: Any, incident_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
-def settle_incident(*, herstel: Any, incident_id: uuid.UUID) -> dict[str, Any]:
+def settle_incident(*, uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> dict[str, Any]:
     """Record the incident's new attempts on the timeline and, once every letter is delivered or
     finally failed, complete `inform` as the system. One transaction; safe to run at any time.
 
     Returns what was recorded, whether `inform` completed, and the letter counts, which are left
     out while letters are still open."""
-    with herstel.uow() as uow:
-        lock_incident(uow.session, incident_id)
+    with uow:
+        uow.lock_incident(incident_id)
         recorded = 0
         while True:  # several events if a sweep finds more than RECORD_LIMIT rows
             covered = record_batch(uow, incident_id)
@@ -143,7 +143,7 @@ def settle_incident(*, herstel: Any, incident_id: uuid.UUID) -> dict[str, Any]:
     return {"recorded": recorded, "inform_completed": completed, **counts}
 
 
-def verify_ledger(uow: Any, incident_id: uuid.UUID) -> dict[str, Any]:
+def verify_ledger(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> dict[str, Any]:
     """Recompute every LettersBatchRecorded digest from the rows it names (inside a read transaction)."""
     batches = mismatched = attempts = 0
     failures = []

@@ -13,6 +13,7 @@ from typing import Any
 
 from notifications.codes import format_access_code
 from notifications.rendering import long_date
+from notifications.storage import NotificationsUnitOfWork
 from protocol.calendar import LEGAL_TIMEZONE, LegalCalendar, local_date
 from protocol.definition import Period
 from protocol.steps import StepState
@@ -104,7 +105,7 @@ class IncidentFacts:
     sender: dict[str, str] = field(default_factory=dict)
 
 
-def incident_facts(uow: Any, incident_id: uuid.UUID) -> IncidentFacts:
+def incident_facts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> IncidentFacts:
     """Read the incident, its algorithm and its sender profile (inside the caller's transaction)."""
     incident = uow.incidents.get(incident_id, lock=False)
     algorithm = uow.algorithms.get(incident.algorithm_id)

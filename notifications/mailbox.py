@@ -21,6 +21,8 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
+from notifications.storage import NotificationsUnitOfWork
+from protocol.bootstrap import Herstel
 from protocol.files import write_private
 from protocol.identity import Principal
 from protocol.permissions import organisations_for
@@ -64,18 +66,18 @@ def _letter_id(message: EmailMessage) -> uuid.UUID | None:
         return None
 
 
-def _visible(herstel: Any, principal: Principal, letters: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
+def _visible(herstel: Herstel, principal: Principal, letters: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
     """Of these letters, those of an organisation where the principal may see identities."""
     allowed = set(organisations_for(principal, "persons.read_identity"))
     wanted = {letter for letter in letters if letter is not None}
     if not allowed or not wanted:
         return set()
-    with herstel.uow().read_only() as uow:
+    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
         owners = uow.letters.organisations_of(wanted)
     return {letter for letter, organisation in owners.items() if organisation in allowed}
 
 
-def list_captured_mail(*, herstel: Any, principal: Principal, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def list_captured_mail(*, herstel: Herstel, principal: Principal, limit: int = 100, offset: int = 0) -> dict[str, Any]:
     """The newest captured messages of the principal's organisations first (headers only), and how many."""
     folder = mail_dir(herstel.settings.data_dir)
     paths = sorted(folder.glob("*.eml"), reverse=True) if folder.exists() else []
@@ -88,7 +90,7 @@ def list_captured_mail(*, herstel: Any, principal: Principal, limit: int = 100, 
     return {"total": len(mine), "items": [_summary(path, message) for path, message in page]}
 
 
-def get_captured_mail(*, herstel: Any, principal: Principal, mail_id: str) -> dict[str, Any] | None:
+def get_captured_mail(*, herstel: Herstel, principal: Principal, mail_id: str) -> dict[str, Any] | None:
     """One captured message with its plain-text and HTML bodies; None if there is no such message
     or it is not a letter of the principal's organisations (the two look the same)."""
     if not _ID.match(mail_id or ""):

@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from typing import Any
 
+from notifications.storage import NotificationsUnitOfWork
 from protocol.oversight import pseudonym
 from protocol.services import Principal
 from protocol.services.access import incident_for
@@ -19,12 +20,19 @@ MAX_PSEUDONYMS = 200  # a list to read, not an export; the count says how many t
 
 
 def oversight_persons(
-    *, herstel: Any, principal: Principal, incident_id: uuid.UUID, limit: int = MAX_PSEUDONYMS
+    *,
+    uow: NotificationsUnitOfWork,
+    hash_key: bytes,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    limit: int = MAX_PSEUDONYMS,
 ) -> dict[str, Any]:
-    """How many persons an incident affects, their letters and responses as counts, and their pseudonyms."""
+    """How many persons an incident affects, their letters and responses as counts, and their pseudonyms.
+
+    `hash_key` is the installation's hash key (`Settings.hash_key_bytes()`): the pseudonyms' keys derive from it.
+    """
     limit = max(0, min(limit, MAX_PSEUDONYMS))
-    hash_key = herstel.settings.hash_key_bytes()
-    with herstel.uow().read_only() as uow:
+    with uow.read_only():
         incident, _ = incident_for(uow, principal, incident_id, "oversight.read", lock=False)
         affected = uow.persons.count(incident.id, "affected")
         reporters = uow.persons.count(incident.id, "reporter")

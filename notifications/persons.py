@@ -8,6 +8,7 @@ from typing import Any
 from notifications.crypto import Vault
 from notifications.csvimport import POSTCODE, Progress, normalise_email, parse_persons_csv
 from notifications.identity import open_identity, seal_identity
+from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import AffectedPersonRow
 from protocol.errors import InvalidEvidence
 from protocol.identity import Principal
@@ -20,21 +21,21 @@ STORE_CHUNK = 2000
 
 def import_persons(
     *,
-    herstel: Any,
+    uow: NotificationsUnitOfWork,
+    vault: Vault,
     principal: Principal,
     incident_id: uuid.UUID,
     data: bytes,
-    max_bytes: int | None = None,
+    max_bytes: int,
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Import a CSV of affected persons, all or nothing; returns {imported, merged, rows}.
 
     `merged` counts rows whose BSN was already in the file or in the incident: those persons are
-    updated, not added. Refusals: PersonsFileRejected (every bad row), FileTooLarge.
+    updated, not added. Refusals: PersonsFileRejected (every bad row), FileTooLarge (over `max_bytes`).
     """
-    parsed = parse_persons_csv(data, max_bytes=max_bytes or herstel.settings.max_body_bytes, progress=progress)
-    vault = Vault.from_settings(herstel.settings)
-    with herstel.uow() as uow:
+    parsed = parse_persons_csv(data, max_bytes=max_bytes, progress=progress)
+    with uow:
         _incident, actor = incident_for(uow, principal, incident_id, "persons.import")
         now = uow.now()
         existing = uow.persons.hashes(incident_id)
@@ -110,7 +111,8 @@ def import_persons(
 
 def record_reporter(
     *,
-    herstel: Any,
+    uow: NotificationsUnitOfWork,
+    vault: Vault,
     principal: Principal,
     incident_id: uuid.UUID,
     name: str,
@@ -125,8 +127,7 @@ def record_reporter(
     they need a postal address, or an email address with consent to electronic delivery.
     """
     clean = _check_contact(name, email, address, language, consent_electronic)
-    vault = Vault.from_settings(herstel.settings)
-    with herstel.uow() as uow:
+    with uow:
         incident_for(uow, principal, incident_id, "persons.import")
         now = uow.now()
         current = uow.persons.of_kind(incident_id, "reporter")
@@ -178,12 +179,17 @@ def _check_contact(
 
 
 def list_persons(
-    *, herstel: Any, principal: Principal, incident_id: uuid.UUID, page: int = 1, per_page: int = 50
+    *,
+    uow: NotificationsUnitOfWork,
+    vault: Vault,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    page: int = 1,
+    per_page: int = 50,
 ) -> dict[str, Any]:
     """A page of the incident's persons; identity only for roles that may see it (else masked as None)."""
     page, per_page = max(1, page), max(1, min(per_page, 500))
-    vault = Vault.from_settings(herstel.settings)
-    with herstel.uow().read_only() as uow:
+    with uow.read_only():
         incident, _ = incident_for(uow, principal, incident_id, "persons.read", lock=False)
         visible = grant_for(principal, "persons.read_identity", incident.organisation_id) is not None
         rows, total = uow.persons.page(incident_id, page=page, per_page=per_page)

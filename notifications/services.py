@@ -1,8 +1,10 @@
 """The notifications service layer: the only door the web, the workers and the CLI use here.
 
-Every use case is a keyword-only function taking the installation (`herstel`: its units of work,
-settings and clock — these services also need its keys) and, where a user acts, their
-`Principal`; each runs in one transaction unless its docstring says otherwise. Citizens act
+Use cases are keyword-only functions. Those shaped like the protocol's take a fresh unit of work
+(`uow=unit_of_work(herstel)`, one transaction), the installation's keys where they seal or open
+personal data (`vault=`, built once per process with `open_vault`) and, where a user acts, their
+`Principal`. The rest still take the installation (`herstel`) and open their own units of work;
+each runs in one transaction unless its docstring says otherwise. Citizens act
 through a session token from `open_citizen_session`. Errors are the protocol's `ProtocolError`
 family, so the web maps them with the same handler.
 """
@@ -31,6 +33,7 @@ from notifications.citizens import (
     record_citizen_response,
 )
 from notifications.codes import format_access_code, normalize_access_code
+from notifications.crypto import Vault
 from notifications.delivery import deliver_letters
 from notifications.dispatch import BATCH, dispatch_letters, set_letter_dispatcher
 from notifications.errors import AccessDenied, ChannelUnavailable, FileTooLarge, PersonsFileRejected, RowError
@@ -39,7 +42,20 @@ from notifications.mailbox import get_captured_mail, list_captured_mail
 from notifications.oversight import oversight_persons
 from notifications.persons import import_persons, list_persons, record_reporter
 from notifications.rendering import RenderedLetter
+from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import LETTER_KINDS, RESPONSE_KINDS
+from protocol.services import Herstel, Settings
+
+
+def unit_of_work(herstel: Herstel) -> NotificationsUnitOfWork:
+    """A fresh unit of work (one transaction) over the protocol's and the notifications' repositories."""
+    return NotificationsUnitOfWork.of(herstel)
+
+
+def open_vault(settings: Settings) -> Vault:
+    """The installation's keys for sealing and opening personal data; build it once per process."""
+    return Vault.from_settings(settings)
+
 
 __all__ = [
     "BATCH",
@@ -53,6 +69,7 @@ __all__ = [
     "CitizenSession",
     "DeliveryReport",
     "FileTooLarge",
+    "NotificationsUnitOfWork",
     "Outcome",
     "Outgoing",
     "PersonsFileRejected",
@@ -60,6 +77,7 @@ __all__ = [
     "RenderedLetter",
     "RowError",
     "SmtpChannel",
+    "Vault",
     "answer_citizen_response",
     "citizen_session",
     "deliver_letters",
@@ -78,6 +96,7 @@ __all__ = [
     "normalize_access_code",
     "objection_deadline",
     "open_citizen_session",
+    "open_vault",
     "oversight_persons",
     "preview_letter",
     "record_citizen_response",
@@ -86,5 +105,6 @@ __all__ = [
     "set_letter_dispatcher",
     "set_letter_sender",
     "start_campaign",
+    "unit_of_work",
     "verify_letters_ledger",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from notifications.mailbox import mail_dir, store_message
+from protocol.bootstrap import Herstel
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class MailSink:
             self.controller = None
 
 
-def on_up(herstel: Any) -> tuple[Any, Callable[[], None]]:
+def on_up(herstel: Herstel) -> tuple[Herstel, Callable[[], None]]:
     """`herstel up`: with no SMTP host configured, start the sink and point the installation at it."""
     if herstel.settings.smtp_host:
         return herstel, lambda: None

@@ -1,5 +1,9 @@
-"""Repositories of the notifications tables; they join every unit of work as `uow.persons`,
-`uow.letters` (see `letter_storage`), `uow.responses` and `uow.senders` (bootstrap imports this module)."""
+"""Repositories of the notifications tables, and the unit of work that declares them.
+
+`NotificationsUnitOfWork` is the protocol's unit of work with `uow.persons`, `uow.letters` (see
+`letter_storage`), `uow.responses` and `uow.senders` beside the protocol's repositories: one
+transaction over both. Bootstrap builds every unit of work of the installation as this one
+(`UNIT_OF_WORK`), so the protocol's event handlers may use the letters too."""
 
 from __future__ import annotations
 
@@ -18,8 +22,9 @@ from notifications.tables import (
     CitizenResponseRow,
     LetterSenderRow,
 )
+from protocol.bootstrap import Herstel
 from protocol.storage.tables import IncidentRow
-from protocol.storage.uow import register_repository
+from protocol.storage.uow import UnitOfWork
 
 
 class PersonRepository:
@@ -142,15 +147,38 @@ class SenderRepository:
         self.session.flush()
 
 
-def lock_incident(session: Session, incident_id: uuid.UUID) -> None:
-    """Take the incident's row lock first, so that ledger batches of one incident are recorded in order."""
-    session.execute(select(IncidentRow.id).where(IncidentRow.id == incident_id).with_for_update())
+class NotificationsUnitOfWork(UnitOfWork):
+    """One transaction over the protocol's repositories and those of the notifications."""
+
+    persons: PersonRepository
+    letters: LetterRepository
+    responses: ResponseRepository
+    senders: SenderRepository
+
+    def open_repositories(self, session: Session) -> None:
+        self.persons = PersonRepository(session)
+        self.letters = LetterRepository(session)
+        self.responses = ResponseRepository(session)
+        self.senders = SenderRepository(session)
+
+    def lock_incident(self, incident_id: uuid.UUID) -> None:
+        """Take the incident's row lock first, so that ledger batches of one incident are recorded in order."""
+        assert self.session is not None, "inside `with uow:` only"
+        self.session.execute(select(IncidentRow.id).where(IncidentRow.id == incident_id).with_for_update())
+
+    @classmethod
+    def of(cls, herstel: Herstel) -> NotificationsUnitOfWork:
+        """A fresh unit of work (one transaction) of the installation."""
+        return cls(
+            herstel.db,
+            definitions=herstel.definitions,
+            calendar=herstel.calendar,
+            clock=herstel.clock,
+            on_commit=herstel.on_commit,
+        )
 
 
-register_repository("persons", lambda session, uow: PersonRepository(session))
-register_repository("letters", lambda session, uow: LetterRepository(session))
-register_repository("responses", lambda session, uow: ResponseRepository(session))
-register_repository("senders", lambda session, uow: SenderRepository(session))
+UNIT_OF_WORK = NotificationsUnitOfWork  # what bootstrap builds every unit of work as
 
 # The event handlers must be known wherever the outbox relay runs, and every process bootstraps.
 from notifications import handlers  # noqa: E402, F401

@@ -25,7 +25,8 @@ from protocol.storage.algorithms import DefinitionRepository
 from protocol.storage.database import Database
 from protocol.storage.uow import UnitOfWork
 
-# Packages whose repositories join the unit of work (they call `register_repository` on import).
+# Packages whose repositories join the unit of work: each names, as `UNIT_OF_WORK`, its subclass of
+# `UnitOfWork` that declares them. (Loaded by name until one composition root above both wires it.)
 EXTENSIONS = ("notifications.storage",)
 
 
@@ -64,10 +65,11 @@ class Herstel:
     definitions: DefinitionCache
     clock: Callable[[], datetime] = utcnow
     on_commit: list[Callable[[list[StoredEvent]], None]] = field(default_factory=list)
+    unit_of_work: type[UnitOfWork] = UnitOfWork
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction)."""
-        return UnitOfWork(
+        return self.unit_of_work(
             self.db,
             definitions=self.definitions,
             calendar=self.calendar,
@@ -88,12 +90,17 @@ class Herstel:
 def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None) -> Herstel:
     """Wire an installation from its settings (read from the environment when not given)."""
     settings = settings or load_settings()
+    unit_of_work = UnitOfWork
     for module in EXTENSIONS:
         try:
-            importlib.import_module(module)
+            extension = importlib.import_module(module)
         except ModuleNotFoundError as error:
             if error.name != module:
                 raise
+            continue
+        declared = getattr(extension, "UNIT_OF_WORK", None)
+        if isinstance(declared, type) and issubclass(declared, unit_of_work):
+            unit_of_work = declared
     if Path(settings.data_dir).is_dir():
         private_dir(settings.data_dir)  # one made by an older version (0755): narrow it; new ones are made 0700
     db = Database(settings.resolved_database_url())
@@ -103,4 +110,5 @@ def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime]
         calendar=load_calendars(),
         definitions=DefinitionCache(db),
         clock=clock or utcnow,
+        unit_of_work=unit_of_work,
     )

@@ -6,6 +6,7 @@ from typing import cast
 
 from flask import current_app, g
 
+from notifications.services import NotificationsUnitOfWork, Vault, open_vault, unit_of_work
 from protocol.services import Herstel, Principal
 
 
@@ -20,3 +21,16 @@ def principal() -> Principal:
     if found is None:  # a view for signed-in users reached without the guard: a programming error
         raise RuntimeError("no principal on a route that needs one; is it declared in web.access.ROUTES?")
     return cast(Principal, found)
+
+
+def notifications_uow() -> NotificationsUnitOfWork:
+    """A fresh unit of work with the notifications' repositories, for one service call."""
+    return unit_of_work(herstel())
+
+
+def vault() -> Vault:
+    """The installation's keys for personal data, built on first use and kept with the app."""
+    found = current_app.extensions.get("vault")
+    if found is None:
+        found = current_app.extensions["vault"] = open_vault(herstel().settings)
+    return cast(Vault, found)

@@ -22,7 +22,7 @@ from protocol.services import (
     get_oversight_timeline,
     list_oversight_incidents,
 )
-from web.context import herstel, principal
+from web.context import herstel, notifications_uow, principal
 from web.pages.common import definition, lang, zone
 from web.pages.text import DEADLINE_OUTCOMES, EVENT_TYPES, label
 from web.pages.timeline import summary
@@ -55,7 +55,12 @@ def listing(query: dict[str, Any], *, per_page: int | None = None) -> dict[str, 
 def incident_detail(incident_id: uuid.UUID) -> dict[str, Any]:
     """The incident as the body sees it, with its affected persons as counts and pseudonyms."""
     found = get_oversight_incident(uow=herstel().uow(), principal=principal(), incident_id=incident_id)
-    found["persons"] = oversight_persons(herstel=herstel(), principal=principal(), incident_id=incident_id)
+    found["persons"] = oversight_persons(
+        uow=notifications_uow(),
+        hash_key=herstel().settings.hash_key_bytes(),
+        principal=principal(),
+        incident_id=incident_id,
+    )
     return found
 
 

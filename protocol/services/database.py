@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import migrations
+from protocol.bootstrap import Herstel
 from protocol.services.definitions import sync_builtin_definitions
 from protocol.services.organisations import ensure_default_organisation
 
@@ -22,7 +23,7 @@ def _config(*, quiet: bool = False) -> Config:
     return config
 
 
-def upgrade_database(*, herstel: Any, revision: str = "head") -> list[str]:
+def upgrade_database(*, herstel: Herstel, revision: str = "head") -> list[str]:
     """Migrate to `revision`, then make sure the default organisation and built-in protocols exist."""
     config = _config()
     with herstel.db.engine.connect() as connection:
@@ -35,7 +36,7 @@ def upgrade_database(*, herstel: Any, revision: str = "head") -> list[str]:
     return sync_builtin_definitions(uow_factory=herstel.uow)
 
 
-def downgrade_database(*, herstel: Any, revision: str = "base") -> None:
+def downgrade_database(*, herstel: Herstel, revision: str = "base") -> None:
     """Migrate down to `revision` (for tests of the migrations and for rollbacks)."""
     config = _config()
     with herstel.db.engine.connect() as connection:
@@ -44,7 +45,7 @@ def downgrade_database(*, herstel: Any, revision: str = "base") -> None:
         connection.commit()
 
 
-def database_status(*, herstel: Any) -> dict[str, Any]:
+def database_status(*, herstel: Herstel) -> dict[str, Any]:
     """The database's revision, the code's head, and whether the schema matches the models (`alembic check`)."""
     config = _config(quiet=True)  # `alembic check` prints its verdict; we return it instead
     head = ScriptDirectory.from_config(config).get_current_head()

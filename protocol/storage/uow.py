@@ -1,8 +1,8 @@
 """The unit of work: one transaction in which every repository takes part.
 
 Services use it as ``with uow: ...; uow.commit()``. Leaving the block without commit rolls back.
-Other packages (notifications) add their repositories with `register_repository`, so their tables
-join the same transaction without the protocol knowing them.
+A capability built on the protocol (notifications) subclasses it and declares its own repositories,
+so its tables join the same transaction without the protocol knowing them.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import Self
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -33,13 +33,9 @@ from protocol.storage.timeline import (
 )
 from protocol.storage.transparency import TransparencyRepository
 
-RepositoryFactory = Callable[[Session, "UnitOfWork"], Any]
-
 
 class UnitOfWork:
     """One transaction over all repositories; after a commit, listeners hear of the new events."""
-
-    extensions: ClassVar[dict[str, RepositoryFactory]] = {}
 
     def __init__(
         self,
@@ -61,12 +57,12 @@ class UnitOfWork:
 
     # the transaction
 
-    def read_only(self) -> UnitOfWork:
+    def read_only(self) -> Self:
         """Use as ``with uow.read_only():`` for queries; SQLite then does not take the write lock."""
         self._read_only = True
         return self
 
-    def __enter__(self) -> UnitOfWork:
+    def __enter__(self) -> Self:
         if self.session is not None:
             raise RuntimeError("a unit of work is entered once")
         session = self.db.session(read_only=self._read_only)
@@ -86,10 +82,12 @@ class UnitOfWork:
         self.transparency = TransparencyRepository(session)
         self.notices = NoticeRepository(session)
         self.approvals = ApprovalRepository(session)
-        for name, factory in self.extensions.items():
-            setattr(self, name, factory(session, self))
+        self.open_repositories(session)
         self._committed = False
         return self
+
+    def open_repositories(self, session: Session) -> None:
+        """Where a subclass opens the repositories it declares, on the transaction's session."""
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -114,12 +112,6 @@ class UnitOfWork:
         for listener in self.on_commit:
             listener(events)
 
-    def __getattr__(self, name: str) -> Any:
-        """Repositories other packages registered (`uow.persons`, `uow.letters`), once entered."""
-        if name in UnitOfWork.extensions:
-            raise AttributeError(f"uow.{name} exists only inside `with uow:`")
-        raise AttributeError(name)
-
     def now(self) -> datetime:
         return self.clock()
 
@@ -130,11 +122,6 @@ class UnitOfWork:
     @property
     def dialect(self) -> str:
         return self.db.dialect
-
-
-def register_repository(name: str, factory: RepositoryFactory) -> None:
-    """Let another package's repository join every unit of work as ``uow.<name>``."""
-    UnitOfWork.extensions[name] = factory
 
 
 def is_serialization_failure(error: BaseException) -> bool:

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from notifications.services import letters_summary, start_campaign
 from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
 from web.api.schemas.letters import CampaignBodySchema, CampaignSchema, LettersSummarySchema
-from web.context import herstel, principal
+from web.context import notifications_uow, principal
 
 blp = api_blueprint("letters", "/incidents/<uuid:incident_id>/letters", "Letters to the affected persons")
 
@@ -23,7 +23,9 @@ class Letters(MethodView):
     def post(self, body: dict[str, Any], incident_id: uuid.UUID) -> dict[str, Any]:
         """Queue a letter of `kind` for everyone who has none of that kind yet (never a second one), and
         start `inform`; the letters go out in the background (see the summary)."""
-        return start_campaign(herstel=herstel(), principal=principal(), incident_id=incident_id, kind=body["kind"])
+        return start_campaign(
+            uow=notifications_uow(), principal=principal(), incident_id=incident_id, kind=body["kind"]
+        )
 
 
 @blp.route("/summary")
@@ -32,4 +34,4 @@ class LettersSummary(MethodView):
     @errors(blp, *READ_ERRORS)
     def get(self, incident_id: uuid.UUID) -> dict[str, Any]:
         """Counts of the incident's letters per status, channel and kind, and its campaigns."""
-        return letters_summary(herstel=herstel(), principal=principal(), incident_id=incident_id)
+        return letters_summary(uow=notifications_uow(), principal=principal(), incident_id=incident_id)

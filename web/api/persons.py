@@ -14,7 +14,7 @@ from notifications.services import import_persons, list_persons
 from protocol.services import InvalidEvidence
 from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
 from web.api.schemas.persons import ImportResultSchema, PersonPageSchema, PersonQuerySchema, PersonsFileProblemSchema
-from web.context import herstel, principal
+from web.context import herstel, notifications_uow, principal, vault
 from web.security import body_types
 
 blp = api_blueprint(
@@ -62,11 +62,20 @@ class AffectedPersons(MethodView):
     @errors(blp, *(s for s in WRITE_ERRORS if s != 422))
     def post(self, incident_id: uuid.UUID) -> dict[str, Any]:
         """Import the affected persons, all or nothing: any bad row refuses the file with every row's problem."""
-        return import_persons(herstel=herstel(), principal=principal(), incident_id=incident_id, data=_persons_file())
+        return import_persons(
+            uow=notifications_uow(),
+            vault=vault(),
+            principal=principal(),
+            incident_id=incident_id,
+            data=_persons_file(),
+            max_bytes=herstel().settings.max_body_bytes,
+        )
 
     @blp.arguments(PersonQuerySchema, location="query", unknown=ma.RAISE)
     @blp.response(200, PersonPageSchema)
     @errors(blp, *READ_ERRORS)
     def get(self, query: dict[str, Any], incident_id: uuid.UUID) -> dict[str, Any]:
         """A page of the incident's persons with totals; `identity` is null for roles that may not see it."""
-        return list_persons(herstel=herstel(), principal=principal(), incident_id=incident_id, **query)
+        return list_persons(
+            uow=notifications_uow(), vault=vault(), principal=principal(), incident_id=incident_id, **query
+        )

@@ -19,7 +19,7 @@ from notifications.services import (
     start_campaign,
 )
 from protocol.services import NotFound, ProtocolError
-from web.context import herstel, principal
+from web.context import herstel, notifications_uow, principal, vault
 from web.pages.common import may, page_arg, page_count
 from web.pages.incident_view import FormState, Refusal
 from web.pages.incidents import Page, attempt, fetch
@@ -51,7 +51,7 @@ def start(incident_id: uuid.UUID) -> Page:
     return attempt(
         incident_id,
         state,
-        lambda: start_campaign(herstel=herstel(), principal=principal(), incident_id=incident_id, kind=kind),
+        lambda: start_campaign(uow=notifications_uow(), principal=principal(), incident_id=incident_id, kind=kind),
         queued,
         anchor="letters",
     )
@@ -73,7 +73,12 @@ def render_persons(
     incident = fetch(incident_id)
     page = page_arg()
     persons = list_persons(
-        herstel=herstel(), principal=principal(), incident_id=incident_id, page=page, per_page=PER_PAGE
+        uow=notifications_uow(),
+        vault=vault(),
+        principal=principal(),
+        incident_id=incident_id,
+        page=page,
+        per_page=PER_PAGE,
     )
     pages = page_count(persons["total"], PER_PAGE)
     html = render_template(
@@ -106,7 +111,14 @@ def import_file(incident_id: uuid.UUID) -> Page:
             incident_id, rejected={"message": _("Choose a CSV file to upload."), "rows": []}, status=422
         )
     try:
-        result = import_persons(herstel=herstel(), principal=principal(), incident_id=incident_id, data=file.read())
+        result = import_persons(
+            uow=notifications_uow(),
+            vault=vault(),
+            principal=principal(),
+            incident_id=incident_id,
+            data=file.read(),
+            max_bytes=herstel().settings.max_body_bytes,
+        )
     except NotFound:
         raise
     except PersonsFileRejected as error:

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from notifications.services import LETTER_KINDS, letters_summary
-from web.context import herstel, principal
+from web.context import notifications_uow, principal
 from web.pages.common import may
 from web.pages.letters_text import CHANNELS, LETTER_KINDS_TEXT, LETTER_STATUSES
 from web.pages.text import label, ngettext
@@ -20,7 +20,7 @@ STATUS_ORDER = ("queued", "sending", "sent", "delivered", "failed")
 
 def progress(incident_id: uuid.UUID) -> dict[str, Any]:
     """The letters' counts as the page shows them (and the script refreshes them)."""
-    summary = letters_summary(herstel=herstel(), principal=principal(), incident_id=incident_id)
+    summary = letters_summary(uow=notifications_uow(), principal=principal(), incident_id=incident_id)
     by_status = summary["by_status"]
     done = by_status.get("delivered", 0) + by_status.get("failed", 0)
     channels = sorted(summary["by_channel"])

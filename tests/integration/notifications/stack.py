@@ -11,7 +11,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
+from protocol.services import (
+    Herstel,
+    Principal,
+    create_user,
+    ensure_default_organisation,
+    get_principal,
+    register_algorithm,
+)
 from tests.integration.notifications.conftest import assessed_incident
 from tests.redis_server import RedisServer
 
@@ -67,7 +74,7 @@ class Stack:
         return "".join(p.read_text(errors="replace") for p in self.folder.glob("*.log"))
 
 
-def officer_and_incident(herstel: Any) -> tuple[Any, Any]:
+def officer_and_incident(herstel: Herstel) -> tuple[Principal, Any]:
     organisation = ensure_default_organisation(uow=herstel.uow())
     user = create_user(
         uow=herstel.uow(),

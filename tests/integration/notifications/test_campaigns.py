@@ -21,8 +21,10 @@ from notifications.services import (
     normalize_access_code,
     objection_deadline,
     open_citizen_session,
+    open_vault,
     recover_letters,
     start_campaign,
+    unit_of_work,
     verify_letters_ledger,
 )
 from notifications.tables import LetterAttemptRow, LetterRow
@@ -56,9 +58,18 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
     everyone = people(12, consent=lambda i: i < 8)  # 8 by email, 4 by post
-    result = import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(everyone))
+    result = import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(everyone),
+    )
     assert result == {"imported": 12, "merged": 0, "rows": 12}
-    campaign = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    campaign = start_campaign(
+        uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification"
+    )
     assert campaign["created"]
     assert campaign["letters"] == 12
     assert campaign["channels"] == {"email": 8, "post": 4}
@@ -89,7 +100,7 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
     assert len(posted) == 4
     assert {r["postal_code"] for r in posted} == {"1234 AB"}
 
-    summary = letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"delivered": 12}
     assert summary["open"] == 0
     assert summary["by_channel"] == {"email": {"delivered": 8}, "post": {"delivered": 4}}
@@ -99,9 +110,11 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
     assert inform["ended_by"] == "system"
     assert inform["evidence"] == {"letters": 12, "delivered": 12, "failed": 0, "by_email": 8, "by_post": 4}
     assert verify_incident(uow=mailing.uow(), principal=Principal.installation(), incident_id=incident["id"]).valid
-    assert verify_letters_ledger(herstel=mailing, principal=officer, incident_id=incident["id"])["valid"]
+    assert verify_letters_ledger(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])["valid"]
 
-    again = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    again = start_campaign(
+        uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification"
+    )
     assert again == {"campaign_id": campaign["campaign_id"], "kind": "notification", "letters": 0, "created": False}
     events = get_timeline(uow=mailing.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
     types = [e["type"] for e in events]
@@ -114,8 +127,15 @@ def test_temporary_failures_are_retried_with_backoff_and_delivered_once(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
     reader = people(1, email=lambda i: "tempfail2-lezer@example.nl")
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(reader))
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(reader),
+    )
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     reports = run_letters(mailing, dispatched, clock)
 
     assert [(r.retrying, r.delivered) for r in reports] == [(1, 0), (1, 0), (0, 1)]
@@ -123,13 +143,22 @@ def test_temporary_failures_are_retried_with_backoff_and_delivered_once(
     letter = letter_for(mailing, incident_id=incident["id"])
     assert (letter.status, letter.channel, letter.attempts) == ("delivered", "email", 3)
     assert attempts(mailing, letter.id) == [("email", "temporary"), ("email", "temporary"), ("email", "delivered")]
-    assert verify_letters_ledger(herstel=mailing, principal=officer, incident_id=incident["id"])["attempts"] == 3
+    assert (
+        verify_letters_ledger(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])["attempts"] == 3
+    )
 
 
 def test_permanent_failure_falls_back_to_post(mailing, officer, incident, smtp_server, dispatched, clock):
     reader = people(1, email=lambda i: "permfail-lezer@example.nl")
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(reader))
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(reader),
+    )
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)
 
     assert smtp_server.messages() == []
@@ -144,8 +173,15 @@ def test_permanent_failure_falls_back_to_post(mailing, officer, incident, smtp_s
 def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(3)))
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(people(3)),
+    )
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     from tests.integration.notifications.conftest import publish_events
 
     publish_events(mailing)
@@ -171,15 +207,22 @@ def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
 
     run_letters(mailing, dispatched, clock)
     assert sorted(smtp_server.recipients().values()) == [1, 1, 1]
-    summary = letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"delivered": 3}
 
 
 def test_the_sweep_leaves_a_new_campaign_to_its_fan_out_and_takes_it_over_only_after_the_lease(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(3)))
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(people(3)),
+    )
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     # the campaign is queued, its LetterCampaignStarted event not yet relayed: nothing dispatched
     assert recover_letters(herstel=mailing)["redispatched"] == 0
     assert dispatched.take() == []
@@ -193,8 +236,15 @@ def test_the_sweep_leaves_a_new_campaign_to_its_fan_out_and_takes_it_over_only_a
 def test_two_workers_with_the_same_batch_send_each_letter_once(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(5)))
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(people(5)),
+    )
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     from tests.integration.notifications.conftest import publish_events
 
     publish_events(mailing)
@@ -210,22 +260,36 @@ def test_campaign_refusals(mailing, officer, incident, algorithm, dispatched):
     from protocol.services import InvalidEvidence, StateConflict
 
     with pytest.raises(StateConflict, match="import the affected persons"):
-        start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+        start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     with pytest.raises(StateConflict, match="only for an unfounded signal"):
-        start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="unfounded")
+        start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="unfounded")
     with pytest.raises(InvalidEvidence) as caught:
-        start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="flyer")
+        start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="flyer")
     assert "kind" in caught.value.errors
     bad = persons_file(people(3)).replace(b"1234 AB", b"12345", 1)
     with pytest.raises(PersonsFileRejected) as refused:
-        import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=bad)
+        import_persons(
+            uow=unit_of_work(mailing),
+            vault=open_vault(mailing.settings),
+            max_bytes=mailing.settings.max_body_bytes,
+            principal=officer,
+            incident_id=incident["id"],
+            data=bad,
+        )
     assert [(e.row, e.field) for e in refused.value.rows] == [(2, "postal_code")]
-    assert letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])["total"] == 0
+    assert letters_summary(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])["total"] == 0
 
 
 def test_lease_is_renewed_while_a_long_batch_is_sent(mailing, officer, incident, smtp_server, dispatched, clock):
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(30)))
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(people(30)),
+    )
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     reports = run_letters(mailing, dispatched, clock)
     assert sum(r.delivered for r in reports) == 30
     assert sum(r.lost_race for r in reports) == 0
@@ -267,10 +331,17 @@ def test_one_unsendable_address_fails_that_letter_alone_and_sends_its_neighbours
     settings = dataclasses.replace(mailing.settings, smtp_port=smtp_server.port)
     mailing = dataclasses.replace(mailing, settings=settings)
     everyone = people(5, language=lambda i: "nl")
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(everyone))
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(everyone),
+    )
     accented = give_old_address(mailing, incident["id"], 1, "jöhn@exämple.nl")  # needs SMTPUTF8: not offered
     no_domain = give_old_address(mailing, incident["id"], 3, "anna@exämple..nl")  # no IDNA form at all
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)
 
     good = {p["email"]: 1 for i, p in enumerate(everyone) if i not in (1, 3)}
@@ -282,7 +353,7 @@ def test_one_unsendable_address_fails_that_letter_alone_and_sends_its_neighbours
         with mailing.uow().read_only() as uow:
             first = uow.session.query(LetterAttemptRow).filter_by(letter_id=letter.id, number=1).one()
             assert reason in first.detail
-    summary = letters_summary(herstel=mailing, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"delivered": 5}
     assert sorted(r["letter_id"] for r in manifests(mailing.settings.data_dir)) == sorted(
         str(letter_for(mailing, person_id=p).id) for p in (accented, no_domain)
@@ -298,9 +369,16 @@ def test_one_unsendable_address_fails_that_letter_alone_and_sends_its_neighbours
 def test_an_accented_address_goes_by_email_where_the_server_offers_smtputf8(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(people(1)))
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(people(1)),
+    )
     person_id = give_old_address(mailing, incident["id"], 0, "jöhn@exämple.nl")
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)
 
     assert smtp_server.recipients() == {"jöhn@xn--exmple-cua.nl": 1}

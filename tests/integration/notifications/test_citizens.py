@@ -16,8 +16,10 @@ from notifications.services import (
     import_persons,
     list_citizen_responses,
     open_citizen_session,
+    open_vault,
     record_citizen_response,
     start_campaign,
+    unit_of_work,
 )
 from protocol.services import InvalidEvidence, StateConflict, get_incident, get_timeline
 from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
@@ -27,8 +29,15 @@ from tests.integration.notifications.conftest import CODE, people, persons_file,
 def delivered(mailing, officer, incident, smtp_server, dispatched, clock):
     """Two readers (nl, en) whose letters arrived; returns {email: code}."""
     readers = people(2, language=lambda i: ["nl", "en"][i])
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(readers))
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(readers),
+    )
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)
     codes = {}
     for message in smtp_server.messages():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from cli.main import main
-from notifications.services import list_persons
+from notifications.services import list_persons, open_vault, unit_of_work
 from protocol.services import bootstrap, load_settings, upgrade_database
 from tests.integration.notifications.conftest import people, persons_file
 from tests.integration.notifications.stack import officer_and_incident
@@ -39,5 +39,10 @@ def test_persons_import_from_the_command_line(tmp_path):
     )
     assert result.exit_code == 1
     assert "no user nobody@x.nl" in result.output
-    assert list_persons(herstel=herstel, principal=officer, incident_id=incident["id"])["total"] == 3
+    assert (
+        list_persons(
+            uow=unit_of_work(herstel), vault=open_vault(herstel.settings), principal=officer, incident_id=incident["id"]
+        )["total"]
+        == 3
+    )
     herstel.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from notifications.services import get_captured_mail, letters_summary, list_captured_mail
+from notifications.services import get_captured_mail, letters_summary, list_captured_mail, unit_of_work
 from notifications.sink import on_up
 from protocol.services import Principal, bootstrap, upgrade_database
 from tests.conftest import make_settings
@@ -43,7 +43,7 @@ def test_demo_letters_reach_the_sink_through_the_embedded_workers(tmp_path):
         deadline = time.monotonic() + 60
         summary = {}
         while time.monotonic() < deadline:
-            summary = letters_summary(herstel=herstel, principal=officer, incident_id=incident["id"])
+            summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"])
             if summary["open"] == 0:
                 break
             time.sleep(0.2)

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from notifications.delivery import RECORD_EVERY
-from notifications.services import import_persons, letters_summary, start_campaign
+from notifications.services import import_persons, letters_summary, open_vault, start_campaign, unit_of_work
 from protocol.services import get_incident
 from tests.integration.notifications.conftest import people, persons_file
 from tests.integration.notifications.stack import officer_and_incident, wait_for
@@ -21,8 +21,15 @@ READERS = 1500
 def campaign(herstel):
     officer, incident = officer_and_incident(herstel)
     readers = people(READERS)
-    import_persons(herstel=herstel, principal=officer, incident_id=incident["id"], data=persons_file(readers))
-    start_campaign(herstel=herstel, principal=officer, incident_id=incident["id"], kind="notification")
+    import_persons(
+        uow=unit_of_work(herstel),
+        vault=open_vault(herstel.settings),
+        max_bytes=herstel.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(readers),
+    )
+    start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification")
     return officer, incident, readers
 
 
@@ -48,7 +55,7 @@ def test_a_worker_killed_mid_campaign_and_restarted_loses_nothing(production, sm
     time.sleep(2)
     stack.start("worker-restarted", "worker", "--processes", "2", "--threads", "2")
     wait_for(lambda: completed(herstel, officer, incident), 420, "inform to complete after the crash")
-    summary = letters_summary(herstel=herstel, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"delivered": READERS}
     duplicates = report("SIGKILL of the worker processes", readers, smtp_server)
     assert duplicates <= 2 * 2 * RECORD_EVERY  # at most one unrecorded chunk per killed thread
@@ -62,7 +69,7 @@ def test_redis_stopped_and_started_mid_campaign_loses_nothing(production, smtp_s
     time.sleep(3)
     stack.redis.start()  # same port
     wait_for(lambda: completed(herstel, officer, incident), 420, "inform to complete after the Redis restart")
-    summary = letters_summary(herstel=herstel, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"delivered": READERS}
     duplicates = report("Redis stopped and started", readers, smtp_server)
     assert duplicates == 0  # the letters being sent live in the database, not in Redis

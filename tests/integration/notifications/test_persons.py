@@ -9,8 +9,10 @@ import pytest
 from notifications.services import (
     import_persons,
     list_persons,
+    open_vault,
     record_reporter,
     start_campaign,
+    unit_of_work,
 )
 from protocol.services import InvalidEvidence, NotFound, get_timeline, register_algorithm
 from tests.integration.notifications.conftest import (
@@ -24,14 +26,32 @@ from tests.integration.notifications.conftest import (
 def test_import_merges_against_the_incident_and_records_counts_only(herstel, officer, incident):
     everyone = people(6)
     first = import_persons(
-        herstel=herstel, principal=officer, incident_id=incident["id"], data=persons_file(everyone[:4])
+        uow=unit_of_work(herstel),
+        vault=open_vault(herstel.settings),
+        max_bytes=herstel.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(everyone[:4]),
     )
     assert first == {"imported": 4, "merged": 0, "rows": 4}
     moved = [dict(p, email="nieuw@example.nl") if i == 0 else p for i, p in enumerate(everyone[2:] + everyone[:1])]
-    second = import_persons(herstel=herstel, principal=officer, incident_id=incident["id"], data=persons_file(moved))
+    second = import_persons(
+        uow=unit_of_work(herstel),
+        vault=open_vault(herstel.settings),
+        max_bytes=herstel.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(moved),
+    )
     assert second == {"imported": 2, "merged": 3, "rows": 5}
 
-    listed = list_persons(herstel=herstel, principal=officer, incident_id=incident["id"], per_page=100)
+    listed = list_persons(
+        uow=unit_of_work(herstel),
+        vault=open_vault(herstel.settings),
+        principal=officer,
+        incident_id=incident["id"],
+        per_page=100,
+    )
     assert listed["total"] == 6
     assert listed["identity_visible"] is True
     emails = {p["identity"]["bsn"]: p["identity"]["email"] for p in listed["items"]}
@@ -51,26 +71,48 @@ def test_import_merges_against_the_incident_and_records_counts_only(herstel, off
 def test_persons_of_another_organisation_or_role_are_not_reachable(herstel, officer, incident, make_user):
     oversight = make_user("oversight")
     with pytest.raises(NotFound):
-        list_persons(herstel=herstel, principal=oversight, incident_id=incident["id"])
+        list_persons(
+            uow=unit_of_work(herstel),
+            vault=open_vault(herstel.settings),
+            principal=oversight,
+            incident_id=incident["id"],
+        )
     with pytest.raises(NotFound):
-        import_persons(herstel=herstel, principal=oversight, incident_id=incident["id"], data=persons_file(people(1)))
+        import_persons(
+            uow=unit_of_work(herstel),
+            vault=open_vault(herstel.settings),
+            max_bytes=herstel.settings.max_body_bytes,
+            principal=oversight,
+            incident_id=incident["id"],
+            data=persons_file(people(1)),
+        )
 
 
 def test_the_reporter_of_an_unfounded_signal_is_told(mailing, officer, smtp_server, dispatched, clock):
     algorithm = register_algorithm(uow=mailing.uow(), principal=officer, name="Toeslagencheck", lars="31415923")
     incident = assessed_incident(mailing, officer, algorithm, "unfounded")
     with pytest.raises(InvalidEvidence) as caught:
-        record_reporter(herstel=mailing, principal=officer, incident_id=incident["id"], name="Melder", email="m@x.nl")
+        record_reporter(
+            uow=unit_of_work(mailing),
+            vault=open_vault(mailing.settings),
+            principal=officer,
+            incident_id=incident["id"],
+            name="Melder",
+            email="m@x.nl",
+        )
     assert "address" in caught.value.errors  # an email address without consent reaches nobody
     record_reporter(
-        herstel=mailing,
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
         principal=officer,
         incident_id=incident["id"],
         name="Melder Jansen",
         email="melder@example.nl",
         consent_electronic=True,
     )
-    campaign = start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="unfounded")
+    campaign = start_campaign(
+        uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="unfounded"
+    )
     assert campaign["letters"] == 1
     run_letters(mailing, dispatched, clock)
     (message,) = smtp_server.messages()

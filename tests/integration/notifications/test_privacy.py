@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from notifications.services import (
     import_persons,
     open_citizen_session,
+    open_vault,
     record_citizen_response,
     record_reporter,
     start_campaign,
+    unit_of_work,
 )
 from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
 
@@ -34,16 +36,24 @@ def dump_database(herstel) -> list[bytes]:
 def test_identity_is_sealed_everywhere(mailing, officer, incident, smtp_server, dispatched, clock, caplog):
     caplog.set_level(logging.DEBUG)
     everyone = people(6, consent=lambda i: i % 2 == 0, email=lambda i: f"geheim{i:05d}@example.nl")
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(everyone))
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(everyone),
+    )
     record_reporter(
-        herstel=mailing,
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
         principal=officer,
         incident_id=incident["id"],
         name="Melder Geheimnaam",
         address={"street": "Melderlaan", "house_number": "4", "postal_code": "3511 AB", "city": "Utrecht"},
         email="melder.geheim@example.nl",
     )
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)
     message = smtp_server.messages()[0]
     code = CODE.search(message.get_body(("plain",)).get_content()).group(1)

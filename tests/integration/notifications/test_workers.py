@@ -14,7 +14,9 @@ from notifications.services import (
     letters_summary,
     objection_deadline,
     open_citizen_session,
+    open_vault,
     start_campaign,
+    unit_of_work,
 )
 from protocol.services import (
     Principal,
@@ -31,10 +33,17 @@ def test_a_campaign_of_2000_through_worker_processes(production, smtp_server):
     herstel, stack = production
     officer, incident = officer_and_incident(herstel)
     readers = people(2000)
-    result = import_persons(herstel=herstel, principal=officer, incident_id=incident["id"], data=persons_file(readers))
+    result = import_persons(
+        uow=unit_of_work(herstel),
+        vault=open_vault(herstel.settings),
+        max_bytes=herstel.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(readers),
+    )
     assert result["imported"] == 2000
     started = time.monotonic()
-    start_campaign(herstel=herstel, principal=officer, incident_id=incident["id"], kind="notification")
+    start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification")
 
     def finished() -> bool:
         steps = get_incident(uow=herstel.uow(), principal=officer, incident_id=incident["id"])["steps"]
@@ -59,7 +68,7 @@ def test_a_campaign_of_2000_through_worker_processes(production, smtp_server):
         letters.add(open_citizen_session(herstel=herstel, access_code=CODE.search(text).group(1)).letter_id)
     assert len(letters) == 2000
 
-    summary = letters_summary(herstel=herstel, principal=officer, incident_id=incident["id"])
+    summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"])
     assert summary["by_status"] == {"delivered": 2000}
     assert verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=incident["id"]).valid
     logs = stack.logs()

@@ -25,7 +25,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from notifications.demo import fictitious_bsns
-from notifications.services import import_persons
+from notifications.services import import_persons, open_vault, unit_of_work
 from protocol.services import (
     Herstel,
     Principal,
@@ -141,7 +141,14 @@ def world(herstel: Herstel, make_user: Callable[..., Principal], clock: Clock) -
         version=incident["version"],
         evidence=ASSESSMENT,
     )
-    import_persons(herstel=herstel, principal=a_officer, incident_id=incident["id"], data=persons_file(PERSONS))
+    import_persons(
+        uow=unit_of_work(herstel),
+        vault=open_vault(herstel.settings),
+        max_bytes=herstel.settings.max_body_bytes,
+        principal=a_officer,
+        incident_id=incident["id"],
+        data=persons_file(PERSONS),
+    )
     # 20 days on: suspend (1 working day) and report (15 days) are missed; inform (4 weeks) still runs
     clock.advance(days=20)
     sweep_deadlines(uow_factory=herstel.uow)

@@ -16,7 +16,7 @@ from schemathesis import GenerationMode
 from schemathesis.generation.meta import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance, response_headers_conformance
 
-from notifications.services import import_persons, list_persons, start_campaign
+from notifications.services import import_persons, list_persons, open_vault, start_campaign, unit_of_work
 from protocol.services import (
     Herstel,
     Principal,
@@ -107,9 +107,18 @@ class World:
             version=incident["version"],
             evidence=ASSESSMENT,
         )
-        import_persons(herstel=herstel, principal=principal, incident_id=incident_id, data=persons_file(people(3)))
-        start_campaign(herstel=herstel, principal=principal, incident_id=incident_id, kind="notification")
-        persons = list_persons(herstel=herstel, principal=principal, incident_id=incident_id)
+        import_persons(
+            uow=unit_of_work(herstel),
+            vault=open_vault(herstel.settings),
+            max_bytes=herstel.settings.max_body_bytes,
+            principal=principal,
+            incident_id=incident_id,
+            data=persons_file(people(3)),
+        )
+        start_campaign(uow=unit_of_work(herstel), principal=principal, incident_id=incident_id, kind="notification")
+        persons = list_persons(
+            uow=unit_of_work(herstel), vault=open_vault(herstel.settings), principal=principal, incident_id=incident_id
+        )
         letter_id = persons["items"][0]["letter"]["id"]
         token = open_session(uow=herstel.uow(), kind=SessionKind.CITIZEN, subject_id=letter_id).secret
         return get_incident(uow=herstel.uow(), principal=principal, incident_id=incident_id), token

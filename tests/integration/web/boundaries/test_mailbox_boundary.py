@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from notifications.mailbox import store_message
-from notifications.services import import_persons, set_letter_dispatcher, start_campaign
+from notifications.services import import_persons, open_vault, set_letter_dispatcher, start_campaign, unit_of_work
 from protocol.services import Herstel, Principal, create_organisation, create_user, get_principal, register_algorithm
 from tests.integration.notifications.conftest import (
     CODE,
@@ -60,8 +60,15 @@ def send_letters(mailing: Herstel, officer: Principal, surname: str, broker: Dis
     for i, reader in enumerate(readers):
         reader["name"] = f"Lezer {surname}-{i}"
         reader["email"] = f"lezer{i}@{surname.lower()}.example.nl"
-    import_persons(herstel=mailing, principal=officer, incident_id=incident["id"], data=persons_file(readers))
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident["id"], kind="notification")
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(readers),
+    )
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, broker, clock)
 
 

@@ -39,9 +39,11 @@ from notifications.services import (
     import_persons,
     list_captured_mail,
     open_citizen_session,
+    open_vault,
     record_citizen_response,
     set_letter_dispatcher,
     start_campaign,
+    unit_of_work,
 )
 from protocol.services import (
     MATRIX,
@@ -169,8 +171,15 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
         evidence=ASSESSMENT,
     )
     persons = persons_of_a(2)
-    import_persons(herstel=mailing, principal=officer, incident_id=incident_id, data=persons_file(persons))
-    start_campaign(herstel=mailing, principal=officer, incident_id=incident_id, kind="notification")
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident_id,
+        data=persons_file(persons),
+    )
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident_id, kind="notification")
     run_letters(mailing, dispatched, clock)
     messages = smtp_server.messages()
     assert len(messages) == len(persons)
