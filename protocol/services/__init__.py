@@ -82,6 +82,11 @@ from protocol.services.organisations import (
     organisation_id_for,
 )
 from protocol.services.outbox import RelayResult, handle_event, relay_once
+from protocol.services.scheduling import (
+    claim_scheduler_lease,
+    release_scheduler_lease,
+    scheduler_lease_holder,
+)
 from protocol.services.sessions import (
     IssuedSession,
     OpenSession,
@@ -168,6 +173,7 @@ __all__ = [
     "calculate_due",
     "check_definition_file",
     "check_session",
+    "claim_scheduler_lease",
     "close_incident",
     "complete_step",
     "complete_step_as_system",
@@ -223,10 +229,12 @@ __all__ = [
     "register_handler",
     "reject_approval",
     "relay_once",
+    "release_scheduler_lease",
     "remove_role",
     "reopen_incident",
     "report_incident",
     "revoke_token",
+    "scheduler_lease_holder",
     "sequence_all",
     "sequence_events",
     "session_principal",

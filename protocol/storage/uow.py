@@ -23,6 +23,7 @@ from protocol.storage.algorithms import AlgorithmRepository, DefinitionRepositor
 from protocol.storage.approvals import ApprovalRepository
 from protocol.storage.database import Database
 from protocol.storage.incidents import IncidentRepository
+from protocol.storage.lease import LeaseRepository
 from protocol.storage.notices import NoticeRepository
 from protocol.storage.sessions import SessionRepository
 from protocol.storage.timeline import (
@@ -86,6 +87,7 @@ class UnitOfWork:
         self.transparency = TransparencyRepository(session)
         self.notices = NoticeRepository(session)
         self.approvals = ApprovalRepository(session)
+        self.leases = LeaseRepository(session)
         for name, factory in self.extensions.items():
             setattr(self, name, factory(session, self))
         self._committed = False
