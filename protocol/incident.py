@@ -627,7 +627,7 @@ class Incident:
                 )
                 for deadline in self.deadlines.values():
                     if deadline.state is DeadlineState.OPEN and deadline.step == key:
-                        deadline.state = DeadlineState.WITHDRAWN
+                        deadline.state = DeadlineState.NOT_APPLICABLE
                         deadline.next_check_at = None
                         self.dirty.add(("deadline", deadline.id))
                         self._record(
@@ -668,7 +668,7 @@ class Incident:
                 rule = self._rule(deadline.rule)
                 waiting = deadline.met_at is None and deadline.state in (DeadlineState.OPEN, DeadlineState.MISSED)
                 if rule and waiting and self._meets(rule, deadline, event):
-                    self._meet(deadline, rule, SYSTEM, event.at)
+                    self._meet(deadline, rule, SYSTEM, event.at, waived=event.type == "StepWaived")
             for rule in self.definition.deadlines:
                 if rule.trigger.matches(event.type, event.payload):
                     self._set_deadline(rule, event, SYSTEM)
@@ -745,21 +745,27 @@ class Incident:
             return None
         return date.fromisoformat(value)
 
-    def _meet(self, deadline: Deadline, rule: DeadlineRule, actor: Actor, at: datetime) -> None:
+    def _meet(self, deadline: Deadline, rule: DeadlineRule, actor: Actor, at: datetime, *, waived: bool) -> None:
+        """The deadline's step ended: met or met late when completed; waived when waived in time.
+
+        Past the due moment the miss is recorded first (if the sweep has not already). A waiver
+        does not meet a deadline: in time it is `waived`, too late it stays `missed`."""
         if deadline.state is DeadlineState.OPEN and deadline.due_at < at:
             self._miss(deadline, actor, at, rule)
         on_time = deadline.state is DeadlineState.OPEN
-        if on_time:
-            deadline.state = DeadlineState.MET
+        payload = {"deadline_id": str(deadline.id), "rule": deadline.rule, "on_time": on_time}
+        if waived:
+            if on_time:
+                deadline.state = DeadlineState.WAIVED
+            deadline.schedule(rule)
+            self.dirty.add(("deadline", deadline.id))
+            self._record("DeadlineWaived", payload, actor, at)
+            return
+        deadline.state = DeadlineState.MET if on_time else DeadlineState.MET_LATE
         deadline.met_at = at
         deadline.schedule(rule)
         self.dirty.add(("deadline", deadline.id))
-        self._record(
-            "DeadlineMet",
-            {"deadline_id": str(deadline.id), "rule": deadline.rule, "on_time": on_time},
-            actor,
-            at,
-        )
+        self._record("DeadlineMet", payload, actor, at)
 
     def _miss(self, deadline: Deadline, actor: Actor, now: datetime, rule: DeadlineRule | None) -> None:
         deadline.state, deadline.missed_at = DeadlineState.MISSED, now

@@ -124,8 +124,10 @@ from protocol.services.users import (
     list_staff,
     remove_role,
 )
+from protocol.services.views import DEADLINE_STATES
 
 __all__ = [
+    "DEADLINE_STATES",
     "DOCUMENT_TYPES",
     "EVENT_TYPES",
     "INVITATION_PATH",

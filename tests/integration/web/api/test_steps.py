@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from protocol.services import Herstel, register_definition
+from tests.conftest import Clock
 from tests.integration.web.conftest import ASSESSMENT, SUSPENSION, Api
 
 MINI = (Path(__file__).parent / "mini-protocol.toml").read_text("utf-8")
@@ -118,6 +119,36 @@ def test_a_four_eyes_waiver_is_accepted_with_202(officer_api: Api, assessed: dic
     assert body["steps"]["suspend"]["state"] == "pending"
     assert body["steps"]["suspend"]["pending_approval"] is True
     assert [a["state"] for a in body["approvals"]] == ["pending"]
+
+
+def test_a_waived_step_s_deadline_says_waived_not_met(
+    officer_api: Api, coordinator_api: Api, as_user: Callable[..., Api], assessed: dict[str, Any]
+) -> None:
+    waiving = coordinator_api.act(
+        assessed, "steps/suspend/waive", status=202, justification="Continued use: the fallback is not ready yet."
+    )
+    as_user("coordinator").act(waiving, f"approvals/{waiving['approval_id']}/approve")
+
+    deadlines = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/deadlines"))
+    states = {d["rule"]: d["state"] for d in deadlines}
+    assert states["assess"] == "met"
+    assert states["suspend"] == "waived"  # it said "met": a waiver does not meet a deadline
+    suspend = next(d for d in deadlines if d["rule"] == "suspend")
+    assert suspend["met_at"] is None
+
+
+def test_a_step_completed_after_its_deadline_says_met_late(
+    officer_api: Api, incident: dict[str, Any], clock: Clock
+) -> None:
+    clock.advance(days=6)  # past the 2 working days to assess
+
+    officer_api.act(incident, "steps/assess/complete", **ASSESSMENT)
+
+    deadlines = officer_api.ok(officer_api.get(f"/incidents/{incident['id']}/deadlines"))
+    assess = next(d for d in deadlines if d["rule"] == "assess")
+    assert assess["state"] == "met_late"  # it said "missed", indistinguishable from never done
+    assert assess["met_at"] > assess["due_at"]
+    assert assess["missed_at"] == assess["met_at"]
 
 
 @pytest.fixture
