@@ -243,6 +243,7 @@ class Incident:
         self._require_requirements(spec)  # a requirement may be active again after a reopen
         clean = self._validated(spec.evidence, evidence)
         self._refuse_future_start(clean, now)
+        self._check_guards(spec, clean)
         mark = len(self.events)
         step.move(StepAction.COMPLETE)
         step.evidence, step.ended_at, step.ended_by = clean, now, actor.ref()
@@ -596,6 +597,18 @@ class Incident:
 
     def _touch_step(self, key: str) -> None:
         self.dirty.add(("step", key))
+
+    def _check_guards(self, spec: StepDefinition, evidence: Mapping[str, Any]) -> None:
+        """The definition's guards on this step: evidence the facts call for, refused with the rule named.
+
+        A fact not known yet leaves a guard's `when` undetermined, and the guard then holds back
+        nothing; its `require` must be plainly true (an absent field does not satisfy it)."""
+        for guard in spec.guards:
+            if guard.when.evaluate(self.facts) is not True:
+                continue
+            if guard.require.evaluate({**self.facts, **evidence}) is not True:
+                fields = sorted(guard.require.facts_used() & set(spec.evidence.names)) or ["evidence"]
+                raise InvalidEvidence(guard.reason, errors={name: [guard.reason] for name in fields}, rule=guard.rule)
 
     def _record(self, event_type: str, payload: dict[str, Any], actor: Actor, now: datetime) -> None:
         self.events.append(DomainEvent(event_type, payload, actor.ref(), now))

@@ -101,6 +101,40 @@ def test_suspend_cannot_be_waived_when_discrimination_is_established(
     refusal(response, 409, "waiver-forbidden")
 
 
+GUARD = "established-requires-full-confirmed-suspension"
+
+
+def test_an_established_discrimination_is_suspended_only_in_full_with_the_owner_s_confirmation(
+    officer_api: Api, incident: dict[str, Any]
+) -> None:
+    established = officer_api.act(incident, "steps/assess/complete", **{**ASSESSMENT, "outcome": "established"})
+    started = officer_api.act(established, "steps/suspend/start")
+    path = f"/incidents/{incident['id']}/steps/suspend/complete"
+
+    partial = officer_api.post(path, {"version": started["version"], **SUSPENSION, "scope": "partial"})
+    unconfirmed = officer_api.post(path, {"version": started["version"], **SUSPENSION, "confirmed_by_owner": False})
+
+    for response in (partial, unconfirmed):  # both were accepted, and showed "met" and "stopped"
+        body = refusal(response, 422, GUARD)
+        assert set(body["errors"]) == {"scope", "confirmed_by_owner"}
+        assert "motion Koekoek" in body["errors"]["scope"][0]
+    current = officer_api.ok(officer_api.get(f"/incidents/{incident['id']}"))
+    assert current["steps"]["suspend"]["state"] == "active"
+    deadlines = officer_api.ok(officer_api.get(f"/incidents/{incident['id']}/deadlines"))
+    assert next(d for d in deadlines if d["rule"] == "suspend")["state"] == "open"
+
+    done = officer_api.act(started, "steps/suspend/complete", **SUSPENSION)
+    assert done["steps"]["suspend"]["state"] == "completed"
+
+
+def test_a_suspected_discrimination_may_be_suspended_in_part(officer_api: Api, assessed: dict[str, Any]) -> None:
+    started = officer_api.act(assessed, "steps/suspend/start")
+
+    done = officer_api.act(started, "steps/suspend/complete", **{**SUSPENSION, "scope": "partial"})
+
+    assert done["steps"]["suspend"]["state"] == "completed"
+
+
 def test_a_waiver_needs_a_justification(officer_api: Api, assessed: dict[str, Any]) -> None:
     response = officer_api.post(
         f"/incidents/{assessed['id']}/steps/suspend/waive", {"version": 2, "justification": "no"}
