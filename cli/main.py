@@ -34,6 +34,7 @@ from protocol.services import (
     make_process_private,
     organisation_id_for,
     register_definition,
+    revoke_role,
     revoke_token,
     set_user_active,
     upgrade_database,
@@ -46,7 +47,7 @@ ROLES = ["officer", "coordinator", "investigator", "oversight", "admin"]
 # the command line is the installation's operator: its authority is this explicit value, never a missing one
 INSTALLATION = Principal.installation()
 # command groups of other capabilities
-COMMAND_MODULES = ("cli.serve", "cli.persons", "cli.transparency", "cli.deadlines")
+COMMAND_MODULES = ("cli.serve", "cli.persons", "cli.transparency", "cli.deadlines", "cli.export")
 
 
 class Context:
@@ -167,7 +168,13 @@ def user() -> None:
 @user.command("create")
 @click.argument("email")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
-@click.option("--organisation", default=None, help="Organisation slug (default: the default organisation).")
+@click.option(
+    "--organisation",
+    "organisations",
+    multiple=True,
+    help="Organisation slug, once per organisation the roles hold in (default: the default organisation). "
+    "An oversight body supervising several organisations is given each.",
+)
 @click.option("--name", default=None, help="Display name.")
 @click.option("--password", is_flag=True, help="Ask for a password (for the pages).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -176,29 +183,55 @@ def user_create(
     context: Context,
     email: str,
     roles: tuple[str, ...],
-    organisation: str | None,
+    organisations: tuple[str, ...],
     name: str | None,
     password: bool,
     password_stdin: bool,
 ) -> None:
-    """Create a user (or add roles to an existing one)."""
+    """Create a user (or add roles to an existing one), in one or more organisations."""
     secret = None
     if password_stdin:
         secret = sys.stdin.readline().rstrip("\n")
     elif password:
         secret = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     herstel = context.herstel
-    organisation_id = organisation_id_for(uow=herstel.uow(), slug=organisation)
-    user_id = create_user(
-        uow=herstel.uow(),
-        by=INSTALLATION,
-        email=email,
-        roles=list(roles),
-        organisation_id=organisation_id,
-        display_name=name,
-        password=secret,
-    )
-    click.echo(f"user {email} ({user_id}): {', '.join(roles)}")
+    # every slug is resolved first, so a misspelt one grants nothing anywhere
+    organisation_ids = [
+        organisation_id_for(uow=herstel.uow(), slug=slug) for slug in dict.fromkeys(organisations or (None,))
+    ]
+    user_id = None
+    for organisation_id in organisation_ids:
+        user_id = create_user(
+            uow=herstel.uow(),
+            by=INSTALLATION,
+            email=email,
+            roles=list(roles),
+            organisation_id=organisation_id,
+            display_name=name,
+            password=secret,
+        )
+        secret = None  # set once, with the first organisation
+    where = f" in {', '.join(organisations)}" if organisations else ""
+    click.echo(f"user {email} ({user_id}): {', '.join(roles)}{where}")
+
+
+@user.command("revoke")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--organisation", "organisations", multiple=True, help="Organisation slug, once per organisation.")
+@pass_context
+def user_revoke(context: Context, email: str, role: str, organisations: tuple[str, ...]) -> None:
+    """Take a role away in one or more organisations; it ends at the user's next request."""
+    herstel = context.herstel
+    organisation_ids = [
+        (slug, organisation_id_for(uow=herstel.uow(), slug=slug)) for slug in dict.fromkeys(organisations or (None,))
+    ]
+    for slug, organisation_id in organisation_ids:
+        removed = revoke_role(
+            uow=herstel.uow(), by=INSTALLATION, email=email, role=role, organisation_id=organisation_id
+        )
+        where = slug or "the default organisation"
+        click.echo(f"user {email}: {role} in {where} " + ("revoked" if removed else "was not held"))
 
 
 @user.command("invite")

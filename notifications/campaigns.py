@@ -12,7 +12,7 @@ from notifications.letters import Recipient, incident_facts, letter_context, obj
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
 from notifications.rendering import RenderedLetter, render_letter
 from notifications.tables import LETTER_KINDS, LetterSenderRow
-from protocol.errors import InvalidEvidence, StateConflict, StepBlocked
+from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Principal
 from protocol.services import append_to_timeline, start_step_as_system
 from protocol.services.access import incident_for, organisation_for
@@ -35,13 +35,9 @@ def start_campaign(*, herstel: Any, principal: Principal, incident_id: uuid.UUID
     _check_kind(kind)
     with herstel.uow() as uow:
         incident, actor = incident_for(uow, principal, incident_id, "letters.send")
-        if incident.state.value != "open":
-            raise StateConflict(f"incident {incident.reference} is closed", rule="incident-closed")
-        blockers = incident.blockers("inform")
-        if blockers:
-            raise StepBlocked(
-                f"letters go out once {', '.join(blockers)} is completed", rule="requires", blockers=blockers
-            )
+        refused = incident.work_refusal("inform")  # the incident's own guard, as for the step's actions
+        if refused is not None:
+            raise refused
         outcome = incident.facts.get("outcome")
         if kind == "notification" and outcome == "unfounded":
             raise StateConflict(

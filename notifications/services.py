@@ -36,6 +36,7 @@ from notifications.dispatch import BATCH, dispatch_letters, set_letter_dispatche
 from notifications.errors import AccessDenied, ChannelUnavailable, FileTooLarge, PersonsFileRejected, RowError
 from notifications.letters import CITIZEN_PATH
 from notifications.mailbox import get_captured_mail, list_captured_mail
+from notifications.oversight import oversight_persons
 from notifications.persons import import_persons, list_persons, record_reporter
 from notifications.rendering import RenderedLetter
 from notifications.tables import LETTER_KINDS, RESPONSE_KINDS
@@ -77,6 +78,7 @@ __all__ = [
     "normalize_access_code",
     "objection_deadline",
     "open_citizen_session",
+    "oversight_persons",
     "preview_letter",
     "record_citizen_response",
     "record_reporter",

@@ -166,6 +166,10 @@ class ProtocolDefinition:
     def step(self, key: str) -> StepDefinition:
         return self.steps[key]
 
+    def deadline_rule(self, key: str) -> DeadlineRule | None:
+        """The deadline rule named `key`; None for a rule this version no longer has."""
+        return next((r for r in self.deadlines if r.key == key), None)
+
     def order(self) -> list[str]:
         """The steps in the order the file lists them (which respects `requires`)."""
         return list(self.steps)

@@ -24,6 +24,7 @@ from protocol.errors import (
     InvalidEvidence,
     NotAllowed,
     NotFound,
+    ProtocolError,
     StaleVersion,
     StateConflict,
     StepBlocked,
@@ -216,8 +217,7 @@ class Incident:
         evidence: Mapping[str, Any] | None = None,
     ) -> None:
         """Begin work on a step whose requirements are met and which applies."""
-        step, spec = self._prepare(key, StepAction.START, version)
-        self._require_ready(spec)
+        step, spec = self._prepare(key, StepAction.START, version, actor)
         clean = self._validated(spec.start_evidence, evidence)
         mark = len(self.events)
         self._start(step, spec, actor, now, clean, automatic=False)
@@ -233,14 +233,7 @@ class Incident:
         evidence: Mapping[str, Any] | None = None,
     ) -> None:
         """Finish an active step with the evidence its definition asks for."""
-        step, spec = self._prepare(key, StepAction.COMPLETE, version)
-        if spec.completion == "system" and not actor.is_system:
-            raise NotAllowed(
-                f"step {key} completes itself when its work is done; nobody can complete it by hand",
-                rule="system-completion",
-                step=key,
-            )
-        self._require_requirements(spec)  # a requirement may be active again after a reopen
+        step, spec = self._prepare(key, StepAction.COMPLETE, version, actor)
         clean = self._validated(spec.evidence, evidence)
         self._refuse_future_start(clean, now)
         self._check_guards(spec, clean)
@@ -268,13 +261,8 @@ class Incident:
 
     def waive_step(self, key: str, *, version: int, actor: Actor, now: datetime, justification: str) -> Approval | None:
         """Skip a step with a written justification; returns a pending approval when four eyes are needed."""
-        step, spec = self._prepare(key, StepAction.WAIVE, version)
-        if step.state is StepState.PENDING:
-            self._require_ready(spec)
-        self._check_waiver(spec)
+        step, spec = self._prepare(key, StepAction.WAIVE, version, actor)
         justification = self._justification(justification)
-        if any(a.step == key and a.state is ApprovalState.PENDING for a in self.approvals.values()):
-            raise StateConflict(f"a waiver of step {key} already waits for approval", rule="approval-pending", step=key)
         mark = len(self.events)
         two_person = spec.waiver.two_person_when
         if two_person is not None and two_person.evaluate(self.facts) is not False:
@@ -307,10 +295,7 @@ class Incident:
                 rule="four-eyes",
                 approval_id=str(approval_id),
             )
-        step, spec = self._prepare(approval.step, StepAction.WAIVE, version)
-        if step.state is StepState.PENDING:
-            self._require_ready(spec)
-        self._check_waiver(spec)
+        step, _ = self._guard(StepAction.WAIVE, approval.step, actor, deciding=approval)
         mark = len(self.events)
         approval.state, approval.decided_by, approval.decided_at = ApprovalState.GRANTED, actor.ref(), now
         self.dirty.add(("approval", approval.id))
@@ -444,6 +429,68 @@ class Incident:
         """The required steps that are not yet completed or waived."""
         return [r for r in self.definition.step(key).requires if not self.steps[r].ended]
 
+    # ------------------------------------------------------------------ guards
+
+    def refusal(self, action: StepAction, key: str, *, actor: Actor) -> ProtocolError | None:
+        """Whether `actor` may take `action` on step `key` now; if not, the refusal naming its rule.
+
+        These are the very guards the action methods run first (all but the version and the
+        evidence, which arrive with a request), so what a view offers and what an action accepts
+        cannot disagree. Who may act at all is the permission matrix's question, not this one.
+        """
+        try:
+            self._guard(action, key, actor)
+        except ProtocolError as refused:
+            return refused
+        return None
+
+    def work_refusal(self, key: str) -> ProtocolError | None:
+        """Whether work belonging to step `key` may go on now (letters for `inform`), whatever its state.
+
+        The part of the step guards that holds beyond its own transitions: the incident is open,
+        the step exists, and the steps it requires have ended.
+        """
+        try:
+            self._require_open()
+            self._require_requirements(self._known(key)[1])
+        except ProtocolError as refused:
+            return refused
+        return None
+
+    def _guard(
+        self, action: StepAction, key: str, actor: Actor, *, deciding: Approval | None = None
+    ) -> tuple[Step, StepDefinition]:
+        """Raise the refusal of `action` on step `key`, in the order the protocol reports them.
+
+        `deciding` is the four-eyes request being granted: it does not count as a waiver that
+        already waits for approval.
+        """
+        self._require_open()
+        step, spec = self._known(key)
+        next_state(step.state, action, step=key)  # raises IllegalTransition naming the move
+        if action is StepAction.START:
+            self._require_ready(spec)
+        elif action is StepAction.COMPLETE:
+            if spec.completion == "system" and not actor.is_system:
+                raise NotAllowed(
+                    f"step {key} completes itself when its work is done; nobody can complete it by hand",
+                    rule="system-completion",
+                    step=key,
+                )
+            self._require_requirements(spec)  # a requirement may be active again after a reopen
+        elif action is StepAction.WAIVE:
+            if step.state is StepState.PENDING:
+                self._require_ready(spec)
+            self._check_waiver(spec)
+            if any(
+                a.step == key and a.state is ApprovalState.PENDING and a is not deciding
+                for a in self.approvals.values()
+            ):
+                raise StateConflict(
+                    f"a waiver of step {key} already waits for approval", rule="approval-pending", step=key
+                )
+        return step, spec
+
     # ------------------------------------------------------------------ internals
 
     def _check_version(self, version: int) -> None:
@@ -458,14 +505,14 @@ class Incident:
         if self.state is not IncidentState.OPEN:
             raise IllegalTransition(f"incident {self.reference} is closed", rule="incident-closed")
 
-    def _prepare(self, key: str, action: StepAction, version: int) -> tuple[Step, StepDefinition]:
+    def _prepare(self, key: str, action: StepAction, version: int, actor: Actor) -> tuple[Step, StepDefinition]:
         self._check_version(version)
-        self._require_open()
+        return self._guard(action, key, actor)
+
+    def _known(self, key: str) -> tuple[Step, StepDefinition]:
         if key not in self.steps:
             raise NotFound(f"no step {key} in {self.definition.ref}", rule="unknown-step", step=key)
-        step = self.steps[key]
-        next_state(step.state, action, step=key)  # raises IllegalTransition naming the move
-        return step, self.definition.step(key)
+        return self.steps[key], self.definition.step(key)
 
     def _require_requirements(self, spec: StepDefinition) -> None:
         blockers = self.blockers(spec.key)
@@ -667,7 +714,7 @@ class Incident:
     # ------------------------------------------------------------------ deadlines
 
     def _rule(self, key: str) -> DeadlineRule | None:
-        return next((r for r in self.definition.deadlines if r.key == key), None)
+        return self.definition.deadline_rule(key)
 
     def _apply_deadline_rules(self, mark: int, actor: Actor, now: datetime) -> None:
         """Meet and set deadlines for the events recorded since `mark`, in order, with the facts as they now stand."""

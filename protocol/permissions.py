@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 from uuid import UUID
 
 from protocol.errors import ProtocolError
@@ -104,10 +105,23 @@ def require(
 ) -> Grant:
     """The grant for `action`, or Forbidden naming the action."""
     grant = grant_for(principal, action, organisation_id)
+    refused = forbidden(grant, action, assigned=assigned, step=step)
+    if refused is not None:
+        raise refused
+    return cast(Grant, grant)  # `forbidden` refuses a missing grant
+
+
+def permits(principal: Principal, action: str, organisation_id: UUID, *, assigned: bool, step: str) -> bool:
+    """Whether `require` would let the principal take `action` on `step` (what a view may offer)."""
+    return forbidden(grant_for(principal, action, organisation_id), action, assigned=assigned, step=step) is None
+
+
+def forbidden(grant: Grant | None, action: str, *, assigned: bool, step: str | None) -> Forbidden | None:
+    """Why `grant` does not cover `action` (on `step`, on an incident `assigned` or not); None when it does."""
     if grant is None:
-        raise Forbidden(f"your role does not allow {action}", rule="permission", action=action)
+        return Forbidden(f"your role does not allow {action}", rule="permission", action=action)
     if grant.scope == "assigned" and not assigned:
-        raise Forbidden(f"{action} is allowed only on incidents assigned to you", rule="permission-assigned")
+        return Forbidden(f"{action} is allowed only on incidents assigned to you", rule="permission-assigned")
     if grant.steps is not None and step not in grant.steps:
-        raise Forbidden(f"{action} is allowed only for step(s) {', '.join(grant.steps)}", rule="permission-step")
-    return grant
+        return Forbidden(f"{action} is allowed only for step(s) {', '.join(grant.steps)}", rule="permission-step")
+    return None

@@ -79,6 +79,10 @@ ROUTES: dict[str, Access] = {
     "GET /mailbox": "persons.read_identity",
     "GET /mailbox/<mail_id>": "persons.read_identity",
     # the citizen's pages: their identity is the signed token from their code, not a login
+    # the oversight body's pages: read-only, pseudonymised (web/pages/oversight.py)
+    "GET /oversight": "oversight.read",
+    "GET /oversight/incidents.csv": "oversight.read",
+    "GET /oversight/incidents/<uuid:incident_id>": "oversight.read",
     "GET /citizen": PUBLIC,
     "POST /citizen": PUBLIC,
     "GET /citizen/letter": PUBLIC,
@@ -152,6 +156,14 @@ ROUTES: dict[str, Access] = {
     f"GET {API}/oversight/public-key": ("oversight.read", "checkpoint.create"),
     f"GET {API}/oversight/proofs/consistency": ("oversight.read", "checkpoint.create"),
     f"GET {API}/oversight/proofs/inclusion": ("oversight.read", "timeline.read"),
+    # ------------------------------------------------------------------ API: oversight views (read-only, pseudonymised)
+    f"GET {API}/oversight/incidents": "oversight.read",
+    f"GET {API}/oversight/incidents.csv": "oversight.read",
+    f"GET {API}/oversight/incidents/<uuid:incident_id>": "oversight.read",
+    f"GET {API}/oversight/incidents/<uuid:incident_id>/timeline": "oversight.read",
+    f"GET {API}/oversight/notices": "oversight.read",
+    # an incident's export bundle (web/api/oversight_export.py): the service answers 404 unless granted
+    f"GET {API}/oversight/incidents/<uuid:incident_id>/export": "oversight.export",
     # citizens hold no staff account: their session token is checked by the notifications services
     f"POST {API}/citizen/session": PUBLIC,
     f"GET {API}/citizen/letter": PUBLIC,

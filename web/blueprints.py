@@ -22,6 +22,8 @@ API_BLUEPRINTS = (
     "web.api.responses",
     "web.api.citizens",
     "web.api.transparency",
+    "web.api.oversight_incidents",
+    "web.api.oversight_export",
 )
 
 PAGE_BLUEPRINTS = (
@@ -41,4 +43,5 @@ PAGE_BLUEPRINTS = (
     "web.pages.responses",
     "web.pages.mailbox",
     "web.pages.citizen",
+    "web.pages.oversight",
 )

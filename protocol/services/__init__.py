@@ -24,14 +24,17 @@ from protocol.errors import (
 )
 from protocol.events import EVENT_TYPES, StoredEvent
 from protocol.evidence import EvidenceSchema, FieldSpec
+from protocol.export_verify import ExportReport, verify_export
 from protocol.files import make_process_private
 from protocol.identity import SYSTEM, Actor, Principal, Role
+from protocol.oversight import DeadlineOutcome, pseudonym
 from protocol.permissions import MATRIX, Forbidden
 from protocol.services.accounts import (
     authenticate_password,
     create_user,
     get_principal,
     list_users,
+    revoke_role,
     set_password,
     set_user_active,
 )
@@ -48,6 +51,7 @@ from protocol.services.definitions import (
     sync_builtin_definitions,
 )
 from protocol.services.documents import DOCUMENT_TYPES, get_document, list_documents, upload_document
+from protocol.services.export import export_incident
 from protocol.services.handlers import handlers_for, list_notices, register_handler
 from protocol.services.incidents import (
     append_to_timeline,
@@ -82,6 +86,13 @@ from protocol.services.organisations import (
     organisation_id_for,
 )
 from protocol.services.outbox import RelayResult, handle_event, relay_once
+from protocol.services.oversight import (
+    get_oversight_incident,
+    get_oversight_timeline,
+    list_oversight_incidents,
+    list_oversight_notices,
+    sanction_counts,
+)
 from protocol.services.scheduling import (
     claim_scheduler_lease,
     release_scheduler_lease,
@@ -139,8 +150,10 @@ __all__ = [
     "Checkpoint",
     "CheckpointFormatError",
     "ConfigError",
+    "DeadlineOutcome",
     "DefinitionError",
     "EvidenceSchema",
+    "ExportReport",
     "FieldSpec",
     "Forbidden",
     "Herstel",
@@ -190,10 +203,13 @@ __all__ = [
     "downgrade_database",
     "end_session",
     "ensure_default_organisation",
+    "export_incident",
     "get_algorithm",
     "get_definition",
     "get_document",
     "get_incident",
+    "get_oversight_incident",
+    "get_oversight_timeline",
     "get_principal",
     "get_timeline",
     "get_tree_head",
@@ -213,6 +229,8 @@ __all__ = [
     "list_notices",
     "list_organisation_users",
     "list_organisations",
+    "list_oversight_incidents",
+    "list_oversight_notices",
     "list_staff",
     "list_tokens",
     "list_tree_heads",
@@ -226,6 +244,7 @@ __all__ = [
     "organisation_id_for",
     "prove_consistency",
     "prove_inclusion",
+    "pseudonym",
     "register_algorithm",
     "register_definition",
     "register_handler",
@@ -235,7 +254,9 @@ __all__ = [
     "remove_role",
     "reopen_incident",
     "report_incident",
+    "revoke_role",
     "revoke_token",
+    "sanction_counts",
     "scheduler_lease_holder",
     "sequence_all",
     "sequence_events",
@@ -251,6 +272,7 @@ __all__ = [
     "upload_document",
     "verify_against_checkpoint",
     "verify_all",
+    "verify_export",
     "verify_incident",
     "verify_log",
     "waive_step",

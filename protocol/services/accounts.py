@@ -115,6 +115,25 @@ def upsert_user(
 ADMIN_GRANTS = frozenset({Role.COORDINATOR.value, Role.OVERSIGHT.value, Role.ADMIN.value})
 
 
+def revoke_role(*, uow: UnitOfWork, by: Principal, email: str, role: str, organisation_id: uuid.UUID) -> bool:
+    """Take a role in one organisation away at the command line (the installation's operator only).
+
+    False when the user did not hold it. Principals are loaded afresh for every request and every
+    token use, so the next request made with the role already fails: no grant is cached.
+    """
+    if not by.is_installation:
+        raise Forbidden("signed-in users remove roles through the user pages", rule="installation-only")
+    with uow:
+        user = uow.accounts.user_by_email(email)
+        if user is None:
+            raise NotFound(f"no user {email}", rule="unknown-user")
+        removed = uow.accounts.revoke_role(user.id, organisation_id, role)
+        if removed:
+            record_change(uow, by.ref(), "role.removed", organisation_id, user_id=user.id, role=role)
+        uow.commit()
+        return removed
+
+
 def check_may_grant(by: Principal, role: str, organisation_id: uuid.UUID) -> None:
     """A user manager grants roles in their organisation; coordinator, oversight and admin only an administrator.
 

@@ -20,6 +20,7 @@ from protocol.services.access import incident_for, organisation_for
 from protocol.services.algorithms import algorithm_view
 from protocol.services.definitions import DEFAULT_PROTOCOL
 from protocol.services.views import incident_view
+from protocol.steps import StepAction
 from protocol.storage.uow import UnitOfWork
 
 Action = Callable[[Incident, Actor, datetime], Any]
@@ -92,13 +93,7 @@ def start_step(
     evidence: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Begin work on a step (for `investigate`: commission the investigator, with the agreed due date)."""
-
-    def act(incident: Incident, actor: Actor, now: datetime) -> None:
-        if step in incident.definition.steps:  # an unknown step is the domain's NotFound, not a KeyError
-            _check_references(uow, incident, incident.definition.step(step).start_evidence, evidence)
-        incident.start_step(step, version=version, actor=actor, now=now, evidence=evidence)
-
-    return _act(uow, principal, incident_id, "step.start", act, step=step)
+    return _step_with_evidence(uow, principal, incident_id, StepAction.START, step, version, evidence)
 
 
 def complete_step(
@@ -111,13 +106,7 @@ def complete_step(
     evidence: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Finish a step with the evidence its definition asks for."""
-
-    def act(incident: Incident, actor: Actor, now: datetime) -> None:
-        if step in incident.definition.steps:
-            _check_references(uow, incident, incident.definition.step(step).evidence, evidence)
-        incident.complete_step(step, version=version, actor=actor, now=now, evidence=evidence)
-
-    return _act(uow, principal, incident_id, "step.complete", act, step=step)
+    return _step_with_evidence(uow, principal, incident_id, StepAction.COMPLETE, step, version, evidence)
 
 
 def waive_step(
@@ -324,6 +313,28 @@ def _act(
             view[result_key] = getattr(result, "id", None)
         uow.commit()
         return view
+
+
+def _step_with_evidence(
+    uow: UnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    action: StepAction,
+    step: str,
+    version: int,
+    evidence: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """Start or complete a step: the users and documents its evidence names must exist, then the domain decides."""
+
+    def act(incident: Incident, actor: Actor, now: datetime) -> None:
+        if step in incident.definition.steps:  # an unknown step is the domain's NotFound, not a KeyError
+            spec = incident.definition.step(step)
+            schema = spec.start_evidence if action is StepAction.START else spec.evidence
+            _check_references(uow, incident, schema, evidence)
+        take = incident.start_step if action is StepAction.START else incident.complete_step
+        take(step, version=version, actor=actor, now=now, evidence=evidence)
+
+    return _act(uow, principal, incident_id, f"step.{action.value}", act, step=step)
 
 
 def _after(uow: UnitOfWork, incident: Incident) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 from protocol.deadlines import DeadlineState
 from protocol.identity import Principal
 from protocol.incident import Approval, ApprovalState, Incident
-from protocol.permissions import grant_for
-from protocol.steps import TRANSITIONS, StepAction, StepState
+from protocol.permissions import permits
+from protocol.steps import StepAction
 
 DEADLINE_STATES = tuple(state.value for state in DeadlineState)  # open, met, met_late, missed, waived, not_applicable
 USER_ACTIONS = (StepAction.START, StepAction.COMPLETE, StepAction.WAIVE)
@@ -88,39 +88,21 @@ def _step_view(incident: Incident, key: str, principal: Principal) -> dict[str, 
 
 
 def _actions(incident: Incident, key: str, principal: Principal) -> list[str]:
-    """The step actions that would pass the transition table, the guards and the permission matrix."""
-    if principal.is_installation or incident.state.value != "open":
+    """The step actions the permission matrix grants `principal` and the incident would accept now."""
+    if principal.is_installation:
         return []
-    step, spec = incident.steps[key], incident.definition.step(key)
-    ready = not incident.blockers(key) and incident.applies(key) is True
+    actor = principal.actor_in(incident.organisation_id)
     assigned = principal.user_id in incident.assignments
-    open_actions = []
-    for action in USER_ACTIONS:
-        if (step.state, action) not in TRANSITIONS:
-            continue
-        grant = grant_for(principal, f"step.{action.value}", incident.organisation_id)
-        if (
-            grant is None
-            or (grant.scope == "assigned" and not assigned)
-            or (grant.steps is not None and key not in grant.steps)
-        ):
-            continue
-        if action is StepAction.START and not ready:
-            continue
-        if action is StepAction.COMPLETE and spec.completion == "system":
-            continue
-        if action is StepAction.WAIVE:
-            waiver = spec.waiver
-            forbidden = waiver.forbidden_when is not None and waiver.forbidden_when.evaluate(incident.facts)
-            pending = any(a.step == key and a.state is ApprovalState.PENDING for a in incident.approvals.values())
-            if not waiver.allowed or forbidden or pending or (step.state is StepState.PENDING and not ready):
-                continue
-        open_actions.append(action.value)
-    return open_actions
+    return [
+        action.value
+        for action in USER_ACTIONS
+        if permits(principal, f"step.{action.value}", incident.organisation_id, assigned=assigned, step=key)
+        and incident.refusal(action, key, actor=actor) is None
+    ]
 
 
 def deadline_view(incident: Incident, deadline: Any, now: datetime) -> dict[str, Any]:
-    rule = next((r for r in incident.definition.deadlines if r.key == deadline.rule), None)
+    rule = incident.definition.deadline_rule(deadline.rule)
     return {
         "id": deadline.id,
         "rule": deadline.rule,

@@ -92,6 +92,40 @@ class IncidentQueries:
         ]
         return items, total
 
+    def oversight_rows(
+        self,
+        *,
+        organisation_ids: Iterable[uuid.UUID],
+        algorithm_id: uuid.UUID | None = None,
+        state: str | None = None,
+        reported_from: datetime | None = None,
+        reported_before: datetime | None = None,
+        reference: str | None = None,
+    ) -> list[tuple[IncidentRow, list[StepRow], list[DeadlineRow]]]:
+        """Incidents with their steps and deadlines, in three statements (not one per incident)."""
+        conditions: list[ColumnElement[bool]] = [IncidentRow.organisation_id.in_(list(organisation_ids))]
+        if algorithm_id is not None:
+            conditions.append(IncidentRow.algorithm_id == algorithm_id)
+        if state:
+            conditions.append(IncidentRow.state == state)
+        if reported_from is not None:
+            conditions.append(IncidentRow.reported_at >= reported_from)
+        if reported_before is not None:
+            conditions.append(IncidentRow.reported_at < reported_before)
+        if reference:
+            escaped = reference.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(func.lower(IncidentRow.reference).like(f"%{escaped}%", escape="\\"))
+        incidents = list(self.session.scalars(select(IncidentRow).where(*conditions)))
+        ids = [row.id for row in incidents]
+        steps: dict[uuid.UUID, list[StepRow]] = {i: [] for i in ids}
+        deadlines: dict[uuid.UUID, list[DeadlineRow]] = {i: [] for i in ids}
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            for step in self.session.scalars(select(StepRow).where(StepRow.incident_id.in_(chunk))):
+                steps[step.incident_id].append(step)
+            for deadline in self.session.scalars(select(DeadlineRow).where(DeadlineRow.incident_id.in_(chunk))):
+                deadlines[deadline.incident_id].append(deadline)
+        return [(row, steps[row.id], deadlines[row.id]) for row in incidents]
+
     def due_for_check(self, *, now: datetime, limit: int) -> list[uuid.UUID]:
         """Incidents with an open deadline whose next check (reminder or due moment) has come (indexed)."""
         stmt = (

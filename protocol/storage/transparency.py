@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, func, insert, select, tuple_, type_coerce
+from sqlalchemy import DateTime, and_, func, insert, or_, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
 from protocol.storage.tables import EventRow, LogEntryRow, LogNodeRow, TreeHeadRow
@@ -14,6 +14,8 @@ from protocol.storage.tables import EventRow, LogEntryRow, LogNodeRow, TreeHeadR
 # Any constant: the key of the PostgreSQL advisory lock that lets one sequencer run at a time.
 SEQUENCER_LOCK = 0x6865727374656C  # "herstel"
 STREAM_BATCH = 5000
+NODE_LIST = 200  # up to this many nodes are read as a list of keys, more as ranges of positions
+NODE_GAP = 64  # positions this close are read as one range (a few unwanted rows instead of another range)
 
 # (log_index, leaf_hash, incident_id, seq, type, at, actor, payload, prev_hash, hash) in log order
 LeafRow = tuple[int, str, uuid.UUID, int, str, datetime, str, str, str, str]
@@ -72,10 +74,20 @@ class TransparencyRepository:
         """The hashes of many complete subtrees at once: a proof's O(log n) nodes in one query."""
         if not keys:
             return {}
-        stmt = select(LogNodeRow.level, LogNodeRow.position, LogNodeRow.hash).where(
-            tuple_(LogNodeRow.level, LogNodeRow.position).in_(sorted(keys))
-        )
-        return {(row[0], row[1]): bytes.fromhex(row[2]) for row in self.session.execute(stmt)}
+        if len(keys) <= NODE_LIST:
+            stmt = select(LogNodeRow.level, LogNodeRow.position, LogNodeRow.hash).where(
+                tuple_(LogNodeRow.level, LogNodeRow.position).in_(sorted(keys))
+            )
+            return {(row[0], row[1]): bytes.fromhex(row[2]) for row in self.session.execute(stmt)}
+        # many nodes (an export's proofs): a long list of pairs is slow to plan and run on
+        # PostgreSQL, so read runs of neighbouring positions per level as ranges of the key
+        ranges = []
+        for level, first, last in _runs(keys):
+            ranges.append(and_(LogNodeRow.level == level, LogNodeRow.position.between(first, last)))
+        stmt = select(LogNodeRow.level, LogNodeRow.position, LogNodeRow.hash).where(or_(*ranges))
+        return {
+            (row[0], row[1]): bytes.fromhex(row[2]) for row in self.session.execute(stmt) if (row[0], row[1]) in keys
+        }
 
     def entry(self, event_id: int) -> tuple[int, str] | None:
         """(log index, leaf hash hex) of an event, if it has been sequenced."""
@@ -109,6 +121,43 @@ class TransparencyRepository:
             at = row[5] if row[5].tzinfo else row[5].replace(tzinfo=UTC)
             yield (row[0], row[1], row[2], row[3], row[4], at, row[6], row[7], row[8], row[9])
 
+    def incident_leaves(
+        self, incident_id: uuid.UUID, size: int
+    ) -> Iterator[tuple[int, int, str, datetime, str, str, str, str]]:
+        """(log index, seq, type, at, actor, payload, prev_hash, hash) of an incident's events in the
+        first `size` leaves, in seq order, streamed."""
+        log, events = LogEntryRow.__table__, EventRow.__table__
+        stmt = (
+            select(
+                log.c.log_index,
+                events.c.seq,
+                events.c.type,
+                type_coerce(events.c.at, DateTime(timezone=True)),
+                events.c.actor,
+                events.c.payload,
+                events.c.prev_hash,
+                events.c.hash,
+            )
+            .join(events, events.c.id == log.c.event_id)
+            .where(events.c.incident_id == incident_id, log.c.log_index < size)
+            .order_by(events.c.seq)
+            .execution_options(yield_per=STREAM_BATCH)
+        )
+        for row in self.session.execute(stmt):
+            at = row[3] if row[3].tzinfo else row[3].replace(tzinfo=UTC)
+            yield (row[0], row[1], row[2], at, row[4], row[5], row[6], row[7])
+
+    def incident_coverage(self, incident_id: uuid.UUID) -> tuple[int, int, int | None]:
+        """(events of the incident, how many of them are in the log, the highest log index among them)."""
+        log, events = LogEntryRow.__table__, EventRow.__table__
+        stmt = (
+            select(func.count(events.c.id), func.count(log.c.log_index), func.max(log.c.log_index))
+            .select_from(events.outerjoin(log, log.c.event_id == events.c.id))
+            .where(events.c.incident_id == incident_id)
+        )
+        total, logged, last = self.session.execute(stmt).one()
+        return int(total), int(logged), last
+
     # signed tree heads
 
     def add_head(self, row: TreeHeadRow) -> None:
@@ -127,3 +176,14 @@ class TransparencyRepository:
         if before is not None:
             stmt = stmt.where(TreeHeadRow.size < before)
         return list(self.session.scalars(stmt))
+
+
+def _runs(keys: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(level, first position, last position) covering `keys`, joining positions less than NODE_GAP apart."""
+    runs: list[tuple[int, int, int]] = []
+    for level, position in sorted(keys):
+        if runs and runs[-1][0] == level and position - runs[-1][2] <= NODE_GAP:
+            runs[-1] = (level, runs[-1][1], position)
+        else:
+            runs.append((level, position, position))
+    return runs

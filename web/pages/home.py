@@ -114,4 +114,5 @@ def index() -> str:
         notices=_notices(),
         assigned_only=assigned_only(),
         may_report=may("incident.report"),
+        may_oversee=may("oversight.read"),
     )

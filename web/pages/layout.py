@@ -40,6 +40,8 @@ def nav_items() -> list[dict[str, Any]]:
     items = [("home.index", _("My assignments") if assigned_only() else _("Overview"))]
     if common.may("incident.report"):
         items.append(("report.form", _("Report a signal")))
+    if common.may("oversight.read"):
+        items.append(("oversight_page.dashboard", _("Oversight")))
     if common.may("approval.read"):
         items.append(("approvals_page.queue", _("Approvals")))
     if current_app.config.get("HERSTEL_MAILBOX") and common.may("persons.read_identity"):
@@ -50,7 +52,9 @@ def nav_items() -> list[dict[str, Any]]:
         {
             "url": url_for(name),
             "label": label,
-            "current": endpoint == name or (name == "home.index" and endpoint.startswith("incident_page.")),
+            "current": endpoint == name
+            or (name == "home.index" and endpoint.startswith("incident_page."))
+            or (name == "oversight_page.dashboard" and endpoint.startswith("oversight_page.")),
         }
         for name, label in items
     ]
@@ -71,6 +75,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "step_state": lambda key: text.label(text.STEP_STATES, key),
     "incident_state": lambda key: text.label(text.INCIDENT_STATES, key),
     "deadline_state": lambda key: text.label(text.DEADLINE_STATES, key),
+    "deadline_outcome": lambda key: text.label(text.DEADLINE_OUTCOMES, key),
     "approval_state": lambda key: text.label(text.APPROVAL_STATES, key),
     "event_type": lambda key: text.label(text.EVENT_TYPES, key),
     "notice_kind": lambda key: text.label(text.NOTICE_KINDS, key),

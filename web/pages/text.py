@@ -86,6 +86,16 @@ DEADLINE_STATES: Mapping[str, object] = {
     "not_applicable": _l("Does not apply"),
 }
 
+# how a deadline went, as an oversight body reads it (protocol.oversight.DeadlineOutcome)
+DEADLINE_OUTCOMES: Mapping[str, object] = {
+    "met_on_time": _l("Met on time"),
+    "met_late": _l("Met late"),
+    "missed": _l("Missed"),
+    "open": _l("Open"),
+    "waived": _l("Waived"),
+    "not_applicable": _l("Does not apply"),
+}
+
 APPROVAL_STATES: Mapping[str, object] = {
     "pending": _l("Waiting for a decision"),
     "granted": _l("Approved"),

@@ -23,7 +23,7 @@ def _step_title(protocol: ProtocolDefinition, key: Any) -> str:
 
 
 def _rule_title(protocol: ProtocolDefinition, key: Any) -> str:
-    rule = next((r for r in protocol.deadlines if r.key == key), None)
+    rule = protocol.deadline_rule(str(key))
     return rule.title_for(lang()) if rule else str(key or "")
 
 

@@ -46,3 +46,9 @@ def test_protocol_bench_carries_incidents_to_close(tmp_path: Path) -> None:
     result = run_bench("protocol_run.py", tmp_path, "--incidents", "2")
     assert result["actions"] == 2 * 15
     assert result["verify_all"] == {**result["verify_all"], "chains": 2, "valid": 2}
+
+
+def test_export_bench_exports_and_verifies(tmp_path: Path) -> None:
+    result = run_bench("export.py", tmp_path, "--sizes", "50", "120", "--batch", "40", "--repeat", "1")
+    assert result["120_events"]["events"] == 120
+    assert result["120_events"]["verify_seconds"] > 0

@@ -176,7 +176,9 @@ def test_a_rewritten_event_with_every_hash_recomputed_is_caught(
         payload["evidence"] = {**payload.get("evidence", {}), "outcome": "unfounded"}
         rewritten = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         tampering.rewrite_chain(connection, closed["id"], 3, rewritten)
-    assert verify_incident(uow=herstel.uow(), incident_id=closed["id"]).valid  # the chain alone looks fine
+    assert verify_incident(
+        uow=herstel.uow(), principal=Principal.installation(), incident_id=closed["id"]
+    ).valid  # the chain alone looks fine
 
     # the log's own records still hold the old leaf: log verify names it
     caught = verify_log(uow=herstel.uow(), document=json.dumps(kept), public_key=pub(herstel))

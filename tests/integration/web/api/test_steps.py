@@ -244,3 +244,24 @@ def test_close_and_reopen(
         409,
         "reopen-closed",
     )
+
+
+def test_a_step_whose_requirement_is_reopened_offers_no_completion_the_api_would_refuse(
+    officer_api: Api, coordinator_api: Api, algorithm: dict, mini: dict[str, Any]
+) -> None:
+    incident = officer_api.report(str(algorithm["id"]), protocol=mini, protected_grounds=["age"])
+    triaged = officer_api.act(incident, "steps/triage/complete", outcome="minor")
+    started = officer_api.act(triaged, "steps/review/start")
+    reviewed = officer_api.act(started, "steps/review/complete", reviewed_on="2026-11-30")
+    closed = coordinator_api.act(reviewed, "close")
+    reopened = coordinator_api.act(
+        closed, "reopen", justification="The triage missed a fact.", steps=["triage", "review"]
+    )
+    assert reopened["steps"]["review"]["state"] == "active"
+    # the view offers what the incident accepts: review waits for triage again
+    assert "complete" not in reopened["steps"]["review"]["actions"]
+    response = officer_api.post(
+        f"/incidents/{incident['id']}/steps/review/complete",
+        {"version": reopened["version"], "reviewed_on": "2026-11-30"},
+    )
+    assert refusal(response, 409, "requires")["blockers"] == ["triage"]

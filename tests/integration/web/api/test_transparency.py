@@ -15,7 +15,15 @@ from typing import Any
 import pytest
 
 from protocol.merkle import verify_inclusion
-from protocol.services import Herstel, create_organisation, create_token, create_user, get_principal, sign_log
+from protocol.services import (
+    Herstel,
+    Principal,
+    create_organisation,
+    create_token,
+    create_user,
+    get_principal,
+    sign_log,
+)
 from protocol.transparency import parse_tree_head, verify_append_only
 from tests.integration import tampering
 from tests.integration.web.conftest import Api
@@ -41,8 +49,14 @@ def oversight_api(as_user: Callable[..., Api]) -> Api:
 def elsewhere(herstel: Herstel, client: Any) -> Api:
     """The oversight body of another organisation."""
     other = create_organisation(uow=herstel.uow(), slug="elders", name="Gemeente Elders", reference_prefix="GEL")
-    user_id = create_user(uow=herstel.uow(), email="toezicht@elders.nl", roles=["oversight"], organisation_id=other)
-    api = Api(client, create_token(uow=herstel.uow(), email="toezicht@elders.nl").secret)
+    user_id = create_user(
+        uow=herstel.uow(),
+        by=Principal.installation(),
+        email="toezicht@elders.nl",
+        roles=["oversight"],
+        organisation_id=other,
+    )
+    api = Api(client, create_token(uow=herstel.uow(), by=Principal.installation(), email="toezicht@elders.nl").secret)
     api.principal = get_principal(uow=herstel.uow(), user_id=user_id)
     return api
 

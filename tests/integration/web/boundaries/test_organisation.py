@@ -74,7 +74,7 @@ API = "/api/v1"
 SKIPPED: dict[str, str] = {}
 LOGOUT = ("GET /logout", "POST /logout")
 # path parameters that are not objects of an organisation
-SHARED = {"step": "investigate", "key": "nl-discrimination", "version": "1", "role": "officer"}
+SHARED = {"step": "investigate", "key": "nl-discrimination", "version": "1", "role": "officer", "size": "1"}
 
 
 @pytest.fixture(params=["postgresql"])

@@ -138,9 +138,9 @@ def test_eight_hours_end_the_session_however_busy_and_renewal_does_not_extend_it
 def test_switching_a_user_off_ends_their_sessions_for_good(herstel: Herstel, app: Flask, staff: Principal) -> None:
     browser = sign_in(app, staff)
     cookie = saved_cookie(browser)
-    set_user_active(uow=herstel.uow(), email=staff.email, active=False)
+    set_user_active(uow=herstel.uow(), by=Principal.installation(), email=staff.email, active=False)
     assert not signed_in(replay(app, cookie))
-    set_user_active(uow=herstel.uow(), email=staff.email, active=True)
+    set_user_active(uow=herstel.uow(), by=Principal.installation(), email=staff.email, active=True)
     assert not signed_in(replay(app, cookie))  # switched on again: the old session stays ended
     assert signed_in(sign_in(app, staff))
 

@@ -52,6 +52,7 @@ class Browser:
         self.signed_in = False
 
     def sign_in(self) -> Browser:
+        self._csrf, self.signed_in = None, False  # also after a session has ended: the token from the login page
         token = self.csrf()
         response = self.client.post(
             "/login", data={"email": self.principal.email, "password": PASSWORD, "csrf_token": token}

@@ -25,6 +25,7 @@ def test_overdue_incidents_come_first_with_their_next_deadline(
     late = report(officer_browser.principal, title="Oud signaal")
     clock.advance(days=5)  # the first one's assessment (2 working days) is now overdue
     report(officer_browser.principal, title="Nieuw signaal")
+    officer_browser.sign_in()  # five days later: the session has ended (8 hours at most), a new login
 
     page = officer_browser.page("/")
 
@@ -89,6 +90,7 @@ def test_filters_on_state_step_and_overdue(
     assert closed["state"] == "closed"
     clock.advance(days=10)  # every open deadline of the assessed incident has passed now
     report(officer_browser.principal, title="Vandaag gemeld")
+    officer_browser.sign_in()  # ten days later: the session has ended (8 hours at most), a new login
 
     assert titles(officer_browser.page("/")) == [assessed["title"], "Vandaag gemeld"]  # open, overdue first
     assert titles(officer_browser.page("/?state=closed")) == ["Ongegrond"]
@@ -129,6 +131,7 @@ def test_what_waits_for_a_coordinator(
     clock.advance(days=10)
     sweep_deadlines(uow_factory=herstel.uow)  # the report deadline passes: DeadlineMissed
     run_workers(herstel)
+    coordinator_browser.sign_in()  # ten days later: the session has ended (8 hours at most), a new login
 
     waiting = coordinator_browser.page("/").by_id("waiting-title").parent
     assert waiting is not None
@@ -149,7 +152,7 @@ def test_what_waits_for_a_coordinator(
         (("officer",), ["Overzicht", "Signaal melden", "Goedkeuringen", "API-tokens"]),
         (("coordinator",), ["Overzicht", "Signaal melden", "Goedkeuringen", "API-tokens"]),
         (("investigator",), ["Mijn opdrachten", "API-tokens"]),
-        (("oversight",), ["Overzicht", "API-tokens"]),
+        (("oversight",), ["Overzicht", "Toezicht", "API-tokens"]),
         (("admin",), ["Overzicht", "API-tokens"]),
     ],
 )
@@ -166,9 +169,13 @@ def test_pages_a_role_may_not_use_are_forbidden(browser: Callable[..., Browser])
     investigator = browser("investigator")
     assert investigator.get("/incidents/new").status_code == 403
     assert investigator.get("/approvals").status_code == 403
-    oversight = browser("oversight")
-    page = oversight.page("/")
+    admin = browser("admin")
+    page = admin.page("/")
     assert "Uw rol heeft hier geen pagina's met incidenten." in page.text
+    # an oversight body has pages of its own now (issue 9): the start page leads there
+    oversight = browser("oversight").page("/")
+    assert "Uw rol heeft hier geen pagina's met incidenten." not in oversight.text
+    assert any(a["href"] == "/oversight" for a in oversight.select("a"))
 
 
 def test_strangers_are_sent_to_the_login(app: Any) -> None:

@@ -1,0 +1,96 @@
+"""The oversight body in a real browser: from the start page to the dashboard, then an incident's
+chart (server-rendered SVG) and timeline; every page checked with axe-core."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from protocol.services import (
+    Principal,
+    authenticate_password,
+    complete_step,
+    create_user,
+    ensure_default_organisation,
+    list_algorithms,
+    report_incident,
+)
+from tests.e2e.conftest import PASSWORD, Audit, Site
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
+ASSESSMENT = {
+    "outcome": "suspected",
+    "severity": 2,
+    "estimated_affected": 300,
+    "high_risk_ai": False,
+    "personal_data_breach": False,
+    "widespread": False,
+    "summary": "Aanwijzingen voor onderscheid naar leeftijd.",
+}
+BODY = "toezicht@rekenkamer.example"
+
+
+def test_oversight_dashboard_chart_and_timeline(chromium: Any, site: Site, audit: Audit) -> None:
+    herstel = site.herstel
+    officer = authenticate_password(uow=herstel.uow(), email=site.users["officer"], password=PASSWORD)
+    assert officer is not None
+    (algorithm, *_) = list_algorithms(uow=herstel.uow(), principal=officer)
+    incident = report_incident(
+        uow=herstel.uow(),
+        principal=officer,
+        algorithm_id=algorithm["id"],
+        title="Leeftijd weegt mee in de selectie",
+        description="Signaal van een onderzoeker.",
+        source="researcher",
+        detected_at=herstel.clock() - timedelta(days=1),
+        protected_grounds=["age"],
+    )
+    complete_step(
+        uow=herstel.uow(),
+        principal=officer,
+        incident_id=incident["id"],
+        step="assess",
+        version=incident["version"],
+        evidence=ASSESSMENT,
+    )
+    create_user(
+        uow=herstel.uow(),
+        by=Principal.installation(),
+        email=BODY,
+        roles=["oversight"],
+        organisation_id=ensure_default_organisation(uow=herstel.uow()),
+        password=PASSWORD,
+        display_name="Rekenkamer",
+    )
+
+    context = chromium.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site.url + "/login")
+    page.get_by_label("E-mailadres").fill(BODY)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(site.url + "/")
+    audit.check(page, "start")
+
+    page.locator("main").get_by_role("link", name="Naar het toezichtsoverzicht").click()
+    page.wait_for_url(site.url + "/oversight")
+    assert incident["reference"] in page.locator("table.oversight-list").inner_text()
+    assert "Leeftijd weegt mee" not in page.content()  # the title is free text: not shown
+    audit.check(page, "dashboard")
+
+    page.get_by_label("Kenmerk").fill(incident["reference"])
+    page.get_by_role("button", name="Filteren").click()
+    page.wait_for_url(re.compile(r"/oversight\?"))
+    page.get_by_role("link", name=incident["reference"]).click()
+    page.wait_for_url(re.compile(r"/oversight/incidents/[0-9a-f-]{36}$"))
+    chart = page.get_by_role("img", name=re.compile(f"Het verloop van zaak {incident['reference']}"))
+    assert chart.is_visible()
+    assert page.locator("#chart-data tbody tr").count() >= 7  # a row per step, and one per deadline
+    assert "Signaal gemeld" in page.locator("table.timeline").inner_text()
+    audit.check(page, "incident")
+    context.close()
+
+    assert audit.blocking() == []
