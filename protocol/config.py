@@ -49,6 +49,8 @@ class Settings:
     mail_from: str = "Herstel <noreply@herstel.invalid>"
     letter_retry_seconds: float = 60.0  # first wait after a temporary email failure; doubles per attempt
     letter_lease_seconds: float = 600.0  # a letter held this long by a worker that went silent is sent again
+    scheduler_lease_seconds: float = 60.0  # a scheduler silent this long loses its lease to another (takeover)
+    scheduler_sweep_seconds: float = 60.0  # how often the scheduler enqueues a deadline sweep
     max_body_bytes: int = 50 * 1024 * 1024
     proxy_hops: int = 0  # reverse proxies in front of `herstel web` whose X-Forwarded-* headers are trusted
     log_level: str = "INFO"

@@ -1,8 +1,15 @@
 """Deadlines: set when their trigger happens, met when their step ends, never deleted.
 
-A deadline is open until it is met, missed or withdrawn (its step turned out not to apply).
-A missed deadline stays missed when its step ends later; the time it was met is still recorded,
-so compliance figures can tell 'on time' from 'late'.
+A deadline is open until its step ends or the deadline passes. Its state says how it went:
+
+- `met`: the step was completed by the due moment; `met_late`: completed after it (the miss was
+  recorded first, when the sweep or the completion found it past due);
+- `missed`: the due moment passed and the step has not been completed;
+- `waived`: the step was waived (with its justification) by the due moment; a waiver after the
+  due moment leaves the deadline `missed`, since nothing met it;
+- `not_applicable`: its step turned out not to apply to this incident.
+
+A deadline is never deleted; the events on the timeline record each of these moments.
 """
 
 from __future__ import annotations
@@ -19,8 +26,10 @@ from protocol.definition import DeadlineRule, Period
 class DeadlineState(StrEnum):
     OPEN = "open"
     MET = "met"
+    MET_LATE = "met_late"
     MISSED = "missed"
-    WITHDRAWN = "withdrawn"
+    WAIVED = "waived"
+    NOT_APPLICABLE = "not_applicable"
 
 
 @dataclass

@@ -33,6 +33,19 @@ class WaiverRule:
 
 
 @dataclass(frozen=True)
+class StepGuard:
+    """A rule the evidence of a step must satisfy when the incident's facts call for it.
+
+    `when` reads the incident's facts; `require` reads them together with the evidence given. A
+    completion that does not satisfy `require` is refused with `rule` and `reason`."""
+
+    rule: str
+    when: Condition
+    require: Condition
+    reason: str
+
+
+@dataclass(frozen=True)
 class StepDefinition:
     """One step of the protocol."""
 
@@ -47,6 +60,7 @@ class StepDefinition:
     waiver: WaiverRule = field(default_factory=WaiverRule)
     effects: tuple[str, ...] = ()
     description: Mapping[str, str] = field(default_factory=dict)
+    guards: tuple[StepGuard, ...] = ()
 
     def title_for(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("en") or self.key

@@ -20,6 +20,7 @@ EVENT_TYPES = frozenset(
         "StepStarted",
         "StepCompleted",
         "StepWaived",
+        "DeadlineWaived",
         "StepReopened",
         "StepNotApplicable",
         "StepApplicable",

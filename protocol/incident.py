@@ -236,6 +236,7 @@ class Incident:
         step, spec = self._prepare(key, StepAction.COMPLETE, version, actor)
         clean = self._validated(spec.evidence, evidence)
         self._refuse_future_start(clean, now)
+        self._check_guards(spec, clean)
         mark = len(self.events)
         step.move(StepAction.COMPLETE)
         step.evidence, step.ended_at, step.ended_by = clean, now, actor.ref()
@@ -644,6 +645,18 @@ class Incident:
     def _touch_step(self, key: str) -> None:
         self.dirty.add(("step", key))
 
+    def _check_guards(self, spec: StepDefinition, evidence: Mapping[str, Any]) -> None:
+        """The definition's guards on this step: evidence the facts call for, refused with the rule named.
+
+        A fact not known yet leaves a guard's `when` undetermined, and the guard then holds back
+        nothing; its `require` must be plainly true (an absent field does not satisfy it)."""
+        for guard in spec.guards:
+            if guard.when.evaluate(self.facts) is not True:
+                continue
+            if guard.require.evaluate({**self.facts, **evidence}) is not True:
+                fields = sorted(guard.require.facts_used() & set(spec.evidence.names)) or ["evidence"]
+                raise InvalidEvidence(guard.reason, errors={name: [guard.reason] for name in fields}, rule=guard.rule)
+
     def _record(self, event_type: str, payload: dict[str, Any], actor: Actor, now: datetime) -> None:
         self.events.append(DomainEvent(event_type, payload, actor.ref(), now))
 
@@ -674,7 +687,7 @@ class Incident:
                 )
                 for deadline in self.deadlines.values():
                     if deadline.state is DeadlineState.OPEN and deadline.step == key:
-                        deadline.state = DeadlineState.WITHDRAWN
+                        deadline.state = DeadlineState.NOT_APPLICABLE
                         deadline.next_check_at = None
                         self.dirty.add(("deadline", deadline.id))
                         self._record(
@@ -715,7 +728,7 @@ class Incident:
                 rule = self._rule(deadline.rule)
                 waiting = deadline.met_at is None and deadline.state in (DeadlineState.OPEN, DeadlineState.MISSED)
                 if rule and waiting and self._meets(rule, deadline, event):
-                    self._meet(deadline, rule, SYSTEM, event.at)
+                    self._meet(deadline, rule, SYSTEM, event.at, waived=event.type == "StepWaived")
             for rule in self.definition.deadlines:
                 if rule.trigger.matches(event.type, event.payload):
                     self._set_deadline(rule, event, SYSTEM)
@@ -792,21 +805,27 @@ class Incident:
             return None
         return date.fromisoformat(value)
 
-    def _meet(self, deadline: Deadline, rule: DeadlineRule, actor: Actor, at: datetime) -> None:
+    def _meet(self, deadline: Deadline, rule: DeadlineRule, actor: Actor, at: datetime, *, waived: bool) -> None:
+        """The deadline's step ended: met or met late when completed; waived when waived in time.
+
+        Past the due moment the miss is recorded first (if the sweep has not already). A waiver
+        does not meet a deadline: in time it is `waived`, too late it stays `missed`."""
         if deadline.state is DeadlineState.OPEN and deadline.due_at < at:
             self._miss(deadline, actor, at, rule)
         on_time = deadline.state is DeadlineState.OPEN
-        if on_time:
-            deadline.state = DeadlineState.MET
+        payload = {"deadline_id": str(deadline.id), "rule": deadline.rule, "on_time": on_time}
+        if waived:
+            if on_time:
+                deadline.state = DeadlineState.WAIVED
+            deadline.schedule(rule)
+            self.dirty.add(("deadline", deadline.id))
+            self._record("DeadlineWaived", payload, actor, at)
+            return
+        deadline.state = DeadlineState.MET if on_time else DeadlineState.MET_LATE
         deadline.met_at = at
         deadline.schedule(rule)
         self.dirty.add(("deadline", deadline.id))
-        self._record(
-            "DeadlineMet",
-            {"deadline_id": str(deadline.id), "rule": deadline.rule, "on_time": on_time},
-            actor,
-            at,
-        )
+        self._record("DeadlineMet", payload, actor, at)
 
     def _miss(self, deadline: Deadline, actor: Actor, now: datetime, rule: DeadlineRule | None) -> None:
         deadline.state, deadline.missed_at = DeadlineState.MISSED, now

@@ -27,6 +27,7 @@ from protocol.definition import (
     Period,
     ProtocolDefinition,
     StepDefinition,
+    StepGuard,
     WaiverRule,
 )
 from protocol.errors import DefinitionError
@@ -47,7 +48,9 @@ STEP_KEYS = {
     "evidence",
     "start_evidence",
     "effects",
+    "guards",
 }
+GUARD_KEYS = {"rule", "when", "require", "reason"}
 WAIVER_KEYS = {"allowed", "forbidden_when", "forbidden_reason", "two_person_when"}
 FIELD_KEYS = {
     "name",
@@ -186,6 +189,10 @@ class _Parser:
             self._check_facts(step.applies_when, f"steps.{name}.applies_when", facts)
             self._check_facts(step.waiver.forbidden_when, f"steps.{name}.waiver.forbidden_when", facts)
             self._check_facts(step.waiver.two_person_when, f"steps.{name}.waiver.two_person_when", facts)
+            for index, guard in enumerate(step.guards):
+                where = f"steps.{name}.guards[{index}]"
+                self._check_facts(guard.when, f"{where}.when", facts)
+                self._check_facts(guard.require, f"{where}.require", facts | set(step.evidence.names))
 
         raw_deadlines = self.doc.get("deadlines", [])
         if not isinstance(raw_deadlines, list):
@@ -240,7 +247,29 @@ class _Parser:
             evidence=self._evidence(body.get("evidence", {}), f"{where}.evidence"),
             waiver=self._waiver(body.get("waiver", {}), f"{where}.waiver"),
             effects=effects,
+            guards=self._guards(body.get("guards", []), f"{where}.guards"),
         )
+
+    def _guards(self, raw: Any, where: str) -> tuple[StepGuard, ...]:
+        if not isinstance(raw, list):
+            raise self.fail(where, "must be an array of tables ([[steps.<key>.guards]])")
+        guards = []
+        for index, item in enumerate(raw):
+            at = f"{where}[{index}]"
+            body = self._table(item, at)
+            self._only(body, GUARD_KEYS, at)
+            rule = body.get("rule")
+            if not isinstance(rule, str) or not SLUG.match(rule):
+                raise self.fail(f"{at}.rule", "must be a lowercase identifier naming the rule")
+            reason = body.get("reason")
+            if not isinstance(reason, str) or not reason:
+                raise self.fail(f"{at}.reason", "must say why, in words")
+            when = self._condition(body.get("when", True), f"{at}.when")
+            require = self._condition(body.get("require"), f"{at}.require")
+            if when is None or require is None:
+                raise self.fail(f"{at}.require", "a guard needs a condition the evidence must meet")
+            guards.append(StepGuard(rule=rule, when=when, require=require, reason=reason))
+        return tuple(guards)
 
     def _waiver(self, raw: Any, where: str) -> WaiverRule:
         body = self._table(raw, where)

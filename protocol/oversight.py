@@ -51,8 +51,13 @@ def deadline_outcome(
     """How a deadline went (or stands at `now`), from its own record and its step's state."""
     state = DeadlineState(state)
     step = StepState(step_state) if step_state is not None else None
-    if state is DeadlineState.WITHDRAWN:
-        return DeadlineOutcome.NOT_APPLICABLE
+    settled = {
+        DeadlineState.NOT_APPLICABLE: DeadlineOutcome.NOT_APPLICABLE,
+        DeadlineState.WAIVED: DeadlineOutcome.WAIVED,
+        DeadlineState.MET_LATE: DeadlineOutcome.MET_LATE,
+    }
+    if state in settled:  # the deadline records these itself; below, records from before it did
+        return settled[state]
     if met_at is not None:
         if met_at > due_at:
             return DeadlineOutcome.MET_LATE

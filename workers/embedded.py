@@ -11,7 +11,7 @@ from dramatiq.brokers.stub import StubBroker
 from protocol.services import Herstel
 from workers import runtime
 from workers.relay import Relay
-from workers.scheduler import background_scheduler
+from workers.scheduler import LeasedScheduler
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class EmbeddedStack:
         self.worker = dramatiq.Worker(self.broker, worker_threads=worker_threads, worker_timeout=100)
         self.relay = Relay(herstel, interval=0.5)
         herstel.on_commit.append(self.relay.wake)
-        self.scheduler = background_scheduler(herstel) if scheduler else None
+        self.scheduler = LeasedScheduler(herstel) if scheduler else None
 
     def start(self) -> None:
         self.worker.start()
@@ -38,7 +38,7 @@ class EmbeddedStack:
 
     def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.stop()
         self.relay.stop()
         self.worker.stop(timeout=10_000)
         if self.relay.wake in self.herstel.on_commit:

@@ -55,16 +55,26 @@ def recover(herstel: Herstel) -> None:
         log.info("letters recovery: %s", result)
 
 
+@dramatiq.actor(queue_name="scheduled", max_retries=0, time_limit=5 * ONE_MINUTE_MS, max_age=ONE_MINUTE_MS)
+def recover_letters_job() -> None:
+    """Stuck letters, lost messages, print hand-over, inform completion (each step safe to run twice)."""
+    recover(runtime.herstel())
+
+
+def enqueue_recovery() -> None:
+    recover_letters_job.send()
+
+
 def add_jobs(scheduler: Any, herstel: Herstel) -> None:
-    """The scheduler's letters job: stuck letters, lost messages, print hand-over, inform completion."""
+    """The scheduler's letters job: enqueue the recovery every 30 seconds (only the lease holder runs it)."""
     scheduler.add_job(
-        recover,
+        enqueue_recovery,
         "interval",
-        args=[herstel],
         seconds=30,
         id="letters-recovery",
         next_run_time=datetime.now(UTC),
         max_instances=1,
         coalesce=True,
+        misfire_grace_time=None,
         replace_existing=True,
     )

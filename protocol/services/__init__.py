@@ -93,6 +93,11 @@ from protocol.services.oversight import (
     list_oversight_notices,
     sanction_counts,
 )
+from protocol.services.scheduling import (
+    claim_scheduler_lease,
+    release_scheduler_lease,
+    scheduler_lease_holder,
+)
 from protocol.services.sessions import (
     IssuedSession,
     OpenSession,
@@ -130,8 +135,10 @@ from protocol.services.users import (
     list_staff,
     remove_role,
 )
+from protocol.services.views import DEADLINE_STATES
 
 __all__ = [
+    "DEADLINE_STATES",
     "DOCUMENT_TYPES",
     "EVENT_TYPES",
     "INVITATION_PATH",
@@ -181,6 +188,7 @@ __all__ = [
     "calculate_due",
     "check_definition_file",
     "check_session",
+    "claim_scheduler_lease",
     "close_incident",
     "complete_step",
     "complete_step_as_system",
@@ -242,12 +250,14 @@ __all__ = [
     "register_handler",
     "reject_approval",
     "relay_once",
+    "release_scheduler_lease",
     "remove_role",
     "reopen_incident",
     "report_incident",
     "revoke_role",
     "revoke_token",
     "sanction_counts",
+    "scheduler_lease_holder",
     "sequence_all",
     "sequence_events",
     "session_principal",

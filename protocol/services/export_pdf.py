@@ -46,7 +46,8 @@ LABELS = {
         "late": "te laat gehaald",
         "missed": "gemist",
         "open": "open",
-        "withdrawn": "vervallen",
+        "waived": "overgeslagen",
+        "not_applicable": "niet van toepassing",
     },
     "en": {
         "title": "Summary of incident",
@@ -72,7 +73,8 @@ LABELS = {
         "late": "met late",
         "missed": "missed",
         "open": "open",
-        "withdrawn": "withdrawn",
+        "waived": "waived",
+        "not_applicable": "not applicable",
     },
 }
 
@@ -114,7 +116,9 @@ def _when(value: datetime | None) -> str:
 
 
 def deadline_state(state: DeadlineState, met_at: datetime | None, due_at: datetime) -> str:
-    """open, met on time, met late, missed or withdrawn: the label key."""
+    """open, met on time, met late, missed, waived or not applicable: the label key."""
+    if state is DeadlineState.MET_LATE:
+        return "late"
     if state is DeadlineState.MET:
         return "late" if met_at is not None and met_at > due_at else "on_time"
     return state.value

@@ -268,16 +268,27 @@ def append_to_timeline(
 
 
 def sweep_deadlines(*, uow_factory: Callable[[], UnitOfWork], limit: int = 500) -> int:
-    """Record reminders and missed deadlines that fell due, one transaction per incident; returns how many."""
+    """Record reminders and missed deadlines that fell due, one transaction per incident; returns how many.
+
+    The due incidents come from the index on (state, next_check_at). Each is taken with
+    `FOR UPDATE SKIP LOCKED` and checked again under that lock, where its deadlines say which
+    reminders were recorded: an incident another sweep (or an officer) holds is left for the next
+    sweep, and a sweep that dies half-way and reruns records each reminder and miss once, because
+    the events and the deadline's count are written in the same transaction.
+    """
     with uow_factory().read_only() as uow:
         incident_ids = uow.incidents.due_for_check(now=uow.now(), limit=limit)
+    touched = 0
     for incident_id in incident_ids:
         with uow_factory() as uow:
-            incident = uow.incidents.get(incident_id)
+            incident = uow.incidents.get_unless_locked(incident_id)
+            if incident is None:
+                continue
             incident.check_deadlines(now=uow.now(), actor=SYSTEM)
-            uow.incidents.save(incident)
+            if uow.incidents.save(incident):
+                touched += 1
             uow.commit()
-    return len(incident_ids)
+    return touched
 
 
 # ---------------------------------------------------------------------- internals

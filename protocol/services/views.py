@@ -11,6 +11,7 @@ from protocol.incident import Approval, ApprovalState, Incident
 from protocol.permissions import permits
 from protocol.steps import StepAction
 
+DEADLINE_STATES = tuple(state.value for state in DeadlineState)  # open, met, met_late, missed, waived, not_applicable
 USER_ACTIONS = (StepAction.START, StepAction.COMPLETE, StepAction.WAIVE)
 
 

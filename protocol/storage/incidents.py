@@ -86,6 +86,16 @@ class IncidentRepository(IncidentQueries):
             raise NotFound(f"no incident {incident_id}", rule="unknown-incident")
         return self._build(row)
 
+    def get_unless_locked(self, incident_id: uuid.UUID) -> Incident | None:
+        """The incident locked for this transaction, or None while another transaction holds it.
+
+        PostgreSQL's `FOR UPDATE SKIP LOCKED`: the deadline sweep neither waits behind an officer's
+        action nor takes an incident a concurrent sweep is working on; it comes back to it next time.
+        On SQLite the writer lock already serialises every writing transaction."""
+        stmt = select(INCIDENTS).where(INCIDENTS.c.id == incident_id).with_for_update(skip_locked=True)
+        row = self.session.execute(stmt).one_or_none()
+        return None if row is None else self._build(row)
+
     def _build(self, row: Row[Any]) -> Incident:
         def children(table: Table) -> Sequence[Row[Any]]:
             return self.session.execute(select(table).where(table.c.incident_id == row.id)).all()

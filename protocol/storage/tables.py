@@ -376,3 +376,16 @@ class TreeHeadRow(Base):
     timestamp: Mapped[datetime]
     key_id: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(100))
+
+
+class SchedulerLeaseRow(Base):
+    """Who runs the scheduler's jobs: one row per lease, held until `expires_at` unless renewed.
+
+    A scheduler takes the lease when nobody holds it or its holder let it expire (died), and renews it
+    on every heartbeat; only the holder enqueues the sweep, checkpoints and recovery."""
+
+    __tablename__ = "scheduler_lease"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    heartbeat_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -23,6 +23,7 @@ from protocol.storage.algorithms import AlgorithmRepository, DefinitionRepositor
 from protocol.storage.approvals import ApprovalRepository
 from protocol.storage.database import Database
 from protocol.storage.incidents import IncidentRepository
+from protocol.storage.lease import LeaseRepository
 from protocol.storage.notices import NoticeRepository
 from protocol.storage.sessions import SessionRepository
 from protocol.storage.timeline import (
@@ -82,6 +83,7 @@ class UnitOfWork:
         self.transparency = TransparencyRepository(session)
         self.notices = NoticeRepository(session)
         self.approvals = ApprovalRepository(session)
+        self.leases = LeaseRepository(session)
         self.open_repositories(session)
         self._committed = False
         return self

@@ -203,7 +203,6 @@ def deadline_row(deadline: dict[str, Any]) -> dict[str, Any]:
     state = deadline["state"]
     if state == "open" and deadline["overdue"]:
         state = "overdue"
-    met_late = state == "met" and deadline["met_at"] is not None and deadline["met_at"] > deadline["due_at"]
     return {
         "title": deadline["title"].get(lang()) or deadline["title"].get("en") or deadline["rule"],
         "due": when(deadline["due_at"]) if hours else day(deadline["last_day"]),
@@ -211,9 +210,9 @@ def deadline_row(deadline: dict[str, Any]) -> dict[str, Any]:
         "legal_basis": deadline["legal_basis"],
         "period": period(deadline.get("period")),
         "state": state,
-        "state_label": _("Met late") if met_late else label(DEADLINE_STATES, state),
+        "state_label": label(DEADLINE_STATES, state),
         "settled_at": when(deadline["met_at"] or deadline["missed_at"]),
-        "warn": state in ("overdue", "missed") or met_late,
+        "warn": state in ("overdue", "missed", "met_late"),
     }
 
 

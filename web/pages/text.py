@@ -79,9 +79,11 @@ INCIDENT_STATES: Mapping[str, object] = {"open": _l("Open"), "closed": _l("Close
 DEADLINE_STATES: Mapping[str, object] = {
     "open": _l("Open"),
     "met": _l("Met"),
+    "met_late": _l("Met late"),
     "missed": _l("Missed"),
     "overdue": _l("Overdue"),
-    "withdrawn": _l("Withdrawn"),
+    "waived": _l("Waived"),
+    "not_applicable": _l("Does not apply"),
 }
 
 # how a deadline went, as an oversight body reads it (protocol.oversight.DeadlineOutcome)
@@ -130,6 +132,7 @@ EVENT_TYPES: Mapping[str, object] = {
     "DeadlineMissed": _l("Deadline missed"),
     "DeadlineMet": _l("Deadline met"),
     "DeadlineWithdrawn": _l("Deadline withdrawn"),
+    "DeadlineWaived": _l("Deadline waived with its step"),
     "DeadlineEscalated": _l("Deadline escalated"),
     "CitizenResponded": _l("A citizen responded"),
     "CitizenResponseAnswered": _l("Citizen's response answered"),

@@ -237,7 +237,7 @@ def test_a_deadline_is_met_when_its_step_ends_on_time() -> None:
     assert next(e for e in incident.events if e.type == "DeadlineMet").at == done
 
 
-def test_a_waiver_meets_the_deadline_as_well() -> None:
+def test_a_waiver_in_time_leaves_the_deadline_waived_not_met() -> None:
     incident = assessed_at(T0)
     deadline = the_deadline(incident, "report-service-norm")
     approval = incident.waive_step(
@@ -247,10 +247,33 @@ def test_a_waiver_meets_the_deadline_as_well() -> None:
 
     incident.approve(approval.id, version=incident.version, actor=COORDINATOR_2, now=T0)
 
-    assert deadline.state is DeadlineState.MET
+    assert (deadline.state, deadline.met_at, deadline.next_check_at) == (DeadlineState.WAIVED, None, None)
+    assert [e["rule"] for e in events_of(incident, "DeadlineMet")] == ["assess"]  # the assessment, not the waiver
+    assert events_of(incident, "DeadlineWaived") == [
+        {"deadline_id": str(deadline.id), "rule": "report-service-norm", "on_time": True}
+    ]
+    incident.check_deadlines(now=T0 + timedelta(days=60), actor=SYSTEM)
+    assert deadline.state is DeadlineState.WAIVED, "a waived deadline is never missed"
 
 
-def test_a_missed_deadline_is_recorded_by_the_sweep_and_stays_missed_when_met_late() -> None:
+def test_a_waiver_after_the_due_moment_leaves_the_deadline_missed() -> None:
+    incident = assessed_at(T0)
+    deadline = the_deadline(incident, "report-service-norm")
+    late = deadline.due_at + timedelta(hours=1)
+    approval = incident.waive_step(
+        "report", version=incident.version, actor=COORDINATOR, now=late, justification="Reported by the ministry."
+    )
+    assert approval is not None
+
+    incident.approve(approval.id, version=incident.version, actor=COORDINATOR_2, now=late)
+
+    assert (deadline.state, deadline.missed_at, deadline.met_at) == (DeadlineState.MISSED, late, None)
+    assert events_of(incident, "DeadlineWaived") == [
+        {"deadline_id": str(deadline.id), "rule": "report-service-norm", "on_time": False}
+    ]
+
+
+def test_a_missed_deadline_is_recorded_by_the_sweep_and_becomes_met_late_when_its_step_ends() -> None:
     incident = report(now=T0)
     deadline = the_deadline(incident, "assess")
     swept = deadline.due_at + timedelta(minutes=1)
@@ -271,7 +294,7 @@ def test_a_missed_deadline_is_recorded_by_the_sweep_and_stays_missed_when_met_la
 
     complete(incident, "assess", now=late)
 
-    assert deadline.state is DeadlineState.MISSED
+    assert deadline.state is DeadlineState.MET_LATE
     assert deadline.met_at == late
     assert events_of(incident, "DeadlineMet") == [{"deadline_id": str(deadline.id), "rule": "assess", "on_time": False}]
     assert types(incident).count("DeadlineMissed") == 1
@@ -284,7 +307,7 @@ def test_a_step_ended_late_without_a_sweep_records_the_miss_first() -> None:
 
     complete(incident, "assess", now=late)
 
-    assert deadline.state is DeadlineState.MISSED
+    assert deadline.state is DeadlineState.MET_LATE
     assert (deadline.missed_at, deadline.met_at) == (late, late)
     tail = [e.type for e in incident.events if e.type.startswith("Deadline")]
     assert tail[:3] == ["DeadlineSet", "DeadlineMissed", "DeadlineMet"]
@@ -398,19 +421,19 @@ legal_basis = "test"
 """
 
 
-def test_a_deadline_is_withdrawn_when_its_step_turns_out_not_to_apply() -> None:
+def test_a_deadline_is_not_applicable_when_its_step_turns_out_not_to_apply() -> None:
     incident = report(definition=definition_from(WITHDRAWABLE))
     deadline = the_deadline(incident, "notify")
 
     complete(incident, "assess", {"outcome": "no"})
 
-    assert deadline.state is DeadlineState.WITHDRAWN
+    assert deadline.state is DeadlineState.NOT_APPLICABLE
     assert deadline.next_check_at is None
     assert events_of(incident, "DeadlineWithdrawn") == [
         {"deadline_id": str(deadline.id), "rule": "notify", "reason": "step does not apply"}
     ]
     incident.check_deadlines(now=T0 + timedelta(days=30), actor=SYSTEM)
-    assert deadline.state is DeadlineState.WITHDRAWN, "a withdrawn deadline is never missed"
+    assert deadline.state is DeadlineState.NOT_APPLICABLE, "a deadline that does not apply is never missed"
 
 
 def test_deadlines_are_never_deleted() -> None:

@@ -328,3 +328,59 @@ def test_invalid_toml_is_refused_naming_the_file(tmp_path: Path) -> None:
 
     assert "not valid TOML" in error.problem
     assert "line 33" in error.problem
+
+
+# ---------------------------------------------------------------------- step guards
+
+GUARDED = """
+[[steps.notify.guards]]
+rule = "yes-needs-someone"
+when = { fact = "outcome", eq = "yes" }
+require = { fact = "who", ne = "" }
+reason = "someone must be named"
+"""
+
+
+def test_a_step_guard_loads_with_its_rule_and_reason() -> None:
+    definition = load_definition_text(
+        edit("[steps.notify.evidence.who]", GUARDED + "\n[steps.notify.evidence.who]"), source="guarded.toml"
+    )
+
+    (guard,) = definition.steps["notify"].guards
+    assert (guard.rule, guard.reason) == ("yes-needs-someone", "someone must be named")
+    assert guard.when.facts_used() == {"outcome"}
+    assert guard.require.facts_used() == {"who"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        (
+            'require = { fact = "who", ne = "" }',
+            'require = { fact = "whom", ne = "" }',
+            "steps.notify.guards[0].require",
+        ),
+        (
+            'when = { fact = "outcome", eq = "yes" }',
+            'when = { fact = "mood", eq = "yes" }',
+            "steps.notify.guards[0].when",
+        ),
+        ('rule = "yes-needs-someone"', 'rule = "Yes Needs"', "steps.notify.guards[0].rule"),
+        ('reason = "someone must be named"', 'reason = ""', "steps.notify.guards[0].reason"),
+        ('require = { fact = "who", ne = "" }', "", "steps.notify.guards[0].require"),
+    ],
+)
+def test_a_bad_step_guard_is_refused_naming_its_key(tmp_path: Path, old: str, new: str, key: str) -> None:
+    text = edit("[steps.notify.evidence.who]", GUARDED.replace(old, new) + "\n[steps.notify.evidence.who]")
+
+    assert bad(tmp_path / "guarded.toml", text).key == key
+
+
+def test_the_default_definition_guards_the_suspension_of_an_established_discrimination() -> None:
+    latest = max(builtin_definition_paths(), key=lambda p: p.name)
+    guards = load_definition_file(latest).steps["suspend"].guards
+
+    assert [g.rule for g in guards] == ["established-requires-full-confirmed-suspension"]
+    assert guards[0].require.evaluate({"scope": "partial", "confirmed_by_owner": True}) is False
+    assert guards[0].require.evaluate({"scope": "full", "confirmed_by_owner": False}) is False
+    assert guards[0].require.evaluate({"scope": "full", "confirmed_by_owner": True}) is True

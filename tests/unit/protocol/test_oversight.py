@@ -28,9 +28,13 @@ OUT = DeadlineOutcome
         # waived: from the step's state, unless the waiver came late
         (DeadlineState.MET, BEFORE, StepState.WAIVED, AFTER, OUT.WAIVED),
         (DeadlineState.MISSED, AFTER, StepState.WAIVED, AFTER, OUT.MET_LATE),
-        # not applicable: withdrawn, or its step does not apply
-        (DeadlineState.WITHDRAWN, None, StepState.NOT_APPLICABLE, AFTER, OUT.NOT_APPLICABLE),
-        (DeadlineState.WITHDRAWN, None, None, BEFORE, OUT.NOT_APPLICABLE),
+        # the states a deadline records itself (deadline-enforcement): read as they are
+        (DeadlineState.MET_LATE, AFTER, StepState.COMPLETED, AFTER, OUT.MET_LATE),
+        (DeadlineState.WAIVED, None, StepState.WAIVED, AFTER, OUT.WAIVED),
+        (DeadlineState.MISSED, None, StepState.WAIVED, AFTER, OUT.MISSED),  # waived after the due moment
+        # not applicable: recorded so, or its step does not apply
+        (DeadlineState.NOT_APPLICABLE, None, StepState.NOT_APPLICABLE, AFTER, OUT.NOT_APPLICABLE),
+        (DeadlineState.NOT_APPLICABLE, None, None, BEFORE, OUT.NOT_APPLICABLE),
         (DeadlineState.OPEN, None, StepState.NOT_APPLICABLE, AFTER, OUT.NOT_APPLICABLE),
         # missed: recorded so, or past due before the sweep got to it
         (DeadlineState.MISSED, None, StepState.ACTIVE, AFTER, OUT.MISSED),

@@ -412,7 +412,8 @@ class IncidentMachine(RuleBasedStateMachine):
         assert set(self.deadline_states) <= set(deadlines), "a deadline disappeared"
         for deadline_id, (state, met_at) in self.deadline_states.items():
             now = deadlines[deadline_id]
-            if state is not DeadlineState.OPEN:
+            late = state is DeadlineState.MISSED and now.state is DeadlineState.MET_LATE  # its step ended late
+            if state is not DeadlineState.OPEN and not late:
                 assert now.state is state, f"a {state.value} deadline became {now.state.value}"
             if met_at is not None:
                 assert now.met_at == met_at

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from protocol.services import DEADLINE_STATES
 from web.api.common import Input, VersionBody, text
 from web.api.schemas.algorithms import AlgorithmSchema
 
@@ -95,7 +96,14 @@ class DeadlineSchema(ma.Schema):
     due_at = ma.fields.DateTime(required=True)
     last_day = ma.fields.Date(allow_none=True)
     legal_basis = ma.fields.String(required=True)
-    state = ma.fields.String(required=True, metadata={"description": "open, met, missed or withdrawn"})
+    state = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(DEADLINE_STATES),
+        metadata={
+            "description": "open; met (step completed by the due moment) or met_late (after it); missed (passed, "
+            "step not completed); waived (step waived in time); not_applicable (step does not apply)"
+        },
+    )
     met_at = ma.fields.DateTime(allow_none=True)
     missed_at = ma.fields.DateTime(allow_none=True)
     overdue = ma.fields.Boolean(required=True)

@@ -3,9 +3,12 @@ missed deadline escalates to the roles its rule names."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
+
+import pytest
 
 from protocol.services import (
     Herstel,
@@ -19,6 +22,7 @@ from protocol.services import (
     sweep_deadlines,
     verify_incident,
 )
+from protocol.storage.uow import UnitOfWork
 from tests.conftest import Clock
 from tests.integration import flows
 from tests.integration.flows import People
@@ -132,13 +136,86 @@ def test_a_missed_deadline_escalates_to_the_coordinators_once(
     ]
     assert list_notices(uow=herstel.uow(), principal=people.officer) == []
 
-    # the step done late: the deadline stays missed, the escalation is settled
+    # the step done late: the deadline is met late (no longer missed), the escalation is settled
     flows.do_step(herstel, people.officer, get_incident_view(herstel, people, incident), "suspend", flows.SUSPENSION)
     handle_everything(herstel)
 
     assert list_notices(uow=herstel.uow(), principal=people.coordinator) == []
-    assert deadline(herstel, people, incident["id"], "suspend")["state"] == "missed"
+    assert deadline(herstel, people, incident["id"], "suspend")["state"] == "met_late"
 
 
 def get_incident_view(herstel: Herstel, people: People, incident: dict[str, Any]) -> dict[str, Any]:
     return get_incident(uow=herstel.uow(), principal=people.officer, incident_id=incident["id"])
+
+
+def recorded_once_each(herstel: Herstel, people: People, incident_ids: list[Any]) -> bool:
+    """Every rule of every incident has its one reminder and then its one miss, nothing twice."""
+    for incident_id in incident_ids:
+        recorded = deadline_events(herstel, people, incident_id)
+        for rule in {r for _, r in recorded}:
+            if [kind for kind, r in recorded if r == rule] != ["DeadlineApproaching", "DeadlineMissed"]:
+                return False
+    return True
+
+
+def test_two_sweeps_at_once_record_each_reminder_and_miss_once(
+    herstel: Herstel, people: People, algorithm_id: Any, clock: Clock
+) -> None:
+    incidents = [
+        flows.assess(herstel, people, flows.report(herstel, people, algorithm_id, detected_at=clock.now))["id"]
+        for _ in range(4)
+    ]
+    clock.advance(days=40)
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def sweep() -> None:
+        start.wait()
+        try:
+            sweep_deadlines(uow_factory=herstel.uow)
+        except BaseException as error:  # reported below; a thread's exception would vanish
+            failures.append(error)
+
+    sweepers = [threading.Thread(target=sweep) for _ in range(2)]
+    for sweeper in sweepers:
+        sweeper.start()
+    for sweeper in sweepers:
+        sweeper.join(timeout=120)
+
+    assert failures == []
+    assert recorded_once_each(herstel, people, incidents)
+    assert sweep_deadlines(uow_factory=herstel.uow) == 0
+    for incident_id in incidents:
+        assert verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=incident_id).valid
+
+
+def test_a_sweep_that_dies_half_way_and_reruns_records_each_reminder_and_miss_once(
+    herstel: Herstel, people: People, algorithm_id: Any, clock: Clock
+) -> None:
+    incidents = [
+        flows.assess(herstel, people, flows.report(herstel, people, algorithm_id, detected_at=clock.now))["id"]
+        for _ in range(3)
+    ]
+    clock.advance(days=40)
+    made: list[UnitOfWork] = []
+
+    def dying_uow() -> UnitOfWork:
+        """The sweep's query, one incident committed, then the process dies inside the second's transaction."""
+        uow = herstel.uow()
+        made.append(uow)
+        if len(made) == 3:
+
+            def die() -> None:
+                raise SystemExit("killed half-way through the sweep")
+
+            uow.commit = die  # type: ignore[method-assign]
+        return uow
+
+    with pytest.raises(SystemExit):
+        sweep_deadlines(uow_factory=dying_uow)
+    swept = [i for i in incidents if deadline_events(herstel, people, i)]
+    assert len(swept) == 1  # the first incident's transaction committed, the second's rolled back
+
+    assert sweep_deadlines(uow_factory=herstel.uow) == 2
+    assert sweep_deadlines(uow_factory=herstel.uow) == 0
+    assert recorded_once_each(herstel, people, incidents)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from protocol.services import Herstel, register_definition
+from tests.conftest import Clock
 from tests.integration.web.conftest import ASSESSMENT, SUSPENSION, Api
 
 MINI = (Path(__file__).parent / "mini-protocol.toml").read_text("utf-8")
@@ -100,6 +101,40 @@ def test_suspend_cannot_be_waived_when_discrimination_is_established(
     refusal(response, 409, "waiver-forbidden")
 
 
+GUARD = "established-requires-full-confirmed-suspension"
+
+
+def test_an_established_discrimination_is_suspended_only_in_full_with_the_owner_s_confirmation(
+    officer_api: Api, incident: dict[str, Any]
+) -> None:
+    established = officer_api.act(incident, "steps/assess/complete", **{**ASSESSMENT, "outcome": "established"})
+    started = officer_api.act(established, "steps/suspend/start")
+    path = f"/incidents/{incident['id']}/steps/suspend/complete"
+
+    partial = officer_api.post(path, {"version": started["version"], **SUSPENSION, "scope": "partial"})
+    unconfirmed = officer_api.post(path, {"version": started["version"], **SUSPENSION, "confirmed_by_owner": False})
+
+    for response in (partial, unconfirmed):  # both were accepted, and showed "met" and "stopped"
+        body = refusal(response, 422, GUARD)
+        assert set(body["errors"]) == {"scope", "confirmed_by_owner"}
+        assert "motion Koekoek" in body["errors"]["scope"][0]
+    current = officer_api.ok(officer_api.get(f"/incidents/{incident['id']}"))
+    assert current["steps"]["suspend"]["state"] == "active"
+    deadlines = officer_api.ok(officer_api.get(f"/incidents/{incident['id']}/deadlines"))
+    assert next(d for d in deadlines if d["rule"] == "suspend")["state"] == "open"
+
+    done = officer_api.act(started, "steps/suspend/complete", **SUSPENSION)
+    assert done["steps"]["suspend"]["state"] == "completed"
+
+
+def test_a_suspected_discrimination_may_be_suspended_in_part(officer_api: Api, assessed: dict[str, Any]) -> None:
+    started = officer_api.act(assessed, "steps/suspend/start")
+
+    done = officer_api.act(started, "steps/suspend/complete", **{**SUSPENSION, "scope": "partial"})
+
+    assert done["steps"]["suspend"]["state"] == "completed"
+
+
 def test_a_waiver_needs_a_justification(officer_api: Api, assessed: dict[str, Any]) -> None:
     response = officer_api.post(
         f"/incidents/{assessed['id']}/steps/suspend/waive", {"version": 2, "justification": "no"}
@@ -118,6 +153,36 @@ def test_a_four_eyes_waiver_is_accepted_with_202(officer_api: Api, assessed: dic
     assert body["steps"]["suspend"]["state"] == "pending"
     assert body["steps"]["suspend"]["pending_approval"] is True
     assert [a["state"] for a in body["approvals"]] == ["pending"]
+
+
+def test_a_waived_step_s_deadline_says_waived_not_met(
+    officer_api: Api, coordinator_api: Api, as_user: Callable[..., Api], assessed: dict[str, Any]
+) -> None:
+    waiving = coordinator_api.act(
+        assessed, "steps/suspend/waive", status=202, justification="Continued use: the fallback is not ready yet."
+    )
+    as_user("coordinator").act(waiving, f"approvals/{waiving['approval_id']}/approve")
+
+    deadlines = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/deadlines"))
+    states = {d["rule"]: d["state"] for d in deadlines}
+    assert states["assess"] == "met"
+    assert states["suspend"] == "waived"  # it said "met": a waiver does not meet a deadline
+    suspend = next(d for d in deadlines if d["rule"] == "suspend")
+    assert suspend["met_at"] is None
+
+
+def test_a_step_completed_after_its_deadline_says_met_late(
+    officer_api: Api, incident: dict[str, Any], clock: Clock
+) -> None:
+    clock.advance(days=6)  # past the 2 working days to assess
+
+    officer_api.act(incident, "steps/assess/complete", **ASSESSMENT)
+
+    deadlines = officer_api.ok(officer_api.get(f"/incidents/{incident['id']}/deadlines"))
+    assess = next(d for d in deadlines if d["rule"] == "assess")
+    assert assess["state"] == "met_late"  # it said "missed", indistinguishable from never done
+    assert assess["met_at"] > assess["due_at"]
+    assert assess["missed_at"] == assess["met_at"]
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from protocol.services import Herstel, complete_step, get_incident, start_step
+from tests.conftest import Clock
 from tests.integration.web.pages.conftest import ASSESSMENT, Browser, field_errors
 from tests.integration.web.pages.dom import parse
 
@@ -300,3 +301,20 @@ def test_a_form_without_a_version_is_a_clear_400(officer_browser: Browser, asses
     response = officer_browser.post(url(assessed, "/steps/report/start"), {})
     assert response.status_code == 400
     assert "versie van het incident ontbreekt" in response.get_data(as_text=True)
+
+
+def test_a_step_completed_late_shows_its_deadline_met_late(
+    officer_browser: Browser, report: Callable[..., dict[str, Any]], clock: Clock
+) -> None:
+    incident = report(officer_browser.principal)
+    clock.advance(days=6)  # past the 2 working days to assess (and past the session's idle time)
+    officer_browser.signed_in, officer_browser._csrf = False, None  # the old session has expired: sign in again
+    officer_browser.sign_in()
+    form = {**ASSESSMENT, "version": incident["version"], "high_risk_ai": "false"}
+    form.update({k: str(v).lower() for k, v in ASSESSMENT.items() if isinstance(v, bool)})
+    officer_browser.submit(url(incident, "/steps/assess/complete"), form)
+
+    page = officer_browser.page(url(incident))
+
+    badges = page.by_id("step-assess").one("tbody").select("span", class_="badge--met_late")
+    assert [b.text for b in badges] == ["Te laat gehaald"]
