@@ -18,7 +18,7 @@ from protocol.services import IssuedInvitation, Settings
 log = logging.getLogger(__name__)
 
 BODY = """\
-U bent uitgenodigd voor Herstel, met de rol(len) {roles}.
+U bent uitgenodigd voor Herstel, met de rol(len) {rollen}.
 Open deze link binnen 7 dagen en kies een wachtwoord (of bevestig uw bestaande wachtwoord):
 
 {link}
@@ -36,6 +36,16 @@ The link works once. If you did not expect this invitation, you can ignore this 
 """
 
 
+# the roles in words, in both languages of the mail (never the stored keys)
+ROLE_NAMES = {
+    "officer": ("incidentbehandelaar", "incident officer"),
+    "coordinator": ("coördinator", "coordinator"),
+    "investigator": ("onderzoeker", "investigator"),
+    "oversight": ("toezichthouder", "oversight body"),
+    "admin": ("beheerder", "administrator"),
+}
+
+
 def send_invitation(settings: Settings, invitation: IssuedInvitation) -> bool:
     """Mail the invitee their link; False when no SMTP host is set or the server would not take it."""
     if not settings.smtp_host:
@@ -45,7 +55,14 @@ def send_invitation(settings: Settings, invitation: IssuedInvitation) -> bool:
     message["To"] = invitation.email
     message["Subject"] = "Uitnodiging voor Herstel / Invitation to Herstel"
     message["Message-ID"] = make_msgid(domain="herstel.invalid")
-    message.set_content(BODY.format(roles=", ".join(invitation.roles), link=invitation.link(settings.base_url)))
+    names = [ROLE_NAMES.get(role, (role, role)) for role in invitation.roles]
+    message.set_content(
+        BODY.format(
+            rollen=", ".join(dutch for dutch, _ in names),
+            roles=", ".join(english for _, english in names),
+            link=invitation.link(settings.base_url),
+        )
+    )
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout) as smtp:
             if settings.smtp_starttls:
