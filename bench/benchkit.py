@@ -22,17 +22,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from protocol.services import (
-    Herstel,
-    Principal,
-    Settings,
-    bootstrap,
-    create_user,
-    ensure_default_organisation,
-    get_principal,
-    register_algorithm,
-    upgrade_database,
-)
+from installation import Herstel, Settings, bootstrap, upgrade_database
+from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
 
 DEFAULT_ADMIN_URL = os.environ.get("HERSTEL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -39,8 +39,9 @@ from benchkit import (
     throwaway_database,
 )
 
+from installation import Herstel
 from protocol.chain import canonical_payload, verify_chain
-from protocol.services import SYSTEM, Herstel, Principal, report_incident, verify_incident
+from protocol.services import SYSTEM, Principal, report_incident, verify_incident
 
 GOAL_VERIFY_PER_SECOND = 200_000
 CAMPAIGN = str(uuid.UUID(int=7))

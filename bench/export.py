@@ -28,8 +28,9 @@ from benchkit import SteppingClock, Stopwatch, add_database_arguments, condition
 from benchkit import throwaway_database as database
 from chain import analyze, new_incident, payload
 
+from installation import Herstel
 from protocol.export_verify import verify_export
-from protocol.services import SYSTEM, Herstel, Principal, export_incident, installation_public_key
+from protocol.services import SYSTEM, Principal, export_incident, installation_public_key
 
 GOAL_SECONDS = 2.0
 

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from installation import Settings, bootstrap, upgrade_database  # noqa: E402
 from notifications.channels import Outgoing, SmtpChannel  # noqa: E402
 from notifications.codes import new_access_code  # noqa: E402
 from notifications.demo import fictitious_bsns  # noqa: E402
@@ -41,8 +42,6 @@ from notifications.rendering import render_letter  # noqa: E402
 from notifications.services import import_persons, letters_summary, open_vault, start_campaign, unit_of_work  # noqa: E402
 from protocol.services import (  # noqa: E402
     Principal,
-    Settings,
-    bootstrap,
     complete_step,
     create_user,
     ensure_default_organisation,
@@ -50,7 +49,6 @@ from protocol.services import (  # noqa: E402
     get_principal,
     register_algorithm,
     report_incident,
-    upgrade_database,
 )
 
 PG_ADMIN = os.environ.get("HERSTEL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -33,8 +33,8 @@ from benchkit import (
     throwaway_database,
 )
 
+from installation import Herstel
 from protocol.services import (
-    Herstel,
     Principal,
     close_incident,
     complete_step,

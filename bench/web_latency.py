@@ -43,18 +43,16 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from installation import bootstrap, load_settings, upgrade_database  # noqa: E402
 from protocol.services import (  # noqa: E402
     SYSTEM,
     Principal,
-    bootstrap,
     create_token,
     create_user,
     ensure_default_organisation,
     get_principal,
-    load_settings,
     register_algorithm,
     report_incident,
-    upgrade_database,
 )
 
 PG_ADMIN_URL = os.environ.get("HERSTEL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

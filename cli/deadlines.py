@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import click
 
-from cli.main import main
 from protocol.services import calculate_due, legal_calendars
 from web.explanations import catalogue_gettext, explain
 
 RULES = ["atw", "eu", "hours", "workdays"]
 
 
-@main.group()
+@click.group()
 def deadlines() -> None:
     """Legal deadlines."""
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from datetime import timedelta
 from typing import Any
 
 import click
 
+from installation import Herstel
+from notifications.services import seed_demo_letters
 from protocol.services import (
-    Herstel,
     Principal,
     complete_step,
     create_user,
@@ -32,9 +32,6 @@ USERS = [
     ("oversight", "Auditdienst Rijk"),
     ("admin", "Beheerder"),
 ]
-SEED_HOOK_MODULES = (
-    "notifications.demo",
-)  # capabilities that add to the demo: `seed(herstel, incident_id, principal)`
 
 
 def seed_demo(herstel: Herstel, url: str) -> None:
@@ -69,7 +66,7 @@ def seed_demo(herstel: Herstel, url: str) -> None:
     click.echo("")
 
 
-def _seed_incidents(herstel: Herstel, officer: Any, ids: dict[str, Any]) -> None:
+def _seed_incidents(herstel: Herstel, officer: Principal, ids: dict[str, Any]) -> None:
     uow = herstel.uow
     now = herstel.clock()
     welfare = register_algorithm(
@@ -202,11 +199,4 @@ def _seed_incidents(herstel: Herstel, officer: Any, ids: dict[str, Any]) -> None
         version=second["version"],
         justification="Voortgezet gebruik met menselijke toets op elke selectie tot het onderzoek klaar is.",
     )
-    for name in SEED_HOOK_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        module.seed(herstel, first["id"], officer)
+    seed_demo_letters(herstel, first["id"], officer)  # affected persons and a letters campaign

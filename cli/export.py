@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from cli.main import INSTALLATION, Context, main, pass_context
+from cli.context import INSTALLATION, Context, pass_context
 from protocol.services import export_incident, verify_export
 
 
-@main.command("export")
+@click.command("export")
 @click.argument("incident", type=click.UUID)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The bundle (a zip).")
 @click.option(
@@ -70,7 +70,7 @@ def _public_key(value: str) -> bytes:
     return key
 
 
-@main.command("verify-export")
+@click.command("verify-export")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--public-key", required=True, help="The trusted key (base64, or a file holding it).")
 @click.option(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import sys
@@ -12,59 +11,34 @@ from typing import Any
 
 import click
 
+from cli import deadlines, export, persons, serve, transparency
+from cli.context import INSTALLATION, Context, pass_context
+from installation import database_status, downgrade_database, upgrade_database
 from protocol.services import (
     CheckpointFormatError,
     ConfigError,
-    Herstel,
-    Principal,
     ProtocolError,
-    bootstrap,
     check_definition_file,
     create_checkpoint,
     create_organisation,
     create_token,
     create_user,
-    database_status,
-    downgrade_database,
     invite_user,
     list_definitions,
     list_tokens,
     list_users,
-    load_settings,
     make_process_private,
     organisation_id_for,
     register_definition,
     revoke_role,
     revoke_token,
     set_user_active,
-    upgrade_database,
     verify_against_checkpoint,
     verify_all,
     verify_incident,
 )
 
 ROLES = ["officer", "coordinator", "investigator", "oversight", "admin"]
-# the command line is the installation's operator: its authority is this explicit value, never a missing one
-INSTALLATION = Principal.installation()
-# command groups of other capabilities
-COMMAND_MODULES = ("cli.serve", "cli.persons", "cli.transparency", "cli.deadlines", "cli.export")
-
-
-class Context:
-    """Lazily bootstraps the installation, so `herstel --help` needs no database."""
-
-    def __init__(self, **overrides: Any) -> None:
-        self.overrides = overrides
-        self._herstel: Herstel | None = None
-
-    @property
-    def herstel(self) -> Herstel:
-        if self._herstel is None:
-            self._herstel = bootstrap(load_settings(**self.overrides))
-        return self._herstel
-
-
-pass_context = click.make_pass_decorator(Context)
 
 
 class HerstelGroup(click.Group):
@@ -450,12 +424,20 @@ def keys_generate() -> None:
     click.echo(f"HERSTEL_SIGNING_KEY={b64(32)}")
 
 
-for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(_name)
-    except ModuleNotFoundError as _error:
-        if _error.name != _name:
-            raise
+# the commands of the other modules (they import `cli.context`, never this module)
+for _command in (
+    serve.up,
+    serve.demo,
+    serve.web,
+    serve.worker,
+    serve.scheduler,
+    persons.persons,
+    transparency.log_group,
+    deadlines.deadlines,
+    export.export,
+    export.verify_export_command,
+):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

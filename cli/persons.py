@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
-from cli.main import Context, main, pass_context
-from notifications.services import FileTooLarge, PersonsFileRejected, import_persons, open_vault, unit_of_work
+from cli.context import Context, pass_context
+from notifications.services import FileTooLarge, PersonsFileRejected, import_persons, unit_of_work
 from protocol.services import NotFound, Principal, get_principal, list_users
 
 
-@main.group()
+@click.group()
 def persons() -> None:
     """Affected persons of an incident."""
 
@@ -51,7 +51,7 @@ def persons_import(context: Context, incident: uuid.UUID, file: Path, email: str
         try:
             result = import_persons(
                 uow=unit_of_work(context.herstel),
-                vault=open_vault(context.herstel.settings),
+                vault=context.herstel.vault,
                 max_bytes=context.herstel.settings.max_body_bytes,
                 principal=principal,
                 incident_id=incident,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 import sys
@@ -10,31 +9,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from wsgiref.types import WSGIApplication
 
 import click
 
-from cli.main import Context, main, pass_context
-from protocol.services import Herstel, Settings, bootstrap, load_settings, upgrade_database
+from cli.context import Context, pass_context
+from installation import Herstel, Settings, bootstrap, load_settings, upgrade_database
+from installation import sink as mail_sink
 
 log = logging.getLogger(__name__)
-# Capabilities that take part in `herstel up`: each may offer `on_up(herstel) -> (herstel, stop)`,
-# e.g. an in-process SMTP sink when no SMTP server is configured.
-UP_HOOK_MODULES = ("notifications.sink",)
-
-
-def _up_hooks(herstel: Herstel) -> tuple[Herstel, list[Callable[[], None]]]:
-    stops = []
-    for name in UP_HOOK_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        if hasattr(module, "on_up"):
-            herstel, stop = module.on_up(herstel)
-            stops.append(stop)
-    return herstel, stops
 
 
 def _settings(context: Context, data_dir: str | None) -> Settings:
@@ -44,7 +27,7 @@ def _settings(context: Context, data_dir: str | None) -> Settings:
     return load_settings(**overrides)
 
 
-def embedded_server(app: Any, *, settings: Settings, host: str, port: int) -> Any:
+def embedded_server(app: WSGIApplication, *, settings: Settings, host: str, port: int) -> Any:
     """The waitress server of `herstel up`; it refuses a body over the installation's limit itself.
 
     Waitress buffers a request's whole body (to a temporary file past 512 KB) before the app sees it,
@@ -67,7 +50,7 @@ def run_embedded(
     settings = replace(settings, base_url=f"http://{host}:{port}")
     herstel = bootstrap(settings)
     upgrade_database(herstel=herstel)
-    herstel, stops = _up_hooks(herstel)
+    herstel, stop_sink = mail_sink.on_up(herstel)  # no SMTP server configured: the demo receives its own mail
     stack = EmbeddedStack(herstel)
     stack.start()
     server = embedded_server(create_app(herstel=herstel), settings=settings, host=host, port=port)
@@ -87,12 +70,11 @@ def run_embedded(
         pass
     finally:
         stack.stop()
-        for stop in stops:
-            stop()
+        stop_sink()
         herstel.close()
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--data-dir", default=None, help="Where the SQLite database, keys and mail live (default ./var).")
@@ -102,7 +84,7 @@ def up(context: Context, host: str, port: int, data_dir: str | None) -> None:
     run_embedded(_settings(context, data_dir), host=host, port=port)
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--data-dir", default=None)
@@ -114,7 +96,7 @@ def demo(context: Context, host: str, port: int, data_dir: str | None) -> None:
     run_embedded(_settings(context, data_dir), host=host, port=port, seed=seed_demo)
 
 
-@main.command()
+@click.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", "processes", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
@@ -154,7 +136,7 @@ def _require_redis(settings: Settings, command: str) -> None:
         )
 
 
-@main.command()
+@click.command()
 @click.option("--processes", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
 @pass_context
@@ -164,13 +146,13 @@ def worker(context: Context, processes: int, threads: int) -> None:
     from dramatiq.cli import make_argument_parser
 
     _require_redis(_settings(context, None), "worker")
-    arguments = make_argument_parser().parse_args(
+    arguments = make_argument_parser().parse_args(  # type: ignore[no-untyped-call]
         ["workers.entry", "--processes", str(processes), "--threads", str(threads)]
     )
-    sys.exit(dramatiq_main(arguments))
+    sys.exit(dramatiq_main(arguments))  # type: ignore[no-untyped-call]
 
 
-@main.command()
+@click.command()
 @pass_context
 def scheduler(context: Context) -> None:
     """Run the one scheduler: deadline sweeps, daily checkpoints, and the outbox relay."""

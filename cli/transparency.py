@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from cli.main import Context, main, pass_context
+from cli.context import Context, pass_context
 from protocol.services import installation_public_key, sign_log, verify_log
 
 
-@main.group("log")
+@click.group("log")
 def log_group() -> None:
     """The transparency log of every event (signed tree heads)."""
 

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
-from protocol.config import load_settings
+import notifications.tables  # noqa: F401  (its tables join the protocol's metadata)
+from installation.settings import load_settings
 from protocol.storage.tables import Base
-
-for module in ("notifications.tables",):  # tables of other packages that share the metadata
-    try:
-        importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if error.name != module:
-            raise
 
 target_metadata = Base.metadata
 

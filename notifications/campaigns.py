@@ -6,14 +6,13 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from notifications.dispatch import dispatch_letters
 from notifications.ledger import letter_counts, settle_incident, verify_ledger
 from notifications.letters import Recipient, incident_facts, letter_context, objection_last_day
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
+from notifications.ports import Installation as Herstel
 from notifications.rendering import RenderedLetter, render_letter
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import LETTER_KINDS, LetterSenderRow
-from protocol.bootstrap import Herstel
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Principal
 from protocol.services import append_to_timeline, start_step_as_system
@@ -141,7 +140,7 @@ def recover_letters(*, herstel: Herstel, limit: int = 2000) -> dict[str, int]:
         stale = uow.letters.stale_queued(due_before=now, dispatched_before=now - lease, limit=limit)
         uow.letters.mark_dispatched(stale, now)
         if stale:
-            dispatch_letters(stale)
+            uow.dispatch(stale)
         uow.commit()
     published = _hand_over_print_batches(herstel, now - lease)
     with NotificationsUnitOfWork.of(herstel).read_only() as uow:

@@ -30,7 +30,7 @@ from notifications.errors import ChannelUnavailable
 from notifications.model import AttemptOutcome, channel_for
 from notifications.pdf import render_pdf
 from notifications.rendering import RenderedLetter
-from protocol.config import Settings
+from notifications.settings import NotificationsSettings
 from protocol.files import private_dir, write_private
 
 
@@ -96,7 +96,7 @@ class SmtpChannel:
 
     name = "email"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: NotificationsSettings) -> None:
         if not settings.smtp_host:
             raise ChannelUnavailable("no SMTP server is configured (HERSTEL_SMTP_HOST)")
         self.settings = settings

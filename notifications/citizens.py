@@ -20,11 +20,11 @@ from notifications.errors import AccessDenied
 from notifications.identity import open_recipient
 from notifications.letters import incident_facts, letter_context
 from notifications.pdf import render_pdf
+from notifications.ports import Installation as Herstel
 from notifications.rendering import RenderedLetter, long_date, render_letter
 from notifications.status import step_status
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import RESPONSE_KINDS, CitizenResponseRow
-from protocol.bootstrap import Herstel
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Actor, Principal
 from protocol.services import SessionKind, append_to_timeline, check_session, end_session, open_session

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from protocol.config import Settings
+from notifications.settings import NotificationsSettings
 
 NONCE_BYTES = 12
 
@@ -36,7 +36,7 @@ class Vault:
         self._hash_key = hash_key
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Vault:
+    def from_settings(cls, settings: NotificationsSettings) -> Vault:
         """The vault of an installation's settings. Entry points build it once and hand it to the
         services that seal or open (`vault=`)."""
         return cls(settings.encryption_keyring(), settings.hash_key_bytes())

@@ -29,16 +29,15 @@ from notifications.attempts import DeliveryReport, Job, backoff, transition
 from notifications.channels import Channel, Outcome, Outgoing, PostChannel, SmtpChannel
 from notifications.codes import new_access_code
 from notifications.crypto import Vault
-from notifications.dispatch import dispatch_letters
 from notifications.errors import ChannelUnavailable
 from notifications.identity import open_recipient
 from notifications.ledger import settle_incident
 from notifications.letters import IncidentFacts, incident_facts, letter_context, objection_last_day
 from notifications.model import AttemptOutcome, LetterChannel, LetterEvent
+from notifications.ports import Installation as Herstel
 from notifications.rendering import render_letter
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import PrintBatchRow
-from protocol.bootstrap import Herstel
 from protocol.calendar import local_date
 
 log = logging.getLogger(__name__)
@@ -89,7 +88,7 @@ def deliver_letters(
         by_delay[delay].append(letter_id)
     for delay, letters in by_delay.items():
         try:
-            dispatch_letters(letters, delay=delay)
+            herstel.dispatch(letters, delay=delay)
         except Exception as error:  # the recovery sweep finds them when their time has come
             log.warning("could not schedule %d retry(s): %s", len(letters), type(error).__name__)
     return report

@@ -1,7 +1,7 @@
 """Demo data: fictitious affected persons (test BSNs that pass the eleven-test) and a campaign.
 
-`herstel demo` calls `seed` for its example incident, so the demo shows letters going out to the
-in-process mail sink (email, with consent) and into a print batch (post).
+`herstel demo` calls `seed` (`notifications.services.seed_demo_letters`) for its example incident,
+so the demo shows letters going out to the in-process mail sink (email, with consent) and into a print batch (post).
 """
 
 from __future__ import annotations
@@ -13,14 +13,10 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from notifications.services import (
-    NotificationsUnitOfWork,
-    Vault,
-    import_persons,
-    set_letter_sender,
-    start_campaign,
-)
-from protocol.bootstrap import Herstel
+from notifications.campaigns import set_letter_sender, start_campaign
+from notifications.persons import import_persons
+from notifications.ports import Installation as Herstel
+from notifications.storage import NotificationsUnitOfWork
 from protocol.identity import Principal
 
 FIRST = [
@@ -147,7 +143,7 @@ def seed(herstel: Herstel, incident_id: uuid.UUID, officer: Principal, *, person
     )
     imported = import_persons(
         uow=NotificationsUnitOfWork.of(herstel),
-        vault=Vault.from_settings(herstel.settings),
+        vault=herstel.vault,
         max_bytes=herstel.settings.max_body_bytes,
         principal=officer,
         incident_id=incident_id,

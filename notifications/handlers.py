@@ -1,4 +1,6 @@
-"""What the workers do when a letters event is published: fan a campaign out in batches."""
+"""What the workers do when a letters event is published: fan a campaign out in batches.
+
+The composition root (`installation`) registers `HANDLERS`; nothing registers on import."""
 
 from __future__ import annotations
 
@@ -6,9 +8,8 @@ import json
 import logging
 import uuid
 
-from notifications.dispatch import dispatch_letters
 from notifications.storage import NotificationsUnitOfWork
-from protocol.services import StoredEvent, register_handler
+from protocol.services import StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,9 @@ def fan_out_campaign(uow: NotificationsUnitOfWork, event: StoredEvent) -> None:
     campaign_id = uuid.UUID(json.loads(event.payload_json)["campaign_id"])
     letter_ids = uow.letters.queued_ids(campaign_id)
     uow.letters.mark_dispatched(letter_ids, uow.now())
-    messages = dispatch_letters(letter_ids)
+    messages = uow.dispatch(letter_ids)
     log.info("campaign %s: %d letter(s) in %d message(s)", campaign_id, len(letter_ids), messages)
 
 
-register_handler("LetterCampaignStarted", "letters.fan_out", fan_out_campaign)
+# (event type, name keying the handled-events ledger, handler)
+HANDLERS = (("LetterCampaignStarted", "letters.fan_out", fan_out_campaign),)

@@ -35,31 +35,35 @@ from notifications.citizens import (
 from notifications.codes import format_access_code, normalize_access_code
 from notifications.crypto import Vault
 from notifications.delivery import deliver_letters
-from notifications.dispatch import BATCH, dispatch_letters, set_letter_dispatcher
+from notifications.demo import seed as seed_demo_letters
+from notifications.dispatch import BATCH, Dispatcher, LetterDispatch
 from notifications.errors import AccessDenied, ChannelUnavailable, FileTooLarge, PersonsFileRejected, RowError
+from notifications.handlers import HANDLERS
 from notifications.letters import CITIZEN_PATH
 from notifications.mailbox import get_captured_mail, list_captured_mail
 from notifications.oversight import oversight_persons
 from notifications.persons import import_persons, list_persons, record_reporter
+from notifications.ports import Installation
 from notifications.rendering import RenderedLetter
+from notifications.settings import NotificationsSettings
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import LETTER_KINDS, RESPONSE_KINDS
-from protocol.services import Herstel, Settings
 
 
-def unit_of_work(herstel: Herstel) -> NotificationsUnitOfWork:
+def unit_of_work(installation: Installation) -> NotificationsUnitOfWork:
     """A fresh unit of work (one transaction) over the protocol's and the notifications' repositories."""
-    return NotificationsUnitOfWork.of(herstel)
+    return installation.uow()
 
 
-def open_vault(settings: Settings) -> Vault:
-    """The installation's keys for sealing and opening personal data; build it once per process."""
+def open_vault(settings: NotificationsSettings) -> Vault:
+    """The keys for sealing and opening personal data (the installation builds its own once: `herstel.vault`)."""
     return Vault.from_settings(settings)
 
 
 __all__ = [
     "BATCH",
     "CITIZEN_PATH",
+    "HANDLERS",
     "LETTER_KINDS",
     "RESPONSE_KINDS",
     "AccessDenied",
@@ -68,7 +72,11 @@ __all__ = [
     "ChannelUnavailable",
     "CitizenSession",
     "DeliveryReport",
+    "Dispatcher",
     "FileTooLarge",
+    "Installation",
+    "LetterDispatch",
+    "NotificationsSettings",
     "NotificationsUnitOfWork",
     "Outcome",
     "Outgoing",
@@ -81,7 +89,6 @@ __all__ = [
     "answer_citizen_response",
     "citizen_session",
     "deliver_letters",
-    "dispatch_letters",
     "end_citizen_session",
     "format_access_code",
     "get_captured_mail",
@@ -102,7 +109,7 @@ __all__ = [
     "record_citizen_response",
     "record_reporter",
     "recover_letters",
-    "set_letter_dispatcher",
+    "seed_demo_letters",
     "set_letter_sender",
     "start_campaign",
     "unit_of_work",

@@ -1,22 +1,19 @@
 """The demo's SMTP sink: when no SMTP server is configured, `herstel up` receives its own mail.
 
 An aiosmtpd server on a free local port stores every message in the data directory's mailbox;
-the installation is handed back with its SMTP settings pointing at it.
+`installation.sink.on_up` hands the installation back with its SMTP settings pointing at it.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from notifications.mailbox import mail_dir, store_message
-from protocol.bootstrap import Herstel
+from notifications.mailbox import store_message
 
 log = logging.getLogger(__name__)
 
@@ -60,22 +57,3 @@ class MailSink:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
-
-
-def on_up(herstel: Herstel) -> tuple[Herstel, Callable[[], None]]:
-    """`herstel up`: with no SMTP host configured, start the sink and point the installation at it."""
-    if herstel.settings.smtp_host:
-        return herstel, lambda: None
-    sink = MailSink(mail_dir(herstel.settings.data_dir))
-    sink.start()
-    log.info("demo mail sink on %s:%d, mail kept in %s", sink.host, sink.port, sink.folder)
-    settings = replace(
-        herstel.settings,
-        smtp_host=sink.host,
-        smtp_port=sink.port,
-        smtp_starttls=False,
-        smtp_user="",
-        smtp_password="",
-        extra={**herstel.settings.extra, "mail_sink": str(sink.folder)},  # the web shows the mailbox page
-    )
-    return replace(herstel, settings=settings), sink.stop

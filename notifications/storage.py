@@ -2,19 +2,20 @@
 
 `NotificationsUnitOfWork` is the protocol's unit of work with `uow.persons`, `uow.letters` (see
 `letter_storage`), `uow.responses` and `uow.senders` beside the protocol's repositories: one
-transaction over both. Bootstrap builds every unit of work of the installation as this one
-(`UNIT_OF_WORK`), so the protocol's event handlers may use the letters too."""
+transaction over both. The composition root (`installation`) builds every unit of work of the
+installation as this one, so the protocol's event handlers may use the letters too."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from notifications.bulk import bulk_insert, bulk_update, chunks
+from notifications.dispatch import LetterDispatch
 from notifications.letter_storage import LetterRepository
 from notifications.model import AffectedPerson
 from notifications.tables import (
@@ -22,9 +23,12 @@ from notifications.tables import (
     CitizenResponseRow,
     LetterSenderRow,
 )
-from protocol.bootstrap import Herstel
+from protocol.storage.database import Database
 from protocol.storage.tables import IncidentRow
-from protocol.storage.uow import UnitOfWork
+from protocol.storage.uow import UnitOfWork, UnitOfWorkOptions
+
+if TYPE_CHECKING:
+    from notifications.ports import Installation
 
 
 class PersonRepository:
@@ -148,12 +152,18 @@ class SenderRepository:
 
 
 class NotificationsUnitOfWork(UnitOfWork):
-    """One transaction over the protocol's repositories and those of the notifications."""
+    """One transaction over the protocol's repositories and those of the notifications.
+
+    `dispatch` enqueues letters for the workers (given by the composition root, with the rest)."""
 
     persons: PersonRepository
     letters: LetterRepository
     responses: ResponseRepository
     senders: SenderRepository
+
+    def __init__(self, db: Database, *, dispatch: LetterDispatch, **options: Unpack[UnitOfWorkOptions]) -> None:
+        super().__init__(db, **options)
+        self.dispatch = dispatch
 
     def open_repositories(self, session: Session) -> None:
         self.persons = PersonRepository(session)
@@ -166,19 +176,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         assert self.session is not None, "inside `with uow:` only"
         self.session.execute(select(IncidentRow.id).where(IncidentRow.id == incident_id).with_for_update())
 
-    @classmethod
-    def of(cls, herstel: Herstel) -> NotificationsUnitOfWork:
+    @staticmethod
+    def of(installation: Installation) -> NotificationsUnitOfWork:
         """A fresh unit of work (one transaction) of the installation."""
-        return cls(
-            herstel.db,
-            definitions=herstel.definitions,
-            calendar=herstel.calendar,
-            clock=herstel.clock,
-            on_commit=herstel.on_commit,
-        )
-
-
-UNIT_OF_WORK = NotificationsUnitOfWork  # what bootstrap builds every unit of work as
-
-# The event handlers must be known wherever the outbox relay runs, and every process bootstraps.
-from notifications import handlers  # noqa: E402, F401
+        return installation.uow()

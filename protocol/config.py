@@ -1,25 +1,17 @@
-"""Configuration: from environment variables and an optional TOML file, never from the repository.
+"""The settings the protocol itself reads: where its data lives, which database, its signing key.
 
-Every setting has an environment variable `HERSTEL_<NAME>`; `HERSTEL_CONFIG_FILE` may point to a
-TOML file with the same names in lower case (the environment wins). Outside production, keys that
-are not configured are generated once into the data directory (mode 0600), so that `herstel demo`
-runs on a fresh machine; in production a missing key is an error at start.
+An installation composes these with the settings of the packages built on the protocol
+(`notifications.settings`, and the web's and the workers' in `installation.settings`), which also
+reads them from the environment (`HERSTEL_<NAME>`) and an optional TOML file.
 """
 
 from __future__ import annotations
 
 import base64
-import os
-import secrets
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from protocol.files import private_dir
-
-SECRET_SETTINGS = ("secret_key", "encryption_keys", "hash_key", "signing_key")
 
 
 class ConfigError(ValueError):
@@ -27,32 +19,15 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Everything Herstel reads from its environment."""
+class ProtocolSettings:
+    """What the protocol's storage and services need from the installation's settings."""
 
     env: str = "development"  # "production" turns on strict keys and secure cookies
     data_dir: str = "var"
     database_url: str = ""  # default: SQLite in data_dir
-    redis_url: str = ""  # empty: the embedded in-process broker
-    broker_namespace: str = "herstel"  # prefix of the broker's Redis keys; several installations can share a Redis
     base_url: str = "http://127.0.0.1:8000"
-    secret_key: str = ""
-    encryption_keys: str = ""  # "kid:base64key[,kid:base64key...]"; the first encrypts, all decrypt
-    hash_key: str = ""  # base64; keys the BSN hash used to find duplicates
     signing_key: str = ""  # base64 raw Ed25519 private key for checkpoints
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_user: str = ""
-    smtp_password: str = ""
-    smtp_starttls: bool = False
-    smtp_timeout: float = 10.0
-    mail_from: str = "Herstel <noreply@herstel.invalid>"
-    letter_retry_seconds: float = 60.0  # first wait after a temporary email failure; doubles per attempt
-    letter_lease_seconds: float = 600.0  # a letter held this long by a worker that went silent is sent again
-    scheduler_lease_seconds: float = 60.0  # a scheduler silent this long loses its lease to another (takeover)
-    scheduler_sweep_seconds: float = 60.0  # how often the scheduler enqueues a deadline sweep
     max_body_bytes: int = 50 * 1024 * 1024
-    proxy_hops: int = 0  # reverse proxies in front of `herstel web` whose X-Forwarded-* headers are trusted
     log_level: str = "INFO"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -66,111 +41,16 @@ class Settings:
             return self.database_url
         return f"sqlite:///{Path(self.data_dir).resolve() / 'herstel.db'}"
 
-    def encryption_keyring(self) -> list[tuple[str, bytes]]:
-        """(key id, 32-byte key) pairs; the first is the one new data is encrypted with."""
-        ring = []
-        for part in filter(None, (p.strip() for p in self.encryption_keys.split(","))):
-            kid, _, b64 = part.partition(":")
-            key = _b64(b64, "encryption_keys")
-            if not kid or len(key) != 32:
-                raise ConfigError("HERSTEL_ENCRYPTION_KEYS: each entry is kid:base64 of 32 bytes")
-            ring.append((kid, key))
-        if not ring:
-            raise ConfigError("HERSTEL_ENCRYPTION_KEYS is not set")
-        return ring
-
-    def hash_key_bytes(self) -> bytes:
-        key = _b64(self.hash_key, "hash_key")
-        if len(key) < 32:
-            raise ConfigError("HERSTEL_HASH_KEY: base64 of at least 32 bytes")
-        return key
-
     def signing_key_bytes(self) -> bytes:
-        key = _b64(self.signing_key, "signing_key")
+        key = decode_key(self.signing_key, "signing_key")
         if len(key) != 32:
             raise ConfigError("HERSTEL_SIGNING_KEY: base64 of a raw 32-byte Ed25519 private key")
         return key
 
 
-def _b64(value: str, name: str) -> bytes:
+def decode_key(value: str, name: str) -> bytes:
+    """A base64 setting's bytes; ConfigError naming the setting when it is not base64."""
     try:
         return base64.b64decode(value, validate=True)
     except ValueError:
         raise ConfigError(f"HERSTEL_{name.upper()} is not valid base64") from None
-
-
-def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-    """Read settings from a config file (optional) and the environment; `overrides` win over both."""
-    environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    config_file = environ.get("HERSTEL_CONFIG_FILE")
-    if config_file:
-        try:
-            values.update(tomllib.loads(Path(config_file).read_text("utf-8")))
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise ConfigError(f"HERSTEL_CONFIG_FILE {config_file}: {error}") from None
-    known = {f.name: f for f in fields(Settings) if f.name != "extra"}
-    for name in known:
-        env_value = environ.get(f"HERSTEL_{name.upper()}")
-        if env_value is not None:
-            values[name] = env_value
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    unknown = sorted(set(values) - set(known))
-    if unknown:
-        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
-    typed = {name: _typed(name, known[name].type, value) for name, value in values.items()}
-    settings = Settings(**typed)
-    return _with_keys(settings)
-
-
-def _typed(name: str, kind: Any, value: Any) -> Any:
-    kind = str(kind)
-    try:
-        if kind == "int":
-            return int(value)
-        if kind == "float":
-            return float(value)
-        if kind == "bool":
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
-                raise ValueError(text)  # a typo must not quietly turn a setting such as STARTTLS off
-            return text in ("1", "true", "yes", "on")
-    except ValueError:
-        raise ConfigError(f"HERSTEL_{name.upper()} must be a {kind}") from None
-    return str(value)
-
-
-def _with_keys(settings: Settings) -> Settings:
-    missing = [name for name in SECRET_SETTINGS if not getattr(settings, name)]
-    if not missing:
-        return settings
-    if settings.production:
-        raise ConfigError("production needs " + ", ".join(f"HERSTEL_{m.upper()}" for m in missing))
-    keys: dict[str, Any] = {name: _dev_key(settings.data_dir, name) for name in missing}
-    return replace(settings, **keys)
-
-
-def _dev_key(data_dir: str, name: str) -> str:
-    """A key generated once for this data directory, for development and the demo only."""
-    folder = private_dir(Path(data_dir) / "keys")
-    path = folder / name
-    if not path.exists():
-        if name == "encryption_keys":
-            value = "dev1:" + base64.b64encode(secrets.token_bytes(32)).decode()
-        elif name == "secret_key":
-            value = secrets.token_urlsafe(48)
-        else:
-            value = base64.b64encode(secrets.token_bytes(32)).decode()
-        staging = folder / f".{name}.{os.getpid()}"
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(value)
-        try:
-            os.link(staging, path)  # atomic: of two processes starting at once, one key wins
-        except FileExistsError:
-            pass
-        finally:
-            staging.unlink()
-    return path.read_text().strip()

@@ -11,17 +11,8 @@ from typing import Any
 
 import pytest
 
-from protocol.services import (
-    Herstel,
-    Principal,
-    Settings,
-    bootstrap,
-    create_user,
-    ensure_default_organisation,
-    get_principal,
-    register_algorithm,
-    upgrade_database,
-)
+from installation import Herstel, Settings, bootstrap, upgrade_database
+from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
 from tests.services import fresh_postgres_database
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from protocol.services import Herstel, handle_event, handlers_for, relay_once
+from installation import Herstel
+from protocol.services import handle_event, handlers_for, relay_once
 
 
 def run_workers(herstel: Herstel) -> int:

@@ -6,26 +6,21 @@ access and write its errors: docs/web.md.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_locale
-from flask_smorest import Blueprint as ApiBlueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from protocol.services import Herstel, ProtocolError, bootstrap
+from installation import Herstel, bootstrap
+from protocol.services import ProtocolError
 from web import access, security
 from web.blueprints import API_BLUEPRINTS, PAGE_BLUEPRINTS
 from web.extensions import babel, csrf, install_limiter
-from web.i18n import select_locale
+from web.i18n import current_locale, select_locale
 from web.problem import ProblemApi, handle_protocol_error
+
+__all__ = ["create_app", "current_locale"]
 from web.settings import flask_config
-
-
-def current_locale() -> str:
-    """The language of this response ('nl' or 'en'), for the lang attribute."""
-    return str(get_locale() or "nl")
 
 
 def create_app(config: dict[str, Any] | None = None, *, herstel: Herstel | None = None) -> Flask:
@@ -56,12 +51,11 @@ def create_app(config: dict[str, Any] | None = None, *, herstel: Herstel | None 
     )
     app.register_error_handler(ProtocolError, handle_protocol_error)
 
-    for name in API_BLUEPRINTS:
-        blueprint: ApiBlueprint = importlib.import_module(name).blp
+    for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on
-    for name in PAGE_BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(name).blp)
+    for page_blueprint in PAGE_BLUEPRINTS:
+        app.register_blueprint(page_blueprint)
 
     install_limiter(app)
 

@@ -7,41 +7,77 @@ blueprints behind the session login and CSRF protection. Each module exposes `bl
 
 from __future__ import annotations
 
-API_BLUEPRINTS = (
-    "web.api.accounts",
-    "web.api.protocols",
-    "web.api.calendar",
-    "web.api.algorithms",
-    "web.api.incidents",
-    "web.api.steps",
-    "web.api.approvals",
-    "web.api.timeline",
-    "web.api.documents",
-    "web.api.persons",
-    "web.api.letters",
-    "web.api.responses",
-    "web.api.citizens",
-    "web.api.transparency",
-    "web.api.oversight_incidents",
-    "web.api.oversight_export",
+from flask import Blueprint
+from flask_smorest import Blueprint as ApiBlueprint
+
+import web.api.accounts
+import web.api.algorithms
+import web.api.approvals
+import web.api.calendar
+import web.api.citizens
+import web.api.docs
+import web.api.documents
+import web.api.incidents
+import web.api.letters
+import web.api.oversight_export
+import web.api.oversight_incidents
+import web.api.persons
+import web.api.protocols
+import web.api.responses
+import web.api.steps
+import web.api.timeline
+import web.api.transparency
+import web.pages.approvals
+import web.pages.auth
+import web.pages.citizen
+import web.pages.documents
+import web.pages.home
+import web.pages.incidents
+import web.pages.invitations
+import web.pages.layout
+import web.pages.letters
+import web.pages.mailbox
+import web.pages.oversight
+import web.pages.report
+import web.pages.responses
+import web.pages.timeline
+import web.pages.tokens
+
+API_BLUEPRINTS: tuple[ApiBlueprint, ...] = (
+    web.api.accounts.blp,
+    web.api.protocols.blp,
+    web.api.calendar.blp,
+    web.api.algorithms.blp,
+    web.api.incidents.blp,
+    web.api.steps.blp,
+    web.api.approvals.blp,
+    web.api.timeline.blp,
+    web.api.documents.blp,
+    web.api.persons.blp,
+    web.api.letters.blp,
+    web.api.responses.blp,
+    web.api.citizens.blp,
+    web.api.transparency.blp,
+    web.api.oversight_incidents.blp,
+    web.api.oversight_export.blp,
 )
 
-PAGE_BLUEPRINTS = (
-    "web.api.docs",  # the browsable API documentation (a page, served from local assets)
-    "web.pages.auth",
-    "web.pages.invitations",
+PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
+    web.api.docs.blp,  # the browsable API documentation (a page, served from local assets)
+    web.pages.auth.blp,
+    web.pages.invitations.blp,
     # the pages (routes in web.access.ROUTES, section "pages")
-    "web.pages.layout",
-    "web.pages.home",
-    "web.pages.report",
-    "web.pages.incidents",
-    "web.pages.documents",
-    "web.pages.timeline",
-    "web.pages.approvals",
-    "web.pages.tokens",
-    "web.pages.letters",
-    "web.pages.responses",
-    "web.pages.mailbox",
-    "web.pages.citizen",
-    "web.pages.oversight",
+    web.pages.layout.blp,
+    web.pages.home.blp,
+    web.pages.report.blp,
+    web.pages.incidents.blp,
+    web.pages.documents.blp,
+    web.pages.timeline.blp,
+    web.pages.approvals.blp,
+    web.pages.tokens.blp,
+    web.pages.letters.blp,
+    web.pages.responses.blp,
+    web.pages.mailbox.blp,
+    web.pages.citizen.blp,
+    web.pages.oversight.blp,
 )

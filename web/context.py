@@ -6,8 +6,9 @@ from typing import cast
 
 from flask import current_app, g
 
-from notifications.services import NotificationsUnitOfWork, Vault, open_vault, unit_of_work
-from protocol.services import Herstel, Principal
+from installation import Herstel
+from notifications.services import NotificationsUnitOfWork, Vault
+from protocol.services import Principal
 
 
 def herstel() -> Herstel:
@@ -25,12 +26,9 @@ def principal() -> Principal:
 
 def notifications_uow() -> NotificationsUnitOfWork:
     """A fresh unit of work with the notifications' repositories, for one service call."""
-    return unit_of_work(herstel())
+    return herstel().uow()
 
 
 def vault() -> Vault:
-    """The installation's keys for personal data, built on first use and kept with the app."""
-    found = current_app.extensions.get("vault")
-    if found is None:
-        found = current_app.extensions["vault"] = open_vault(herstel().settings)
-    return cast(Vault, found)
+    """The installation's keys for personal data (built once, by the composition root)."""
+    return herstel().vault

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, request, session
+from flask_babel import get_locale
 
 
 def select_locale() -> str:
@@ -16,3 +17,8 @@ def select_locale() -> str:
     if remembered in languages:
         return str(remembered)
     return request.accept_languages.best_match(languages) or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def current_locale() -> str:
+    """The language of this response ('nl' or 'en'), for the lang attribute."""
+    return str(get_locale() or "nl")

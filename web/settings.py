@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from protocol.services import Settings
+from installation import Settings
 
 HERE = Path(__file__).parent
 API_VERSION = "1"

@@ -13,7 +13,8 @@ import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from protocol.services import IssuedInvitation, Settings
+from installation import Settings
+from protocol.services import IssuedInvitation
 
 log = logging.getLogger(__name__)
 

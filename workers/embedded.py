@@ -8,7 +8,7 @@ import logging
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
-from protocol.services import Herstel
+from installation import Herstel
 from workers import runtime
 from workers.relay import Relay
 from workers.scheduler import LeasedScheduler

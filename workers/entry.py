@@ -8,5 +8,5 @@ broker = runtime.configure()
 
 from workers import (  # noqa: E402 - after configure(): actors bind to the current broker
     actors,  # noqa: F401 - actors bind to the broker configured above
-    extensions,  # noqa: F401 - other packages' actors
+    letters,  # noqa: F401 - the letters' actors
 )

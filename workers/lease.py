@@ -18,7 +18,8 @@ import uuid
 from pathlib import Path
 from typing import IO, Protocol
 
-from protocol.services import Herstel, claim_scheduler_lease, release_scheduler_lease
+from installation import Herstel
+from protocol.services import claim_scheduler_lease, release_scheduler_lease
 
 log = logging.getLogger(__name__)
 LOCK_FILE = "scheduler.lock"

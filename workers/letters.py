@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dramatiq
+from apscheduler.schedulers.base import BaseScheduler
 
-from notifications.services import deliver_letters, recover_letters, set_letter_dispatcher
-from protocol.services import Herstel
+from installation import Herstel
+from notifications.services import deliver_letters, recover_letters
 from workers import runtime
 
 log = logging.getLogger(__name__)
@@ -41,12 +42,10 @@ def send_letters(letter_ids: list[str]) -> None:
 
 
 def dispatch(letter_ids: Sequence[uuid.UUID], delay: float) -> None:
-    """How notifications enqueues letters: one message per batch, optionally delayed (retries)."""
+    """How notifications enqueues letters (`runtime.connect_letters` wires it into the installation):
+    one message per batch, optionally delayed (retries)."""
     options: dict[str, Any] = {"delay": int(delay * 1000)} if delay > 0 else {}
     send_letters.send_with_options(args=([str(i) for i in letter_ids],), **options)
-
-
-set_letter_dispatcher(dispatch)
 
 
 def recover(herstel: Herstel) -> None:
@@ -65,7 +64,7 @@ def enqueue_recovery() -> None:
     recover_letters_job.send()
 
 
-def add_jobs(scheduler: Any, herstel: Herstel) -> None:
+def add_jobs(scheduler: BaseScheduler, herstel: Herstel) -> None:
     """The scheduler's letters job: enqueue the recovery every 30 seconds (only the lease holder runs it)."""
     scheduler.add_job(
         enqueue_recovery,

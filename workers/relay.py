@@ -6,7 +6,8 @@ import logging
 import threading
 from collections.abc import Sequence
 
-from protocol.services import Herstel, handlers_for, relay_once
+from installation import Herstel
+from protocol.services import handlers_for, relay_once
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
-from protocol.services import Herstel, Settings, bootstrap
+from installation import Herstel, Settings, bootstrap
 
 _lock = threading.Lock()
 _herstel: Herstel | None = None
@@ -30,7 +30,7 @@ def make_broker(settings: Settings, *, namespace: str | None = None) -> dramatiq
     """Redis in production; dramatiq's in-process broker when no Redis is configured."""
     broker: dramatiq.Broker
     if settings.redis_url:
-        broker = RedisBroker(
+        broker = RedisBroker(  # type: ignore[no-untyped-call]
             url=settings.redis_url,
             namespace=namespace or settings.broker_namespace,
             heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
@@ -53,7 +53,16 @@ def configure(
         _broker = broker or make_broker(_herstel.settings, **broker_options)
         dramatiq.set_broker(_broker)
     bind_actors(_broker)
+    connect_letters(_herstel)
     return _broker
+
+
+def connect_letters(installation: Herstel) -> None:
+    """Letters of this installation go to the letters actor (unless a caller wired another way already)."""
+    from workers import letters  # here, not above: the actors module imports this one
+
+    if not installation.dispatch.connected:
+        installation.dispatch.connect(letters.dispatch)
 
 
 def herstel() -> Herstel:
@@ -62,7 +71,9 @@ def herstel() -> Herstel:
     with _lock:
         if _herstel is None:
             _herstel = bootstrap()
-        return _herstel
+        found = _herstel
+    connect_letters(found)
+    return found
 
 
 def broker() -> dramatiq.Broker:
@@ -72,19 +83,11 @@ def broker() -> dramatiq.Broker:
 
 
 def all_actors() -> list[dramatiq.Actor[Any, Any]]:
-    """Every actor Herstel declares (its own and its capabilities')."""
-    import importlib
+    """Every actor Herstel declares (its own and the letters')."""
+    from workers import actors, letters  # here, not above: they import this module
 
-    from workers import extensions
-
-    found = []
-    for name in ("workers.actors", *extensions.MODULES):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
+    found: list[dramatiq.Actor[Any, Any]] = []
+    for module in (actors, letters):
         found.extend(v for v in vars(module).values() if isinstance(v, dramatiq.Actor))
     return found
 

@@ -9,19 +9,18 @@ broker) runs in every scheduler process: it takes outbox rows with SKIP LOCKED, 
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from datetime import UTC, datetime
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 
-from protocol.services import Herstel, Principal, create_checkpoint, sign_log, sweep_deadlines
+from installation import Herstel
+from protocol.services import Principal, create_checkpoint, sign_log, sweep_deadlines
 from workers.lease import Lease, lease_for
 
 log = logging.getLogger(__name__)
-JOB_MODULES = ("workers.letters",)  # capabilities that add jobs via `add_jobs(scheduler, herstel)`
 
 
 # ------------------------------------------------------------------ the work (run by the actors)
@@ -68,7 +67,7 @@ def enqueue_log_checkpoint() -> None:
     log_checkpoint_job.send()
 
 
-def add_jobs(scheduler: Any, herstel: Herstel) -> None:
+def add_jobs(scheduler: BaseScheduler, herstel: Herstel) -> None:
     """The jobs of the scheduler (also used by the embedded stack); each enqueues one message."""
     defaults = {"max_instances": 1, "coalesce": True, "replace_existing": True}
     scheduler.add_job(
@@ -83,15 +82,9 @@ def add_jobs(scheduler: Any, herstel: Herstel) -> None:
     daily = {**defaults, "misfire_grace_time": 3600}
     scheduler.add_job(enqueue_checkpoint, "cron", hour=2, minute=0, id="daily-checkpoint", **daily)
     scheduler.add_job(enqueue_log_checkpoint, "cron", hour=2, minute=5, id="daily-log-checkpoint", **daily)
-    for name in JOB_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        if hasattr(module, "add_jobs"):
-            module.add_jobs(scheduler, herstel)
+    from workers import letters  # here, not above: its actors are declared when the broker is known
+
+    letters.add_jobs(scheduler, herstel)
 
 
 class LeasedScheduler:

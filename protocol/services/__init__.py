@@ -1,14 +1,13 @@
 """The service layer: the only door the web, the workers and the CLI go through.
 
-Every use case is a keyword-only function taking a unit of work (`herstel.uow()`) and, where a
+Every use case is a keyword-only function taking a unit of work (`herstel.uow()`, see `installation`) and, where a
 person acts, their `Principal`. Value types the entry points need (errors, roles, the principal)
 are re-exported here so that nothing outside `protocol/` imports below this package.
 """
 
-from protocol.bootstrap import Herstel, bootstrap
 from protocol.chain import ChainReport
 from protocol.checkpoint import Checkpoint, CheckpointFormatError
-from protocol.config import ConfigError, Settings, load_settings
+from protocol.config import ConfigError, ProtocolSettings
 from protocol.definition import ProtocolDefinition, StepDefinition
 from protocol.errors import (
     ApproverTooNew,
@@ -41,7 +40,6 @@ from protocol.services.accounts import (
 from protocol.services.algorithms import get_algorithm, lars_is_valid, list_algorithms, register_algorithm
 from protocol.services.approvals import approval_queue, list_approvals
 from protocol.services.calendar import calculate_due, legal_calendars
-from protocol.services.database import database_status, downgrade_database, upgrade_database
 from protocol.services.definitions import (
     check_definition_file,
     describe_definition,
@@ -156,7 +154,6 @@ __all__ = [
     "ExportReport",
     "FieldSpec",
     "Forbidden",
-    "Herstel",
     "IllegalTransition",
     "InvalidEvidence",
     "IssuedInvitation",
@@ -168,10 +165,10 @@ __all__ = [
     "Principal",
     "ProtocolDefinition",
     "ProtocolError",
+    "ProtocolSettings",
     "RelayResult",
     "Role",
     "SessionKind",
-    "Settings",
     "StaleVersion",
     "StateConflict",
     "StepBlocked",
@@ -184,7 +181,6 @@ __all__ = [
     "approve",
     "authenticate_password",
     "authenticate_token",
-    "bootstrap",
     "calculate_due",
     "check_definition_file",
     "check_session",
@@ -196,11 +192,9 @@ __all__ = [
     "create_organisation",
     "create_token",
     "create_user",
-    "database_status",
     "describe_definition",
     "describe_invitation",
     "describe_principal",
-    "downgrade_database",
     "end_session",
     "ensure_default_organisation",
     "export_incident",
@@ -236,7 +230,6 @@ __all__ = [
     "list_tree_heads",
     "list_user_audit",
     "list_users",
-    "load_settings",
     "log_public_key",
     "make_process_private",
     "my_invitations",
@@ -268,7 +261,6 @@ __all__ = [
     "start_step_as_system",
     "sweep_deadlines",
     "sync_builtin_definitions",
-    "upgrade_database",
     "upload_document",
     "verify_against_checkpoint",
     "verify_all",

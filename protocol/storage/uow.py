@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import NotRequired, Self, TypedDict
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -33,6 +33,15 @@ from protocol.storage.timeline import (
     TimelineRepository,
 )
 from protocol.storage.transparency import TransparencyRepository
+
+
+class UnitOfWorkOptions(TypedDict):
+    """What a unit of work is built with beside its database (a subclass passes them on unchanged)."""
+
+    definitions: Callable[[str, int], ProtocolDefinition]
+    calendar: Calendars
+    clock: Callable[[], datetime]
+    on_commit: NotRequired[list[Callable[[list[StoredEvent]], None]] | None]
 
 
 class UnitOfWork:

@@ -18,16 +18,8 @@ from typing import Any
 
 import pytest
 
-from protocol.services import (
-    Herstel,
-    Principal,
-    bootstrap,
-    create_user,
-    ensure_default_organisation,
-    get_principal,
-    register_algorithm,
-    upgrade_database,
-)
+from installation import Herstel, bootstrap, upgrade_database
+from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
 from tests.conftest import make_settings
 from tests.services import fresh_postgres_database, unavailable
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from notifications.services import set_letter_dispatcher
 from protocol.services import authenticate_password, complete_step, list_algorithms, report_incident
 from tests.e2e.conftest import PASSWORD, Audit, Site, serve_site
 from tests.e2e.test_incident_journey import sign_in
@@ -36,11 +35,11 @@ def mail_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture
-def broker() -> Iterator[Dispatched]:
+def broker(mail_site: Site) -> Iterator[Dispatched]:
     found = Dispatched()
-    set_letter_dispatcher(found)
+    mail_site.herstel.dispatch.connect(found)
     yield found
-    set_letter_dispatcher(None)
+    mail_site.herstel.dispatch.connect(None)
 
 
 class _NoClock:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from installation import Herstel
 from protocol.services import (
-    Herstel,
     Principal,
     close_incident,
     complete_step,

@@ -12,16 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from protocol.services import (
-    Herstel,
-    Principal,
-    StaleVersion,
-    bootstrap,
-    complete_step,
-    get_incident,
-    get_principal,
-    start_step,
-)
+from installation import Herstel, bootstrap
+from protocol.services import Principal, StaleVersion, complete_step, get_incident, get_principal, start_step
 from tests.integration import flows
 
 RACE_STEPS = ("suspend", "report", "inform")  # all startable once assess is done, each a different action

@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from installation import Herstel
 from protocol.chain import GENESIS, event_hash
-from protocol.services import Herstel
 from protocol.storage.tables import (
     EventRow,
     HandledEventRow,

@@ -8,11 +8,11 @@ from flask.views import MethodView
 from flask_babel import gettext
 
 from protocol.services import calculate_due
-from web import current_locale
 from web.api.common import READ_ERRORS, api_blueprint, errors
 from web.api.schemas.calendar import DueQuerySchema, DueSchema
 from web.context import herstel
 from web.explanations import explain
+from web.i18n import current_locale
 
 blp = api_blueprint("calendar", "/calendar", "The deadline calculator: legal periods counted under each calendar rule")
 

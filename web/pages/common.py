@@ -24,6 +24,7 @@ from protocol.services import (
 )
 from web.access import current_principal
 from web.context import herstel, principal
+from web.i18n import current_locale
 from web.pages.text import _
 
 DEFAULT_PROTOCOL = "nl-discrimination"
@@ -50,8 +51,6 @@ def page_count(total: int, per_page: int) -> int:
 
 
 def lang() -> str:
-    from web import current_locale  # the app module imports the pages: resolve at call time
-
     return current_locale()
 
 

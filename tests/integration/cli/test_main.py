@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel, Principal, accept_invitation, authenticate_password, create_checkpoint
+from installation import Herstel
+from protocol.services import Principal, accept_invitation, authenticate_password, create_checkpoint
 from tests.conftest import Clock
 from tests.integration import flows, tampering
 from tests.integration.flows import People

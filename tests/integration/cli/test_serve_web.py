@@ -20,15 +20,8 @@ from typing import Any
 
 import pytest
 
-from protocol.services import (
-    Herstel,
-    Principal,
-    bootstrap,
-    create_token,
-    create_user,
-    ensure_default_organisation,
-    upgrade_database,
-)
+from installation import Herstel, bootstrap, upgrade_database
+from protocol.services import Principal, create_token, create_user, ensure_default_organisation
 from tests.conftest import make_settings
 from tests.services import fresh_postgres_database
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel
+from installation import Herstel
 from tests.conftest import Clock
 from tests.integration import flows, tampering
 from tests.integration.cli.test_main import herstel_cli

@@ -12,17 +12,10 @@ from typing import Any
 
 import pytest
 
+from installation import Herstel
 from notifications.demo import fictitious_bsns
-from notifications.services import deliver_letters, set_letter_dispatcher
-from protocol.services import (
-    Herstel,
-    Principal,
-    complete_step,
-    handle_event,
-    handlers_for,
-    relay_once,
-    report_incident,
-)
+from notifications.services import deliver_letters
+from protocol.services import Principal, complete_step, handle_event, handlers_for, relay_once, report_incident
 
 CODE = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")
 
@@ -85,11 +78,11 @@ class Dispatched:
 
 
 @pytest.fixture
-def dispatched() -> Iterator[Dispatched]:
+def dispatched(herstel: Herstel) -> Iterator[Dispatched]:
     broker = Dispatched()
-    set_letter_dispatcher(broker)
+    herstel.dispatch.connect(broker)
     yield broker
-    set_letter_dispatcher(None)
+    herstel.dispatch.connect(None)
 
 
 def publish_events(herstel: Herstel) -> int:
@@ -163,7 +156,7 @@ def people(count: int, *, email: Callable[[int], str] | None = None, consent: Ca
 def production(tmp_path: Any, postgres_database: str, smtp_server: Any) -> Iterator[tuple[Herstel, Any]]:
     """An installation on a fresh PostgreSQL database (real clock) with `herstel scheduler` and
     `herstel worker` (2 processes × 2 threads) running on a redis-server of the test's own."""
-    from protocol.services import bootstrap, upgrade_database
+    from installation import bootstrap, upgrade_database
     from tests.conftest import make_settings
     from tests.integration.notifications.stack import Stack
     from tests.redis_server import RedisServer

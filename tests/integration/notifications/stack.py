@@ -11,14 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from protocol.services import (
-    Herstel,
-    Principal,
-    create_user,
-    ensure_default_organisation,
-    get_principal,
-    register_algorithm,
-)
+from installation import Herstel
+from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
 from tests.integration.notifications.conftest import assessed_incident
 from tests.redis_server import RedisServer
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from cli.main import main
+from installation import bootstrap, load_settings, upgrade_database
 from notifications.services import list_persons, open_vault, unit_of_work
-from protocol.services import bootstrap, load_settings, upgrade_database
 from tests.integration.notifications.conftest import people, persons_file
 from tests.integration.notifications.stack import officer_and_incident
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
+from installation import bootstrap, upgrade_database
+from installation.sink import on_up
 from notifications.services import get_captured_mail, letters_summary, list_captured_mail, unit_of_work
-from notifications.sink import on_up
-from protocol.services import Principal, bootstrap, upgrade_database
+from protocol.services import Principal
 from tests.conftest import make_settings
 from tests.integration.notifications.conftest import assessed_incident
 

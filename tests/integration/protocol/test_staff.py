@@ -6,15 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from protocol.services import (
-    Herstel,
-    InvalidEvidence,
-    Principal,
-    create_organisation,
-    create_user,
-    get_principal,
-    list_staff,
-)
+from installation import Herstel
+from protocol.services import InvalidEvidence, Principal, create_organisation, create_user, get_principal, list_staff
 
 
 def test_lists_colleagues_by_name_with_roles_and_no_email(

@@ -10,7 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from protocol.services import Herstel, Principal, create_token
+from installation import Herstel
+from protocol.services import Principal, create_token
 from web import create_app
 
 ASSESSMENT = {

@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from protocol.services import MATRIX, Herstel, Principal, Role, create_token, revoke_token, set_user_active
+from installation import Herstel
+from protocol.services import MATRIX, Principal, Role, create_token, revoke_token, set_user_active
 from web import access, create_app
 from web.access import PUBLIC, ROUTES, SIGNED_IN, routes_of
 

@@ -24,10 +24,10 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from installation import Herstel
 from notifications.demo import fictitious_bsns
 from notifications.services import import_persons, open_vault, unit_of_work
 from protocol.services import (
-    Herstel,
     Principal,
     complete_step,
     create_organisation,

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 import web.api.accounts
-from protocol.services import Herstel
+from installation import Herstel
 from tests.integration.web.conftest import Api
 from web import create_app
 

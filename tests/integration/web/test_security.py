@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from protocol.services import Herstel, Principal
+from installation import Herstel
+from protocol.services import Principal
 from tests.integration.web.conftest import Api
 from tests.services import REDIS_URL, reachable, unavailable
 from web import create_app

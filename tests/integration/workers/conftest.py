@@ -24,7 +24,7 @@ import pytest
 import redis
 from dramatiq.brokers.stub import StubBroker
 
-from protocol.services import Herstel
+from installation import Herstel
 from tests.services import REDIS_URL, unavailable
 from workers import runtime
 

@@ -15,7 +15,8 @@ import dramatiq
 import pytest
 import sqlalchemy as sa
 
-from protocol.services import Herstel, approve, handlers_for, list_notices, relay_once, sweep_deadlines
+from installation import Herstel
+from protocol.services import approve, handlers_for, list_notices, relay_once, sweep_deadlines
 from tests.conftest import Clock
 from tests.integration import flows
 from tests.integration.flows import People

@@ -7,7 +7,8 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from protocol.services import Herstel, list_tree_heads
+from installation import Herstel
+from protocol.services import list_tree_heads
 from tests.conftest import Clock
 from tests.integration import flows
 from tests.integration.flows import People

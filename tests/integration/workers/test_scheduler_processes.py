@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from protocol.services import Herstel, bootstrap, scheduler_lease_holder
+from installation import Herstel, bootstrap
+from protocol.services import scheduler_lease_holder
 from tests.integration.workers.conftest import HERSTEL, wait_until
 
 LEASE_SECONDS = 2.0

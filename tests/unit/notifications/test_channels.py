@@ -9,10 +9,10 @@ from email.parser import BytesParser
 
 import pytest
 
+from installation.settings import Settings
 from notifications.channels import BerichtenboxChannel, Outgoing, SmtpChannel, choose_channel, message_id
 from notifications.errors import ChannelUnavailable
 from notifications.rendering import Block, RenderedLetter
-from protocol.config import Settings
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from protocol.config import ConfigError, Settings, load_settings
+from installation.settings import Settings, load_settings
+from protocol.config import ConfigError
 
 B64_32 = base64.b64encode(bytes(range(32))).decode()
 KEYS = {

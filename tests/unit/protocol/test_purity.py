@@ -1,4 +1,4 @@
-"""The domain is pure: importing any module of protocol/ outside storage/, services/ and bootstrap
+"""The domain is pure: importing any module of protocol/ outside storage/ and services/
 loads no web framework, broker, ORM, schema library, scheduler or database driver.
 
 The check runs in a fresh interpreter, because this test process has long imported them all
@@ -16,7 +16,7 @@ import sys
 import protocol
 
 FRAMEWORKS = ("flask", "dramatiq", "sqlalchemy", "marshmallow", "apscheduler", "redis", "alembic")
-EDGE = ("protocol.storage", "protocol.services", "protocol.bootstrap")
+EDGE = ("protocol.storage", "protocol.services")
 
 
 def domain_modules() -> list[str]:

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from protocol.services import (
-    Forbidden,
-    Herstel,
-    NotFound,
-    Principal,
-    get_incident,
-    start_step,
-    upload_document,
-    verify_incident,
-)
+from installation import Herstel
+from protocol.services import Forbidden, NotFound, Principal, get_incident, start_step, upload_document, verify_incident
 from tests.conftest import Clock
 from tests.integration import flows
 from tests.integration.flows import People

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel, Principal, get_incident, get_timeline, list_incidents, verify_incident
+from installation import Herstel
+from protocol.services import Principal, get_incident, get_timeline, list_incidents, verify_incident
 from tests.conftest import Clock
 from tests.integration import flows, racers
 from tests.integration.flows import People

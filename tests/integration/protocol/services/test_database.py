@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from protocol.services import (
-    Herstel,
-    bootstrap,
-    database_status,
-    downgrade_database,
-    list_definitions,
-    upgrade_database,
-)
+from installation import Herstel, bootstrap, database_status, downgrade_database, upgrade_database
+from protocol.services import list_definitions
 from tests.conftest import Clock, make_settings
 
 OVERWRITE_TRIGGERS = {"events_no_overwrite", "checkpoints_no_overwrite"}  # 0003_chain

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from installation import Herstel
 from protocol.services import (
-    Herstel,
     Principal,
     get_incident,
     get_timeline,

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from installation import Herstel
 from protocol.services import (
-    Herstel,
     InvalidEvidence,
     Principal,
     complete_step,

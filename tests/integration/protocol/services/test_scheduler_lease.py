@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from protocol.services import Herstel, claim_scheduler_lease, release_scheduler_lease, scheduler_lease_holder
+from installation import Herstel
+from protocol.services import claim_scheduler_lease, release_scheduler_lease, scheduler_lease_holder
 from tests.conftest import Clock
 from workers.lease import FileLease
 

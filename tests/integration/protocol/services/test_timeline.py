@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from installation import Herstel
 from protocol.services import (
     SYSTEM,
-    Herstel,
     Principal,
     create_checkpoint,
     get_timeline,

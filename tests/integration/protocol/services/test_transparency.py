@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
+from installation import Herstel
 from protocol.merkle import verify_inclusion
 from protocol.services import (
     Forbidden,
-    Herstel,
     NotFound,
     Principal,
     get_tree_head,

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from protocol.services import Herstel, Principal, create_checkpoint, verify_all
+from installation import Herstel
+from protocol.services import Principal, create_checkpoint, verify_all
 from tests.conftest import Clock
 from tests.integration import flows
 from tests.integration.flows import People

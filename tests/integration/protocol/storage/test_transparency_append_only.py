@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from protocol.services import Herstel, sign_log
+from installation import Herstel
+from protocol.services import sign_log
 from tests.conftest import Clock
 from tests.integration import flows
 from tests.integration.flows import People

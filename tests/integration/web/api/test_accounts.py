@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from installation import Herstel
 from protocol.services import (
-    Herstel,
     Principal,
     accept_invitation,
     ensure_default_organisation,

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from notifications.services import set_letter_dispatcher
-from protocol.services import Herstel
+from installation import Herstel
 from tests.integration.notifications.conftest import CODE, Dispatched, persons_file, run_letters
 from tests.integration.notifications.conftest import people as make_people
 from tests.integration.web.conftest import Api
@@ -25,11 +24,11 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def dispatched() -> Iterator[Dispatched]:
+def dispatched(herstel: Herstel) -> Iterator[Dispatched]:
     broker = Dispatched()
-    set_letter_dispatcher(broker)
+    herstel.dispatch.connect(broker)
     yield broker
-    set_letter_dispatcher(None)
+    herstel.dispatch.connect(None)
 
 
 @pytest.fixture

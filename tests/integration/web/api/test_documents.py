@@ -9,7 +9,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from protocol.services import Herstel
+from installation import Herstel
 from tests.integration.web.conftest import Api
 from web import create_app
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel
+from installation import Herstel
 from tests.integration.notifications.conftest import Dispatched, persons_file, run_letters
 from tests.integration.notifications.conftest import dispatched as dispatched  # the fixture, shared
 from tests.integration.notifications.conftest import people as make_people

@@ -20,16 +20,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from installation import Herstel
 from protocol.export_verify import verify_export
-from protocol.services import (
-    Herstel,
-    Principal,
-    create_organisation,
-    create_token,
-    create_user,
-    get_principal,
-    sign_log,
-)
+from protocol.services import Principal, create_organisation, create_token, create_user, get_principal, sign_log
 from tests.integration.notifications.conftest import people as make_people
 from tests.integration.notifications.conftest import persons_file
 from tests.integration.web.conftest import Api

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from protocol.services import MATRIX, Herstel, Role
+from installation import Herstel
+from protocol.services import MATRIX, Role
 from tests.integration.notifications.conftest import people as make_people
 from tests.integration.notifications.conftest import persons_file
 from tests.integration.web.conftest import Api

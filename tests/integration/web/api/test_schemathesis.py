@@ -16,12 +16,11 @@ from schemathesis import GenerationMode
 from schemathesis.generation.meta import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance, response_headers_conformance
 
+from installation import Herstel, bootstrap, upgrade_database
 from notifications.services import import_persons, list_persons, open_vault, start_campaign, unit_of_work
 from protocol.services import (
-    Herstel,
     Principal,
     SessionKind,
-    bootstrap,
     complete_step,
     create_token,
     create_user,
@@ -31,7 +30,6 @@ from protocol.services import (
     open_session,
     register_algorithm,
     report_incident,
-    upgrade_database,
 )
 from tests.conftest import Clock, make_settings
 from tests.integration.notifications.conftest import people, persons_file

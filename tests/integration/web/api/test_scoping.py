@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel, Principal, create_organisation, create_token, create_user, get_principal
+from installation import Herstel
+from protocol.services import Principal, create_organisation, create_token, create_user, get_principal
 from tests.integration.web.api.test_documents import PDF, upload_multipart
 from tests.integration.web.conftest import Api
 

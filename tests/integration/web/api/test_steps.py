@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel, register_definition
+from installation import Herstel
+from protocol.services import register_definition
 from tests.conftest import Clock
 from tests.integration.web.conftest import ASSESSMENT, SUSPENSION, Api
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from protocol.services import Herstel, Principal, create_checkpoint
+from installation import Herstel
+from protocol.services import Principal, create_checkpoint
 from tests.integration import tampering
 from tests.integration.web.conftest import Api
 

@@ -14,16 +14,9 @@ from typing import Any
 
 import pytest
 
+from installation import Herstel
 from protocol.merkle import verify_inclusion
-from protocol.services import (
-    Herstel,
-    Principal,
-    create_organisation,
-    create_token,
-    create_user,
-    get_principal,
-    sign_log,
-)
+from protocol.services import Principal, create_organisation, create_token, create_user, get_principal, sign_log
 from protocol.transparency import parse_tree_head, verify_append_only
 from tests.integration import tampering
 from tests.integration.web.conftest import Api

@@ -15,7 +15,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from protocol.services import Herstel, sign_log
+from installation import Herstel
+from protocol.services import sign_log
 from tests.integration import tampering
 from tests.integration.web.conftest import Api
 

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from installation import Herstel
 from protocol.services import (
-    Herstel,
     Principal,
     create_organisation,
     create_token,

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from installation import Herstel
 from protocol.services import (
-    Herstel,
     Principal,
     accept_invitation,
     create_organisation,

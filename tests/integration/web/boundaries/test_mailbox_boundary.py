@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from installation import Herstel
 from notifications.mailbox import store_message
-from notifications.services import import_persons, open_vault, set_letter_dispatcher, start_campaign, unit_of_work
-from protocol.services import Herstel, Principal, create_organisation, create_user, get_principal, register_algorithm
+from notifications.services import import_persons, open_vault, start_campaign, unit_of_work
+from protocol.services import Principal, create_organisation, create_user, get_principal, register_algorithm
 from tests.integration.notifications.conftest import (
     CODE,
     Dispatched,
@@ -34,11 +35,11 @@ def backend() -> str:
 
 
 @pytest.fixture
-def dispatched() -> Iterator[Dispatched]:
+def dispatched(herstel: Herstel) -> Iterator[Dispatched]:
     broker = Dispatched()
-    set_letter_dispatcher(broker)
+    herstel.dispatch.connect(broker)
     yield broker
-    set_letter_dispatcher(None)
+    herstel.dispatch.connect(None)
 
 
 def officer_of(herstel: Herstel, organisation_id: Any, email: str) -> Principal:

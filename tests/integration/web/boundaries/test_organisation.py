@@ -34,6 +34,7 @@ from typing import Any
 import pytest
 from werkzeug.test import TestResponse
 
+from installation import Herstel
 from notifications.demo import fictitious_bsns
 from notifications.services import (
     import_persons,
@@ -41,13 +42,11 @@ from notifications.services import (
     open_citizen_session,
     open_vault,
     record_citizen_response,
-    set_letter_dispatcher,
     start_campaign,
     unit_of_work,
 )
 from protocol.services import (
     MATRIX,
-    Herstel,
     Principal,
     Role,
     complete_step,
@@ -120,12 +119,12 @@ def persons_of_a(count: int) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def dispatched() -> Iterator[Dispatched]:
+def dispatched(herstel: Herstel) -> Iterator[Dispatched]:
     """The broker's part, played by the test: it runs the letter batches itself."""
     broker = Dispatched()
-    set_letter_dispatcher(broker)
+    herstel.dispatch.connect(broker)
     yield broker
-    set_letter_dispatcher(None)
+    herstel.dispatch.connect(None)
 
 
 @pytest.fixture

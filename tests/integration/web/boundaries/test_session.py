@@ -16,7 +16,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from protocol.services import Herstel, Principal, report_incident, set_user_active
+from installation import Herstel
+from protocol.services import Principal, report_incident, set_user_active
 from tests.conftest import Clock
 from web.access import PUBLIC, access_for, routes_of
 

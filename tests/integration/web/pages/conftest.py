@@ -11,14 +11,8 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from notifications.services import set_letter_dispatcher
-from protocol.services import (
-    Herstel,
-    Principal,
-    complete_step,
-    report_incident,
-    waive_step,
-)
+from installation import Herstel
+from protocol.services import Principal, complete_step, report_incident, waive_step
 from tests.integration.notifications.conftest import Dispatched
 from tests.integration.web.pages.dom import Element, parse
 from web import create_app
@@ -111,12 +105,12 @@ def mailing(herstel: Herstel, smtp_server: Any) -> Herstel:
 
 
 @pytest.fixture
-def dispatched() -> Iterator[Dispatched]:
+def dispatched(herstel: Herstel) -> Iterator[Dispatched]:
     """The broker's part, played by the test (see tests/integration/web/pages/letters.py)."""
     broker = Dispatched()
-    set_letter_dispatcher(broker)
+    herstel.dispatch.connect(broker)
     yield broker
-    set_letter_dispatcher(None)
+    herstel.dispatch.connect(None)
 
 
 def app_for(installation: Herstel, **config: Any) -> Flask:

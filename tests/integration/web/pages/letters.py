@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from installation import Herstel
 from notifications.services import import_persons, open_vault, start_campaign, unit_of_work
-from protocol.services import Herstel, Principal
+from protocol.services import Principal
 from tests.integration.notifications.conftest import CODE, Dispatched, people, persons_file, run_letters
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from protocol.services import Herstel, get_incident, start_step, waive_step
+from installation import Herstel
+from protocol.services import get_incident, start_step, waive_step
 from tests.integration.web.pages.conftest import Browser
 from tests.integration.web.pages.dom import parse
 

@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from protocol.services import Herstel, Principal, set_user_active
+from installation import Herstel
+from protocol.services import Principal, set_user_active
 from tests.integration.web.test_security import PASSWORD, csrf_token
 
 

@@ -13,7 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from protocol.services import Herstel, complete_step
+from installation import Herstel
+from protocol.services import complete_step
 from tests.integration.web.pages.conftest import ASSESSMENT, Browser, app_for
 from tests.integration.web.pages.dom import Element, parse
 from tests.integration.web.pages.letters import deliver

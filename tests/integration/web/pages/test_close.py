@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from protocol.services import Herstel, approve, complete_step, get_incident, waive_step
+from installation import Herstel
+from protocol.services import approve, complete_step, get_incident, waive_step
 from tests.integration.web.pages.conftest import ASSESSMENT, Browser
 from tests.integration.web.pages.dom import parse
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel, approve, close_incident, complete_step, sweep_deadlines, waive_step
+from installation import Herstel
+from protocol.services import approve, close_incident, complete_step, sweep_deadlines, waive_step
 from tests.conftest import Clock
 from tests.integration.web.pages.conftest import ASSESSMENT, Browser
 from tests.integration.web.pages.dom import Element

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import protocol
-from protocol.services import Herstel, get_incident, register_definition, report_incident
+from installation import Herstel
+from protocol.services import get_incident, register_definition, report_incident
 from tests.integration.web.pages.conftest import ASSESSMENT, Browser, field_errors
 from tests.integration.web.pages.dom import parse
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from protocol.services import Herstel, complete_step, get_incident, start_step
+from installation import Herstel
+from protocol.services import complete_step, get_incident, start_step
 from tests.conftest import Clock
 from tests.integration.web.pages.conftest import ASSESSMENT, Browser, field_errors
 from tests.integration.web.pages.dom import parse

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel, get_incident, get_timeline, start_step
+from installation import Herstel
+from protocol.services import get_incident, get_timeline, start_step
 from tests.integration.web.pages.conftest import Browser, field_errors
 from tests.integration.web.pages.dom import parse
 

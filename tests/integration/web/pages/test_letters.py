@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel
+from installation import Herstel
 from tests.integration.notifications.conftest import people, persons_file
 from tests.integration.web.pages.conftest import Browser
 from tests.integration.web.pages.dom import parse

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from protocol.services import Herstel
+from installation import Herstel
 from tests.integration.web.pages.conftest import Browser, app_for
 from tests.integration.web.pages.letters import deliver
 

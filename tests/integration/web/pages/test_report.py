@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from protocol.services import Herstel, list_algorithms, list_incidents
+from installation import Herstel
+from protocol.services import list_algorithms, list_incidents
 from tests.integration.web.pages.conftest import Browser, field_errors
 from tests.integration.web.pages.dom import parse
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from installation import Herstel
 from notifications.services import get_case_status, open_citizen_session, record_citizen_response
-from protocol.services import Herstel
 from tests.integration.web.pages.conftest import Browser, field_errors
 from tests.integration.web.pages.dom import parse
 from tests.integration.web.pages.letters import deliver

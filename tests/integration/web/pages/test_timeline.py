@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from protocol.services import Herstel, approve, get_timeline, start_step
+from installation import Herstel
+from protocol.services import approve, get_timeline, start_step
 from tests.integration.web.pages.conftest import Browser
 from web.pages import timeline
 

@@ -1,4 +1,7 @@
-"""Bringing a database to the current schema, and checking that it is there."""
+"""Bringing a database to the current schema, and checking that it is there.
+
+Here, above the protocol: the migrations know every package's tables (`migrations/env.py`).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import migrations
-from protocol.bootstrap import Herstel
-from protocol.services.definitions import sync_builtin_definitions
-from protocol.services.organisations import ensure_default_organisation
+from installation.root import Herstel
+from protocol.services import ensure_default_organisation, sync_builtin_definitions
 
 
 def _config(*, quiet: bool = False) -> Config:

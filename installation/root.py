@@ -1,33 +1,34 @@
-"""The composition root: builds the database, calendar, definitions and unit-of-work factory.
+"""The composition root: builds an installation of Herstel in plain code.
 
-Entry points (web, workers, CLI) call `bootstrap()` once and then `herstel.uow()` per action.
+Everything the entry points (web, workers, CLI) need is made here, once per process: the settings,
+the database, the legal calendars, the definitions cache, the unit of work (the notifications' one,
+which declares `persons`, `letters`, `responses` and `senders` beside the protocol's repositories),
+the vault of personal-data keys, the letter dispatch and the event handlers. This package sits
+above `protocol` and `notifications`; neither imports it.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from installation.settings import Settings, load_settings
+from notifications.services import HANDLERS as LETTER_HANDLERS
+from notifications.services import Dispatcher, LetterDispatch, NotificationsUnitOfWork, Vault, open_vault
 from protocol.calendar import Calendars
 from protocol.calendars import load_calendars
 from protocol.checkpoint import public_key_of
-from protocol.config import Settings, load_settings
 from protocol.definition import ProtocolDefinition
 from protocol.errors import NotFound
 from protocol.events import StoredEvent
 from protocol.files import private_dir
 from protocol.loader import load_definition_text
+from protocol.services import register_handler
 from protocol.storage.algorithms import DefinitionRepository
 from protocol.storage.database import Database
-from protocol.storage.uow import UnitOfWork
-
-# Packages whose repositories join the unit of work: each names, as `UNIT_OF_WORK`, its subclass of
-# `UnitOfWork` that declares them. (Loaded by name until one composition root above both wires it.)
-EXTENSIONS = ("notifications.storage",)
 
 
 def utcnow() -> datetime:
@@ -63,17 +64,19 @@ class Herstel:
     db: Database
     calendar: Calendars
     definitions: DefinitionCache
+    vault: Vault
+    dispatch: LetterDispatch = field(default_factory=LetterDispatch)
     clock: Callable[[], datetime] = utcnow
     on_commit: list[Callable[[list[StoredEvent]], None]] = field(default_factory=list)
-    unit_of_work: type[UnitOfWork] = UnitOfWork
 
-    def uow(self) -> UnitOfWork:
-        """A fresh unit of work (one transaction)."""
-        return self.unit_of_work(
+    def uow(self) -> NotificationsUnitOfWork:
+        """A fresh unit of work (one transaction) over the protocol's and the notifications' repositories."""
+        return NotificationsUnitOfWork(
             self.db,
             definitions=self.definitions,
             calendar=self.calendar,
             clock=self.clock,
+            dispatch=self.dispatch,
             on_commit=self.on_commit,
         )
 
@@ -87,28 +90,35 @@ class Herstel:
         self.db.dispose()
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None) -> Herstel:
-    """Wire an installation from its settings (read from the environment when not given)."""
+def register_handlers() -> None:
+    """The event handlers of the capabilities built on the protocol (the protocol's own notices register
+    with `protocol.services.handlers`). Registering twice replaces a handler by its name: harmless."""
+    for event_type, name, handler in LETTER_HANDLERS:
+        register_handler(event_type, name, handler)
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    dispatcher: Dispatcher | None = None,
+) -> Herstel:
+    """Wire an installation from its settings (read from the environment when not given).
+
+    `dispatcher` enqueues letters for the workers (`workers.letters.dispatch`); a process that
+    runs the workers connects it (`workers.runtime.configure`) when it was not given here.
+    """
     settings = settings or load_settings()
-    unit_of_work = UnitOfWork
-    for module in EXTENSIONS:
-        try:
-            extension = importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name != module:
-                raise
-            continue
-        declared = getattr(extension, "UNIT_OF_WORK", None)
-        if isinstance(declared, type) and issubclass(declared, unit_of_work):
-            unit_of_work = declared
     if Path(settings.data_dir).is_dir():
         private_dir(settings.data_dir)  # one made by an older version (0755): narrow it; new ones are made 0700
     db = Database(settings.resolved_database_url())
+    register_handlers()
     return Herstel(
         settings=settings,
         db=db,
         calendar=load_calendars(),
         definitions=DefinitionCache(db),
+        vault=open_vault(settings),
+        dispatch=LetterDispatch(dispatcher),
         clock=clock or utcnow,
-        unit_of_work=unit_of_work,
     )
