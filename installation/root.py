@@ -26,7 +26,7 @@ from protocol.errors import NotFound
 from protocol.events import StoredEvent
 from protocol.files import private_dir
 from protocol.loader import load_definition_text
-from protocol.services import register_handler
+from protocol.services import NOTICE_HANDLERS, register_handler
 from protocol.storage.algorithms import DefinitionRepository
 from protocol.storage.database import Database
 
@@ -91,9 +91,10 @@ class Herstel:
 
 
 def register_handlers() -> None:
-    """The event handlers of the capabilities built on the protocol (the protocol's own notices register
-    with `protocol.services.handlers`). Registering twice replaces a handler by its name: harmless."""
-    for event_type, name, handler in LETTER_HANDLERS:
+    """The event handlers: the protocol's staff notices and the letters' campaign fan-out.
+
+    Registering twice replaces a handler by its name, so every bootstrap of a process may call it."""
+    for event_type, name, handler in (*NOTICE_HANDLERS, *LETTER_HANDLERS):
         register_handler(event_type, name, handler)
 
 

@@ -9,7 +9,7 @@ import logging
 import uuid
 
 from notifications.storage import NotificationsUnitOfWork
-from protocol.services import StoredEvent
+from protocol.services import Handler, StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -29,4 +29,4 @@ def fan_out_campaign(uow: NotificationsUnitOfWork, event: StoredEvent) -> None:
 
 
 # (event type, name keying the handled-events ledger, handler)
-HANDLERS = (("LetterCampaignStarted", "letters.fan_out", fan_out_campaign),)
+HANDLERS: tuple[tuple[str, str, Handler], ...] = (("LetterCampaignStarted", "letters.fan_out", fan_out_campaign),)

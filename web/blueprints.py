@@ -1,4 +1,5 @@
-"""The blueprints of the app. Adding one is one line here (and its routes in web.access.ROUTES).
+"""The blueprints of the app. Adding one: import it and list its `blp` here
+(and its routes in web.access.ROUTES).
 
 API blueprints are flask-smorest `Blueprint`s (documented in the OpenAPI document, exempt from
 CSRF because they authenticate with bearer tokens, not cookies); page blueprints are plain Flask

@@ -50,7 +50,8 @@ from protocol.services.definitions import (
 )
 from protocol.services.documents import DOCUMENT_TYPES, get_document, list_documents, upload_document
 from protocol.services.export import export_incident
-from protocol.services.handlers import handlers_for, list_notices, register_handler
+from protocol.services.handlers import HANDLERS as NOTICE_HANDLERS
+from protocol.services.handlers import Handler, handlers_for, list_notices, register_handler
 from protocol.services.incidents import (
     append_to_timeline,
     approve,
@@ -141,6 +142,7 @@ __all__ = [
     "EVENT_TYPES",
     "INVITATION_PATH",
     "MATRIX",
+    "NOTICE_HANDLERS",
     "SYSTEM",
     "Actor",
     "ApproverTooNew",
@@ -154,6 +156,7 @@ __all__ = [
     "ExportReport",
     "FieldSpec",
     "Forbidden",
+    "Handler",
     "IllegalTransition",
     "InvalidEvidence",
     "IssuedInvitation",

@@ -5,8 +5,8 @@ that also records it in the handled-events ledger. They must not depend on the o
 arrive in either: workers run in parallel and the relay resends, so the answer to an approval
 can be handled before the request. The notice handlers therefore lock the incident (which the
 action that answers it also locks) and create a notice already resolved when its answer is in.
-Other packages add their handlers with `register_handler` (notifications fans out letters on
-`LetterCampaignStarted`).
+Nothing registers on import: the composition root (`installation.bootstrap`) registers `HANDLERS`
+here and those of the notifications (which fan out letters on `LetterCampaignStarted`).
 """
 
 from __future__ import annotations
@@ -97,11 +97,14 @@ def resolve_deadline_notice(uow: UnitOfWork, event: StoredEvent) -> None:
     )
 
 
-register_handler("ApprovalRequested", "notice.approval", notice_approval_requested)
-register_handler("ApprovalGranted", "notice.approval.resolve", resolve_approval_notice)
-register_handler("ApprovalRejected", "notice.approval.resolve", resolve_approval_notice)
-register_handler("DeadlineMissed", "notice.deadline", notice_deadline_missed)
-register_handler("DeadlineMet", "notice.deadline.resolve", resolve_deadline_notice)
+# (event type, name keying the handled-events ledger, handler): registered by the composition root
+HANDLERS: tuple[tuple[str, str, Handler], ...] = (
+    ("ApprovalRequested", "notice.approval", notice_approval_requested),
+    ("ApprovalGranted", "notice.approval.resolve", resolve_approval_notice),
+    ("ApprovalRejected", "notice.approval.resolve", resolve_approval_notice),
+    ("DeadlineMissed", "notice.deadline", notice_deadline_missed),
+    ("DeadlineMet", "notice.deadline.resolve", resolve_deadline_notice),
+)
 
 
 def list_notices(*, uow: UnitOfWork, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:
