@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from notifications.services import open_vault, unit_of_work_factory
 from protocol.services import (
     Herstel,
     Principal,
@@ -34,7 +35,7 @@ USERS = [
 ]
 SEED_HOOK_MODULES = (
     "notifications.demo",
-)  # capabilities that add to the demo: `seed(herstel, incident_id, principal)`
+)  # capabilities that add to the demo: `seed(*, uow_factory, vault, max_bytes, incident_id, officer)`
 
 
 def seed_demo(herstel: Herstel, url: str) -> None:
@@ -209,4 +210,10 @@ def _seed_incidents(herstel: Herstel, officer: Any, ids: dict[str, Any]) -> None
             if error.name != name:
                 raise
             continue
-        module.seed(herstel, first["id"], officer)
+        module.seed(
+            uow_factory=unit_of_work_factory(herstel),
+            vault=open_vault(herstel.settings),
+            max_bytes=herstel.settings.max_body_bytes,
+            incident_id=first["id"],
+            officer=officer,
+        )

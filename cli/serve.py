@@ -17,7 +17,7 @@ from cli.main import Context, main, pass_context
 from protocol.services import Herstel, Settings, bootstrap, load_settings, upgrade_database
 
 log = logging.getLogger(__name__)
-# Capabilities that take part in `herstel up`: each may offer `on_up(herstel) -> (herstel, stop)`,
+# Capabilities that take part in `herstel up`: each may offer `on_up(settings) -> (settings, stop)`,
 # e.g. an in-process SMTP sink when no SMTP server is configured.
 UP_HOOK_MODULES = ("notifications.sink",)
 
@@ -32,7 +32,8 @@ def _up_hooks(herstel: Herstel) -> tuple[Herstel, list[Callable[[], None]]]:
                 raise
             continue
         if hasattr(module, "on_up"):
-            herstel, stop = module.on_up(herstel)
+            settings, stop = module.on_up(herstel.settings)
+            herstel = replace(herstel, settings=settings)
             stops.append(stop)
     return herstel, stops
 

@@ -22,9 +22,8 @@ from notifications.letters import incident_facts, letter_context
 from notifications.pdf import render_pdf
 from notifications.rendering import RenderedLetter, long_date, render_letter
 from notifications.status import step_status
-from notifications.storage import NotificationsUnitOfWork
+from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import RESPONSE_KINDS, CitizenResponseRow
-from protocol.bootstrap import Herstel
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Actor, Principal
 from protocol.services import SessionKind, append_to_timeline, check_session, end_session, open_session
@@ -46,16 +45,13 @@ class CitizenSession:
     expires_at: datetime
 
 
-def open_citizen_session(*, herstel: Herstel, access_code: str) -> CitizenSession:
+def open_citizen_session(*, uow_factory: UnitOfWorkFactory, vault: Vault, access_code: str) -> CitizenSession:
     """Exchange the code printed in a letter for a short session (protocol.services.sessions: 30 minutes
-    at most, 15 untouched); AccessDenied for anything else."""
-    vault = Vault.from_settings(herstel.settings)
+    at most, 15 untouched); AccessDenied for anything else. Two transactions: the lookup, the session."""
     code = normalize_access_code(access_code)
     digest = vault.code_hash(code or _NO_CODE)
     found: tuple[str, uuid.UUID, uuid.UUID, uuid.UUID, str] | None = None
-    with NotificationsUnitOfWork.of(
-        herstel
-    ).read_only() as uow:  # rows expire when a read-only unit of work ends: copy out
+    with uow_factory().read_only() as uow:  # rows expire when a read-only unit of work ends: copy out
         attempt = uow.letters.attempt_by_code(digest)
         letter = uow.letters.get(attempt.letter_id) if attempt is not None else None
         if attempt is not None and letter is not None:
@@ -63,16 +59,16 @@ def open_citizen_session(*, herstel: Herstel, access_code: str) -> CitizenSessio
     if code is None or found is None or not hmac.compare_digest(found[0], digest):
         raise AccessDenied()
     _, letter_id, person_id, incident_id, language = found
-    issued = open_session(uow=NotificationsUnitOfWork.of(herstel), kind=SessionKind.CITIZEN, subject_id=letter_id)
+    issued = open_session(uow=uow_factory(), kind=SessionKind.CITIZEN, subject_id=letter_id)
     return CitizenSession(issued.secret, letter_id, person_id, incident_id, language, issued.expires_at)
 
 
-def citizen_session(*, herstel: Herstel, token: str) -> CitizenSession:
+def citizen_session(*, uow_factory: UnitOfWorkFactory, token: str) -> CitizenSession:
     """The session a token stands for, if it was opened by a code and has not ended (idle, lifetime, logout)."""
-    opened = check_session(uow=NotificationsUnitOfWork.of(herstel), secret=token or "", kind=SessionKind.CITIZEN)
+    opened = check_session(uow=uow_factory(), secret=token or "", kind=SessionKind.CITIZEN)
     if opened is None or opened.subject_id is None:
         raise AccessDenied()
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    with uow_factory().read_only() as uow:
         letter = uow.letters.get(opened.subject_id)
         if letter is None:
             raise AccessDenied()
@@ -81,20 +77,19 @@ def citizen_session(*, herstel: Herstel, token: str) -> CitizenSession:
         )
 
 
-def end_citizen_session(*, herstel: Herstel, token: str) -> None:
+def end_citizen_session(*, uow: NotificationsUnitOfWork, token: str) -> None:
     """The citizen signs out: the token opens nothing any more, wherever it was kept."""
-    end_session(uow=NotificationsUnitOfWork.of(herstel), secret=token or "")
+    end_session(uow=uow, secret=token or "")
 
 
-def _rendered(herstel: Herstel, session: CitizenSession) -> RenderedLetter:
-    vault = Vault.from_settings(herstel.settings)
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+def _rendered(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: CitizenSession) -> RenderedLetter:
+    with uow.read_only():
         letter = uow.letters.get(session.letter_id)
         person = uow.persons.get(session.person_id)
         if letter is None or person is None:
             raise AccessDenied()
         facts = incident_facts(uow, session.incident_id)
-        sent_on = letter.sent_on or herstel.clock().date()
+        sent_on = letter.sent_on or uow.now().date()
         context = letter_context(
             facts,
             letter_id=letter.id,
@@ -103,30 +98,30 @@ def _rendered(herstel: Herstel, session: CitizenSession) -> RenderedLetter:
             sent_on=sent_on,
             objection_last_day=letter.objection_last_day or sent_on,
             code=None,  # the code is never stored: the reader has it, the page does not repeat it
-            base_url=herstel.settings.base_url,
+            base_url=base_url,
         )
         return render_letter(letter.kind, letter.language, context)
 
 
-def get_citizen_letter(*, herstel: Herstel, token: str) -> dict[str, Any]:
+def get_citizen_letter(*, uow_factory: UnitOfWorkFactory, vault: Vault, base_url: str, token: str) -> dict[str, Any]:
     """The reader's letter as HTML (a whole page) and plain text, as it was sent (without the code)."""
-    session = citizen_session(herstel=herstel, token=token)
-    letter = _rendered(herstel, session)
+    session = citizen_session(uow_factory=uow_factory, token=token)
+    letter = _rendered(uow_factory(), vault, base_url, session)
     return {"subject": letter.subject, "html": letter.html, "text": letter.text, "language": letter.language}
 
 
-def get_citizen_letter_pdf(*, herstel: Herstel, token: str) -> bytes:
+def get_citizen_letter_pdf(*, uow_factory: UnitOfWorkFactory, vault: Vault, base_url: str, token: str) -> bytes:
     """The reader's letter as a PDF."""
-    session = citizen_session(herstel=herstel, token=token)
-    data, _ = render_pdf([_rendered(herstel, session)])
+    session = citizen_session(uow_factory=uow_factory, token=token)
+    data, _ = render_pdf([_rendered(uow_factory(), vault, base_url, session)])
     return data
 
 
-def get_case_status(*, herstel: Herstel, token: str) -> dict[str, Any]:
+def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, Any]:
     """How the case stands, step by step in plain words, and the reader's own responses."""
-    session = citizen_session(herstel=herstel, token=token)
+    session = citizen_session(uow_factory=uow_factory, token=token)
     language = session.language
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    with uow_factory().read_only() as uow:
         incident = uow.incidents.get(session.incident_id, lock=False)
         letter = uow.letters.get(session.letter_id)
         responses = uow.responses.of_person(session.person_id)
@@ -159,10 +154,12 @@ def _status_view(incident: Any, letter: Any, responses: list[CitizenResponseRow]
     }
 
 
-def record_citizen_response(*, herstel: Herstel, token: str, kind: str, text: str) -> dict[str, Any]:
+def record_citizen_response(
+    *, uow_factory: UnitOfWorkFactory, vault: Vault, token: str, kind: str, text: str
+) -> dict[str, Any]:
     """Record a question, objection, complaint or harm report; it goes on the timeline as
     `CitizenResponded` (the person by id only) and starts its legal deadline where one applies."""
-    session = citizen_session(herstel=herstel, token=token)
+    session = citizen_session(uow_factory=uow_factory, token=token)
     text = (text or "").strip()
     errors: dict[str, list[str]] = {}
     if kind not in RESPONSE_KINDS:
@@ -173,9 +170,8 @@ def record_citizen_response(*, herstel: Herstel, token: str, kind: str, text: st
         errors["text"] = [f"at most {TEXT_LIMIT} characters"]
     if errors:
         raise InvalidEvidence("the response is incomplete", errors=errors)
-    vault = Vault.from_settings(herstel.settings)
     response_id = uuid.uuid4()
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    with uow_factory() as uow:
         now = uow.now()
         uow.responses.add(
             CitizenResponseRow(
@@ -190,7 +186,7 @@ def record_citizen_response(*, herstel: Herstel, token: str, kind: str, text: st
             )
         )
         append_to_timeline(
-            uow=uow,
+            uow,
             incident_id=session.incident_id,
             event_type="CitizenResponded",
             payload={
@@ -214,14 +210,19 @@ def record_citizen_response(*, herstel: Herstel, token: str, kind: str, text: st
 
 
 def answer_citizen_response(
-    *, herstel: Herstel, principal: Principal, incident_id: uuid.UUID, response_id: uuid.UUID, answer: str
+    *,
+    uow: NotificationsUnitOfWork,
+    vault: Vault,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    response_id: uuid.UUID,
+    answer: str,
 ) -> dict[str, Any]:
     """An officer's answer to a response; `CitizenResponseAnswered` meets the response's deadline."""
     answer = (answer or "").strip()
     if not answer or len(answer) > TEXT_LIMIT:
         raise InvalidEvidence("the answer is missing or too long", errors={"answer": [f"1 to {TEXT_LIMIT} characters"]})
-    vault = Vault.from_settings(herstel.settings)
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    with uow:
         _incident, actor = incident_for(uow, principal, incident_id, "responses.answer")
         row = uow.responses.get(response_id, incident_id=incident_id)
         if row is None:
@@ -235,7 +236,7 @@ def answer_citizen_response(
         row.answer_sealed = vault.seal(answer, place=f"citizen_responses/{response_id}/answer")
         row.answered_at, row.answered_by = now, actor.ref()
         append_to_timeline(
-            uow=uow,
+            uow,
             incident_id=incident_id,
             event_type="CitizenResponseAnswered",
             payload={"response_id": str(response_id), "kind": row.kind},
@@ -249,10 +250,11 @@ def _open_text(vault: Vault, row: CitizenResponseRow) -> str:
     return vault.open(row.text_sealed, key_id=row.key_id, place=f"citizen_responses/{row.id}/text")
 
 
-def list_citizen_responses(*, herstel: Herstel, principal: Principal, incident_id: uuid.UUID) -> list[dict[str, Any]]:
+def list_citizen_responses(
+    *, uow: NotificationsUnitOfWork, vault: Vault, principal: Principal, incident_id: uuid.UUID
+) -> list[dict[str, Any]]:
     """The incident's responses with their texts, due dates and answers (officers)."""
-    vault = Vault.from_settings(herstel.settings)
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    with uow.read_only():
         incident, _ = incident_for(uow, principal, incident_id, "responses.read", lock=False)
         rows = uow.responses.of_incident(incident_id)
         return [_response_view(vault, row, incident) for row in rows]

@@ -67,7 +67,7 @@ def record_batch(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> int:
     outcomes = Counter(r.outcome for r in rows)
     channels = Counter(r.channel for r in rows)
     append_to_timeline(
-        uow=uow,
+        uow,
         incident_id=incident_id,
         event_type="LettersBatchRecorded",
         payload={
@@ -127,7 +127,7 @@ def settle_incident(*, uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> 
         if counts["total"] and not counts["open"] and not uow.letters.count_unrecorded(incident_id):
             by_channel = counts["by_channel"]
             completed = complete_step_as_system(
-                uow=uow,
+                uow,
                 incident_id=incident_id,
                 step="inform",
                 evidence={

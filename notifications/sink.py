@@ -16,7 +16,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from notifications.mailbox import mail_dir, store_message
-from protocol.bootstrap import Herstel
+from protocol.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +62,20 @@ class MailSink:
             self.controller = None
 
 
-def on_up(herstel: Herstel) -> tuple[Herstel, Callable[[], None]]:
-    """`herstel up`: with no SMTP host configured, start the sink and point the installation at it."""
-    if herstel.settings.smtp_host:
-        return herstel, lambda: None
-    sink = MailSink(mail_dir(herstel.settings.data_dir))
+def on_up(settings: Settings) -> tuple[Settings, Callable[[], None]]:
+    """`herstel up`: with no SMTP host configured, start the sink; the settings come back pointing at it."""
+    if settings.smtp_host:
+        return settings, lambda: None
+    sink = MailSink(mail_dir(settings.data_dir))
     sink.start()
     log.info("demo mail sink on %s:%d, mail kept in %s", sink.host, sink.port, sink.folder)
-    settings = replace(
-        herstel.settings,
+    pointed = replace(
+        settings,
         smtp_host=sink.host,
         smtp_port=sink.port,
         smtp_starttls=False,
         smtp_user="",
         smtp_password="",
-        extra={**herstel.settings.extra, "mail_sink": str(sink.folder)},  # the web shows the mailbox page
+        extra={**settings.extra, "mail_sink": str(sink.folder)},  # the web shows the mailbox page
     )
-    return replace(herstel, settings=settings), sink.stop
+    return pointed, sink.stop

@@ -8,7 +8,7 @@ transaction over both. Bootstrap builds every unit of work of the installation a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -177,6 +177,9 @@ class NotificationsUnitOfWork(UnitOfWork):
             on_commit=herstel.on_commit,
         )
 
+
+UnitOfWorkFactory = Callable[[], NotificationsUnitOfWork]
+"""What a service that runs several transactions takes (`uow_factory=`): a fresh unit of work per call."""
 
 UNIT_OF_WORK = NotificationsUnitOfWork  # what bootstrap builds every unit of work as
 

@@ -6,7 +6,14 @@ from typing import cast
 
 from flask import current_app, g
 
-from notifications.services import NotificationsUnitOfWork, Vault, open_vault, unit_of_work
+from notifications.services import (
+    NotificationsUnitOfWork,
+    UnitOfWorkFactory,
+    Vault,
+    open_vault,
+    unit_of_work,
+    unit_of_work_factory,
+)
 from protocol.services import Herstel, Principal
 
 
@@ -26,6 +33,11 @@ def principal() -> Principal:
 def notifications_uow() -> NotificationsUnitOfWork:
     """A fresh unit of work with the notifications' repositories, for one service call."""
     return unit_of_work(herstel())
+
+
+def notifications_uows() -> UnitOfWorkFactory:
+    """Fresh units of work with the notifications' repositories, for a service that runs several transactions."""
+    return unit_of_work_factory(herstel())
 
 
 def vault() -> Vault:

@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dramatiq
 
-from notifications.services import deliver_letters, recover_letters, set_letter_dispatcher
+from notifications.services import (
+    deliver_letters,
+    recover_letters,
+    set_letter_dispatcher,
+    unit_of_work_factory,
+)
 from protocol.services import Herstel
 from workers import runtime
 
@@ -28,7 +33,13 @@ ONE_MINUTE_MS = 60_000
 )
 def send_letters(letter_ids: list[str]) -> None:
     """Render and send a batch of letters (each claimed by compare-and-set, so running twice is harmless)."""
-    report = deliver_letters(herstel=runtime.herstel(), letter_ids=letter_ids)
+    herstel = runtime.herstel()
+    report = deliver_letters(
+        uow_factory=unit_of_work_factory(herstel),
+        vault=runtime.vault(),
+        settings=herstel.settings,
+        letter_ids=letter_ids,
+    )
     if report.claimed:
         log.info(
             "letters: %d claimed, %d delivered, %d to post, %d retrying, %d failed",
@@ -50,7 +61,11 @@ set_letter_dispatcher(dispatch)
 
 
 def recover(herstel: Herstel) -> None:
-    result = recover_letters(herstel=herstel)
+    result = recover_letters(
+        uow_factory=unit_of_work_factory(herstel),
+        lease=timedelta(seconds=herstel.settings.letter_lease_seconds),
+        data_dir=herstel.settings.data_dir,
+    )
     if any(result.values()):
         log.info("letters recovery: %s", result)
 

@@ -14,11 +14,13 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
+from notifications.services import Vault, open_vault
 from protocol.services import Herstel, Settings, bootstrap
 
 _lock = threading.Lock()
 _herstel: Herstel | None = None
 _broker: dramatiq.Broker | None = None
+_vault: tuple[Herstel, Vault] | None = None
 # A killed worker's messages come back after this heartbeat timeout, checked on this share of
 # broker commands (out of a million). dramatiq's defaults (60 s, 0.1 %) can leave them for many
 # minutes; the outbox would resend them anyway, but recovery this fast keeps campaigns moving.
@@ -63,6 +65,16 @@ def herstel() -> Herstel:
         if _herstel is None:
             _herstel = bootstrap()
         return _herstel
+
+
+def vault() -> Vault:
+    """The installation's keys for personal data, built once per process (per installation)."""
+    global _vault
+    installation = herstel()
+    with _lock:
+        if _vault is None or _vault[0] is not installation:
+            _vault = (installation, open_vault(installation.settings))
+        return _vault[1]
 
 
 def broker() -> dramatiq.Broker:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from notifications.demo import fictitious_bsns
-from notifications.services import deliver_letters, set_letter_dispatcher
+from notifications.services import deliver_letters, open_vault, set_letter_dispatcher, unit_of_work_factory
 from protocol.services import (
     Herstel,
     Principal,
@@ -112,7 +112,14 @@ def run_letters(herstel: Herstel, broker: Dispatched, clock: Any, *, rounds: int
         for letter_ids, delay in batches:
             if delay:
                 clock.advance(seconds=delay + 0.001)
-            reports.append(deliver_letters(herstel=herstel, letter_ids=letter_ids))
+            reports.append(
+                deliver_letters(
+                    uow_factory=unit_of_work_factory(herstel),
+                    vault=open_vault(herstel.settings),
+                    settings=herstel.settings,
+                    letter_ids=letter_ids,
+                )
+            )
         publish_events(herstel)
     return reports
 
