@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from notifications.codes import normalize_access_code
+from notifications.copies import CopyMismatch, open_copy, pdf_place, sha256
 from notifications.crypto import Vault
 from notifications.errors import AccessDenied
 from notifications.identity import open_recipient
@@ -82,8 +83,37 @@ def end_citizen_session(*, uow: NotificationsUnitOfWork, token: str) -> None:
     end_session(uow=uow, secret=token or "")
 
 
-def _rendered(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: CitizenSession) -> RenderedLetter:
+@dataclass(frozen=True)
+class _Shown:
+    """The letter the reader is shown: the stored copy as sent, or (sent before letters were kept) a new rendering."""
+
+    letter: RenderedLetter
+    as_sent: bool
+    number: int | None = None  # the attempt whose copy it is
+    pdf: bytes | None = None  # the copy's PDF, once rendered
+
+
+def _shown(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: CitizenSession) -> _Shown:
     with uow.read_only():
+        found = uow.letters.copy_as_sent(session.letter_id)
+        if found is not None:
+            copy, attempt = found
+            stored = open_copy(
+                vault,
+                copy.letter_id,
+                copy.number,
+                key_id=copy.key_id,
+                sealed=copy.letter_sealed,
+                digest=attempt.letter_sha256,
+            )
+            pdf = None
+            if copy.pdf_sealed is not None and copy.pdf_key_id is not None:
+                pdf = vault.open_bytes(
+                    copy.pdf_sealed, key_id=copy.pdf_key_id, place=pdf_place(copy.letter_id, copy.number)
+                )
+                if sha256(pdf) != copy.pdf_sha256:
+                    raise CopyMismatch(f"the stored PDF of letter {copy.letter_id} does not match its digest")
+            return _Shown(stored, True, copy.number, pdf)
         letter = uow.letters.get(session.letter_id)
         person = uow.persons.get(session.person_id)
         if letter is None or person is None:
@@ -97,24 +127,53 @@ def _rendered(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session
             recipient=open_recipient(vault, person),
             sent_on=sent_on,
             objection_last_day=letter.objection_last_day or sent_on,
-            code=None,  # the code is never stored: the reader has it, the page does not repeat it
+            code=None,  # no copy holds the code of a letter sent before letters were kept: it is left out
             base_url=base_url,
         )
-        return render_letter(letter.kind, letter.language, context)
+        return _Shown(render_letter(letter.kind, letter.language, context), False)
 
 
 def get_citizen_letter(*, uow_factory: UnitOfWorkFactory, vault: Vault, base_url: str, token: str) -> dict[str, Any]:
-    """The reader's letter as HTML (a whole page) and plain text, as it was sent (without the code)."""
+    """The reader's letter exactly as it was sent (the stored copy, its code included), as a whole
+    HTML page and plain text. `as_sent` is False for a letter sent before letters were kept: that
+    one is rendered anew from the case as it stands, without the code, and the page says so."""
     session = citizen_session(uow_factory=uow_factory, token=token)
-    letter = _rendered(uow_factory(), vault, base_url, session)
-    return {"subject": letter.subject, "html": letter.html, "text": letter.text, "language": letter.language}
+    shown = _shown(uow_factory(), vault, base_url, session)
+    letter = shown.letter
+    return {
+        "subject": letter.subject,
+        "html": letter.html,
+        "text": letter.text,
+        "language": letter.language,
+        "as_sent": shown.as_sent,
+    }
 
 
 def get_citizen_letter_pdf(*, uow_factory: UnitOfWorkFactory, vault: Vault, base_url: str, token: str) -> bytes:
-    """The reader's letter as a PDF."""
+    """The reader's letter as a PDF: rendered from the stored copy the first time, then kept (sealed,
+    with its SHA-256), so every download gives the same bytes. A letter sent before letters were
+    kept is rendered anew each time, as its page is."""
     session = citizen_session(uow_factory=uow_factory, token=token)
-    data, _ = render_pdf([_rendered(uow_factory(), vault, base_url, session)])
-    return data
+    shown = _shown(uow_factory(), vault, base_url, session)
+    if shown.pdf is not None:
+        return shown.pdf
+    data, _ = render_pdf([shown.letter])
+    if not shown.as_sent or shown.number is None:
+        return data
+    with uow_factory() as uow:
+        kept = uow.letters.keep_copy_pdf(
+            session.letter_id,
+            shown.number,
+            key_id=vault.key_id,
+            sealed=vault.seal_bytes(data, place=pdf_place(session.letter_id, shown.number)),
+            digest=sha256(data),
+        )
+        uow.commit()
+    if kept:
+        return data
+    # another request stored its rendering first: that one is the letter's PDF from now on
+    again = _shown(uow_factory(), vault, base_url, session)
+    return again.pdf if again.pdf is not None else data
 
 
 def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, Any]:

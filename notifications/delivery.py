@@ -29,6 +29,7 @@ from typing import Any
 from notifications.attempts import DeliveryReport, Job, backoff, transition
 from notifications.channels import Channel, Outcome, Outgoing, PostChannel, SmtpChannel
 from notifications.codes import new_access_code
+from notifications.copies import seal_copy
 from notifications.crypto import Vault
 from notifications.dispatch import dispatch_letters
 from notifications.errors import ChannelUnavailable
@@ -247,6 +248,7 @@ def _render(atw: LegalCalendar, vault: Vault, base_url: str, job: Job, now: date
         base_url=base_url,
     )
     letter = render_letter(job.kind, job.language, context)
+    job.letter_sha256, job.copy_sealed = seal_copy(vault, job.letter_id, job.attempt, letter)  # kept as sent
     address = job.recipient.address or {}
     return Outgoing(
         letter_id=job.letter_id,
@@ -273,7 +275,8 @@ def _send(channel: Channel, outgoing: list[Outgoing]) -> list[Outcome]:
 
 
 def _write_pending_attempts(run: _Run, chunk: list[Job], outgoing: Sequence[Outgoing | None], now: datetime) -> None:
-    """The attempts, with their codes' hashes, are on record before anything leaves (None: not rendered)."""
+    """The attempts, with their codes' hashes and their letters as sent (sealed, with their SHA-256),
+    are on record before anything leaves (None: not rendered)."""
     rows = [
         {
             "letter_id": job.letter_id,
@@ -284,13 +287,27 @@ def _write_pending_attempts(run: _Run, chunk: list[Job], outgoing: Sequence[Outg
             "finished_at": None,
             "outcome": AttemptOutcome.PENDING,
             "code_hash": item.code_hash if item is not None else None,
+            "letter_sha256": job.letter_sha256 if item is not None else None,
         }
         for job, item in zip(chunk, outgoing, strict=True)
+    ]
+    copies = [
+        {
+            "letter_id": job.letter_id,
+            "number": job.attempt,
+            "key_id": run.vault.key_id,
+            "letter_sealed": job.copy_sealed,
+        }
+        for job, item in zip(chunk, outgoing, strict=True)
+        if item is not None and job.copy_sealed is not None
     ]
     with run.uow_factory() as uow:
         for job, attempt_id in zip(chunk, uow.letters.add_attempts(rows), strict=True):
             job.attempt_row_id = attempt_id
+        uow.letters.add_copies(copies)  # the letters as sent, in the transaction that records their codes
         uow.commit()
+    for job in chunk:
+        job.copy_sealed = None  # stored: let it go
 
 
 def _record(

@@ -66,7 +66,7 @@ class Letter(MethodView):
     @blp.response(200, CitizenLetterSchema)
     @errors(blp, 401)
     def get(self) -> dict[str, Any]:
-        """The reader's letter as sent (without the code), as a whole HTML page and as plain text."""
+        """The reader's letter exactly as sent (the stored copy), as a whole HTML page and as plain text."""
         return get_citizen_letter(
             uow_factory=notifications_uows(), vault=vault(), base_url=herstel().settings.base_url, token=citizen_token()
         )
