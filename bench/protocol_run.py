@@ -156,7 +156,7 @@ def run_incident(herstel: Herstel, people: Staff, timings: Timings, detected_at:
     def inform() -> None:
         with herstel.uow() as uow:
             complete_step_as_system(
-                uow=uow, incident_id=incident_id, step="inform", evidence={"letters": 0, "delivered": 0, "failed": 0}
+                uow, incident_id=incident_id, step="inform", evidence={"letters": 0, "delivered": 0, "failed": 0}
             )
             uow.commit()
 

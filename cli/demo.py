@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from installation import Herstel
-from notifications.services import seed_demo_letters
+from notifications.services import seed_demo_letters, unit_of_work_factory
 from protocol.services import (
     Principal,
     complete_step,
@@ -199,4 +199,10 @@ def _seed_incidents(herstel: Herstel, officer: Principal, ids: dict[str, Any]) -
         version=second["version"],
         justification="Voortgezet gebruik met menselijke toets op elke selectie tot het onderzoek klaar is.",
     )
-    seed_demo_letters(herstel, first["id"], officer)  # affected persons and a letters campaign
+    seed_demo_letters(  # affected persons and a letters campaign
+        uow_factory=unit_of_work_factory(herstel),
+        vault=herstel.vault,
+        max_bytes=herstel.settings.max_body_bytes,
+        incident_id=first["id"],
+        officer=officer,
+    )

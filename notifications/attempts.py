@@ -31,6 +31,8 @@ class Job:
     last_day: date | None = None
     attempt_row_id: int | None = None
     channel_attempt: int = 1  # the how-many-th attempt on its present channel (each channel has its own cap)
+    letter_sha256: str | None = None  # of the letter as rendered for this attempt (notifications.copies)
+    copy_sealed: bytes | None = None  # that letter, sealed, until it is stored with the attempt
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from notifications.ledger import letter_counts, settle_incident, verify_ledger
@@ -11,7 +12,7 @@ from notifications.letters import Recipient, incident_facts, letter_context, obj
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
 from notifications.ports import Installation as Herstel
 from notifications.rendering import RenderedLetter, render_letter
-from notifications.storage import NotificationsUnitOfWork
+from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import LETTER_KINDS, LetterSenderRow
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Principal
@@ -80,13 +81,13 @@ def start_campaign(
         )
         added = sum(channels.values())
         append_to_timeline(
-            uow=uow,
+            uow,
             incident_id=incident_id,
             event_type="LetterCampaignStarted",
             payload={"campaign_id": str(campaign_id), "kind": kind, "letters": added, "channels": dict(channels)},
             actor=actor,
         )
-        start_step_as_system(uow=uow, incident_id=incident_id, step="inform")
+        start_step_as_system(uow, incident_id=incident_id, step="inform")
         uow.commit()
     return {"campaign_id": campaign_id, "kind": kind, "letters": added, "created": True, "channels": dict(channels)}
 
@@ -119,12 +120,17 @@ def verify_letters_ledger(
         return verify_ledger(uow, incident_id)
 
 
-def recover_letters(*, herstel: Herstel, limit: int = 2000) -> dict[str, int]:
+def recover_letters(
+    *, uow_factory: UnitOfWorkFactory, lease: timedelta, data_dir: str | Path, limit: int = 2000
+) -> dict[str, int]:
     """The scheduler's sweep: take back letters whose worker went silent, re-enqueue letters whose
-    message may be lost, hand recorded print batches over, and settle incidents with open campaigns."""
-    now = herstel.clock()
-    lease = timedelta(seconds=herstel.settings.letter_lease_seconds)
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    message may be lost, hand recorded print batches over, and settle incidents with open campaigns.
+
+    Several transactions, each from `uow_factory`; `lease` is how long a worker holds a letter,
+    `data_dir` where the post channel keeps its print batches."""
+    uow = uow_factory()
+    now = uow.now()
+    with uow:
         expired = uow.letters.expired_leases(now, limit)
         fenced = [(row.id, row.attempts) for row in expired]
         pending = {(a.letter_id, a.number): a for a in uow.letters.pending_attempts(fenced)}
@@ -136,27 +142,24 @@ def recover_letters(*, herstel: Herstel, limit: int = 2000) -> dict[str, int]:
         )
         recovered = uow.letters.settle(fenced, LetterEvent.RECOVER, {"lease_until": None, "next_attempt_at": now})
         uow.commit()
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    with uow_factory() as uow:
         stale = uow.letters.stale_queued(due_before=now, dispatched_before=now - lease, limit=limit)
         uow.letters.mark_dispatched(stale, now)
         if stale:
             uow.dispatch(stale)
         uow.commit()
-    published = _hand_over_print_batches(herstel, now - lease)
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    published = _hand_over_print_batches(uow_factory, data_dir, now - lease)
+    with uow_factory().read_only() as uow:
         incidents = uow.letters.open_campaign_incidents()
-    completed = sum(
-        bool(settle_incident(uow=NotificationsUnitOfWork.of(herstel), incident_id=i)["inform_completed"])
-        for i in incidents
-    )
+    completed = sum(bool(settle_incident(uow=uow_factory(), incident_id=i)["inform_completed"]) for i in incidents)
     return {"recovered": len(recovered), "redispatched": len(stale), "print_batches": published, "completed": completed}
 
 
-def _hand_over_print_batches(herstel: Herstel, orphan_before: datetime) -> int:
+def _hand_over_print_batches(uow_factory: UnitOfWorkFactory, data_dir: str | Path, orphan_before: datetime) -> int:
     """Move recorded batches left in `pending` (a crash after recording) to the outbox; drop old orphans."""
     from notifications.channels import PostChannel
 
-    post = PostChannel(herstel.settings.data_dir)
+    post = PostChannel(str(data_dir))
     if not post.pending.exists():
         return 0
     moved = 0
@@ -165,7 +168,7 @@ def _hand_over_print_batches(herstel: Herstel, orphan_before: datetime) -> int:
             batch_id = uuid.UUID(path.stem)
         except ValueError:
             continue
-        with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+        with uow_factory().read_only() as uow:
             recorded = uow.letters.print_batch(batch_id) is not None
         if recorded:
             moved += post.publish(batch_id)
@@ -174,20 +177,27 @@ def _hand_over_print_batches(herstel: Herstel, orphan_before: datetime) -> int:
     return moved
 
 
-def objection_deadline(*, herstel: Herstel, sent_on: date | datetime | None = None) -> date:
-    """The last day to object to a letter sent on `sent_on` (default: now), per Awb 6:7/6:8 and the Atw."""
-    return objection_last_day(herstel.calendar.atw, sent_on or herstel.clock())
+def objection_deadline(*, uow: NotificationsUnitOfWork, sent_on: date | datetime | None = None) -> date:
+    """The last day to object to a letter sent on `sent_on` (default: now), per Awb 6:7/6:8 and the Atw.
+    Reads only the unit of work's calendar and clock (no transaction)."""
+    return objection_last_day(uow.calendar.atw, sent_on or uow.now())
 
 
 def preview_letter(
-    *, herstel: Herstel, principal: Principal, incident_id: uuid.UUID, kind: str, language: str = "nl"
+    *,
+    uow: NotificationsUnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    kind: str,
+    base_url: str,
+    language: str = "nl",
 ) -> RenderedLetter:
     """The letter as it would go out today, to a sample reader, with a sample code (nothing is stored)."""
     _check_kind(kind)
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    with uow.read_only():
         incident_for(uow, principal, incident_id, "letters.read", lock=False)
         facts = incident_facts(uow, incident_id)
-    now = herstel.clock()
+    now = uow.now()
     sample = Recipient(
         name="J. Voorbeeld" if language == "nl" else "J. Example",
         address={"street": "Voorbeeldstraat", "house_number": "1", "postal_code": "1234 AB", "city": "Voorbeeldstad"},
@@ -199,9 +209,9 @@ def preview_letter(
         language=language,
         recipient=sample,
         sent_on=now.date(),
-        objection_last_day=objection_last_day(herstel.calendar.atw, now),
+        objection_last_day=objection_last_day(uow.calendar.atw, now),
         code="0" * 16,
-        base_url=herstel.settings.base_url,
+        base_url=base_url,
     )
     return render_letter(kind, language, context)
 

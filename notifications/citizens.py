@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from notifications.codes import normalize_access_code
+from notifications.copies import CopyMismatch, open_copy, pdf_place, sha256
 from notifications.crypto import Vault
 from notifications.errors import AccessDenied
 from notifications.identity import open_recipient
@@ -23,7 +24,7 @@ from notifications.pdf import render_pdf
 from notifications.ports import Installation as Herstel
 from notifications.rendering import RenderedLetter, long_date, render_letter
 from notifications.status import step_status
-from notifications.storage import NotificationsUnitOfWork
+from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import RESPONSE_KINDS, CitizenResponseRow
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Actor, Principal
@@ -46,16 +47,13 @@ class CitizenSession:
     expires_at: datetime
 
 
-def open_citizen_session(*, herstel: Herstel, access_code: str) -> CitizenSession:
+def open_citizen_session(*, uow_factory: UnitOfWorkFactory, vault: Vault, access_code: str) -> CitizenSession:
     """Exchange the code printed in a letter for a short session (protocol.services.sessions: 30 minutes
-    at most, 15 untouched); AccessDenied for anything else."""
-    vault = Vault.from_settings(herstel.settings)
+    at most, 15 untouched); AccessDenied for anything else. Two transactions: the lookup, the session."""
     code = normalize_access_code(access_code)
     digest = vault.code_hash(code or _NO_CODE)
     found: tuple[str, uuid.UUID, uuid.UUID, uuid.UUID, str] | None = None
-    with NotificationsUnitOfWork.of(
-        herstel
-    ).read_only() as uow:  # rows expire when a read-only unit of work ends: copy out
+    with uow_factory().read_only() as uow:  # rows expire when a read-only unit of work ends: copy out
         attempt = uow.letters.attempt_by_code(digest)
         letter = uow.letters.get(attempt.letter_id) if attempt is not None else None
         if attempt is not None and letter is not None:
@@ -63,16 +61,16 @@ def open_citizen_session(*, herstel: Herstel, access_code: str) -> CitizenSessio
     if code is None or found is None or not hmac.compare_digest(found[0], digest):
         raise AccessDenied()
     _, letter_id, person_id, incident_id, language = found
-    issued = open_session(uow=NotificationsUnitOfWork.of(herstel), kind=SessionKind.CITIZEN, subject_id=letter_id)
+    issued = open_session(uow=uow_factory(), kind=SessionKind.CITIZEN, subject_id=letter_id)
     return CitizenSession(issued.secret, letter_id, person_id, incident_id, language, issued.expires_at)
 
 
-def citizen_session(*, herstel: Herstel, token: str) -> CitizenSession:
+def citizen_session(*, uow_factory: UnitOfWorkFactory, token: str) -> CitizenSession:
     """The session a token stands for, if it was opened by a code and has not ended (idle, lifetime, logout)."""
-    opened = check_session(uow=NotificationsUnitOfWork.of(herstel), secret=token or "", kind=SessionKind.CITIZEN)
+    opened = check_session(uow=uow_factory(), secret=token or "", kind=SessionKind.CITIZEN)
     if opened is None or opened.subject_id is None:
         raise AccessDenied()
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    with uow_factory().read_only() as uow:
         letter = uow.letters.get(opened.subject_id)
         if letter is None:
             raise AccessDenied()
@@ -81,20 +79,48 @@ def citizen_session(*, herstel: Herstel, token: str) -> CitizenSession:
         )
 
 
-def end_citizen_session(*, herstel: Herstel, token: str) -> None:
+def end_citizen_session(*, uow: NotificationsUnitOfWork, token: str) -> None:
     """The citizen signs out: the token opens nothing any more, wherever it was kept."""
-    end_session(uow=NotificationsUnitOfWork.of(herstel), secret=token or "")
+    end_session(uow=uow, secret=token or "")
 
 
-def _rendered(herstel: Herstel, session: CitizenSession) -> RenderedLetter:
-    vault = Vault.from_settings(herstel.settings)
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+@dataclass(frozen=True)
+class _Shown:
+    """The letter the reader is shown: the stored copy as sent, or (sent before letters were kept) a new rendering."""
+
+    letter: RenderedLetter
+    as_sent: bool
+    number: int | None = None  # the attempt whose copy it is
+    pdf: bytes | None = None  # the copy's PDF, once rendered
+
+
+def _shown(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: CitizenSession) -> _Shown:
+    with uow.read_only():
+        found = uow.letters.copy_as_sent(session.letter_id)
+        if found is not None:
+            copy, attempt = found
+            stored = open_copy(
+                vault,
+                copy.letter_id,
+                copy.number,
+                key_id=copy.key_id,
+                sealed=copy.letter_sealed,
+                digest=attempt.letter_sha256,
+            )
+            pdf = None
+            if copy.pdf_sealed is not None and copy.pdf_key_id is not None:
+                pdf = vault.open_bytes(
+                    copy.pdf_sealed, key_id=copy.pdf_key_id, place=pdf_place(copy.letter_id, copy.number)
+                )
+                if sha256(pdf) != copy.pdf_sha256:
+                    raise CopyMismatch(f"the stored PDF of letter {copy.letter_id} does not match its digest")
+            return _Shown(stored, True, copy.number, pdf)
         letter = uow.letters.get(session.letter_id)
         person = uow.persons.get(session.person_id)
         if letter is None or person is None:
             raise AccessDenied()
         facts = incident_facts(uow, session.incident_id)
-        sent_on = letter.sent_on or herstel.clock().date()
+        sent_on = letter.sent_on or uow.now().date()
         context = letter_context(
             facts,
             letter_id=letter.id,
@@ -102,31 +128,60 @@ def _rendered(herstel: Herstel, session: CitizenSession) -> RenderedLetter:
             recipient=open_recipient(vault, person),
             sent_on=sent_on,
             objection_last_day=letter.objection_last_day or sent_on,
-            code=None,  # the code is never stored: the reader has it, the page does not repeat it
-            base_url=herstel.settings.base_url,
+            code=None,  # no copy holds the code of a letter sent before letters were kept: it is left out
+            base_url=base_url,
         )
-        return render_letter(letter.kind, letter.language, context)
+        return _Shown(render_letter(letter.kind, letter.language, context), False)
 
 
-def get_citizen_letter(*, herstel: Herstel, token: str) -> dict[str, Any]:
-    """The reader's letter as HTML (a whole page) and plain text, as it was sent (without the code)."""
-    session = citizen_session(herstel=herstel, token=token)
-    letter = _rendered(herstel, session)
-    return {"subject": letter.subject, "html": letter.html, "text": letter.text, "language": letter.language}
+def get_citizen_letter(*, uow_factory: UnitOfWorkFactory, vault: Vault, base_url: str, token: str) -> dict[str, Any]:
+    """The reader's letter exactly as it was sent (the stored copy, its code included), as a whole
+    HTML page and plain text. `as_sent` is False for a letter sent before letters were kept: that
+    one is rendered anew from the case as it stands, without the code, and the page says so."""
+    session = citizen_session(uow_factory=uow_factory, token=token)
+    shown = _shown(uow_factory(), vault, base_url, session)
+    letter = shown.letter
+    return {
+        "subject": letter.subject,
+        "html": letter.html,
+        "text": letter.text,
+        "language": letter.language,
+        "as_sent": shown.as_sent,
+    }
 
 
-def get_citizen_letter_pdf(*, herstel: Herstel, token: str) -> bytes:
-    """The reader's letter as a PDF."""
-    session = citizen_session(herstel=herstel, token=token)
-    data, _ = render_pdf([_rendered(herstel, session)])
-    return data
+def get_citizen_letter_pdf(*, uow_factory: UnitOfWorkFactory, vault: Vault, base_url: str, token: str) -> bytes:
+    """The reader's letter as a PDF: rendered from the stored copy the first time, then kept (sealed,
+    with its SHA-256), so every download gives the same bytes. A letter sent before letters were
+    kept is rendered anew each time, as its page is."""
+    session = citizen_session(uow_factory=uow_factory, token=token)
+    shown = _shown(uow_factory(), vault, base_url, session)
+    if shown.pdf is not None:
+        return shown.pdf
+    data, _ = render_pdf([shown.letter])
+    if not shown.as_sent or shown.number is None:
+        return data
+    with uow_factory() as uow:
+        kept = uow.letters.keep_copy_pdf(
+            session.letter_id,
+            shown.number,
+            key_id=vault.key_id,
+            sealed=vault.seal_bytes(data, place=pdf_place(session.letter_id, shown.number)),
+            digest=sha256(data),
+        )
+        uow.commit()
+    if kept:
+        return data
+    # another request stored its rendering first: that one is the letter's PDF from now on
+    again = _shown(uow_factory(), vault, base_url, session)
+    return again.pdf if again.pdf is not None else data
 
 
-def get_case_status(*, herstel: Herstel, token: str) -> dict[str, Any]:
+def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, Any]:
     """How the case stands, step by step in plain words, and the reader's own responses."""
-    session = citizen_session(herstel=herstel, token=token)
+    session = citizen_session(uow_factory=uow_factory, token=token)
     language = session.language
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    with uow_factory().read_only() as uow:
         incident = uow.incidents.get(session.incident_id, lock=False)
         letter = uow.letters.get(session.letter_id)
         responses = uow.responses.of_person(session.person_id)
@@ -159,10 +214,12 @@ def _status_view(incident: Any, letter: Any, responses: list[CitizenResponseRow]
     }
 
 
-def record_citizen_response(*, herstel: Herstel, token: str, kind: str, text: str) -> dict[str, Any]:
+def record_citizen_response(
+    *, uow_factory: UnitOfWorkFactory, vault: Vault, token: str, kind: str, text: str
+) -> dict[str, Any]:
     """Record a question, objection, complaint or harm report; it goes on the timeline as
     `CitizenResponded` (the person by id only) and starts its legal deadline where one applies."""
-    session = citizen_session(herstel=herstel, token=token)
+    session = citizen_session(uow_factory=uow_factory, token=token)
     text = (text or "").strip()
     errors: dict[str, list[str]] = {}
     if kind not in RESPONSE_KINDS:
@@ -173,9 +230,8 @@ def record_citizen_response(*, herstel: Herstel, token: str, kind: str, text: st
         errors["text"] = [f"at most {TEXT_LIMIT} characters"]
     if errors:
         raise InvalidEvidence("the response is incomplete", errors=errors)
-    vault = Vault.from_settings(herstel.settings)
     response_id = uuid.uuid4()
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    with uow_factory() as uow:
         now = uow.now()
         uow.responses.add(
             CitizenResponseRow(
@@ -190,7 +246,7 @@ def record_citizen_response(*, herstel: Herstel, token: str, kind: str, text: st
             )
         )
         append_to_timeline(
-            uow=uow,
+            uow,
             incident_id=session.incident_id,
             event_type="CitizenResponded",
             payload={
@@ -214,14 +270,19 @@ def record_citizen_response(*, herstel: Herstel, token: str, kind: str, text: st
 
 
 def answer_citizen_response(
-    *, herstel: Herstel, principal: Principal, incident_id: uuid.UUID, response_id: uuid.UUID, answer: str
+    *,
+    uow: NotificationsUnitOfWork,
+    vault: Vault,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    response_id: uuid.UUID,
+    answer: str,
 ) -> dict[str, Any]:
     """An officer's answer to a response; `CitizenResponseAnswered` meets the response's deadline."""
     answer = (answer or "").strip()
     if not answer or len(answer) > TEXT_LIMIT:
         raise InvalidEvidence("the answer is missing or too long", errors={"answer": [f"1 to {TEXT_LIMIT} characters"]})
-    vault = Vault.from_settings(herstel.settings)
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    with uow:
         _incident, actor = incident_for(uow, principal, incident_id, "responses.answer")
         row = uow.responses.get(response_id, incident_id=incident_id)
         if row is None:
@@ -235,7 +296,7 @@ def answer_citizen_response(
         row.answer_sealed = vault.seal(answer, place=f"citizen_responses/{response_id}/answer")
         row.answered_at, row.answered_by = now, actor.ref()
         append_to_timeline(
-            uow=uow,
+            uow,
             incident_id=incident_id,
             event_type="CitizenResponseAnswered",
             payload={"response_id": str(response_id), "kind": row.kind},
@@ -249,10 +310,11 @@ def _open_text(vault: Vault, row: CitizenResponseRow) -> str:
     return vault.open(row.text_sealed, key_id=row.key_id, place=f"citizen_responses/{row.id}/text")
 
 
-def list_citizen_responses(*, herstel: Herstel, principal: Principal, incident_id: uuid.UUID) -> list[dict[str, Any]]:
+def list_citizen_responses(
+    *, uow: NotificationsUnitOfWork, vault: Vault, principal: Principal, incident_id: uuid.UUID
+) -> list[dict[str, Any]]:
     """The incident's responses with their texts, due dates and answers (officers)."""
-    vault = Vault.from_settings(herstel.settings)
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    with uow.read_only():
         incident, _ = incident_for(uow, principal, incident_id, "responses.read", lock=False)
         rows = uow.responses.of_incident(incident_id)
         return [_response_view(vault, row, incident) for row in rows]

@@ -49,8 +49,17 @@ class Vault:
         aad = _aad(place, self.key_id)
         return nonce + self._ciphers[self.key_id].encrypt(nonce, plaintext.encode("utf-8"), aad)
 
+    def seal_bytes(self, plaintext: bytes, *, place: str) -> bytes:
+        """`seal` for bytes (a stored letter, a PDF)."""
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._ciphers[self.key_id].encrypt(nonce, plaintext, _aad(place, self.key_id))
+
     def open(self, sealed: bytes, *, key_id: str, place: str) -> str:
         """Decrypt a value sealed for `place` with key `key_id`; SealError if anything does not match."""
+        return self.open_bytes(sealed, key_id=key_id, place=place).decode("utf-8")
+
+    def open_bytes(self, sealed: bytes, *, key_id: str, place: str) -> bytes:
+        """Decrypt bytes sealed for `place` with key `key_id`; SealError if anything does not match."""
         cipher = self._ciphers.get(key_id)
         if cipher is None:
             raise SealError(f"{place}: sealed with key {key_id!r}, which is not in the keyring")
@@ -60,7 +69,7 @@ class Vault:
             plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(place, key_id))
         except InvalidTag:
             raise SealError(f"{place}: sealed value does not open (tampered, moved, or wrong key)") from None
-        return plain.decode("utf-8")
+        return plain
 
     # ------------------------------------------------------------------ hashing
 

@@ -22,23 +22,25 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from notifications.attempts import DeliveryReport, Job, backoff, transition
 from notifications.channels import Channel, Outcome, Outgoing, PostChannel, SmtpChannel
 from notifications.codes import new_access_code
+from notifications.copies import seal_copy
 from notifications.crypto import Vault
 from notifications.errors import ChannelUnavailable
 from notifications.identity import open_recipient
 from notifications.ledger import settle_incident
 from notifications.letters import IncidentFacts, incident_facts, letter_context, objection_last_day
 from notifications.model import AttemptOutcome, LetterChannel, LetterEvent
-from notifications.ports import Installation as Herstel
 from notifications.rendering import render_letter
-from notifications.storage import NotificationsUnitOfWork
+from notifications.settings import NotificationsSettings as Settings
+from notifications.storage import UnitOfWorkFactory
 from notifications.tables import PrintBatchRow
-from protocol.calendar import local_date
+from protocol.calendar import LegalCalendar, local_date
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +51,33 @@ POST_BATCH = 500  # letters per print batch
 ChannelFactory = Callable[[str], Channel]
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every step of one `deliver_letters` call works with."""
+
+    uow_factory: UnitOfWorkFactory
+    vault: Vault
+    settings: Settings
+
+
 def deliver_letters(
-    *, herstel: Herstel, letter_ids: Sequence[uuid.UUID | str], channels: ChannelFactory | None = None
+    *,
+    uow_factory: UnitOfWorkFactory,
+    vault: Vault,
+    settings: Settings,
+    letter_ids: Sequence[uuid.UUID | str],
+    channels: ChannelFactory | None = None,
 ) -> DeliveryReport:
-    """Render and send the given letters that are due; safe to call twice with the same ids."""
+    """Render and send the given letters that are due; safe to call twice with the same ids.
+
+    Several transactions (claim, pre-record, record per chunk), each from `uow_factory`; `settings`
+    gives the lease, the retry policy and the base URL printed in the letters; `channels` defaults
+    to `default_channels(settings)`."""
     ids = [uuid.UUID(str(i)) for i in letter_ids]
     report = DeliveryReport()
-    make = channels or default_channels(herstel)
-    jobs = _claim(herstel, ids, report)
+    make = channels or default_channels(settings)
+    run = _Run(uow_factory, vault, settings)
+    jobs = _claim(run, ids, report)
     post_jobs = [j for j in jobs if j.channel == LetterChannel.POST]
     email_jobs = [j for j in jobs if j.channel == LetterChannel.EMAIL]
     retry: list[tuple[uuid.UUID, float]] = []
@@ -66,9 +87,9 @@ def deliver_letters(
             for start in range(0, len(email_jobs), RECORD_EVERY):
                 chunk = email_jobs[start : start + RECORD_EVERY]
                 remaining = email_jobs[start + RECORD_EVERY :] + post_jobs
-                fallback = _run_chunk(herstel, email, chunk, remaining, report, retry)
+                fallback = _run_chunk(run, email, chunk, remaining, report, retry)
                 if fallback:
-                    post_jobs += _claim(herstel, fallback, report, count=False)
+                    post_jobs += _claim(run, fallback, report, count=False)
         finally:
             if email is not None:
                 email.close()
@@ -77,31 +98,31 @@ def deliver_letters(
         try:
             for start in range(0, len(post_jobs), POST_BATCH):
                 chunk = post_jobs[start : start + POST_BATCH]
-                _run_chunk(herstel, post, chunk, post_jobs[start + POST_BATCH :], report, retry)
+                _run_chunk(run, post, chunk, post_jobs[start + POST_BATCH :], report, retry)
         finally:
             if post is not None:
                 post.close()
     for incident_id in report.incidents:
-        settle_incident(uow=NotificationsUnitOfWork.of(herstel), incident_id=incident_id)
+        settle_incident(uow=uow_factory(), incident_id=incident_id)
     by_delay: dict[float, list[uuid.UUID]] = defaultdict(list)
     for letter_id, delay in retry:
         by_delay[delay].append(letter_id)
     for delay, letters in by_delay.items():
         try:
-            herstel.dispatch(letters, delay=delay)
+            uow_factory().dispatch(letters, delay=delay)
         except Exception as error:  # the recovery sweep finds them when their time has come
             log.warning("could not schedule %d retry(s): %s", len(letters), type(error).__name__)
     return report
 
 
-def default_channels(herstel: Herstel) -> ChannelFactory:
+def default_channels(settings: Settings) -> ChannelFactory:
     """The installation's channels: SMTP from its settings, post into its data directory."""
 
     def make(name: str) -> Channel:
         if name == LetterChannel.EMAIL:
-            return SmtpChannel(herstel.settings)
+            return SmtpChannel(settings)
         if name == LetterChannel.POST:
-            return PostChannel(herstel.settings.data_dir)
+            return PostChannel(settings.data_dir)
         raise ChannelUnavailable(f"no channel {name}")
 
     return make
@@ -118,14 +139,14 @@ def _open(make: ChannelFactory, name: str) -> Channel | None:
 # ---------------------------------------------------------------------- claiming
 
 
-def _claim(herstel: Herstel, ids: Sequence[uuid.UUID], report: DeliveryReport, *, count: bool = True) -> list[Job]:
+def _claim(run: _Run, ids: Sequence[uuid.UUID], report: DeliveryReport, *, count: bool = True) -> list[Job]:
     """queued → sending, then open the recipients of what was claimed (one transaction)."""
     if not ids:
         return []
-    vault = Vault.from_settings(herstel.settings)
-    now = herstel.clock()
-    lease = timedelta(seconds=herstel.settings.letter_lease_seconds)
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    vault = run.vault
+    lease = timedelta(seconds=run.settings.letter_lease_seconds)
+    with run.uow_factory() as uow:
+        now = uow.now()
         letters = uow.letters.claim(ids, now=now, lease_until=now + lease)
         report.leased_at = report.leased_at or now
         persons = uow.persons.many(letter.person_id for letter in letters)
@@ -162,7 +183,7 @@ def _claim(herstel: Herstel, ids: Sequence[uuid.UUID], report: DeliveryReport, *
 
 
 def _run_chunk(
-    herstel: Herstel,
+    run: _Run,
     channel: Channel | None,
     chunk: list[Job],
     remaining: Iterable[Job],
@@ -170,15 +191,15 @@ def _run_chunk(
     retry: list[tuple[uuid.UUID, float]],
 ) -> list[uuid.UUID]:
     """Render, pre-record, send and record one chunk; returns letters that now go by post."""
-    now = herstel.clock()
-    vault = Vault.from_settings(herstel.settings)
+    uow = run.uow_factory()
+    now = uow.now()
     name = chunk[0].channel
     outgoing: list[Outgoing] = []
     unrendered: list[Outcome] = []  # a letter that cannot be rendered fails alone, its neighbours go on
     rendered: list[Outgoing | None] = []  # per job of the chunk; None where rendering failed
     for job in chunk:
         try:
-            item = _render(herstel, vault, job, now)
+            item = _render(uow.calendar.atw, run.vault, run.settings.base_url, job, now)
         except Exception as error:
             log.warning("letter %s could not be rendered: %s", job.letter_id, type(error).__name__)
             unrendered.append(
@@ -189,7 +210,7 @@ def _run_chunk(
             outgoing.append(item)
             rendered.append(item)
     by_id = {job.letter_id: job for job in chunk}
-    _write_pending_attempts(herstel, chunk, rendered, now)
+    _write_pending_attempts(run, chunk, rendered, now)
     if channel is None:
         outcomes = [
             Outcome(o.letter_id, o.attempt, AttemptOutcome.TEMPORARY, detail=f"{name} channel unavailable")
@@ -199,10 +220,10 @@ def _run_chunk(
         outcomes = _send(channel, outgoing)
     outcomes += unrendered
     batch = channel.batch if isinstance(channel, PostChannel) else None
-    fallback = _record(herstel, by_id, outcomes, remaining, batch, report, retry)
+    fallback = _record(run, by_id, outcomes, remaining, batch, report, retry)
     if isinstance(channel, PostChannel) and batch is not None:
-        with NotificationsUnitOfWork.of(herstel).read_only() as uow:
-            recorded = uow.letters.print_batch(batch.id) is not None
+        with run.uow_factory().read_only() as reading:
+            recorded = reading.letters.print_batch(batch.id) is not None
         if recorded:
             channel.publish(batch.id)
         else:
@@ -211,10 +232,10 @@ def _run_chunk(
     return fallback
 
 
-def _render(herstel: Herstel, vault: Vault, job: Job, now: datetime) -> Outgoing:
+def _render(atw: LegalCalendar, vault: Vault, base_url: str, job: Job, now: datetime) -> Outgoing:
     code = new_access_code()
     job.sent_on = local_date(now)
-    job.last_day = objection_last_day(herstel.calendar.atw, now)
+    job.last_day = objection_last_day(atw, now)
     context = letter_context(
         job.facts,
         letter_id=job.letter_id,
@@ -223,9 +244,10 @@ def _render(herstel: Herstel, vault: Vault, job: Job, now: datetime) -> Outgoing
         sent_on=job.sent_on,
         objection_last_day=job.last_day,
         code=code,
-        base_url=herstel.settings.base_url,
+        base_url=base_url,
     )
     letter = render_letter(job.kind, job.language, context)
+    job.letter_sha256, job.copy_sealed = seal_copy(vault, job.letter_id, job.attempt, letter)  # kept as sent
     address = job.recipient.address or {}
     return Outgoing(
         letter_id=job.letter_id,
@@ -251,10 +273,9 @@ def _send(channel: Channel, outgoing: list[Outgoing]) -> list[Outcome]:
         return [Outcome(o.letter_id, o.attempt, AttemptOutcome.TEMPORARY, detail=detail) for o in outgoing]
 
 
-def _write_pending_attempts(
-    herstel: Herstel, chunk: list[Job], outgoing: Sequence[Outgoing | None], now: datetime
-) -> None:
-    """The attempts, with their codes' hashes, are on record before anything leaves (None: not rendered)."""
+def _write_pending_attempts(run: _Run, chunk: list[Job], outgoing: Sequence[Outgoing | None], now: datetime) -> None:
+    """The attempts, with their codes' hashes and their letters as sent (sealed, with their SHA-256),
+    are on record before anything leaves (None: not rendered)."""
     rows = [
         {
             "letter_id": job.letter_id,
@@ -265,17 +286,31 @@ def _write_pending_attempts(
             "finished_at": None,
             "outcome": AttemptOutcome.PENDING,
             "code_hash": item.code_hash if item is not None else None,
+            "letter_sha256": job.letter_sha256 if item is not None else None,
         }
         for job, item in zip(chunk, outgoing, strict=True)
     ]
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    copies = [
+        {
+            "letter_id": job.letter_id,
+            "number": job.attempt,
+            "key_id": run.vault.key_id,
+            "letter_sealed": job.copy_sealed,
+        }
+        for job, item in zip(chunk, outgoing, strict=True)
+        if item is not None and job.copy_sealed is not None
+    ]
+    with run.uow_factory() as uow:
         for job, attempt_id in zip(chunk, uow.letters.add_attempts(rows), strict=True):
             job.attempt_row_id = attempt_id
+        uow.letters.add_copies(copies)  # the letters as sent, in the transaction that records their codes
         uow.commit()
+    for job in chunk:
+        job.copy_sealed = None  # stored: let it go
 
 
 def _record(
-    herstel: Herstel,
+    run: _Run,
     jobs: dict[uuid.UUID, Job],
     outcomes: list[Outcome],
     remaining: Iterable[Job],
@@ -284,8 +319,9 @@ def _record(
     retry: list[tuple[uuid.UUID, float]],
 ) -> list[uuid.UUID]:
     """One transaction: move each letter by compare-and-set, finish its attempt row, renew the lease of the rest."""
-    settings = herstel.settings
-    now = herstel.clock()
+    settings = run.settings
+    uow = run.uow_factory()
+    now = uow.now()
     groups: dict[tuple[LetterEvent, tuple[tuple[str, Any], ...]], list[tuple[uuid.UUID, int]]] = defaultdict(list)
     events: dict[uuid.UUID, LetterEvent] = {}
     for outcome in outcomes:
@@ -293,7 +329,7 @@ def _record(
         event, values = transition(job, outcome, now, settings)
         events[job.letter_id] = event
         groups[(event, tuple(sorted(values.items())))].append((job.letter_id, job.attempt))
-    with NotificationsUnitOfWork.of(herstel) as uow:
+    with uow:
         if batch is not None:
             uow.letters.add_print_batch(
                 PrintBatchRow(

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from notifications.campaigns import set_letter_sender, start_campaign
+from notifications.crypto import Vault
 from notifications.persons import import_persons
-from notifications.ports import Installation as Herstel
-from notifications.storage import NotificationsUnitOfWork
+from notifications.storage import UnitOfWorkFactory
 from protocol.identity import Principal
 
 FIRST = [
@@ -130,10 +130,18 @@ def persons_csv(count: int = 50, *, seed: int = 7, prefix: str = "99999") -> byt
     return out.getvalue().encode("utf-8-sig")
 
 
-def seed(herstel: Herstel, incident_id: uuid.UUID, officer: Principal, *, persons: int = 50) -> dict[str, Any]:
-    """Import fictitious persons into the incident and start the notification campaign."""
+def seed(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    vault: Vault,
+    max_bytes: int,
+    incident_id: uuid.UUID,
+    officer: Principal,
+    persons: int = 50,
+) -> dict[str, Any]:
+    """Import fictitious persons into the incident and start the notification campaign (three transactions)."""
     set_letter_sender(
-        uow=NotificationsUnitOfWork.of(herstel),
+        uow=uow_factory(),
         principal=officer,
         name="Gemeente Voorbeeldstad",
         postal_address="Postbus 1234\n1000 AB  Voorbeeldstad",
@@ -142,14 +150,12 @@ def seed(herstel: Herstel, incident_id: uuid.UUID, officer: Principal, *, person
         signatory="Het college van burgemeester en wethouders van Voorbeeldstad",
     )
     imported = import_persons(
-        uow=NotificationsUnitOfWork.of(herstel),
-        vault=herstel.vault,
-        max_bytes=herstel.settings.max_body_bytes,
+        uow=uow_factory(),
+        vault=vault,
+        max_bytes=max_bytes,
         principal=officer,
         incident_id=incident_id,
         data=persons_csv(persons),
     )
-    campaign = start_campaign(
-        uow=NotificationsUnitOfWork.of(herstel), principal=officer, incident_id=incident_id, kind="notification"
-    )
+    campaign = start_campaign(uow=uow_factory(), principal=officer, incident_id=incident_id, kind="notification")
     return {**imported, "campaign_id": campaign["campaign_id"], "letters": campaign["letters"]}

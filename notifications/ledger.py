@@ -3,7 +3,10 @@
 Per-letter facts live in `letter_attempts`. Instead of three events per letter, the timeline gets
 one `LettersBatchRecorded` per batch: counts and a SHA-256 over the ledger rows it covers. The
 chain thereby vouches for every attempt (change a row and `verify_letters_ledger` names the batch)
-without 300,000 appends serialised on one incident's chain.
+without 300,000 appends serialised on one incident's chain. Each attempt's line ends with the
+SHA-256 of the letter as rendered for it (`notifications.copies`), so the batch digest is a hash
+over the per-letter digests too: a stored letter is shown only if it hashes to its line's digest,
+and the line is vouched for by the chain.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ def ledger_line(row: LetterAttemptRow) -> str:
             str(row.print_batch_id or ""),
             row.code_hash or "",
         ]
+        # the digest of the letter as sent (notifications.copies); absent from rows written before
+        # letters were kept, whose lines (and so their recorded batch digests) stay as they were
+        + ([row.letter_sha256] if row.letter_sha256 else [])
     )
 
 
@@ -67,7 +73,7 @@ def record_batch(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> int:
     outcomes = Counter(r.outcome for r in rows)
     channels = Counter(r.channel for r in rows)
     append_to_timeline(
-        uow=uow,
+        uow,
         incident_id=incident_id,
         event_type="LettersBatchRecorded",
         payload={
@@ -79,6 +85,7 @@ def record_batch(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> int:
             "outcomes": dict(sorted(outcomes.items())),
             "channels": dict(sorted(channels.items())),
             "digest": ledger_digest(rows),
+            "letters_as_sent": sum(1 for r in rows if r.letter_sha256),  # lines carrying a letter's SHA-256
         },
     )
     return len(rows)
@@ -127,7 +134,7 @@ def settle_incident(*, uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> 
         if counts["total"] and not counts["open"] and not uow.letters.count_unrecorded(incident_id):
             by_channel = counts["by_channel"]
             completed = complete_step_as_system(
-                uow=uow,
+                uow,
                 incident_id=incident_id,
                 step="inform",
                 evidence={

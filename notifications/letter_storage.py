@@ -37,7 +37,14 @@ from notifications.model import (
     sources,
     target,
 )
-from notifications.tables import AffectedPersonRow, CampaignRow, LetterAttemptRow, LetterRow, PrintBatchRow
+from notifications.tables import (
+    AffectedPersonRow,
+    CampaignRow,
+    LetterAttemptRow,
+    LetterCopyRow,
+    LetterRow,
+    PrintBatchRow,
+)
 from protocol.storage.tables import IncidentRow
 
 
@@ -347,6 +354,43 @@ class LetterRepository:
             stmt = insert(LetterAttemptRow).returning(LetterAttemptRow.id, sort_by_parameter_order=True)
             ids.extend(self.session.scalars(stmt, list(chunk)).all())
         return ids
+
+    def add_copies(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert the sealed letters as sent (`letter_copies` rows: letter_id, number, key_id, letter_sealed)."""
+        bulk_insert(self.session, LetterCopyRow, rows)
+
+    def copy_as_sent(self, letter_id: uuid.UUID) -> tuple[LetterCopyRow, LetterAttemptRow] | None:
+        """The stored letter that reached the reader: that of the latest attempt the channel delivered or
+        handed to the printer; failing that (still on its way), that of the latest attempt with a copy."""
+        stmt = (
+            select(LetterCopyRow, LetterAttemptRow)
+            .join(
+                LetterAttemptRow,
+                (LetterAttemptRow.letter_id == LetterCopyRow.letter_id)
+                & (LetterAttemptRow.number == LetterCopyRow.number),
+            )
+            .where(LetterCopyRow.letter_id == letter_id)
+            .order_by(LetterCopyRow.number.desc())
+        )
+        found = [(copy, attempt) for copy, attempt in self.session.execute(stmt)]
+        reached = {AttemptOutcome.DELIVERED.value, AttemptOutcome.SENT.value}
+        for copy, attempt in found:
+            if attempt.outcome in reached:
+                return copy, attempt
+        return found[0] if found else None
+
+    def keep_copy_pdf(self, letter_id: uuid.UUID, number: int, *, key_id: str, sealed: bytes, digest: str) -> bool:
+        """Store the PDF of a copy unless one is stored already (the first one rendered stays); True if stored."""
+        result = self.session.execute(
+            update(LetterCopyRow)
+            .where(
+                LetterCopyRow.letter_id == letter_id,
+                LetterCopyRow.number == number,
+                LetterCopyRow.pdf_sealed.is_(None),
+            )
+            .values(pdf_key_id=key_id, pdf_sealed=sealed, pdf_sha256=digest)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     def update_attempts(self, rows: Sequence[dict[str, Any]]) -> None:
         """Rows carry the attempt `id` and the columns to set (bulk update by primary key)."""

@@ -66,41 +66,45 @@ def _letter_id(message: EmailMessage) -> uuid.UUID | None:
         return None
 
 
-def _visible(herstel: Herstel, principal: Principal, letters: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
+def _visible(uow: NotificationsUnitOfWork, principal: Principal, letters: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
     """Of these letters, those of an organisation where the principal may see identities."""
     allowed = set(organisations_for(principal, "persons.read_identity"))
     wanted = {letter for letter in letters if letter is not None}
     if not allowed or not wanted:
         return set()
-    with NotificationsUnitOfWork.of(herstel).read_only() as uow:
+    with uow.read_only():
         owners = uow.letters.organisations_of(wanted)
     return {letter for letter, organisation in owners.items() if organisation in allowed}
 
 
-def list_captured_mail(*, herstel: Herstel, principal: Principal, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def list_captured_mail(
+    *, uow: NotificationsUnitOfWork, data_dir: str | Path, principal: Principal, limit: int = 100, offset: int = 0
+) -> dict[str, Any]:
     """The newest captured messages of the principal's organisations first (headers only), and how many."""
-    folder = mail_dir(herstel.settings.data_dir)
+    folder = mail_dir(data_dir)
     paths = sorted(folder.glob("*.eml"), reverse=True) if folder.exists() else []
     # every message's headers are read to know whose it is: the demo's mailbox, a few thousand at most
     headers = [(path, _parse(path, headers_only=True)) for path in paths]
     letters = {path: _letter_id(message) for path, message in headers}
-    visible = _visible(herstel, principal, letters.values())
+    visible = _visible(uow, principal, letters.values())
     mine = [(path, message) for path, message in headers if letters[path] in visible]
     page = mine[offset : offset + max(1, min(limit, 500))]
     return {"total": len(mine), "items": [_summary(path, message) for path, message in page]}
 
 
-def get_captured_mail(*, herstel: Herstel, principal: Principal, mail_id: str) -> dict[str, Any] | None:
+def get_captured_mail(
+    *, uow: NotificationsUnitOfWork, data_dir: str | Path, principal: Principal, mail_id: str
+) -> dict[str, Any] | None:
     """One captured message with its plain-text and HTML bodies; None if there is no such message
     or it is not a letter of the principal's organisations (the two look the same)."""
     if not _ID.match(mail_id or ""):
         return None
-    path = mail_dir(herstel.settings.data_dir) / f"{mail_id}.eml"
+    path = mail_dir(data_dir) / f"{mail_id}.eml"
     if not path.exists():
         return None
     message = _parse(path, headers_only=False)
     letter = _letter_id(message)
-    if letter is None or letter not in _visible(herstel, principal, [letter]):
+    if letter is None or letter not in _visible(uow, principal, [letter]):
         return None
     text = message.get_body(("plain",))
     html = message.get_body(("html",))

@@ -94,7 +94,7 @@ def import_persons(
             progress("store", total, total)
         result = {"imported": len(fresh), "merged": parsed.merged + len(known), "rows": parsed.rows}
         append_to_timeline(
-            uow=uow,
+            uow,
             incident_id=incident_id,
             event_type="AffectedPersonsImported",
             payload={

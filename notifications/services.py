@@ -1,10 +1,11 @@
 """The notifications service layer: the only door the web, the workers and the CLI use here.
 
-Use cases are keyword-only functions. Those shaped like the protocol's take a fresh unit of work
-(`uow=unit_of_work(herstel)`, one transaction), the installation's keys where they seal or open
-personal data (`vault=`, built once per process with `open_vault`) and, where a user acts, their
-`Principal`. The rest still take the installation (`herstel`) and open their own units of work;
-each runs in one transaction unless its docstring says otherwise. Citizens act
+Use cases are keyword-only functions shaped like the protocol's: a fresh unit of work
+(`uow=unit_of_work(herstel)`, one transaction) or, for those that run several transactions
+(delivery, the recovery sweep, the citizen's session checks), a factory of them (`uow_factory=`);
+the installation's keys where they seal or open personal data (`vault=`, built once per process
+with `open_vault`); where a user acts, their `Principal`; and the few settings each needs, by name
+(`base_url=`, `data_dir=`, `lease=`). Clock and calendar come from the unit of work. Citizens act
 through a session token from `open_citizen_session`. Errors are the protocol's `ProtocolError`
 family, so the web maps them with the same handler.
 """
@@ -34,7 +35,7 @@ from notifications.citizens import (
 )
 from notifications.codes import format_access_code, normalize_access_code
 from notifications.crypto import Vault
-from notifications.delivery import deliver_letters
+from notifications.delivery import ChannelFactory, default_channels, deliver_letters
 from notifications.demo import seed as seed_demo_letters
 from notifications.dispatch import BATCH, Dispatcher, LetterDispatch
 from notifications.errors import AccessDenied, ChannelUnavailable, FileTooLarge, PersonsFileRejected, RowError
@@ -46,13 +47,18 @@ from notifications.persons import import_persons, list_persons, record_reporter
 from notifications.ports import Installation
 from notifications.rendering import RenderedLetter
 from notifications.settings import NotificationsSettings
-from notifications.storage import NotificationsUnitOfWork
+from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import LETTER_KINDS, RESPONSE_KINDS
 
 
 def unit_of_work(installation: Installation) -> NotificationsUnitOfWork:
     """A fresh unit of work (one transaction) over the protocol's and the notifications' repositories."""
     return installation.uow()
+
+
+def unit_of_work_factory(installation: Installation) -> UnitOfWorkFactory:
+    """Fresh units of work of the installation, for the services that run several transactions."""
+    return installation.uow
 
 
 def open_vault(settings: NotificationsSettings) -> Vault:
@@ -69,6 +75,7 @@ __all__ = [
     "AccessDenied",
     "BerichtenboxChannel",
     "Channel",
+    "ChannelFactory",
     "ChannelUnavailable",
     "CitizenSession",
     "DeliveryReport",
@@ -85,9 +92,11 @@ __all__ = [
     "RenderedLetter",
     "RowError",
     "SmtpChannel",
+    "UnitOfWorkFactory",
     "Vault",
     "answer_citizen_response",
     "citizen_session",
+    "default_channels",
     "deliver_letters",
     "end_citizen_session",
     "format_access_code",
@@ -113,5 +122,6 @@ __all__ = [
     "set_letter_sender",
     "start_campaign",
     "unit_of_work",
+    "unit_of_work_factory",
     "verify_letters_ledger",
 ]

@@ -8,7 +8,7 @@ installation as this one, so the protocol's event handlers may use the letters t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
 from sqlalchemy import func, select
@@ -180,3 +180,7 @@ class NotificationsUnitOfWork(UnitOfWork):
     def of(installation: Installation) -> NotificationsUnitOfWork:
         """A fresh unit of work (one transaction) of the installation."""
         return installation.uow()
+
+
+UnitOfWorkFactory = Callable[[], NotificationsUnitOfWork]
+"""What a service that runs several transactions takes (`uow_factory=`): a fresh unit of work per call."""

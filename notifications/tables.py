@@ -148,11 +148,28 @@ class LetterAttemptRow(Base):
     code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # the access code printed in it
     print_batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("print_batches.id"))
     batch_ref: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the LettersBatchRecorded event covering it
+    # SHA-256 (hex) of the letter as rendered for this attempt (see `letter_copies`); in the ledger line
+    letter_sha256: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         UniqueConstraint("letter_id", "number"),
         Index(None, "incident_id", "batch_ref"),
         Index(None, "batch_ref"),
     )
+
+
+class LetterCopyRow(Base):
+    """The letter as sent by one attempt, sealed: its canonical JSON (subject, blocks, text, HTML, the
+    address and sender blocks, the code printed in it), whose SHA-256 is the attempt's
+    `letter_sha256`; and its PDF, rendered from that copy once and kept, so it never changes either."""
+
+    __tablename__ = "letter_copies"
+    letter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("letters.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)  # the attempt's number
+    key_id: Mapped[str] = mapped_column(String(32))
+    letter_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_key_id: Mapped[str | None] = mapped_column(String(32))
+    pdf_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class CitizenResponseRow(Base):

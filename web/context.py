@@ -7,7 +7,7 @@ from typing import cast
 from flask import current_app, g
 
 from installation import Herstel
-from notifications.services import NotificationsUnitOfWork, Vault
+from notifications.services import NotificationsUnitOfWork, UnitOfWorkFactory, Vault
 from protocol.services import Principal
 
 
@@ -27,6 +27,11 @@ def principal() -> Principal:
 def notifications_uow() -> NotificationsUnitOfWork:
     """A fresh unit of work with the notifications' repositories, for one service call."""
     return herstel().uow()
+
+
+def notifications_uows() -> UnitOfWorkFactory:
+    """Fresh units of work with the notifications' repositories, for a service that runs several transactions."""
+    return herstel().uow
 
 
 def vault() -> Vault:

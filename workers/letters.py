@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dramatiq
 from apscheduler.schedulers.base import BaseScheduler
 
 from installation import Herstel
-from notifications.services import deliver_letters, recover_letters
+from notifications.services import deliver_letters, recover_letters, unit_of_work_factory
 from workers import runtime
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,13 @@ ONE_MINUTE_MS = 60_000
 )
 def send_letters(letter_ids: list[str]) -> None:
     """Render and send a batch of letters (each claimed by compare-and-set, so running twice is harmless)."""
-    report = deliver_letters(herstel=runtime.herstel(), letter_ids=letter_ids)
+    herstel = runtime.herstel()
+    report = deliver_letters(
+        uow_factory=unit_of_work_factory(herstel),
+        vault=runtime.vault(),
+        settings=herstel.settings,
+        letter_ids=letter_ids,
+    )
     if report.claimed:
         log.info(
             "letters: %d claimed, %d delivered, %d to post, %d retrying, %d failed",
@@ -49,7 +55,11 @@ def dispatch(letter_ids: Sequence[uuid.UUID], delay: float) -> None:
 
 
 def recover(herstel: Herstel) -> None:
-    result = recover_letters(herstel=herstel)
+    result = recover_letters(
+        uow_factory=unit_of_work_factory(herstel),
+        lease=timedelta(seconds=herstel.settings.letter_lease_seconds),
+        data_dir=herstel.settings.data_dir,
+    )
     if any(result.values()):
         log.info("letters recovery: %s", result)
 

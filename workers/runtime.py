@@ -15,6 +15,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 from installation import Herstel, Settings, bootstrap
+from notifications.services import Vault
 
 _lock = threading.Lock()
 _herstel: Herstel | None = None
@@ -74,6 +75,11 @@ def herstel() -> Herstel:
         found = _herstel
     connect_letters(found)
     return found
+
+
+def vault() -> Vault:
+    """The installation's keys for personal data (built once, by the composition root)."""
+    return herstel().vault
 
 
 def broker() -> dramatiq.Broker:

@@ -53,18 +53,15 @@ from protocol.services.export import export_incident
 from protocol.services.handlers import HANDLERS as NOTICE_HANDLERS
 from protocol.services.handlers import Handler, handlers_for, list_notices, register_handler
 from protocol.services.incidents import (
-    append_to_timeline,
     approve,
     close_incident,
     complete_step,
-    complete_step_as_system,
     get_incident,
     list_incidents,
     reject_approval,
     reopen_incident,
     report_incident,
     start_step,
-    start_step_as_system,
     sweep_deadlines,
     waive_step,
 )
@@ -78,6 +75,7 @@ from protocol.services.invitations import (
     list_user_audit,
     my_invitations,
 )
+from protocol.services.joining import append_to_timeline, complete_step_as_system, start_step_as_system
 from protocol.services.organisations import (
     create_organisation,
     ensure_default_organisation,

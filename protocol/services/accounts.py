@@ -87,17 +87,14 @@ def upsert_user(
     user = uow.accounts.user_by_email(email)
     if user is None:
         name = clean_display_name(uow, display_name or email.split("@")[0], organisation_id, email=email)
-        user = UserRow(
-            id=uuid.uuid4(),
+        user = add_account(
+            uow,
             email=email,
             display_name=name,
             password_hash=_hasher.hash(password) if password else None,
-            active=True,
-            locale="nl",
-            created_at=uow.now(),
+            by=by.ref(),
+            organisation_id=organisation_id,
         )
-        uow.accounts.add_user(user)
-        record_change(uow, by.ref(), "user.created", organisation_id, user_id=user.id)
     elif password and not by.is_installation:
         # only the installation's operator sets another's password (a reset at the command line)
         raise InvalidEvidence(
@@ -108,6 +105,33 @@ def upsert_user(
     for role in roles:
         if uow.accounts.grant(user.id, organisation_id, role):
             record_change(uow, by.ref(), "role.granted", organisation_id, user_id=user.id, role=role)
+    return user
+
+
+def add_account(
+    uow: UnitOfWork,
+    /,
+    *,
+    email: str,
+    display_name: str,
+    password_hash: str | None,
+    by: str,
+    organisation_id: uuid.UUID,
+    user_id: uuid.UUID | None = None,
+) -> UserRow:
+    """The one place an account comes to be (operator's `create_user`, an accepted invitation), in the
+    caller's transaction, with its `user.created` entry in the audit of `organisation_id`."""
+    user = UserRow(
+        id=user_id or uuid.uuid4(),
+        email=email,
+        display_name=display_name,
+        password_hash=password_hash,
+        active=True,
+        locale="nl",
+        created_at=uow.now(),
+    )
+    uow.accounts.add_user(user)
+    record_change(uow, by, "user.created", organisation_id, user_id=user.id)
     return user
 
 

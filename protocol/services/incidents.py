@@ -19,6 +19,7 @@ from protocol.permissions import organisations_for, require
 from protocol.services.access import incident_for, organisation_for
 from protocol.services.algorithms import algorithm_view
 from protocol.services.definitions import DEFAULT_PROTOCOL
+from protocol.services.joining import save_incident
 from protocol.services.views import incident_view
 from protocol.steps import StepAction
 from protocol.storage.uow import UnitOfWork
@@ -160,7 +161,7 @@ def reject_approval(
             assigned=principal.user_id in incident.assignments,
         )
         incident.reject(approval_id, version=version, actor=actor, now=uow.now(), note=note)
-        _after(uow, incident)
+        save_incident(uow, incident)
         view = _view(uow, incident, principal)
         uow.commit()
         return view
@@ -236,37 +237,6 @@ def list_incidents(
 # ---------------------------------------------------------------------- system actions
 
 
-def complete_step_as_system(*, uow: UnitOfWork, incident_id: uuid.UUID, step: str, evidence: Mapping[str, Any]) -> bool:
-    """Complete a step that completes itself (inform), inside the caller's transaction; False if already done."""
-    incident = uow.incidents.get(incident_id)
-    if incident.steps[step].ended:
-        return False
-    if incident.steps[step].state.value == "pending":
-        incident.start_step(step, version=incident.version, actor=SYSTEM, now=uow.now())
-    incident.complete_step(step, version=incident.version, actor=SYSTEM, now=uow.now(), evidence=evidence)
-    _after(uow, incident)
-    return True
-
-
-def start_step_as_system(*, uow: UnitOfWork, incident_id: uuid.UUID, step: str) -> bool:
-    """Start a pending step on the system's behalf (letters going out start `inform`), in the caller's transaction."""
-    incident = uow.incidents.get(incident_id)
-    if incident.steps[step].state.value != "pending":
-        return False
-    incident.start_step(step, version=incident.version, actor=SYSTEM, now=uow.now())
-    _after(uow, incident)
-    return True
-
-
-def append_to_timeline(
-    *, uow: UnitOfWork, incident_id: uuid.UUID, event_type: str, payload: Mapping[str, Any], actor: Actor = SYSTEM
-) -> None:
-    """Record a fact from outside the engine (letters, citizens) on the chain, in the caller's transaction."""
-    incident = uow.incidents.get(incident_id)
-    incident.note(event_type, payload, actor=actor, now=uow.now())
-    uow.incidents.save(incident)
-
-
 def sweep_deadlines(*, uow_factory: Callable[[], UnitOfWork], limit: int = 500) -> int:
     """Record reminders and missed deadlines that fell due, one transaction per incident; returns how many.
 
@@ -307,7 +277,7 @@ def _act(
     with uow:
         incident, actor = incident_for(uow, principal, incident_id, action, step=step)
         result = do(incident, actor, uow.now())
-        _after(uow, incident)
+        save_incident(uow, incident)
         view = _view(uow, incident, principal)
         if result_key is not None:
             view[result_key] = getattr(result, "id", None)
@@ -335,13 +305,6 @@ def _step_with_evidence(
         take(step, version=version, actor=actor, now=now, evidence=evidence)
 
     return _act(uow, principal, incident_id, f"step.{action.value}", act, step=step)
-
-
-def _after(uow: UnitOfWork, incident: Incident) -> None:
-    """Save, and carry out what events mean beyond the incident (an algorithm is now suspended)."""
-    for event in uow.incidents.save(incident):
-        if event.type == "AlgorithmSuspended":
-            uow.algorithms.mark_suspended(incident.algorithm_id, incident_id=incident.id, at=event.at)
 
 
 def _view(uow: UnitOfWork, incident: Incident, principal: Principal) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from protocol.identity import Principal, Role
 from protocol.permissions import organisations_for
 from protocol.services.access import organisation_for
 from protocol.services.accounts import (
+    add_account,
     check_may_grant,
     clean_display_name,
     email_errors,
@@ -149,19 +150,17 @@ def accept_invitation(*, uow: UnitOfWork, secret: str, password: str) -> uuid.UU
                 raise InvalidEvidence("wrong password", errors={"password": ["not the password of this account"]})
             if not existing.active:
                 raise NotFound("this invitation is not valid (used, expired or unknown)", rule="unknown-invitation")
-        now = uow.now()
         if existing is None:
-            user = UserRow(
-                id=uuid.uuid4(),
+            user_id = uuid.uuid4()
+            user = add_account(
+                uow,
                 email=row.email,
                 display_name=row.display_name or row.email.split("@")[0],
                 password_hash=hash_password(password),
-                active=True,
-                locale="nl",
-                created_at=now,
+                by=f"user:{user_id}",  # the invitee creates their own account
+                organisation_id=row.organisation_id,
+                user_id=user_id,
             )
-            uow.accounts.add_user(user)
-            record_change(uow, f"user:{user.id}", "user.created", row.organisation_id, user_id=user.id)
         else:
             user = existing
         _grant(uow, row, user)

@@ -131,7 +131,7 @@ def inform_by_system(herstel: Herstel, people: People, incident_id: uuid.UUID) -
     """What the letters capability does when the last letter is accounted for."""
     with herstel.uow() as uow:
         complete_step_as_system(
-            uow=uow, incident_id=incident_id, step="inform", evidence={"letters": 0, "delivered": 0, "failed": 0}
+            uow, incident_id=incident_id, step="inform", evidence={"letters": 0, "delivered": 0, "failed": 0}
         )
         uow.commit()
     return get_incident(uow=herstel.uow(), principal=people.officer, incident_id=incident_id)

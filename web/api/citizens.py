@@ -32,7 +32,7 @@ from web.api.schemas.citizens import (
     SessionBodySchema,
     SessionSchema,
 )
-from web.context import herstel
+from web.context import herstel, notifications_uows, vault
 
 blp = api_blueprint("citizens", "/citizen", "For citizens: their letter, their case, their responses")
 
@@ -56,7 +56,7 @@ class Session(MethodView):
     @errors(blp, 400, 401, 413, 415, 422, 429)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Exchange the code printed in a letter for a session of 30 minutes (rate-limited per client)."""
-        session = open_citizen_session(herstel=herstel(), access_code=body["access_code"])
+        session = open_citizen_session(uow_factory=notifications_uows(), vault=vault(), access_code=body["access_code"])
         return {"token": session.token, "expires_at": session.expires_at, "language": session.language}
 
 
@@ -66,8 +66,10 @@ class Letter(MethodView):
     @blp.response(200, CitizenLetterSchema)
     @errors(blp, 401)
     def get(self) -> dict[str, Any]:
-        """The reader's letter as sent (without the code), as a whole HTML page and as plain text."""
-        return get_citizen_letter(herstel=herstel(), token=citizen_token())
+        """The reader's letter exactly as sent (the stored copy), as a whole HTML page and as plain text."""
+        return get_citizen_letter(
+            uow_factory=notifications_uows(), vault=vault(), base_url=herstel().settings.base_url, token=citizen_token()
+        )
 
 
 @blp.route("/letter.pdf")
@@ -77,7 +79,9 @@ class LetterPdf(MethodView):
     @errors(blp, 401)
     def get(self) -> Response:
         """The reader's letter as a PDF."""
-        data = get_citizen_letter_pdf(herstel=herstel(), token=citizen_token())
+        data = get_citizen_letter_pdf(
+            uow_factory=notifications_uows(), vault=vault(), base_url=herstel().settings.base_url, token=citizen_token()
+        )
         response = current_app.response_class(data, mimetype="application/pdf")
         response.headers["Content-Disposition"] = 'inline; filename="brief.pdf"'
         return response
@@ -90,7 +94,7 @@ class Status(MethodView):
     @errors(blp, 401)
     def get(self) -> dict[str, Any]:
         """How the case stands, step by step in plain words, and the reader's own responses."""
-        return get_case_status(herstel=herstel(), token=citizen_token())
+        return get_case_status(uow_factory=notifications_uows(), token=citizen_token())
 
 
 @blp.route("/responses")
@@ -101,4 +105,4 @@ class Responses(MethodView):
     @errors(blp, 400, 401, 413, 415, 422)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Send a question, objection, complaint or harm report; answers with the legal deadline it started."""
-        return record_citizen_response(herstel=herstel(), token=citizen_token(), **body)
+        return record_citizen_response(uow_factory=notifications_uows(), vault=vault(), token=citizen_token(), **body)

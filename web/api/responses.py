@@ -10,7 +10,7 @@ from flask.views import MethodView
 from notifications.services import answer_citizen_response, list_citizen_responses
 from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
 from web.api.schemas.citizens import AnswerBodySchema, AnswerSchema, ResponseSchema
-from web.context import herstel, principal
+from web.context import notifications_uow, principal, vault
 
 blp = api_blueprint(
     "responses", "/incidents/<uuid:incident_id>/responses", "Citizens' questions, objections, complaints, harm"
@@ -23,7 +23,9 @@ class Responses(MethodView):
     @errors(blp, *READ_ERRORS)
     def get(self, incident_id: uuid.UUID) -> list[dict[str, Any]]:
         """The incident's responses with their texts, due dates and answers."""
-        return list_citizen_responses(herstel=herstel(), principal=principal(), incident_id=incident_id)
+        return list_citizen_responses(
+            uow=notifications_uow(), vault=vault(), principal=principal(), incident_id=incident_id
+        )
 
 
 @blp.route("/<uuid:response_id>/answer")
@@ -34,7 +36,8 @@ class Answer(MethodView):
     def post(self, body: dict[str, Any], incident_id: uuid.UUID, response_id: uuid.UUID) -> dict[str, Any]:
         """Answer a response; this meets its legal deadline."""
         return answer_citizen_response(
-            herstel=herstel(),
+            uow=notifications_uow(),
+            vault=vault(),
             principal=principal(),
             incident_id=incident_id,
             response_id=response_id,

@@ -26,7 +26,7 @@ from notifications.services import (
     record_citizen_response,
 )
 from protocol.services import InvalidEvidence
-from web.context import herstel
+from web.context import herstel, notifications_uow, notifications_uows, vault
 from web.pages.common import lang
 from web.pages.letter_html import letter_body
 from web.pages.letters_text import (
@@ -78,7 +78,7 @@ def open_session() -> Page:
     try:
         if len(code) > CODE_LIMIT:
             raise AccessDenied()
-        opened = open_citizen_session(herstel=herstel(), access_code=code)
+        opened = open_citizen_session(uow_factory=notifications_uows(), vault=vault(), access_code=code)
     except AccessDenied:
         # the same words for a wrong and a malformed code: the answer never tells which codes exist
         error = _("This code does not open a letter. Check the code in your letter and try again.")
@@ -100,8 +100,10 @@ def open_session() -> Page:
 
 def _letter_page(token: str, *, form: dict[str, Any] | None = None, status: int = 200) -> Page:
     try:
-        letter = get_citizen_letter(herstel=herstel(), token=token)
-        case = get_case_status(herstel=herstel(), token=token)
+        letter = get_citizen_letter(
+            uow_factory=notifications_uows(), vault=vault(), base_url=herstel().settings.base_url, token=token
+        )
+        case = get_case_status(uow_factory=notifications_uows(), token=token)
     except AccessDenied:
         return _ended()
     last = session.pop(LAST, None)
@@ -150,7 +152,9 @@ def letter_pdf() -> Response:
     if not token:
         return redirect(url_for("citizen.code_form"))
     try:
-        data = get_citizen_letter_pdf(herstel=herstel(), token=token)
+        data = get_citizen_letter_pdf(
+            uow_factory=notifications_uows(), vault=vault(), base_url=herstel().settings.base_url, token=token
+        )
     except AccessDenied:
         return _ended()
     response = current_app.response_class(data, mimetype="application/pdf")
@@ -167,7 +171,9 @@ def respond() -> Page:
     kind = request.form.get("kind", "")
     text = request.form.get("text", "")
     try:
-        result = record_citizen_response(herstel=herstel(), token=token, kind=kind, text=text)
+        result = record_citizen_response(
+            uow_factory=notifications_uows(), vault=vault(), token=token, kind=kind, text=text
+        )
     except AccessDenied:
         return _ended()
     except InvalidEvidence as error:
@@ -181,7 +187,7 @@ def respond() -> Page:
 def sign_out() -> Response:
     token = _token()
     if token:
-        end_citizen_session(herstel=herstel(), token=token)
+        end_citizen_session(uow=notifications_uow(), token=token)
     session.pop(LAST, None)
     return _forget(redirect(url_for("citizen.signed_out")))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 
 from notifications.services import get_captured_mail, list_captured_mail
-from web.context import herstel, principal
+from web.context import herstel, notifications_uow, principal
 from web.pages.common import page_arg, page_count
 from web.pages.letter_html import letter_body
 from web.pages.text import _
@@ -28,14 +28,22 @@ def sink_configured() -> bool:
 @blp.get("/mailbox")
 def index() -> str:
     page = page_arg()
-    found = list_captured_mail(herstel=herstel(), principal=principal(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    found = list_captured_mail(
+        uow=notifications_uow(),
+        data_dir=herstel().settings.data_dir,
+        principal=principal(),
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
     pages = page_count(found["total"], PER_PAGE)
     return render_template("mailbox.html", mail=found, page=page, pages=pages, sink=sink_configured())
 
 
 @blp.get("/mailbox/<mail_id>")
 def message(mail_id: str) -> str:
-    found = get_captured_mail(herstel=herstel(), principal=principal(), mail_id=mail_id)
+    found = get_captured_mail(
+        uow=notifications_uow(), data_dir=herstel().settings.data_dir, principal=principal(), mail_id=mail_id
+    )
     if found is None:
         abort(404, description=_("There is no such message in the mailbox."))
     return render_template("mail.html", message=found, html_body=letter_body(found["html"]) if found["html"] else "")

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from notifications.services import answer_citizen_response, list_citizen_responses
 from protocol.services import InvalidEvidence, NotFound, ProtocolError
-from web.context import herstel, principal
+from web.context import notifications_uow, principal, vault
 from web.pages.common import may
 from web.pages.incident_view import Refusal
 from web.pages.incidents import Page, fetch
@@ -23,7 +23,9 @@ blp = Blueprint("responses_page", __name__)
 
 def render_responses(incident_id: uuid.UUID, *, failed: dict[str, Any] | None = None, status: int = 200) -> Page:
     incident = fetch(incident_id)
-    responses = list_citizen_responses(herstel=herstel(), principal=principal(), incident_id=incident_id)
+    responses = list_citizen_responses(
+        uow=notifications_uow(), vault=vault(), principal=principal(), incident_id=incident_id
+    )
     html = render_template(
         "responses.html",
         incident=incident,
@@ -46,7 +48,12 @@ def answer(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
     text = request.form.get("answer", "")
     try:
         answer_citizen_response(
-            herstel=herstel(), principal=principal(), incident_id=incident_id, response_id=response_id, answer=text
+            uow=notifications_uow(),
+            vault=vault(),
+            principal=principal(),
+            incident_id=incident_id,
+            response_id=response_id,
+            answer=text,
         )
     except NotFound:
         raise

@@ -14,7 +14,7 @@ import pytest
 
 from installation import Herstel
 from notifications.demo import fictitious_bsns
-from notifications.services import deliver_letters
+from notifications.services import deliver_letters, unit_of_work_factory
 from protocol.services import Principal, complete_step, handle_event, handlers_for, relay_once, report_incident
 
 CODE = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")
@@ -105,7 +105,14 @@ def run_letters(herstel: Herstel, broker: Dispatched, clock: Any, *, rounds: int
         for letter_ids, delay in batches:
             if delay:
                 clock.advance(seconds=delay + 0.001)
-            reports.append(deliver_letters(herstel=herstel, letter_ids=letter_ids))
+            reports.append(
+                deliver_letters(
+                    uow_factory=unit_of_work_factory(herstel),
+                    vault=open_vault(herstel.settings),
+                    settings=herstel.settings,
+                    letter_ids=letter_ids,
+                )
+            )
         publish_events(herstel)
     return reports
 

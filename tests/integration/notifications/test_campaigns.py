@@ -25,6 +25,7 @@ from notifications.services import (
     recover_letters,
     start_campaign,
     unit_of_work,
+    unit_of_work_factory,
     verify_letters_ledger,
 )
 from notifications.tables import LetterAttemptRow, LetterRow
@@ -82,7 +83,7 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
 
     messages = smtp_server.messages()
     assert sorted(str(m["To"]) for m in messages) == sorted(p["email"] for p in everyone[:8])
-    last_day = objection_deadline(herstel=mailing, sent_on=clock.now)
+    last_day = objection_deadline(uow=unit_of_work(mailing), sent_on=clock.now)
     for message in messages:
         person = next(p for p in everyone if p["email"] == str(message["To"]))
         text = " ".join(message.get_body(("plain",)).get_content().split())
@@ -91,7 +92,11 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
         assert ("Dear " if english else "Beste ") + person["name"] in text
         day = f"{last_day.day} {'January' if english else 'januari'} {last_day.year}"
         assert day in text, "the objection clause carries the computed last day"
-        session = open_citizen_session(herstel=mailing, access_code=CODE.search(text).group(1))
+        session = open_citizen_session(
+            uow_factory=unit_of_work_factory(mailing),
+            vault=open_vault(mailing.settings),
+            access_code=CODE.search(text).group(1),
+        )
         assert str(session.letter_id) == str(message["X-Herstel-Letter"])
         assert session.language == person["lang"]
     assert len({m["Message-ID"] for m in messages}) == 8
@@ -187,23 +192,41 @@ def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
     publish_events(mailing)
     ((letter_ids, _),) = dispatched.take()
     # a worker claims, renders and writes its attempts, then dies before sending anything
-    jobs = delivery._claim(mailing, letter_ids, delivery.DeliveryReport())
     from notifications.crypto import Vault
 
     vault = Vault.from_settings(mailing.settings)
-    outgoing = [delivery._render(mailing, vault, job, clock.now) for job in jobs]
-    delivery._write_pending_attempts(mailing, jobs, outgoing, clock.now)
-    assert recover_letters(herstel=mailing)["recovered"] == 0  # the lease still holds
+    run = delivery._Run(unit_of_work_factory(mailing), vault, mailing.settings)
+    jobs = delivery._claim(run, letter_ids, delivery.DeliveryReport())
+    base_url = mailing.settings.base_url
+    outgoing = [delivery._render(mailing.calendar.atw, vault, base_url, job, clock.now) for job in jobs]
+    delivery._write_pending_attempts(run, jobs, outgoing, clock.now)
+    assert (
+        recover_letters(
+            uow_factory=unit_of_work_factory(mailing),
+            lease=timedelta(seconds=mailing.settings.letter_lease_seconds),
+            data_dir=mailing.settings.data_dir,
+        )["recovered"]
+        == 0
+    )  # the lease still holds
 
     clock.advance(seconds=mailing.settings.letter_lease_seconds + 1)
-    result = recover_letters(herstel=mailing)
+    result = recover_letters(
+        uow_factory=unit_of_work_factory(mailing),
+        lease=timedelta(seconds=mailing.settings.letter_lease_seconds),
+        data_dir=mailing.settings.data_dir,
+    )
     assert result["recovered"] == 3
     assert result["redispatched"] == 3
     for job in jobs:
         assert attempts(mailing, job.letter_id) == [("email", "abandoned")]
     # a code printed by the dead worker (had it reached a reader) still opens that reader's letter
     code = normalize_access_code(CODE.search(outgoing[0].letter.text).group(1))
-    assert open_citizen_session(herstel=mailing, access_code=code).letter_id == jobs[0].letter_id
+    assert (
+        open_citizen_session(
+            uow_factory=unit_of_work_factory(mailing), vault=open_vault(mailing.settings), access_code=code
+        ).letter_id
+        == jobs[0].letter_id
+    )
 
     run_letters(mailing, dispatched, clock)
     assert sorted(smtp_server.recipients().values()) == [1, 1, 1]
@@ -224,11 +247,25 @@ def test_the_sweep_leaves_a_new_campaign_to_its_fan_out_and_takes_it_over_only_a
     )
     start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     # the campaign is queued, its LetterCampaignStarted event not yet relayed: nothing dispatched
-    assert recover_letters(herstel=mailing)["redispatched"] == 0
+    assert (
+        recover_letters(
+            uow_factory=unit_of_work_factory(mailing),
+            lease=timedelta(seconds=mailing.settings.letter_lease_seconds),
+            data_dir=mailing.settings.data_dir,
+        )["redispatched"]
+        == 0
+    )
     assert dispatched.take() == []
     # had the fan-out never come, the letters would not wait for ever
     clock.advance(seconds=mailing.settings.letter_lease_seconds + 1)
-    assert recover_letters(herstel=mailing)["redispatched"] == 3
+    assert (
+        recover_letters(
+            uow_factory=unit_of_work_factory(mailing),
+            lease=timedelta(seconds=mailing.settings.letter_lease_seconds),
+            data_dir=mailing.settings.data_dir,
+        )["redispatched"]
+        == 3
+    )
     run_letters(mailing, dispatched, clock)
     assert sorted(smtp_server.recipients().values()) == [1, 1, 1]
 
@@ -249,8 +286,18 @@ def test_two_workers_with_the_same_batch_send_each_letter_once(
 
     publish_events(mailing)
     ((letter_ids, _),) = dispatched.take()
-    first = delivery.deliver_letters(herstel=mailing, letter_ids=letter_ids)
-    second = delivery.deliver_letters(herstel=mailing, letter_ids=letter_ids)  # a redelivered message
+    first = delivery.deliver_letters(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        settings=mailing.settings,
+        letter_ids=letter_ids,
+    )
+    second = delivery.deliver_letters(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        settings=mailing.settings,
+        letter_ids=letter_ids,
+    )  # a redelivered message
     assert (first.claimed, second.claimed) == (5, 0)
     assert sorted(smtp_server.recipients().values()) == [1] * 5
 
@@ -361,7 +408,14 @@ def test_one_unsendable_address_fails_that_letter_alone_and_sends_its_neighbours
 
     # after the lease nothing is taken back and nobody gets a second letter
     clock.advance(seconds=mailing.settings.letter_lease_seconds + 1)
-    assert recover_letters(herstel=mailing)["recovered"] == 0
+    assert (
+        recover_letters(
+            uow_factory=unit_of_work_factory(mailing),
+            lease=timedelta(seconds=mailing.settings.letter_lease_seconds),
+            data_dir=mailing.settings.data_dir,
+        )["recovered"]
+        == 0
+    )
     run_letters(mailing, dispatched, clock)
     assert smtp_server.recipients() == good
 

@@ -20,6 +20,7 @@ from notifications.services import (
     record_citizen_response,
     start_campaign,
     unit_of_work,
+    unit_of_work_factory,
 )
 from protocol.services import InvalidEvidence, StateConflict, get_incident, get_timeline
 from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
@@ -48,34 +49,57 @@ def delivered(mailing, officer, incident, smtp_server, dispatched, clock):
 
 def test_wrong_malformed_expired_and_forged_all_look_the_same(mailing, delivered, clock):
     code = delivered["lezer00000@example.nl"]
-    session = open_citizen_session(herstel=mailing, access_code=code.lower().replace("-", " "))
-    assert citizen_session(herstel=mailing, token=session.token).letter_id == session.letter_id
+    session = open_citizen_session(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        access_code=code.lower().replace("-", " "),
+    )
+    assert (
+        citizen_session(uow_factory=unit_of_work_factory(mailing), token=session.token).letter_id == session.letter_id
+    )
     messages = set()
     wrong = "0000-0000-0000-0000" if code != "0000-0000-0000-0000" else "1111-1111-1111-1111"
     for attempt in (wrong, "not a code", "", code[:-1]):
         with pytest.raises(AccessDenied) as caught:
-            open_citizen_session(herstel=mailing, access_code=attempt)
+            open_citizen_session(
+                uow_factory=unit_of_work_factory(mailing), vault=open_vault(mailing.settings), access_code=attempt
+            )
         messages.add(str(caught.value))
     forged = session.token[:-2] + ("AA" if not session.token.endswith("AA") else "BB")
     for token in (forged, "garbage", "x.y"):
         with pytest.raises(AccessDenied) as caught:
-            citizen_session(herstel=mailing, token=token)
+            citizen_session(uow_factory=unit_of_work_factory(mailing), token=token)
         messages.add(str(caught.value))
     clock.advance(minutes=31)
     with pytest.raises(AccessDenied) as caught:
-        citizen_session(herstel=mailing, token=session.token)
+        citizen_session(uow_factory=unit_of_work_factory(mailing), token=session.token)
     messages.add(str(caught.value))
     assert messages == {"this code or session does not give access"}
 
 
 def test_the_reader_sees_their_letter_and_the_case_in_plain_words(mailing, delivered):
-    session = open_citizen_session(herstel=mailing, access_code=delivered["lezer00001@example.nl"])
-    letter = get_citizen_letter(herstel=mailing, token=session.token)
+    session = open_citizen_session(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        access_code=delivered["lezer00001@example.nl"],
+    )
+    letter = get_citizen_letter(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        base_url=mailing.settings.base_url,
+        token=session.token,
+    )
     assert letter["language"] == "en"
     assert "Dear Zoë Öztürk-00001" in letter["html"]
-    assert delivered["lezer00001@example.nl"] not in letter["html"] + letter["text"]  # the code is not repeated
-    assert get_citizen_letter_pdf(herstel=mailing, token=session.token).startswith(b"%PDF")
-    status = get_case_status(herstel=mailing, token=session.token)
+    assert letter["as_sent"] is True
+    assert delivered["lezer00001@example.nl"] in letter["text"]  # the letter as sent, its code included
+    assert get_citizen_letter_pdf(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        base_url=mailing.settings.base_url,
+        token=session.token,
+    ).startswith(b"%PDF")
+    status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)
     steps = {s["key"]: s for s in status["steps"]}
     assert steps["assess"]["state"] == "completed"
     assert steps["assess"]["text"] == "Done on 30 November 2026."
@@ -85,18 +109,44 @@ def test_the_reader_sees_their_letter_and_the_case_in_plain_words(mailing, deliv
 
 
 def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, officer, incident, delivered):
-    session = open_citizen_session(herstel=mailing, access_code=delivered["lezer00000@example.nl"])
+    session = open_citizen_session(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        access_code=delivered["lezer00000@example.nl"],
+    )
     objection = record_citizen_response(
-        herstel=mailing, token=session.token, kind="objection", text="Ik ben het niet eens met de controle."
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        token=session.token,
+        kind="objection",
+        text="Ik ben het niet eens met de controle.",
     )
     assert objection["answer_due"].isoformat() == "2027-01-11"  # 6 weeks after 30 November 2026, a Monday
     assert "7:10" in objection["legal_basis"]
-    complaint = record_citizen_response(herstel=mailing, token=session.token, kind="complaint", text="Slecht.")
+    complaint = record_citizen_response(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        token=session.token,
+        kind="complaint",
+        text="Slecht.",
+    )
     assert "9:11" in complaint["legal_basis"]
-    question = record_citizen_response(herstel=mailing, token=session.token, kind="question", text="Wanneer?")
+    question = record_citizen_response(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        token=session.token,
+        kind="question",
+        text="Wanneer?",
+    )
     assert question["answer_due"] is None
     with pytest.raises(InvalidEvidence) as caught:
-        record_citizen_response(herstel=mailing, token=session.token, kind="praise", text="")
+        record_citizen_response(
+            uow_factory=unit_of_work_factory(mailing),
+            vault=open_vault(mailing.settings),
+            token=session.token,
+            kind="praise",
+            text="",
+        )
     assert set(caught.value.errors) == {"kind", "text"}
 
     events = get_timeline(uow=mailing.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
@@ -106,11 +156,14 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
     assert responded[0]["actor"] == f"citizen:{session.person_id}"
     assert "niet eens" not in json.dumps([e["payload"] for e in events])
 
-    listed = list_citizen_responses(herstel=mailing, principal=officer, incident_id=incident["id"])
+    listed = list_citizen_responses(
+        uow=unit_of_work(mailing), vault=open_vault(mailing.settings), principal=officer, incident_id=incident["id"]
+    )
     assert listed[0]["text"] == "Ik ben het niet eens met de controle."
     assert listed[0]["deadline_state"] == "open"
     answer_citizen_response(
-        herstel=mailing,
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
         principal=officer,
         incident_id=incident["id"],
         response_id=objection["response_id"],
@@ -118,7 +171,8 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
     )
     with pytest.raises(StateConflict):
         answer_citizen_response(
-            herstel=mailing,
+            uow=unit_of_work(mailing),
+            vault=open_vault(mailing.settings),
             principal=officer,
             incident_id=incident["id"],
             response_id=objection["response_id"],
@@ -128,9 +182,11 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
     by_subject = {d["subject"]: d for d in deadlines if d["subject"]}
     assert by_subject[str(objection["response_id"])]["state"] == "met"
     assert by_subject[str(complaint["response_id"])]["state"] == "open"
-    listed = list_citizen_responses(herstel=mailing, principal=officer, incident_id=incident["id"])
+    listed = list_citizen_responses(
+        uow=unit_of_work(mailing), vault=open_vault(mailing.settings), principal=officer, incident_id=incident["id"]
+    )
     assert listed[0]["answer"] == "Wij nemen een nieuw besluit."
-    status = get_case_status(herstel=mailing, token=session.token)
+    status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)
     assert [(r["kind"], r["answered"]) for r in status["responses"]] == [
         ("objection", True),
         ("complaint", False),

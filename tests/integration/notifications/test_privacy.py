@@ -14,6 +14,7 @@ from notifications.services import (
     record_reporter,
     start_campaign,
     unit_of_work,
+    unit_of_work_factory,
 )
 from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
 
@@ -57,8 +58,16 @@ def test_identity_is_sealed_everywhere(mailing, officer, incident, smtp_server, 
     run_letters(mailing, dispatched, clock)
     message = smtp_server.messages()[0]
     code = CODE.search(message.get_body(("plain",)).get_content()).group(1)
-    session = open_citizen_session(herstel=mailing, access_code=code)
-    record_citizen_response(herstel=mailing, token=session.token, kind="harm", text=SECRET_WORDS)
+    session = open_citizen_session(
+        uow_factory=unit_of_work_factory(mailing), vault=open_vault(mailing.settings), access_code=code
+    )
+    record_citizen_response(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        token=session.token,
+        kind="harm",
+        text=SECRET_WORDS,
+    )
 
     needles = [SECRET_WORDS, "Melder Geheimnaam", "Melderlaan", "melder.geheim@example.nl", code, code.replace("-", "")]
     for person in everyone:

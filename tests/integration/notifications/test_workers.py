@@ -17,6 +17,7 @@ from notifications.services import (
     open_vault,
     start_campaign,
     unit_of_work,
+    unit_of_work_factory,
 )
 from protocol.services import (
     Principal,
@@ -63,9 +64,17 @@ def test_a_campaign_of_2000_through_worker_processes(production, smtp_server):
         text = " ".join(message.get_body(("plain",)).get_content().split())
         assert message["Content-Language"] == person["lang"]
         assert (("Dear " if person["lang"] == "en" else "Beste ") + person["name"]) in text
-        last = objection_deadline(herstel=herstel)  # sent today
+        last = objection_deadline(
+            uow=unit_of_work(herstel),
+        )  # sent today
         assert long_date(last, person["lang"]) in text
-        letters.add(open_citizen_session(herstel=herstel, access_code=CODE.search(text).group(1)).letter_id)
+        letters.add(
+            open_citizen_session(
+                uow_factory=unit_of_work_factory(herstel),
+                vault=open_vault(herstel.settings),
+                access_code=CODE.search(text).group(1),
+            ).letter_id
+        )
     assert len(letters) == 2000
 
     summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"])

@@ -25,6 +25,13 @@ class CitizenLetterSchema(ma.Schema):
     html = ma.fields.String(required=True, metadata={"description": "the letter as a whole HTML page"})
     text = ma.fields.String(required=True)
     language = ma.fields.String(required=True)
+    as_sent = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "true: the stored copy of the letter exactly as sent (its code included, its SHA-256 on"
+            " the letters ledger); false: a letter sent before copies were kept, rendered anew without the code"
+        },
+    )
 
 
 class StepStatusSchema(ma.Schema):

@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from installation import Herstel
+from protocol.services import complete_step, get_incident, start_step, upload_document
 from tests.integration.notifications.conftest import CODE, Dispatched, persons_file, run_letters
 from tests.integration.notifications.conftest import people as make_people
 from tests.integration.web.conftest import Api
@@ -71,7 +72,8 @@ def test_a_code_opens_the_letter_the_pdf_and_the_status(
     assert letter["language"] == "en"
     assert "Dear Zoë Öztürk-00001" in letter["html"]
     assert "Zoë Öztürk-00001" in letter["text"]
-    assert code not in letter["html"] + letter["text"]
+    assert letter["as_sent"] is True  # the stored copy: the letter as sent, its code included
+    assert code in letter["text"]
     pdf = reader.get("/citizen/letter.pdf")
     assert pdf.status_code == 200
     assert pdf.mimetype == "application/pdf"
@@ -84,6 +86,54 @@ def test_a_code_opens_the_letter_the_pdf_and_the_status(
     summary = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/letters/summary"))
     assert summary["total"] == 2
     assert summary["open"] == 0
+
+
+def test_the_letter_and_its_pdf_stay_as_sent_when_the_case_goes_on(
+    client: FlaskClient,
+    herstel: Herstel,
+    officer: Any,
+    make_user: Any,
+    assessed: dict[str, Any],
+    delivered: dict[str, str],
+) -> None:
+    reader = citizen(client, delivered["lezer00000@example.nl"])
+    sent = reader.ok(reader.get("/citizen/letter"))
+    sent_pdf = reader.get("/citizen/letter.pdf").data
+    assert sent["as_sent"] is True
+    # the case goes on: the investigation is commissioned and completed
+    investigator = make_user("investigator")
+    incident = get_incident(uow=herstel.uow(), principal=officer, incident_id=assessed["id"])
+    incident = start_step(
+        uow=herstel.uow(),
+        principal=officer,
+        incident_id=assessed["id"],
+        step="investigate",
+        version=incident["version"],
+        evidence={"investigator": str(investigator.user_id), "due_date": "2027-03-01"},
+    )
+    document = upload_document(
+        uow=herstel.uow(),
+        principal=investigator,
+        incident_id=assessed["id"],
+        filename="onderzoeksrapport.pdf",
+        content_type="application/pdf",
+        content=b"%PDF-1.7\n% onderzoeksrapport\n",
+    )
+    incident = get_incident(uow=herstel.uow(), principal=investigator, incident_id=assessed["id"])
+    complete_step(
+        uow=herstel.uow(),
+        principal=investigator,
+        incident_id=assessed["id"],
+        step="investigate",
+        version=incident["version"],
+        evidence={"report_document": str(document["id"]), "conclusion": "established"},
+    )
+    again = citizen(client, delivered["lezer00000@example.nl"])
+    later = again.ok(again.get("/citizen/letter"))
+    assert later == sent  # subject, HTML and text byte for byte
+    assert again.get("/citizen/letter.pdf").data == sent_pdf
+    steps = {s["key"]: s for s in again.ok(again.get("/citizen/status"))["steps"]}
+    assert steps["investigate"]["state"] == "completed"  # the news is in the status part, not in the letter
 
 
 def test_a_response_goes_on_the_timeline_without_personal_data_and_officers_answer_it(

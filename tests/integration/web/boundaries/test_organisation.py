@@ -44,6 +44,7 @@ from notifications.services import (
     record_citizen_response,
     start_campaign,
     unit_of_work,
+    unit_of_work_factory,
 )
 from protocol.services import (
     MATRIX,
@@ -185,9 +186,15 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
     code = CODE.search(messages[0].get_body(("plain",)).get_content())
     assert code
     shutil.copytree(smtp_server.folder, Path(herstel.settings.data_dir) / "mail")  # what the demo's sink keeps
-    session = open_citizen_session(herstel=mailing, access_code=code.group(1))
+    session = open_citizen_session(
+        uow_factory=unit_of_work_factory(mailing), vault=open_vault(mailing.settings), access_code=code.group(1)
+    )
     response = record_citizen_response(
-        herstel=mailing, token=session.token, kind="objection", text="Bezwaar van Aafke Geheimhouder"
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        token=session.token,
+        kind="objection",
+        text="Bezwaar van Aafke Geheimhouder",
     )
     token = create_token(uow=herstel.uow(), by=Principal.installation(), email=coordinator.email, name="alfa")
     uploader = Api(app_for(herstel).test_client(), token.secret)
@@ -202,7 +209,9 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
         justification="Alleen Alfa weet waarom.",
     )
     (approval,) = list_approvals(uow=herstel.uow(), principal=coordinator, incident_id=incident_id)
-    mail_id = list_captured_mail(herstel=herstel, principal=officer)["items"][0]["id"]
+    mail_id = list_captured_mail(uow=unit_of_work(herstel), data_dir=herstel.settings.data_dir, principal=officer)[
+        "items"
+    ][0]["id"]
     invitation = invite_user(
         uow=herstel.uow(), principal=staff["admin"], email="nieuwkomer@gemeente-alfa.nl", roles=["officer"]
     )

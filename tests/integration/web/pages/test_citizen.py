@@ -108,7 +108,11 @@ def test_the_code_opens_the_letter_in_its_language_with_status_and_pdf(
     assert "Dear Zoë Öztürk-00001" in letter.text
     assert letter.select("h2"), "the letter keeps its headings, one level below the page's"
     assert "style" not in html.split('<article class="letter"')[1].split("</article>")[0]
-    assert codes[ENGLISH] not in html  # the page never repeats the code
+    # the letter exactly as sent, its code and the sentence about it included; the status part says it was used
+    assert codes[ENGLISH] in letter.text
+    assert "With this code you can read this letter" in letter.text
+    status = page.by_id("status").text
+    assert "You opened your letter with the personal code printed in it." in status
     steps = [li.text for li in page.one("ol", class_="citizen-steps").select("li")]
     assert any(s.startswith("Assessing what happened Done on") for s in steps)
     assert "Informing everyone affected Done on" in " ".join(steps)
@@ -231,7 +235,8 @@ def test_a_value_with_letter_markup_stays_text_in_the_email_the_page_and_the_pdf
     page = citizen.page("/citizen/letter")
     letter = page.one("article", class_="letter")
     assert inert in " ".join(letter.text.split())
-    assert not letter.select("p", class_="letter__code")
+    # the one code block is the letter's own code, as sent; the typed one stays text
+    assert [p.text for p in letter.select("p", class_="letter__code")] == [codes[DUTCH]]
     assert not [h for h in letter.select("h2") + letter.select("h3") if "Title" in h.text]
 
     pdf = citizen.get(page.one("a", download=True)["href"])

@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 
 from installation import Herstel
-from notifications.services import get_case_status, open_citizen_session, record_citizen_response
+from notifications.services import (
+    get_case_status,
+    open_citizen_session,
+    record_citizen_response,
+    unit_of_work_factory,
+)
 from tests.integration.web.pages.conftest import Browser, field_errors
 from tests.integration.web.pages.dom import parse
 from tests.integration.web.pages.letters import deliver
@@ -20,9 +25,17 @@ pytestmark = [pytest.mark.postgres, pytest.mark.smtp]
 def objection(mailing: Herstel, officer_browser: Browser, assessed: dict[str, Any], dispatched: Any, clock: Any,
               smtp_server: Any) -> dict[str, Any]:  # fmt: skip
     codes = deliver(mailing, officer_browser.principal, assessed["id"], dispatched, clock, smtp_server, count=1)
-    session = open_citizen_session(herstel=mailing, access_code=next(iter(codes.values())))
+    session = open_citizen_session(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        access_code=next(iter(codes.values())),
+    )
     recorded = record_citizen_response(
-        herstel=mailing, token=session.token, kind="objection", text="Ik maak bezwaar tegen mijn selectie."
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        token=session.token,
+        kind="objection",
+        text="Ik maak bezwaar tegen mijn selectie.",
     )
     return {"token": session.token, **recorded}
 
@@ -50,7 +63,7 @@ def test_staff_read_a_response_with_its_deadline_and_answer_it(
     done = officer_browser.page(path).by_id(f"response-{objection['response_id']}")
     assert "Beantwoord op" in done.text
     assert not done.select("form")
-    status = get_case_status(herstel=mailing, token=objection["token"])
+    status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=objection["token"])
     assert status["responses"][0]["answered"] is True
     assert officer_browser.submit(answer, {"answer": "nog eens"}, status=409)
 

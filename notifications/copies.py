@@ -1,0 +1,97 @@
+"""Letters as sent: each attempt's letter is kept exactly as it was rendered for sending.
+
+What was sent is a legal fact, so the citizen's page and PDF show the stored letter, never a new
+rendering from today's state of the case. At the moment a letter is rendered for sending, its
+`RenderedLetter` (subject, blocks, plain text, HTML, address and sender blocks, reference, date
+line; the access code printed in it included) is written as canonical JSON. That JSON is
+
+- hashed: its SHA-256 is the attempt's `letter_sha256`, which is part of the attempt's ledger line,
+  so the `LettersBatchRecorded` digest on the incident's chain covers it (docs/notifications.md);
+- sealed with the vault (AES-GCM, bound to `letter_copies/<letter id>/<attempt>/letter`) and stored
+  in `letter_copies`, like the rest of a person's data.
+
+The PDF is not rendered per letter at sending time (one letter alone costs about 200 ms, a
+100,000-letter campaign would take hours; post letters are printed in batches): it is rendered
+from the stored copy the first time it is asked for, then sealed and kept with its own SHA-256,
+so every later download returns the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from notifications.crypto import Vault
+from notifications.rendering import Block, RenderedLetter
+
+FORMAT = 1  # of the canonical JSON; part of what the digest covers
+
+
+class CopyMismatch(RuntimeError):
+    """A stored copy does not hash to the digest on its attempt's ledger line. Names no data."""
+
+
+def canonical(letter: RenderedLetter) -> bytes:
+    """The letter as the digest covers it: sorted keys, no spaces, UTF-8."""
+    document = {
+        "format": FORMAT,
+        "kind": letter.kind,
+        "language": letter.language,
+        "subject": letter.subject,
+        "blocks": [[block.kind, [[bold, text] for bold, text in block.runs]] for block in letter.blocks],
+        "text": letter.text,
+        "html": letter.html,
+        "recipient_lines": list(letter.recipient_lines),
+        "sender_lines": list(letter.sender_lines),
+        "reference": letter.reference,
+        "date_line": letter.date_line,
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def from_canonical(data: bytes) -> RenderedLetter:
+    document: dict[str, Any] = json.loads(data)
+    return RenderedLetter(
+        kind=document["kind"],
+        language=document["language"],
+        subject=document["subject"],
+        blocks=tuple(
+            Block(kind, tuple((bool(bold), str(text)) for bold, text in runs)) for kind, runs in document["blocks"]
+        ),
+        text=document["text"],
+        html=document["html"],
+        recipient_lines=tuple(document["recipient_lines"]),
+        sender_lines=tuple(document["sender_lines"]),
+        reference=document["reference"],
+        date_line=document["date_line"],
+    )
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def letter_place(letter_id: uuid.UUID, number: int) -> str:
+    return f"letter_copies/{letter_id}/{number}/letter"
+
+
+def pdf_place(letter_id: uuid.UUID, number: int) -> str:
+    return f"letter_copies/{letter_id}/{number}/pdf"
+
+
+def seal_copy(vault: Vault, letter_id: uuid.UUID, number: int, letter: RenderedLetter) -> tuple[str, bytes]:
+    """(SHA-256 of the canonical letter, the letter sealed for its place)."""
+    data = canonical(letter)
+    return sha256(data), vault.seal_bytes(data, place=letter_place(letter_id, number))
+
+
+def open_copy(
+    vault: Vault, letter_id: uuid.UUID, number: int, *, key_id: str, sealed: bytes, digest: str | None
+) -> RenderedLetter:
+    """The stored letter, checked against the digest its ledger line carries."""
+    data = vault.open_bytes(sealed, key_id=key_id, place=letter_place(letter_id, number))
+    if digest is None or sha256(data) != digest:
+        raise CopyMismatch(f"the stored copy of letter {letter_id} attempt {number} does not match its ledger line")
+    return from_canonical(data)
