@@ -39,7 +39,7 @@ from notifications.dispatch import BATCH, dispatch_letters, set_letter_dispatche
 from notifications.errors import AccessDenied, ChannelUnavailable, FileTooLarge, PersonsFileRejected, RowError
 from notifications.letters import CITIZEN_PATH
 from notifications.mailbox import get_captured_mail, list_captured_mail
-from notifications.oversight import oversight_persons
+from notifications.oversight import letter_timeliness, oversight_persons
 from notifications.persons import import_persons, list_persons, record_reporter
 from notifications.rendering import RenderedLetter
 from notifications.storage import NotificationsUnitOfWork
@@ -89,6 +89,7 @@ __all__ = [
     "get_citizen_letter",
     "get_citizen_letter_pdf",
     "import_persons",
+    "letter_timeliness",
     "letters_summary",
     "list_captured_mail",
     "list_citizen_responses",

@@ -41,6 +41,7 @@ from protocol.services.accounts import (
 from protocol.services.algorithms import get_algorithm, lars_is_valid, list_algorithms, register_algorithm
 from protocol.services.approvals import approval_queue, list_approvals
 from protocol.services.calendar import calculate_due, legal_calendars
+from protocol.services.compliance import compliance_figures
 from protocol.services.database import database_status, downgrade_database, upgrade_database
 from protocol.services.definitions import (
     check_definition_file,
@@ -192,6 +193,7 @@ __all__ = [
     "close_incident",
     "complete_step",
     "complete_step_as_system",
+    "compliance_figures",
     "create_checkpoint",
     "create_organisation",
     "create_token",
