@@ -27,6 +27,7 @@ from web.oversight import (
 from web.pages.common import definition, lang, page_arg, page_count, uow, when
 from web.pages.letters_text import LETTER_STATUSES, RESPONSE_NAMES
 from web.pages.oversight_chart import case_chart
+from web.pages.oversight_figures import figure_charts
 from web.pages.text import STEP_STATES, _, choice, humanise, label
 
 blp = Blueprint("oversight_page", __name__)
@@ -86,6 +87,11 @@ def dashboard() -> str:
         algorithms=list_algorithms(uow=uow(), principal=principal()),
         notices=list_oversight_notices(uow=uow(), principal=principal()),
         csv_url=url_for("oversight_page.incidents_csv", **args),
+        figures=figure_charts(compliance(_figures_query(query)), lang()),
+        figures_csv_url=url_for(
+            "oversight_page.compliance_csv_download",
+            **{k: v for k, v in args.items() if k in ("organisation_id", "reported_from", "reported_to")},
+        ),
         lang=lang(),
     )
 

@@ -52,7 +52,7 @@ from protocol.services import (
 )
 from tests.conftest import Clock
 from tests.integration.notifications.conftest import CODE, Dispatched, persons_file, run_letters
-from tests.integration.notifications.conftest import dispatched as dispatched  # noqa: F401 - the fixture
+from tests.integration.notifications.conftest import dispatched as dispatched  # the fixture
 from tests.integration.web.conftest import Api
 from tests.integration.web.pages.conftest import PASSWORD, Browser
 from tests.integration.web.test_oversight import overseer
