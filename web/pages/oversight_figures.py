@@ -30,11 +30,15 @@ class FigureChart:
     columns: list[str]
     rows: list[list[str]] = field(default_factory=list)
     empty: bool = False
+    empty_text: str = ""
 
 
 def hours(seconds: float | None) -> str:
+    """A duration: in minutes under an hour, else in hours with one decimal."""
     if seconds is None:
         return "—"
+    if seconds < 3600:
+        return _("%(minutes)s min", minutes=format_decimal(seconds / 60, format="#,##0"))
     return _("%(hours)s h", hours=format_decimal(seconds / 3600, format="#,##0.0"))
 
 
@@ -135,6 +139,7 @@ def _deadlines(organisations: list[dict[str, Any]], language: str) -> FigureChar
     columns = [_("Organisation"), _("Deadline"), _("Applicable"), _("Missed"), _("Met late")]
     chart = FigureChart("deadlines", title, description, _svg("deadlines", title, description, bars), columns, rows)
     chart.empty = not bars
+    chart.empty_text = _("No deadline was missed or met late in this period.")
     return chart
 
 
