@@ -165,6 +165,8 @@ ROUTES: dict[str, Access] = {
     f"GET {API}/oversight/notices": "oversight.read",
     f"GET {API}/oversight/compliance": "oversight.read",
     f"GET {API}/oversight/compliance.csv": "oversight.read",
+    # what the organisation did about a deadline not kept (web/api/deadline_accounts.py)
+    f"POST {API}/incidents/<uuid:incident_id>/deadlines/<uuid:deadline_id>/account": "deadline.account",
     # an incident's export bundle (web/api/oversight_export.py): the service answers 404 unless granted
     f"GET {API}/oversight/incidents/<uuid:incident_id>/export": "oversight.export",
     # citizens hold no staff account: their session token is checked by the notifications services

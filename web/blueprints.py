@@ -24,6 +24,7 @@ API_BLUEPRINTS = (
     "web.api.transparency",
     "web.api.oversight_incidents",
     "web.api.oversight_export",
+    "web.api.deadline_accounts",
 )
 
 PAGE_BLUEPRINTS = (

@@ -43,6 +43,7 @@ from protocol.services.approvals import approval_queue, list_approvals
 from protocol.services.calendar import calculate_due, legal_calendars
 from protocol.services.compliance import compliance_figures
 from protocol.services.database import database_status, downgrade_database, upgrade_database
+from protocol.services.deadline_accounts import account_for_missed_deadline
 from protocol.services.definitions import (
     check_definition_file,
     describe_definition,
@@ -180,6 +181,7 @@ __all__ = [
     "StoredEvent",
     "accept_invitation",
     "accept_my_invitation",
+    "account_for_missed_deadline",
     "append_to_timeline",
     "approval_queue",
     "approve",
