@@ -83,6 +83,9 @@ ROUTES: dict[str, Access] = {
     "GET /oversight": "oversight.read",
     "GET /oversight/incidents.csv": "oversight.read",
     "GET /oversight/compliance.csv": "oversight.read",
+    # the deadlines not kept of an incident, and the organisation's account of each (web/pages/deadline_accounts.py)
+    "GET /incidents/<uuid:incident_id>/deadline-accounts": "incident.read",
+    "POST /incidents/<uuid:incident_id>/deadline-accounts": "deadline.account",
     "GET /oversight/incidents/<uuid:incident_id>": "oversight.read",
     "GET /citizen": PUBLIC,
     "POST /citizen": PUBLIC,

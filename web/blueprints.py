@@ -45,4 +45,5 @@ PAGE_BLUEPRINTS = (
     "web.pages.mailbox",
     "web.pages.citizen",
     "web.pages.oversight",
+    "web.pages.deadline_accounts",
 )

@@ -43,7 +43,7 @@ from protocol.services.approvals import approval_queue, list_approvals
 from protocol.services.calendar import calculate_due, legal_calendars
 from protocol.services.compliance import compliance_figures
 from protocol.services.database import database_status, downgrade_database, upgrade_database
-from protocol.services.deadline_accounts import account_for_missed_deadline
+from protocol.services.deadline_accounts import account_for_missed_deadline, list_deadline_accounts
 from protocol.services.definitions import (
     check_definition_file,
     describe_definition,
@@ -226,6 +226,7 @@ __all__ = [
     "legal_calendars",
     "list_algorithms",
     "list_approvals",
+    "list_deadline_accounts",
     "list_definitions",
     "list_documents",
     "list_incidents",

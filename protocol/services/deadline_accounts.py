@@ -70,3 +70,43 @@ def account_for_missed_deadline(
         uow.incidents.save(incident)
         uow.commit()
     return {"incident_id": incident_id, "deadline_id": deadline_id, "text": text, "by": actor.ref(), "at": now}
+
+
+def list_deadline_accounts(*, uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID) -> dict[str, Any]:
+    """The incident's deadlines not kept, each with its account or none yet (for the staff's page)."""
+    with uow.read_only():
+        incident, _actor = incident_for(uow, principal, incident_id, "incident.read", lock=False)
+        accounts = accounts_of(uow, [incident.id])
+        now = uow.now()
+        rules = {rule.key: rule for rule in incident.definition.deadlines}
+        shown = []
+        for deadline in sorted(incident.deadlines.values(), key=lambda d: (d.due_at, d.rule)):
+            step = incident.steps.get(deadline.step or "")
+            outcome = deadline_outcome(
+                state=deadline.state,
+                due_at=deadline.due_at,
+                met_at=deadline.met_at,
+                step_state=step.state if step is not None else None,
+                now=now,
+            )
+            if outcome not in BROKEN:
+                continue
+            rule = rules.get(deadline.rule)
+            shown.append(
+                {
+                    "id": deadline.id,
+                    "rule": deadline.rule,
+                    "title": dict(rule.title) if rule else {},
+                    "due_at": deadline.due_at,
+                    "met_at": deadline.met_at,
+                    "legal_basis": deadline.legal_basis,
+                    "outcome": outcome.value,
+                    "account": accounts.get(deadline.id),
+                }
+            )
+        return {
+            "incident_id": incident.id,
+            "organisation_id": incident.organisation_id,
+            "reference": incident.reference,
+            "deadlines": shown,
+        }

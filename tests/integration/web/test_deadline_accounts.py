@@ -5,6 +5,7 @@ then the notice shows as answered, with the text."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -86,3 +87,37 @@ def test_a_coordinator_of_another_organisation_cannot_account(
     stranger = world.api(make_user("coordinator", password=PASSWORD))
     missing = stranger.post(f"/incidents/{world.b_incident['id']}/deadlines/{suspend['id']}/account", {"text": "x"})
     assert missing.status_code in (404, 422)  # B's incident is not A's coordinator's; the deadline is not B's
+
+
+def test_the_staff_page_shows_the_form_to_a_coordinator_and_records_the_account(
+    world: World, make_user: Callable[..., Principal]
+) -> None:
+    incident = world.a_incident["id"]
+    path = f"/incidents/{incident}/deadline-accounts"
+    coordinator = world.browser(make_user("coordinator", password=PASSWORD))
+    page = coordinator.get(path).get_data(as_text=True)
+    assert "Verantwoording vastleggen" in page
+    deadline_ids = re.findall(r'name="deadline_id" value="([0-9a-f-]{36})"', page)
+    assert len(deadline_ids) >= 1
+    # without the CSRF token: refused
+    assert coordinator.client.post(path, data={"deadline_id": deadline_ids[0], "text": ACCOUNT}).status_code in (
+        400,
+        403,
+    )
+    empty = coordinator.post(path, {"deadline_id": deadline_ids[0], "text": ""})
+    assert empty.status_code == 422
+    done = coordinator.post(path, {"deadline_id": deadline_ids[0], "text": ACCOUNT})
+    assert done.status_code == 302
+    after = coordinator.get(path).get_data(as_text=True)
+    assert ACCOUNT in after
+    assert deadline_ids[0] not in re.findall(r'name="deadline_id" value="([0-9a-f-]{36})"', after)
+
+    # an officer reads the page without a form, and may not post
+    officer = world.browser(world.a_officer)
+    read = officer.get(path).get_data(as_text=True)
+    assert ACCOUNT in read
+    assert "Verantwoording vastleggen" not in read
+    assert officer.post(path, {"deadline_id": deadline_ids[-1], "text": ACCOUNT}).status_code == 403
+
+    english = world.browser(make_user("coordinator", password=PASSWORD), "en").get(path).get_data(as_text=True)
+    assert "Deadlines not kept" in english
