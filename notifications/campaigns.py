@@ -10,7 +10,6 @@ from typing import Any
 from notifications.ledger import letter_counts, settle_incident, verify_ledger
 from notifications.letters import Recipient, incident_facts, letter_context, objection_last_day
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
-from notifications.ports import Installation as Herstel
 from notifications.rendering import RenderedLetter, render_letter
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import LETTER_KINDS, LetterSenderRow

@@ -21,7 +21,6 @@ from notifications.errors import AccessDenied
 from notifications.identity import open_recipient
 from notifications.letters import incident_facts, letter_context
 from notifications.pdf import render_pdf
-from notifications.ports import Installation as Herstel
 from notifications.rendering import RenderedLetter, long_date, render_letter
 from notifications.status import step_status
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory

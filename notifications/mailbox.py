@@ -21,7 +21,6 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
-from notifications.ports import Installation as Herstel
 from notifications.storage import NotificationsUnitOfWork
 from protocol.files import write_private
 from protocol.identity import Principal

@@ -42,7 +42,7 @@ from notifications.errors import AccessDenied, ChannelUnavailable, FileTooLarge,
 from notifications.handlers import HANDLERS
 from notifications.letters import CITIZEN_PATH
 from notifications.mailbox import get_captured_mail, list_captured_mail
-from notifications.oversight import oversight_persons
+from notifications.oversight import letter_timeliness, oversight_persons
 from notifications.persons import import_persons, list_persons, record_reporter
 from notifications.ports import Installation
 from notifications.rendering import RenderedLetter
@@ -105,6 +105,7 @@ __all__ = [
     "get_citizen_letter",
     "get_citizen_letter_pdf",
     "import_persons",
+    "letter_timeliness",
     "letters_summary",
     "list_captured_mail",
     "list_citizen_responses",

@@ -44,6 +44,7 @@ EVENT_TYPES = frozenset(
         "DeadlineMet",
         "DeadlineWithdrawn",
         "DeadlineEscalated",
+        "DeadlineMissAccounted",
         "CitizenResponded",
         "CitizenResponseAnswered",
         "DocumentAdded",

@@ -66,6 +66,8 @@ MATRIX: Mapping[str, Mapping[Role, Grant]] = {
     "oversight.read": {OVS: ALL},
     "oversight.export": {OVS: ALL},
     "checkpoint.create": {COO: ALL, ADM: ALL},
+    # what the organisation did about a legal deadline not kept, for the oversight body to read
+    "deadline.account": {COO: ALL, ADM: ALL},
     # accounts
     "user.manage": {ADM: ALL, COO: ALL},
     "user.audit.read": {ADM: ALL, OVS: ALL},

@@ -82,6 +82,10 @@ ROUTES: dict[str, Access] = {
     # the oversight body's pages: read-only, pseudonymised (web/pages/oversight.py)
     "GET /oversight": "oversight.read",
     "GET /oversight/incidents.csv": "oversight.read",
+    "GET /oversight/compliance.csv": "oversight.read",
+    # the deadlines not kept of an incident, and the organisation's account of each (web/pages/deadline_accounts.py)
+    "GET /incidents/<uuid:incident_id>/deadline-accounts": "incident.read",
+    "POST /incidents/<uuid:incident_id>/deadline-accounts": "deadline.account",
     "GET /oversight/incidents/<uuid:incident_id>": "oversight.read",
     "GET /citizen": PUBLIC,
     "POST /citizen": PUBLIC,
@@ -162,6 +166,10 @@ ROUTES: dict[str, Access] = {
     f"GET {API}/oversight/incidents/<uuid:incident_id>": "oversight.read",
     f"GET {API}/oversight/incidents/<uuid:incident_id>/timeline": "oversight.read",
     f"GET {API}/oversight/notices": "oversight.read",
+    f"GET {API}/oversight/compliance": "oversight.read",
+    f"GET {API}/oversight/compliance.csv": "oversight.read",
+    # what the organisation did about a deadline not kept (web/api/deadline_accounts.py)
+    f"POST {API}/incidents/<uuid:incident_id>/deadlines/<uuid:deadline_id>/account": "deadline.account",
     # an incident's export bundle (web/api/oversight_export.py): the service answers 404 unless granted
     f"GET {API}/oversight/incidents/<uuid:incident_id>/export": "oversight.export",
     # citizens hold no staff account: their session token is checked by the notifications services

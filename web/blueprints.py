@@ -16,6 +16,7 @@ import web.api.algorithms
 import web.api.approvals
 import web.api.calendar
 import web.api.citizens
+import web.api.deadline_accounts
 import web.api.docs
 import web.api.documents
 import web.api.incidents
@@ -31,6 +32,7 @@ import web.api.transparency
 import web.pages.approvals
 import web.pages.auth
 import web.pages.citizen
+import web.pages.deadline_accounts
 import web.pages.documents
 import web.pages.home
 import web.pages.incidents
@@ -61,6 +63,7 @@ API_BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     web.api.transparency.blp,
     web.api.oversight_incidents.blp,
     web.api.oversight_export.blp,
+    web.api.deadline_accounts.blp,
 )
 
 PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -81,4 +84,5 @@ PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
     web.pages.mailbox.blp,
     web.pages.citizen.blp,
     web.pages.oversight.blp,
+    web.pages.deadline_accounts.blp,
 )

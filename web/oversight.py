@@ -16,8 +16,9 @@ from typing import Any
 from flask import current_app
 from werkzeug.wrappers import Response
 
-from notifications.services import oversight_persons
+from notifications.services import letter_timeliness, oversight_persons
 from protocol.services import (
+    compliance_figures,
     get_oversight_incident,
     get_oversight_timeline,
     list_oversight_incidents,
@@ -150,3 +151,100 @@ def csv_response(items: list[dict[str, Any]]) -> Response:
 def outcome_label(key: str) -> str:
     """A deadline outcome in the page's language."""
     return label(DEADLINE_OUTCOMES, key)
+
+
+def compliance(query: dict[str, Any]) -> dict[str, Any]:
+    """The compliance figures: the protocol's (durations, deadlines, responses) with the letters' (notifications),
+    per organisation, for incidents reported from `from_` up to and including `to` (installation days)."""
+    start, end = query.get("from_"), query.get("to")
+    scope: dict[str, Any] = {
+        "principal": principal(),
+        "organisation_id": query.get("organisation"),
+        "reported_from": _start_of(start) if start else None,
+        "reported_before": _start_of(end + timedelta(days=1)) if end else None,
+    }
+    figures = compliance_figures(uow=herstel().uow(), **scope)
+    letters = letter_timeliness(uow=notifications_uow(), **scope)
+    for item in figures["organisations"]:
+        item["letters"] = letters[item["organisation_id"]]
+    return figures
+
+
+COMPLIANCE_COLUMNS = (
+    "organisation",
+    "period_from",
+    "period_to",
+    "incidents",
+    "suspended",
+    "suspension_median_hours",
+    "suspension_p90_hours",
+    "suspension_worst_hours",
+    "suspension_waived",
+    "not_suspended",
+    "letters",
+    "letters_delivered",
+    "letters_delivered_in_time",
+    "letters_share_in_time",
+    "deadlines_not_kept",
+    "responses_decided_in_time",
+    "responses_decided_late",
+    "responses_undecided_past_due",
+    "responses_pending",
+    "responses_share_in_time",
+)
+
+
+def _hours(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds / 3600:.2f}"
+
+
+def compliance_csv(figures: dict[str, Any], *, period: tuple[date | None, date | None]) -> Response:
+    """The figures as CSV: a row per organisation, then a row per organisation and deadline rule."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COMPLIANCE_COLUMNS)
+    start, end = (d.isoformat() if d else "" for d in period)
+    for item in figures["organisations"]:
+        s, letters, responses = item["report_to_suspension"], item["letters"], item["responses"]
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    item["organisation"],
+                    start,
+                    end,
+                    item["incidents"],
+                    s["count"],
+                    _hours(s["median_seconds"]),
+                    _hours(s["p90_seconds"]),
+                    _hours(s["worst_seconds"]),
+                    s["waived"],
+                    s["not_suspended"],
+                    letters["letters"],
+                    letters["delivered"],
+                    letters["delivered_in_time"],
+                    "" if letters["share_in_time"] is None else letters["share_in_time"],
+                    item["deadlines_not_kept"],
+                    responses["decided_in_time"],
+                    responses["decided_late"],
+                    responses["undecided_past_due"],
+                    responses["pending"],
+                    "" if responses["share_in_time"] is None else responses["share_in_time"],
+                )
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(["organisation", "rule", "applicable", *(f"deadlines_{o}" for o in OUTCOME_ORDER)])
+    for item in figures["organisations"]:
+        for rule in item["deadlines"]:
+            writer.writerow(
+                [
+                    _cell(item["organisation"]),
+                    rule["rule"],
+                    rule["applicable"],
+                    *(rule["outcomes"].get(o, 0) for o in OUTCOME_ORDER),
+                ]
+            )
+    response = current_app.response_class("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="oversight-compliance.csv"'
+    return response

@@ -40,6 +40,8 @@ from protocol.services.accounts import (
 from protocol.services.algorithms import get_algorithm, lars_is_valid, list_algorithms, register_algorithm
 from protocol.services.approvals import approval_queue, list_approvals
 from protocol.services.calendar import calculate_due, legal_calendars
+from protocol.services.compliance import compliance_figures
+from protocol.services.deadline_accounts import account_for_missed_deadline, list_deadline_accounts
 from protocol.services.definitions import (
     check_definition_file,
     describe_definition,
@@ -177,6 +179,7 @@ __all__ = [
     "StoredEvent",
     "accept_invitation",
     "accept_my_invitation",
+    "account_for_missed_deadline",
     "append_to_timeline",
     "approval_queue",
     "approve",
@@ -189,6 +192,7 @@ __all__ = [
     "close_incident",
     "complete_step",
     "complete_step_as_system",
+    "compliance_figures",
     "create_checkpoint",
     "create_organisation",
     "create_token",
@@ -217,6 +221,7 @@ __all__ = [
     "legal_calendars",
     "list_algorithms",
     "list_approvals",
+    "list_deadline_accounts",
     "list_definitions",
     "list_documents",
     "list_incidents",

@@ -28,6 +28,7 @@ from protocol.identity import Principal
 from protocol.oversight import BROKEN, DeadlineOutcome, deadline_outcome, pseudonym
 from protocol.permissions import Forbidden, organisations_for
 from protocol.services.access import incident_for
+from protocol.services.deadline_accounts import accounts_of
 from protocol.storage.uow import UnitOfWork
 
 ACTION = "oversight.read"
@@ -324,7 +325,8 @@ def list_oversight_notices(*, uow: UnitOfWork, principal: Principal, limit: int 
     """Every legal deadline not kept in the supervised organisations (missed, or met only late), latest first.
 
     Derived from the deadlines themselves, so a notice cannot be lost by a worker that did not run.
-    It stays until the organisation records what it did about it (not yet possible: see docs/oversight.md).
+    It stays open until the organisation records what it did about it (`account_for_missed_deadline`);
+    then it shows as answered, with that account.
     """
     listing = list_oversight_incidents(uow=uow, principal=principal, missed=True, per_page=MAX_PER_PAGE)
     notices = [
@@ -345,5 +347,12 @@ def list_oversight_notices(*, uow: UnitOfWork, principal: Principal, limit: int 
         for deadline in item["deadlines"]
         if DeadlineOutcome(deadline["outcome"]) in BROKEN
     ]
+    with uow.read_only():
+        accounts = accounts_of(uow, list({n["incident_id"] for n in notices}))
+    for notice in notices:
+        notice["account"] = accounts.get(notice["deadline_id"])
+        notice["answered"] = notice["account"] is not None
+    # open notices first, then the answered ones; latest due first within each
     notices.sort(key=lambda n: (n["due_at"], str(n["reference"])), reverse=True)
+    notices.sort(key=lambda n: n["answered"])
     return notices[:limit]

@@ -42,6 +42,19 @@ class TimelineRepository:
         )
         return [_stored(r) for r in self.session.scalars(stmt)]
 
+    def of_type(self, incident_ids: Sequence[uuid.UUID], event_type: str) -> list[StoredEvent]:
+        """The events of one type in the given incidents, in order (few: e.g. the accounts of missed deadlines)."""
+        found: list[StoredEvent] = []
+        ids = list(incident_ids)
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            stmt = (
+                select(EventRow)
+                .where(EventRow.incident_id.in_(chunk), EventRow.type == event_type)
+                .order_by(EventRow.incident_id, EventRow.seq)
+            )
+            found.extend(_stored(r) for r in self.session.scalars(stmt))
+        return found
+
     def event(self, event_id: int) -> StoredEvent | None:
         row = self.session.get(EventRow, event_id)
         return _stored(row) if row else None

@@ -3,8 +3,11 @@ chart (server-rendered SVG) and timeline; every page checked with axe-core."""
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +20,11 @@ from protocol.services import (
     ensure_default_organisation,
     list_algorithms,
     report_incident,
+    start_step,
 )
 from tests.e2e.conftest import PASSWORD, Audit, Site
 
+SCREENSHOTS = Path(os.environ.get("HERSTEL_SCREENSHOTS", tempfile.gettempdir()))
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
 ASSESSMENT = {
     "outcome": "suspected",
@@ -29,6 +34,12 @@ ASSESSMENT = {
     "personal_data_breach": False,
     "widespread": False,
     "summary": "Aanwijzingen voor onderscheid naar leeftijd.",
+}
+SUSPENSION = {
+    "scope": "full",
+    "fallback_procedure": "Handmatig beoordelen.",
+    "not_working_since": "2026-11-30T10:00:00Z",
+    "confirmed_by_owner": True,
 }
 BODY = "toezicht@rekenkamer.example"
 
@@ -48,13 +59,24 @@ def test_oversight_dashboard_chart_and_timeline(chromium: Any, site: Site, audit
         detected_at=herstel.clock() - timedelta(days=1),
         protected_grounds=["age"],
     )
-    complete_step(
+    incident = complete_step(
         uow=herstel.uow(),
         principal=officer,
         incident_id=incident["id"],
         step="assess",
         version=incident["version"],
         evidence=ASSESSMENT,
+    )
+    incident = start_step(
+        uow=herstel.uow(), principal=officer, incident_id=incident["id"], step="suspend", version=incident["version"]
+    )
+    complete_step(
+        uow=herstel.uow(),
+        principal=officer,
+        incident_id=incident["id"],
+        step="suspend",
+        version=incident["version"],
+        evidence=SUSPENSION,
     )
     create_user(
         uow=herstel.uow(),
@@ -79,6 +101,18 @@ def test_oversight_dashboard_chart_and_timeline(chromium: Any, site: Site, audit
     page.wait_for_url(site.url + "/oversight")
     assert incident["reference"] in page.locator("table.oversight-list").inner_text()
     assert "Leeftijd weegt mee" not in page.content()  # the title is free text: not shown
+    # the compliance figures: four charts, each an image with a name, each with its table
+    assert page.get_by_role("heading", name="Nalevingscijfers").is_visible()
+    assert page.get_by_role("img", name="Tijd van melding tot stopzetten").is_visible()
+    drawn, empty = (
+        page.locator("svg.figure-chart").count(),
+        page.locator(".figure > p").count(),
+    )
+    assert drawn >= 1
+    assert drawn + empty == 4  # no letters or objections yet: those say so instead of an empty chart
+    assert page.locator("table.figure-table").count() == 4
+    assert "Standaardorganisatie" in page.locator("table.figure-table").first.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "oversight-dashboard.png"), full_page=True)
     audit.check(page, "dashboard")
 
     page.get_by_label("Kenmerk").fill(incident["reference"])

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from protocol.services import list_oversight_notices
 from web.api.common import READ_ERRORS, api_blueprint, errors
+from web.api.schemas.oversight_compliance import ComplianceQuerySchema, ComplianceSchema
 from web.api.schemas.oversight_incidents import (
     OversightIncidentDetailSchema,
     OversightNoticeSchema,
@@ -21,7 +22,7 @@ from web.api.schemas.oversight_incidents import (
     OversightTimelineSchema,
 )
 from web.context import herstel, principal
-from web.oversight import csv_response, described_timeline, incident_detail, listing
+from web.oversight import compliance, compliance_csv, csv_response, described_timeline, incident_detail, listing
 
 blp = api_blueprint("oversight_incidents", "/oversight", "Oversight: incidents, deadlines and timelines, pseudonymised")
 CSV_LIMIT = 500  # the service's page limit: a CSV is one page of the list, with its filters
@@ -74,3 +75,25 @@ class OversightNotices(MethodView):
     def get(self) -> list[dict[str, Any]]:
         """Legal deadlines not kept (missed, or met late) in the organisations you supervise, latest first."""
         return list_oversight_notices(uow=herstel().uow(), principal=principal())
+
+
+@blp.route("/compliance")
+class OversightCompliance(MethodView):
+    @blp.arguments(ComplianceQuerySchema, location="query", unknown="raise")
+    @blp.response(200, ComplianceSchema)
+    @errors(blp, *READ_ERRORS)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Compliance figures per organisation for incidents reported in the period (`from`, `to`: days, inclusive):
+        report to suspension (median, 90th percentile, worst), letters delivered by the inform deadline,
+        deadlines not kept per rule, citizens' responses decided in time. Counts and durations only."""
+        return compliance(query)
+
+
+@blp.route("/compliance.csv")
+class OversightComplianceCsv(MethodView):
+    @blp.arguments(ComplianceQuerySchema, location="query", unknown="raise")
+    @blp.response(200, content_type="text/csv", description="a row per organisation, then per organisation and rule")
+    @errors(blp, *READ_ERRORS)
+    def get(self, query: dict[str, Any]) -> Response:
+        """The compliance figures as CSV."""
+        return compliance_csv(compliance(query), period=(query.get("from_"), query.get("to")))

@@ -15,10 +15,19 @@ from werkzeug.wrappers import Response
 from protocol.services import list_algorithms, list_oversight_notices
 from web.api.schemas.oversight_incidents import SORTS, OversightQuerySchema
 from web.context import herstel, principal
-from web.oversight import csv_response, described_timeline, incident_detail, listing, outcome_label
+from web.oversight import (
+    compliance,
+    compliance_csv,
+    csv_response,
+    described_timeline,
+    incident_detail,
+    listing,
+    outcome_label,
+)
 from web.pages.common import definition, lang, page_arg, page_count, uow, when
 from web.pages.letters_text import LETTER_STATUSES, RESPONSE_NAMES
 from web.pages.oversight_chart import case_chart
+from web.pages.oversight_figures import figure_charts
 from web.pages.text import STEP_STATES, _, choice, humanise, label
 
 blp = Blueprint("oversight_page", __name__)
@@ -78,6 +87,11 @@ def dashboard() -> str:
         algorithms=list_algorithms(uow=uow(), principal=principal()),
         notices=list_oversight_notices(uow=uow(), principal=principal()),
         csv_url=url_for("oversight_page.incidents_csv", **args),
+        figures=figure_charts(compliance(_figures_query(query)), lang()),
+        figures_csv_url=url_for(
+            "oversight_page.compliance_csv_download",
+            **{k: v for k, v in args.items() if k in ("organisation_id", "reported_from", "reported_to")},
+        ),
         lang=lang(),
     )
 
@@ -87,6 +101,22 @@ def incidents_csv() -> Response:
     query = _query()
     query["per_page"] = 500
     return csv_response(listing(query)["items"])
+
+
+@blp.get("/oversight/compliance.csv")
+def compliance_csv_download() -> Response:
+    """The compliance figures of the dashboard's organisation and period, as CSV."""
+    query = _figures_query(_query())
+    return compliance_csv(compliance(query), period=(query.get("from_"), query.get("to")))
+
+
+def _figures_query(query: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard's organisation and report period, as the compliance figures take them."""
+    return {
+        "organisation": query.get("organisation_id"),
+        "from_": query.get("reported_from"),
+        "to": query.get("reported_to"),
+    }
 
 
 def _facts(found: dict[str, Any]) -> list[tuple[str, str]]:

@@ -134,6 +134,7 @@ EVENT_TYPES: Mapping[str, object] = {
     "DeadlineWithdrawn": _l("Deadline withdrawn"),
     "DeadlineWaived": _l("Deadline waived with its step"),
     "DeadlineEscalated": _l("Deadline escalated"),
+    "DeadlineMissAccounted": _l("Account given of a deadline not kept"),
     "CitizenResponded": _l("A citizen responded"),
     "CitizenResponseAnswered": _l("Citizen's response answered"),
     "DocumentAdded": _l("Document added"),

@@ -77,6 +77,7 @@ def summary(event: dict[str, Any], protocol: ProtocolDefinition) -> str:
         "DeadlineApproaching",
         "DeadlineEscalated",
         "DeadlineWithdrawn",
+        "DeadlineMissAccounted",
     ):
         title = _rule_title(protocol, payload.get("rule"))
         if kind == "DeadlineSet":

@@ -108,7 +108,7 @@ def run_letters(herstel: Herstel, broker: Dispatched, clock: Any, *, rounds: int
             reports.append(
                 deliver_letters(
                     uow_factory=unit_of_work_factory(herstel),
-                    vault=open_vault(herstel.settings),
+                    vault=herstel.vault,
                     settings=herstel.settings,
                     letter_ids=letter_ids,
                 )

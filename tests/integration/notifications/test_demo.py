@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 from installation import bootstrap, upgrade_database
 from installation.sink import on_up
-from notifications.services import get_captured_mail, letters_summary, list_captured_mail, unit_of_work, unit_of_work_factory
+from notifications.services import (
+    get_captured_mail,
+    letters_summary,
+    list_captured_mail,
+    unit_of_work,
+    unit_of_work_factory,
+)
 from protocol.services import Principal
 from tests.conftest import make_settings
 from tests.integration.notifications.conftest import assessed_incident
@@ -16,8 +21,7 @@ from tests.integration.notifications.conftest import assessed_incident
 def test_demo_letters_reach_the_sink_through_the_embedded_workers(tmp_path):
     herstel = bootstrap(make_settings(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}"))
     upgrade_database(herstel=herstel)
-    settings, stop_sink = on_up(herstel.settings)
-    herstel = replace(herstel, settings=settings)
+    herstel, stop_sink = on_up(herstel)
     assert herstel.settings.smtp_host == "127.0.0.1"
     assert herstel.settings.smtp_port > 0
     from notifications.demo import seed
@@ -42,7 +46,7 @@ def test_demo_letters_reach_the_sink_through_the_embedded_workers(tmp_path):
         incident = assessed_incident(herstel, officer, algorithm, "established")
         seeded = seed(
             uow_factory=unit_of_work_factory(herstel),
-            vault=open_vault(herstel.settings),
+            vault=herstel.vault,
             max_bytes=herstel.settings.max_body_bytes,
             incident_id=incident["id"],
             officer=officer,

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from installation import Herstel
 from notifications.copies import canonical, from_canonical, letter_place
 from notifications.ledger import ledger_digest
 from notifications.services import (
@@ -22,7 +23,7 @@ from notifications.services import (
     unit_of_work_factory,
     verify_letters_ledger,
 )
-from protocol.services import Herstel, complete_step, get_incident, get_timeline, start_step, upload_document
+from protocol.services import complete_step, get_incident, get_timeline, start_step, upload_document
 from tests.integration.flows import People
 from tests.integration.notifications import conftest as letters
 

@@ -151,6 +151,25 @@ class OversightTimelineSchema(ma.Schema):
     total = ma.fields.Integer(required=True)
 
 
+class DeadlineAccountSchema(ma.Schema):
+    text = ma.fields.String(required=True)
+    by = ma.fields.String(required=True, metadata={"description": "user:<id> of the coordinator or admin"})
+    at = ma.fields.DateTime(required=True)
+
+
+class DeadlineAccountInputSchema(Input):
+    text = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=4000),
+        metadata={"description": "what the organisation did about the deadline not kept; name no person"},
+    )
+
+
+class DeadlineAccountResultSchema(DeadlineAccountSchema):
+    incident_id = ma.fields.UUID(required=True)
+    deadline_id = ma.fields.UUID(required=True)
+
+
 class OversightNoticeSchema(ma.Schema):
     incident_id = ma.fields.UUID(required=True)
     reference = ma.fields.String(required=True)
@@ -163,3 +182,5 @@ class OversightNoticeSchema(ma.Schema):
     due_at = ma.fields.DateTime(required=True)
     met_at = ma.fields.DateTime(allow_none=True)
     outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES))
+    answered = ma.fields.Boolean(required=True, metadata={"description": "the organisation recorded what it did"})
+    account = ma.fields.Nested(DeadlineAccountSchema, allow_none=True)

@@ -27,12 +27,12 @@ def objection(mailing: Herstel, officer_browser: Browser, assessed: dict[str, An
     codes = deliver(mailing, officer_browser.principal, assessed["id"], dispatched, clock, smtp_server, count=1)
     session = open_citizen_session(
         uow_factory=unit_of_work_factory(mailing),
-        vault=open_vault(mailing.settings),
+        vault=mailing.vault,
         access_code=next(iter(codes.values())),
     )
     recorded = record_citizen_response(
         uow_factory=unit_of_work_factory(mailing),
-        vault=open_vault(mailing.settings),
+        vault=mailing.vault,
         token=session.token,
         kind="objection",
         text="Ik maak bezwaar tegen mijn selectie.",
