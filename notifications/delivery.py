@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from notifications import messages
 from notifications.attempts import DeliveryReport, Job, backoff, transition
 from notifications.channels import Channel, Outcome, Outgoing, PostChannel, SmtpChannel
 from notifications.codes import new_access_code
@@ -103,7 +104,7 @@ def default_channels(herstel: Herstel) -> ChannelFactory:
             return SmtpChannel(herstel.settings)
         if name == LetterChannel.POST:
             return PostChannel(herstel.settings.data_dir)
-        raise ChannelUnavailable(f"no channel {name}")
+        raise ChannelUnavailable(messages.NO_CHANNEL(channel=name))
 
     return make
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from protocol import messages
 from protocol.calendar import Calendars
 from protocol.calendars import load_calendars
 from protocol.checkpoint import public_key_of
@@ -49,7 +50,7 @@ class DefinitionCache:
         with self._lock, self.db.session(read_only=True) as session:
             row = DefinitionRepository(session).get(key, version)
             if row is None:
-                raise NotFound(f"protocol definition {key}@{version} is not registered", rule="unknown-protocol")
+                raise NotFound(messages.PROTOCOL_NOT_REGISTERED(definition=f"{key}@{version}"), rule="unknown-protocol")
             definition = load_definition_text(row.source_text, source=f"{key}@{version} (database)")
             self._cache[(key, version)] = definition
             return definition

@@ -5,6 +5,7 @@ person acts, their `Principal`. Value types the entry points need (errors, roles
 are re-exported here so that nothing outside `protocol/` imports below this package.
 """
 
+from protocol import messages
 from protocol.bootstrap import Herstel, bootstrap
 from protocol.chain import ChainReport
 from protocol.checkpoint import Checkpoint, CheckpointFormatError
@@ -21,6 +22,9 @@ from protocol.errors import (
     StaleVersion,
     StateConflict,
     StepBlocked,
+    Template,
+    Text,
+    templates_of,
 )
 from protocol.events import EVENT_TYPES, StoredEvent
 from protocol.evidence import EvidenceSchema, FieldSpec
@@ -177,6 +181,8 @@ __all__ = [
     "StepBlocked",
     "StepDefinition",
     "StoredEvent",
+    "Template",
+    "Text",
     "accept_invitation",
     "accept_my_invitation",
     "append_to_timeline",
@@ -239,6 +245,7 @@ __all__ = [
     "load_settings",
     "log_public_key",
     "make_process_private",
+    "messages",
     "my_invitations",
     "open_session",
     "organisation_id_for",
@@ -268,6 +275,7 @@ __all__ = [
     "start_step_as_system",
     "sweep_deadlines",
     "sync_builtin_definitions",
+    "templates_of",
     "upgrade_database",
     "upload_document",
     "verify_against_checkpoint",
