@@ -53,6 +53,7 @@ from protocol.messages import (
     REOPEN_NOT_CLOSED,
     REOPEN_NOT_ENDED,
     REPORT_INVALID,
+    REQUIRED,
     STALE_VERSION,
     STEP_APPLIES_UNKNOWN,
     STEP_DOES_NOT_APPLY,
@@ -176,11 +177,11 @@ class Incident:
         """Open a new incident for a signal; the steps that start at once become active."""
         errors: dict[str, list[str]] = {}
         if not title.strip():
-            errors["title"] = ["required"]
+            errors["title"] = [REQUIRED()]
         elif len(title) > 300:
-            errors["title"] = ["at most 300 characters"]
+            errors["title"] = [TOO_LONG(limit=300)]
         if len(description) > 20_000:
-            errors["description"] = ["at most 20000 characters"]
+            errors["description"] = [TOO_LONG(limit=20_000)]
         for name, text in (("title", title), ("description", description)):
             problem = text_problem(text)
             if problem:

@@ -184,6 +184,8 @@ PERIOD_FORMAT = Template(
 )
 PERIOD_RANGE = Template("calendar.period-range", "must be between 1 and %(maximum)s %(unit)s")
 
+JSON_TOO_DEEP = Template("request.json-depth", "the JSON body is nested deeper than %(depth)s levels")
+JSON_TOO_DEEP_FIELD = Template("request.json-depth-field", "nested deeper than %(depth)s levels")
 UNIT_HOURS = Template("calendar.unit-hours", "the hours rule counts hours: give PTnH")
 UNIT_WORKDAYS = Template("calendar.unit-workdays", "the workdays rule counts working days: give PnD")
 UNIT_ATW = Template("calendar.unit-atw", "the atw rule counts days, weeks or months: give PnD, PnW or PnM")

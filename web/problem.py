@@ -206,13 +206,22 @@ def handle_http_error(error: HTTPException) -> Response:
         detail = "an unexpected error occurred; it has been logged"  # never leak internals
     errors = data.get("errors") or (flatten(data["messages"]) if "messages" in data else None)
     rule = data.get("rule")
+    extra: dict[str, Any] = {}
+    if isinstance(errors, dict):  # our own messages among them carry a code (see web.messages)
+        codes = field_codes(errors)
+        if codes:
+            extra["error_codes"] = codes
     if not wants_problem():
+        detail = render(detail)
         if isinstance(error, CSRFError):
             detail = str(_l("The form has expired or did not come from this site. Please try again."))
         elif status == 429:
             detail = str(_l("Too many attempts. Please wait a minute and try again."))
         return error_page(status, detail, rule=rule, headers=headers)
-    return problem(status, detail, errors=errors, rule=rule, headers=headers)
+    extra.update(as_dict(detail) or {})
+    if isinstance(errors, dict):
+        errors = field_errors(errors, in_api_language)
+    return problem(status, in_api_language(detail), errors=errors, rule=rule, headers=headers, **extra)
 
 
 def _webargs_detail(status: int, data: dict[str, Any]) -> str | None:
