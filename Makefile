@@ -22,7 +22,7 @@ install: $(STAMP) $(TRANSLATIONS)
 
 # After changing user-facing text: extract it, then translate the new entries in web/translations/*/messages.po.
 translations-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o web/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k Template:1c,2 -o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 
 # Debian packages the browser tests, the letters' PDFs (DejaVu fonts; pdftotext in the tests) and

@@ -11,7 +11,7 @@ import click
 
 from cli.context import Context, pass_context
 from notifications.services import FileTooLarge, PersonsFileRejected, import_persons, unit_of_work
-from protocol.services import NotFound, Principal, get_principal, list_users
+from protocol.services import NotFound, Principal, get_principal, list_users, messages
 
 
 @click.group()
@@ -26,7 +26,7 @@ def _principal(context: Context, email: str) -> Any:
         None,
     )
     if user is None:
-        raise NotFound(f"no user {email}", rule="unknown-user")
+        raise NotFound(messages.NO_USER(user=email), rule="unknown-user")
     return get_principal(uow=herstel.uow(), user_id=user["id"])
 
 

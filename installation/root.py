@@ -18,6 +18,7 @@ from pathlib import Path
 from installation.settings import Settings, load_settings
 from notifications.services import HANDLERS as LETTER_HANDLERS
 from notifications.services import Dispatcher, LetterDispatch, NotificationsUnitOfWork, Vault, open_vault
+from protocol import messages
 from protocol.calendar import Calendars
 from protocol.calendars import load_calendars
 from protocol.checkpoint import public_key_of
@@ -50,7 +51,7 @@ class DefinitionCache:
         with self._lock, self.db.session(read_only=True) as session:
             row = DefinitionRepository(session).get(key, version)
             if row is None:
-                raise NotFound(f"protocol definition {key}@{version} is not registered", rule="unknown-protocol")
+                raise NotFound(messages.PROTOCOL_NOT_REGISTERED(definition=f"{key}@{version}"), rule="unknown-protocol")
             definition = load_definition_text(row.source_text, source=f"{key}@{version} (database)")
             self._cache[(key, version)] = definition
             return definition

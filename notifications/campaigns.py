@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from notifications import messages
 from notifications.ledger import letter_counts, settle_incident, verify_ledger
 from notifications.letters import Recipient, incident_facts, letter_context, objection_last_day
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
@@ -15,6 +16,7 @@ from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import LETTER_KINDS, LetterSenderRow
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Principal
+from protocol.messages import NOT_A_CHOICE, REQUIRED, TOO_LONG, joined
 from protocol.services import append_to_timeline, start_step_as_system
 from protocol.services.access import incident_for, organisation_for
 
@@ -23,7 +25,9 @@ RECIPIENTS = {"notification": "affected", "unfounded": "reporter"}
 
 def _check_kind(kind: str) -> None:
     if kind not in LETTER_KINDS:
-        raise InvalidEvidence("unknown letter kind", errors={"kind": [f"must be one of: {', '.join(LETTER_KINDS)}"]})
+        raise InvalidEvidence(
+            messages.LETTER_KIND_UNKNOWN(), errors={"kind": [NOT_A_CHOICE(choices=joined(LETTER_KINDS))]}
+        )
 
 
 def start_campaign(
@@ -44,15 +48,15 @@ def start_campaign(
         outcome = incident.facts.get("outcome")
         if kind == "notification" and outcome == "unfounded":
             raise StateConflict(
-                "the assessment found the signal unfounded: send the 'unfounded' letter to the reporter",
+                messages.LETTER_NOT_FOR_UNFOUNDED(),
                 rule="letter-kind",
             )
         if kind == "unfounded" and outcome != "unfounded":
-            raise StateConflict("the 'unfounded' letter is only for an unfounded signal", rule="letter-kind")
+            raise StateConflict(messages.LETTER_ONLY_FOR_UNFOUNDED(), rule="letter-kind")
         targets = uow.persons.campaign_targets(incident_id, RECIPIENTS[kind])
         if not targets:
-            missing = "import the affected persons" if kind == "notification" else "record the reporter's contact"
-            raise StateConflict(f"nobody to write to: {missing} first", rule="no-recipients")
+            nobody = messages.NO_AFFECTED_PERSONS if kind == "notification" else messages.NO_REPORTER_CONTACT
+            raise StateConflict(nobody(), rule="no-recipients")
         have = uow.letters.persons_with_letter(incident_id, kind)
         new = [person for person in targets if person.id not in have]
         if not new:
@@ -236,11 +240,13 @@ def set_letter_sender(
         "website": website.strip(),
         "signatory": signatory.strip(),
     }
-    errors = {k: ["at most 200 characters"] for k, v in values.items() if k != "postal_address" and len(v) > 200}
+    errors: dict[str, list[str]] = {
+        k: [TOO_LONG(limit=200)] for k, v in values.items() if k != "postal_address" and len(v) > 200
+    }
     if not values["name"]:
-        errors["name"] = ["required"]
+        errors["name"] = [REQUIRED()]
     if errors:
-        raise InvalidEvidence("the sender details are invalid", errors=errors)
+        raise InvalidEvidence(messages.SENDER_INVALID(), errors=errors)
     with uow:
         organisation = organisation_for(principal, "letters.send", organisation_id)
         uow.senders.put(LetterSenderRow(organisation_id=organisation, updated_at=uow.now(), **values))

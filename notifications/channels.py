@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from notifications import messages
 from notifications.errors import ChannelUnavailable
 from notifications.model import AttemptOutcome, channel_for
 from notifications.pdf import render_pdf
@@ -98,7 +99,7 @@ class SmtpChannel:
 
     def __init__(self, settings: NotificationsSettings) -> None:
         if not settings.smtp_host:
-            raise ChannelUnavailable("no SMTP server is configured (HERSTEL_SMTP_HOST)")
+            raise ChannelUnavailable(messages.NO_SMTP())
         self.settings = settings
         name, sender = parseaddr(settings.mail_from)
         self.sender = sender
@@ -375,10 +376,7 @@ class BerichtenboxChannel:
     name = "berichtenbox"
 
     def send(self, batch: Sequence[Outgoing]) -> list[Outcome]:
-        raise ChannelUnavailable(
-            "MijnOverheid Berichtenbox is not connected in this installation (no Logius endpoint or "
-            "agreement); letters go by email with consent, otherwise by post"
-        )
+        raise ChannelUnavailable(messages.NO_BERICHTENBOX())
 
     def close(self) -> None:
         return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from notifications import messages
 from notifications.codes import normalize_access_code
 from notifications.copies import CopyMismatch, open_copy, pdf_place, sha256
 from notifications.crypto import Vault
@@ -27,6 +28,7 @@ from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import RESPONSE_KINDS, CitizenResponseRow
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Actor, Principal
+from protocol.messages import joined
 from protocol.services import SessionKind, append_to_timeline, check_session, end_session, open_session
 from protocol.services.access import incident_for
 
@@ -222,13 +224,13 @@ def record_citizen_response(
     text = (text or "").strip()
     errors: dict[str, list[str]] = {}
     if kind not in RESPONSE_KINDS:
-        errors["kind"] = [f"must be one of: {', '.join(RESPONSE_KINDS)}"]
+        errors["kind"] = [messages.RESPONSE_KIND(choices=joined(RESPONSE_KINDS))]
     if not text:
-        errors["text"] = ["required"]
+        errors["text"] = [messages.RESPONSE_TEXT_REQUIRED()]
     elif len(text) > TEXT_LIMIT:
-        errors["text"] = [f"at most {TEXT_LIMIT} characters"]
+        errors["text"] = [messages.RESPONSE_TEXT_TOO_LONG(limit=TEXT_LIMIT)]
     if errors:
-        raise InvalidEvidence("the response is incomplete", errors=errors)
+        raise InvalidEvidence(messages.RESPONSE_INCOMPLETE(), errors=errors)
     response_id = uuid.uuid4()
     with uow_factory() as uow:
         now = uow.now()
@@ -280,14 +282,14 @@ def answer_citizen_response(
     """An officer's answer to a response; `CitizenResponseAnswered` meets the response's deadline."""
     answer = (answer or "").strip()
     if not answer or len(answer) > TEXT_LIMIT:
-        raise InvalidEvidence("the answer is missing or too long", errors={"answer": [f"1 to {TEXT_LIMIT} characters"]})
+        raise InvalidEvidence(messages.ANSWER_INVALID(), errors={"answer": [messages.ANSWER_LENGTH(limit=TEXT_LIMIT)]})
     with uow:
         _incident, actor = incident_for(uow, principal, incident_id, "responses.answer")
         row = uow.responses.get(response_id, incident_id=incident_id)
         if row is None:
-            raise InvalidEvidence("unknown response", errors={"response_id": ["no such response on this incident"]})
+            raise InvalidEvidence(messages.RESPONSE_UNKNOWN(), errors={"response_id": [messages.RESPONSE_NOT_HERE()]})
         if row.answered_at is not None:
-            raise StateConflict("this response has been answered already", rule="response-answered")
+            raise StateConflict(messages.RESPONSE_ANSWERED(), rule="response-answered")
         now = uow.now()
         text = _open_text(vault, row)  # both texts of a row are sealed with one key: re-seal with the current
         row.key_id = vault.key_id

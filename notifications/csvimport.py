@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.nl import bsn as bsn_number
 
+from notifications import messages
 from notifications.errors import FileTooLarge, PersonsFileRejected, RowError
+from protocol.messages import FILE_EMPTY, TOO_LONG, Text
+from protocol.messages import REQUIRED as REQUIRED_VALUE
 
 MAX_ERRORS = 1000
 Progress = Callable[[str, int, int], None]
@@ -62,9 +65,6 @@ NO = {"nee", "n", "no", "false", "onwaar", "0"}
 POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Z]{2})$")
 HOUSE_NUMBER = re.compile(r"^[0-9]{1,5}(\s?[-/]?\s?[0-9A-Za-z]{1,6})?$")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
-EMAIL_NOT_VALID = "not a valid email address"
-EMAIL_LOCAL_NOT_ASCII = "the part before the @ may hold only ASCII characters (no accents)"
-EMAIL_DOMAIN_NOT_IDNA = "the part after the @ is not a valid internet domain name"
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -116,12 +116,12 @@ class ParsedPersons:
 def decode(data: bytes) -> tuple[str, str]:
     """The text of the file and its encoding: UTF-8 (with or without BOM), else Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _file_error("the file is UTF-16; save it as CSV UTF-8 or as CSV (Windows)")
+        raise _file_error(messages.FILE_UTF16())
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as error:
-            raise _file_error(f"the file starts as UTF-8 but byte {error.start + 3} is not UTF-8") from None
+            raise _file_error(messages.FILE_BAD_UTF8(byte=error.start + 3)) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -129,7 +129,7 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as error:
-        raise _file_error(f"the file is neither UTF-8 nor Windows-1252 (byte {error.start})") from None
+        raise _file_error(messages.FILE_ENCODING(byte=error.start)) from None
 
 
 def detect_delimiter(text: str) -> str:
@@ -138,7 +138,7 @@ def detect_delimiter(text: str) -> str:
     counts = {d: header.count(d) for d in (";", ",", "\t")}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] == 0:
-        raise _file_error("the header has a single column; separate columns with ; or ,")
+        raise _file_error(messages.FILE_ONE_COLUMN())
     return best
 
 
@@ -150,7 +150,7 @@ def parse_persons_csv(
         raise FileTooLarge(len(data), max_bytes)
     text, encoding = decode(data)
     if not text.strip():
-        raise _file_error("the file is empty")
+        raise _file_error(FILE_EMPTY())
     delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     errors: list[RowError] = []
@@ -188,14 +188,14 @@ def parse_persons_csv(
             if progress is not None and rows % 5000 == 0:
                 progress("check", reader.line_num, approx_total)
     except csv.Error as error:
-        problem(row + 1, "file", f"not readable as CSV: {error}")
+        problem(row + 1, "file", messages.FILE_NOT_CSV(error=str(error)))
     if columns is None:
-        raise _file_error("the file has no header row")
+        raise _file_error(messages.FILE_NO_HEADER())
     if rows == 0:
-        raise _file_error("the file has a header but no persons")
+        raise _file_error(messages.FILE_NO_PERSONS())
     if total_errors:
         raise PersonsFileRejected(
-            f"the file was refused: {total_errors} problem(s); fix them and upload the whole file again",
+            messages.FILE_PROBLEMS(total=total_errors),
             rows=errors,
             total=total_errors,
         )
@@ -218,17 +218,15 @@ def _columns(cells: list[str], row: int) -> dict[int, str]:
         if name is None:
             continue  # other columns are ignored, never stored
         if name in found.values():
-            problems.append(RowError(row, name, f"column {header.strip()!r} repeats the {name} column"))
+            problems.append(RowError(row, name, messages.COLUMN_REPEATED(header=repr(header.strip()), column=name)))
             continue
         found[index] = name
     for name in REQUIRED:
         if name not in found.values():
             expected = " or ".join(repr(a) for a in ALIASES[name][:2])
-            problems.append(RowError(row, name, f"column missing: expected a header {expected}"))
+            problems.append(RowError(row, name, messages.COLUMN_MISSING(expected=expected)))
     if problems:
-        raise PersonsFileRejected(
-            "the file was refused: its header does not name the columns needed", rows=problems, total=len(problems)
-        )
+        raise PersonsFileRejected(messages.FILE_HEADER_REFUSED(), rows=problems, total=len(problems))
     return found
 
 
@@ -244,39 +242,39 @@ def _record(
         problem(row, name, message)
 
     if any(c.strip() for c in cells[width:]):
-        bad("row", f"more values than the header's {width} columns: is a value with a delimiter not quoted?")
+        bad("row", messages.ROW_TOO_WIDE(width=width))
     for name in ("name", "street", "city"):
         value = values.get(name, "")
         if not value:
-            bad(name, "required")
+            bad(name, REQUIRED_VALUE())
         elif len(value) > 200:
-            bad(name, "at most 200 characters")
+            bad(name, TOO_LONG(limit=200))
         elif CONTROL.search(value):
-            bad(name, "contains control characters")
+            bad(name, messages.CONTROL_CHARACTERS())
     number = _bsn(values.get("bsn", ""), bad)
     house_number = values.get("house_number", "")
     if not house_number:
-        bad("house_number", "required")
+        bad("house_number", REQUIRED_VALUE())
     elif not HOUSE_NUMBER.match(house_number):
-        bad("house_number", "must start with a number, e.g. 12, 12A or 12-2")
+        bad("house_number", messages.HOUSE_NUMBER())
     postal_code = values.get("postal_code", "").upper()
     match = POSTCODE.match(postal_code)
     if not postal_code:
-        bad("postal_code", "required")
+        bad("postal_code", REQUIRED_VALUE())
     elif not match:
-        bad("postal_code", "not a Dutch postcode such as 1234 AB")
+        bad("postal_code", messages.POSTCODE())
     addition = values.get("addition", "")
     if len(addition) > 10:
-        bad("addition", "at most 10 characters")
+        bad("addition", TOO_LONG(limit=10))
     email, email_problem = normalise_email(values.get("email", ""))
     if email_problem:
         bad("email", email_problem)
     language = LANGUAGES.get(values.get("language", "").lower()) if values.get("language") else "nl"
     if language is None:
-        bad("language", "must be nl or en")
+        bad("language", messages.LANGUAGE())
     consent_raw = values.get("consent", "").lower()
     if consent_raw and consent_raw not in YES | NO:
-        bad("consent", "must be ja or nee (yes or no)")
+        bad("consent", messages.CONSENT())
     if count[0] or number is None or match is None or language is None:
         return None
     return PersonRecord(
@@ -305,31 +303,31 @@ def normalise_email(raw: str) -> tuple[str, str | None]:
     if not email:
         return "", None
     if len(email) > 254 or not EMAIL.match(email) or CONTROL.search(email):
-        return "", EMAIL_NOT_VALID
+        return "", messages.EMAIL_NOT_VALID()
     local, _, domain = email.rpartition("@")
     if not local.isascii():
-        return "", EMAIL_LOCAL_NOT_ASCII
+        return "", messages.EMAIL_LOCAL_NOT_ASCII()
     try:
         ascii_domain = domain.encode("idna").decode("ascii")
     except UnicodeError:
-        return "", EMAIL_DOMAIN_NOT_IDNA
+        return "", messages.EMAIL_DOMAIN_NOT_IDNA()
     if len(local) + 1 + len(ascii_domain) > 254:
-        return "", EMAIL_NOT_VALID
+        return "", messages.EMAIL_NOT_VALID()
     return f"{local}@{ascii_domain}", None
 
 
 def _bsn(raw: str, bad: Callable[[str, str], None]) -> str | None:
     if not raw:
-        bad("bsn", "required")
+        bad("bsn", REQUIRED_VALUE())
         return None
     try:
         return str(bsn_number.validate(raw))
     except InvalidChecksum:
-        bad("bsn", "not a valid BSN: the eleven-test fails")
+        bad("bsn", messages.BSN_ELEVEN_TEST())
     except ValidationError:
-        bad("bsn", "not a valid BSN: it must be 9 digits")
+        bad("bsn", messages.BSN_DIGITS())
     return None
 
 
-def _file_error(message: str) -> PersonsFileRejected:
-    return PersonsFileRejected(f"the file was refused: {message}", rows=[RowError(1, "file", message)], total=1)
+def _file_error(message: Text) -> PersonsFileRejected:
+    return PersonsFileRejected(messages.FILE_REFUSED(reason=message), rows=[RowError(1, "file", message)], total=1)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from notifications import messages
 from notifications.attempts import DeliveryReport, Job, backoff, transition
 from notifications.channels import Channel, Outcome, Outgoing, PostChannel, SmtpChannel
 from notifications.codes import new_access_code
@@ -123,7 +124,7 @@ def default_channels(settings: Settings) -> ChannelFactory:
             return SmtpChannel(settings)
         if name == LetterChannel.POST:
             return PostChannel(settings.data_dir)
-        raise ChannelUnavailable(f"no channel {name}")
+        raise ChannelUnavailable(messages.NO_CHANNEL(channel=name))
 
     return make
 

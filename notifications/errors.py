@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from notifications.messages import ACCESS_DENIED, FILE_SUMMARY, FILE_SUMMARY_FIRST, FILE_TOO_LARGE
 from protocol.errors import InvalidEvidence, ProtocolError
+from protocol.messages import Text
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,11 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"row": self.row, "field": self.field, "message": self.message}
+        """The row as the API gives it: the English message, and its code and parameters where it has them."""
+        row: dict[str, object] = {"row": self.row, "field": self.field, "message": self.message}
+        if isinstance(self.message, Text):
+            row.update(self.message.as_dict())
+        return row
 
 
 class PersonsFileRejected(InvalidEvidence):
@@ -25,11 +31,8 @@ class PersonsFileRejected(InvalidEvidence):
     rule = "persons-file"
 
     def __init__(self, message: str, *, rows: list[RowError], total: int) -> None:
-        shown = f" (the first {len(rows)} are listed)" if total > len(rows) else ""
-        super().__init__(
-            message,
-            errors={"file": [f"{total} problem(s) found; nothing was imported{shown}"]},
-        )
+        summary = FILE_SUMMARY_FIRST(total=total, shown=len(rows)) if total > len(rows) else FILE_SUMMARY(total=total)
+        super().__init__(message, errors={"file": [summary]})
         self.rows = rows
         self.total = total
 
@@ -40,11 +43,7 @@ class FileTooLarge(ProtocolError):
     rule = "too-large"
 
     def __init__(self, size: int, limit: int) -> None:
-        super().__init__(
-            f"the file is {size:,} bytes; the limit is {limit:,} bytes (HERSTEL_MAX_BODY_BYTES)",
-            size=size,
-            limit=limit,
-        )
+        super().__init__(FILE_TOO_LARGE(size=f"{size:,}", limit=f"{limit:,}"), size=size, limit=limit)
 
 
 class AccessDenied(ProtocolError):
@@ -53,7 +52,7 @@ class AccessDenied(ProtocolError):
     rule = "access-denied"
 
     def __init__(self) -> None:
-        super().__init__("this code or session does not give access")
+        super().__init__(ACCESS_DENIED())
 
 
 class ChannelUnavailable(ProtocolError):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from protocol.errors import IllegalTransition
+from protocol.errors import IllegalTransition, Template, joined
 
 
 class LetterStatus(StrEnum):
@@ -64,6 +64,11 @@ TRANSITIONS: dict[tuple[LetterStatus, LetterEvent], LetterStatus] = {
 }
 
 # Final: no way out. `inform` completes when every letter of the incident is final.
+# The refusal of a move the table has not (its Dutch is in the web's catalogue; see protocol.messages)
+LETTER_TRANSITION = Template("letter.transition", "a %(state)s letter cannot %(action)s")
+LETTER_TRANSITION_POSSIBLE = Template(
+    "letter.transition-possible", "a %(state)s letter cannot %(action)s (possible: %(possible)s)"
+)
 FINAL = frozenset(s for s in LetterStatus if not any(source is s for source, _ in TRANSITIONS))
 OPEN = frozenset(LetterStatus) - FINAL
 # Held by a worker: what a claim leads to. Only the holder (fenced by the attempt number) moves it.
@@ -92,8 +97,9 @@ def next_status(status: LetterStatus, event: LetterEvent) -> LetterStatus:
         return TRANSITIONS[(status, event)]
     except KeyError:
         allowed = sorted(e.value for (s, e) in TRANSITIONS if s is status)
+        words = {"state": status.value, "action": event.value}
         raise IllegalTransition(
-            f"a {status.value} letter cannot {event.value}" + (f" (possible: {', '.join(allowed)})" if allowed else ""),
+            LETTER_TRANSITION_POSSIBLE(**words, possible=joined(allowed)) if allowed else LETTER_TRANSITION(**words),
             rule="letter-transition",
             state=status.value,
             action=event.value,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from notifications import messages
 from notifications.crypto import Vault
 from notifications.csvimport import POSTCODE, Progress, normalise_email, parse_persons_csv
 from notifications.identity import open_identity, seal_identity
@@ -12,6 +13,7 @@ from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import AffectedPersonRow
 from protocol.errors import InvalidEvidence
 from protocol.identity import Principal
+from protocol.messages import REQUIRED
 from protocol.permissions import grant_for
 from protocol.services import append_to_timeline
 from protocol.services.access import incident_for
@@ -150,7 +152,7 @@ def _check_contact(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name or len(name) > 200:
-        errors["name"] = ["required, at most 200 characters"]
+        errors["name"] = [messages.NAME_REQUIRED()]
     normalised, email_problem = normalise_email(email or "")
     email = normalised or None
     if email_problem:
@@ -163,18 +165,18 @@ def _check_contact(
         clean_address["addition"] = str(address.get("addition") or "").strip()
         for key in ("street", "house_number", "city"):
             if not clean_address[key]:
-                errors[f"address.{key}"] = ["required"]
+                errors[f"address.{key}"] = [REQUIRED()]
         match = POSTCODE.match(clean_address["postal_code"].upper())
         if not match:
-            errors["address.postal_code"] = ["not a Dutch postcode such as 1234 AB"]
+            errors["address.postal_code"] = [messages.POSTCODE()]
         else:
             clean_address["postal_code"] = f"{match.group(1)} {match.group(2)}"
     if language not in ("nl", "en"):
-        errors["language"] = ["must be nl or en"]
+        errors["language"] = [messages.LANGUAGE()]
     if not clean_address and not (email and consent):
-        errors["address"] = ["give a postal address, or an email address with consent to electronic delivery"]
+        errors["address"] = [messages.ADDRESS_OR_EMAIL()]
     if errors:
-        raise InvalidEvidence("the reporter's contact details are incomplete or invalid", errors=errors)
+        raise InvalidEvidence(messages.CONTACT_INVALID(), errors=errors)
     return {"name": name, "email": email, "address": clean_address}
 
 

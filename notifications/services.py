@@ -10,6 +10,7 @@ through a session token from `open_citizen_session`. Errors are the protocol's `
 family, so the web maps them with the same handler.
 """
 
+from notifications import messages as notification_messages
 from notifications.attempts import DeliveryReport
 from notifications.campaigns import (
     letters_summary,
@@ -111,6 +112,7 @@ __all__ = [
     "list_citizen_responses",
     "list_persons",
     "normalize_access_code",
+    "notification_messages",
     "objection_deadline",
     "open_citizen_session",
     "open_vault",

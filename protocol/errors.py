@@ -1,12 +1,63 @@
 """One error hierarchy for everything the protocol refuses.
 
 Every refusal names the rule that refused it (`rule`), so that the web can show it to an
-officer and map it to an HTTP status without guessing.
+officer and map it to an HTTP status without guessing, and says why in a `Text`: an English
+sentence carrying a stable code and its parameters, from which the web words it in the reader's
+language (the templates are declared in `protocol.messages` and `notifications.messages`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
+
+
+class Text(str):
+    """A sentence in English that remembers its code and parameters."""
+
+    code: str
+    params: Mapping[str, Any]
+    template: str
+
+    def __new__(cls, template: Template, params: Mapping[str, Any]) -> Text:
+        text = super().__new__(cls, template.english % params if params else template.english)
+        text.code, text.params, text.template = template.code, dict(params), template.english
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles as the template it came from, not as a bare str
+        return (_rebuild, (self.code, self.template, dict(self.params)))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The code and parameters, as an API client reads them."""
+        params = {name: value.as_dict() if isinstance(value, Text) else value for name, value in self.params.items()}
+        return {"code": self.code, "params": params}
+
+
+def _rebuild(code: str, english: str, params: dict[str, Any]) -> Text:
+    return Text(Template(code, english), params)
+
+
+@dataclass(frozen=True)
+class Template:
+    """One kind of message: its stable code and its English sentence with %(name)s parameters."""
+
+    code: str
+    english: str
+
+    def __call__(self, **params: Any) -> Text:
+        return Text(self, params)
+
+
+def templates_of(module: ModuleType) -> tuple[Template, ...]:
+    """Every template a module declares (read when asked, so none declared late is missed)."""
+    return tuple(value for value in vars(module).values() if isinstance(value, Template))
+
+
+def joined(values: Any) -> str:
+    """Keys or names as one parameter: `a, b, c`."""
+    return ", ".join(str(v) for v in values)
 
 
 class ProtocolError(Exception):
@@ -23,6 +74,11 @@ class ProtocolError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def code(self) -> str | None:
+        """The stable code of the refusal's words (None for a definition's own sentence)."""
+        return self.message.code if isinstance(self.message, Text) else None
 
 
 class NotFound(ProtocolError):

@@ -15,6 +15,33 @@ from typing import Any
 from uuid import UUID
 
 from protocol.events import SAFE_INTEGER
+from protocol.messages import (
+    AT_LEAST,
+    AT_MOST,
+    INTEGER_RANGE,
+    INVALID_UNICODE,
+    NO_TIME_ZONE_EXAMPLE,
+    NOT_A_BOOLEAN,
+    NOT_A_CHOICE,
+    NOT_A_DATE,
+    NOT_A_LIST,
+    NOT_A_MEASURE,
+    NOT_A_WHOLE_NUMBER,
+    NOT_AN_ID,
+    NOT_AN_INSTANT,
+    NOT_AN_OBJECT,
+    NOT_TEXT,
+    NUL_CHARACTERS,
+    ONE_OF_GROUP,
+    REQUIRED,
+    TOO_FEW_ITEMS,
+    TOO_LONG,
+    TOO_MANY_ITEMS,
+    UNKNOWN_FIELD,
+    YEAR_RANGE,
+    Text,
+    joined,
+)
 
 FIELD_TYPES = (
     "string",
@@ -86,7 +113,7 @@ class EvidenceSchema:
         for group in self.one_of:
             if not any(clean.get(name) not in (None, "", []) for name in group):
                 for name in group:
-                    errors.setdefault(name, []).append(f"give at least one of: {', '.join(group)}")
+                    errors.setdefault(name, []).append(ONE_OF_GROUP(fields=joined(group)))
         return clean, errors
 
     def to_json_schema(self) -> dict[str, Any]:
@@ -98,7 +125,7 @@ def _validate_object(specs: tuple[FieldSpec, ...], data: dict[str, Any], prefix:
     clean: dict[str, Any] = {}
     known = {s.name for s in specs}
     for name in sorted(set(data) - known):
-        errors.setdefault(prefix + name, []).append("unknown field")
+        errors.setdefault(prefix + name, []).append(UNKNOWN_FIELD())
     for spec in specs:
         path = prefix + spec.name
         raw = data.get(spec.name)
@@ -106,12 +133,12 @@ def _validate_object(specs: tuple[FieldSpec, ...], data: dict[str, Any], prefix:
             if spec.default is not None:
                 clean[spec.name] = spec.default
             elif spec.required:
-                errors.setdefault(path, []).append("required")
+                errors.setdefault(path, []).append(REQUIRED())
             continue
         try:
             clean[spec.name] = _coerce(spec, raw, path, errors)
         except ValueError as problem:
-            errors.setdefault(path, []).append(str(problem))
+            errors.setdefault(path, []).append(problem.args[0] if isinstance(problem.args[0], Text) else str(problem))
     return clean
 
 
@@ -122,11 +149,11 @@ def text_problem(value: str) -> str | None:
     chain, and NUL characters, which PostgreSQL text and JSONB refuse.
     """
     if "\x00" in value:
-        return "must not contain NUL characters"
+        return NUL_CHARACTERS()
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return "must be valid Unicode text"
+        return INVALID_UNICODE()
     return None
 
 
@@ -134,20 +161,20 @@ def _coerce(spec: FieldSpec, raw: Any, path: str, errors: Errors) -> Any:
     kind = spec.type
     if kind in ("string", "text"):
         if not isinstance(raw, str):
-            raise ValueError("must be text")
+            raise ValueError(NOT_TEXT())
         problem = text_problem(raw)
         if problem:
             raise ValueError(problem)
         value = raw.strip()
         limit = spec.max_length or (TEXT_LIMIT if kind == "text" else STRING_LIMIT)
         if len(value) > limit:
-            raise ValueError(f"at most {limit} characters")
+            raise ValueError(TOO_LONG(limit=limit))
         if not value:
-            raise ValueError("required")
+            raise ValueError(REQUIRED())
         return value
     if kind == "enum":
         if raw not in spec.choices:
-            raise ValueError(f"must be one of: {', '.join(spec.choices)}")
+            raise ValueError(NOT_A_CHOICE(choices=joined(spec.choices)))
         return raw
     if kind == "integer":
         return _integer(spec, raw)
@@ -161,10 +188,10 @@ def _coerce(spec: FieldSpec, raw: Any, path: str, errors: Errors) -> Any:
         try:
             return str(UUID(str(raw)))
         except ValueError:
-            raise ValueError("must be an id (UUID)") from None
+            raise ValueError(NOT_AN_ID()) from None
     if kind == "measure":
         if not isinstance(raw, str) or not MEASURE_PATTERN.match(raw.strip().lower()):
-            raise ValueError("must be an Algoritmekader measure id such as owk-02")
+            raise ValueError(NOT_A_MEASURE())
         return raw.strip().lower()
     if kind == "list":
         return _list(spec, raw, path, errors)
@@ -173,17 +200,17 @@ def _coerce(spec: FieldSpec, raw: Any, path: str, errors: Errors) -> Any:
 
 def _integer(spec: FieldSpec, raw: Any) -> int:
     if isinstance(raw, bool):
-        raise ValueError("must be a whole number")
+        raise ValueError(NOT_A_WHOLE_NUMBER())
     if isinstance(raw, str) and re.fullmatch(r"-?\d{1,18}", raw.strip()):
         raw = int(raw)
     if not isinstance(raw, int):
-        raise ValueError("must be a whole number")
+        raise ValueError(NOT_A_WHOLE_NUMBER())
     if abs(raw) > SAFE_INTEGER:  # the timeline could not record it exactly
-        raise ValueError(f"must lie between -{SAFE_INTEGER} and {SAFE_INTEGER}")
+        raise ValueError(INTEGER_RANGE(limit=SAFE_INTEGER))
     if spec.minimum is not None and raw < spec.minimum:
-        raise ValueError(f"must be at least {spec.minimum}")
+        raise ValueError(AT_LEAST(minimum=spec.minimum))
     if spec.maximum is not None and raw > spec.maximum:
-        raise ValueError(f"must be at most {spec.maximum}")
+        raise ValueError(AT_MOST(maximum=spec.maximum))
     return raw
 
 
@@ -194,38 +221,38 @@ def _boolean(raw: Any) -> bool:
         return True
     if isinstance(raw, str) and raw.lower() in ("false", "off", "0", "no", "nee"):
         return False
-    raise ValueError("must be true or false")
+    raise ValueError(NOT_A_BOOLEAN())
 
 
 def _date(raw: Any) -> date:
     if isinstance(raw, datetime):
-        raise ValueError("must be a date (YYYY-MM-DD)")
+        raise ValueError(NOT_A_DATE())
     if isinstance(raw, date):
         return _in_range(raw)
     try:
         day = date.fromisoformat(str(raw).strip())
     except ValueError:
-        raise ValueError("must be a date (YYYY-MM-DD)") from None
+        raise ValueError(NOT_A_DATE()) from None
     return _in_range(day)
 
 
 def _in_range(day: date) -> date:
     if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"must lie between {EARLIEST.year} and {LATEST.year}")
+        raise ValueError(YEAR_RANGE(earliest=EARLIEST.year, latest=LATEST.year))
     return day
 
 
 def _list(spec: FieldSpec, raw: Any, path: str, errors: Errors) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
-        raise ValueError("must be a list")
+        raise ValueError(NOT_A_LIST())
     if len(raw) < spec.min_items:
-        raise ValueError(f"needs at least {spec.min_items} item(s)")
+        raise ValueError(TOO_FEW_ITEMS(minimum=spec.min_items))
     if spec.max_items is not None and len(raw) > spec.max_items:
-        raise ValueError(f"at most {spec.max_items} items")
+        raise ValueError(TOO_MANY_ITEMS(maximum=spec.max_items))
     items = []
     for index, item in enumerate(raw):
         if not isinstance(item, Mapping):
-            errors.setdefault(f"{path}[{index}]", []).append("must be an object")
+            errors.setdefault(f"{path}[{index}]", []).append(NOT_AN_OBJECT())
             continue
         items.append(_validate_object(spec.fields, dict(item), f"{path}[{index}].", errors))
     return items
@@ -239,13 +266,13 @@ def parse_instant(raw: Any) -> datetime:
         try:
             value = datetime.fromisoformat(str(raw).strip())
         except ValueError:
-            raise ValueError("must be a date and time (ISO 8601 with time zone)") from None
+            raise ValueError(NOT_AN_INSTANT()) from None
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("needs a time zone, e.g. 2026-03-01T09:30:00+01:00")
+        raise ValueError(NO_TIME_ZONE_EXAMPLE())
     try:
         value = value.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC form
-        raise ValueError(f"must lie between {EARLIEST.year} and {LATEST.year}") from None
+        raise ValueError(YEAR_RANGE(earliest=EARLIEST.year, latest=LATEST.year)) from None
     _in_range(value.date())
     return value
 

@@ -32,6 +32,42 @@ from protocol.errors import (
 from protocol.events import DomainEvent
 from protocol.evidence import EvidenceSchema, FieldSpec, format_instant, parse_instant, text_problem
 from protocol.identity import SYSTEM, Actor, Role
+from protocol.messages import (
+    APPROVAL_DECIDED,
+    APPROVAL_UNKNOWN,
+    CLOSE_APPROVAL_PENDING,
+    CLOSE_STEPS_OPEN,
+    EVIDENCE_FUTURE,
+    EVIDENCE_INVALID,
+    FOUR_EYES,
+    FOUR_EYES_ROLE,
+    IN_THE_FUTURE,
+    INCIDENT_CLOSED,
+    JUSTIFICATION_INVALID,
+    JUSTIFICATION_MISSING,
+    JUSTIFICATION_TOO_LONG,
+    NO_TIME_ZONE,
+    NOT_A_CHOICE,
+    NOTE_INVALID,
+    REOPEN_COORDINATOR,
+    REOPEN_NOT_CLOSED,
+    REOPEN_NOT_ENDED,
+    REPORT_INVALID,
+    REQUIRED,
+    STALE_VERSION,
+    STEP_APPLIES_UNKNOWN,
+    STEP_DOES_NOT_APPLY,
+    STEP_REQUIRES,
+    STEP_SYSTEM_COMPLETION,
+    STEP_UNKNOWN,
+    TOO_LONG,
+    TOO_SHORT,
+    UNKNOWN_CHOICES,
+    WAIVER_FORBIDDEN,
+    WAIVER_NOT_ALLOWED,
+    WAIVER_PENDING,
+    joined,
+)
 from protocol.steps import Step, StepAction, StepState, next_state
 
 JUSTIFICATION_LIMIT = 20_000
@@ -141,28 +177,28 @@ class Incident:
         """Open a new incident for a signal; the steps that start at once become active."""
         errors: dict[str, list[str]] = {}
         if not title.strip():
-            errors["title"] = ["required"]
+            errors["title"] = [REQUIRED()]
         elif len(title) > 300:
-            errors["title"] = ["at most 300 characters"]
+            errors["title"] = [TOO_LONG(limit=300)]
         if len(description) > 20_000:
-            errors["description"] = ["at most 20000 characters"]
+            errors["description"] = [TOO_LONG(limit=20_000)]
         for name, text in (("title", title), ("description", description)):
             problem = text_problem(text)
             if problem:
                 errors.setdefault(name, []).append(problem)
         if definition.incident_sources and source not in definition.incident_sources:
-            errors["source"] = [f"must be one of: {', '.join(definition.incident_sources)}"]
+            errors["source"] = [NOT_A_CHOICE(choices=joined(definition.incident_sources))]
         unknown = sorted(set(protected_grounds) - set(definition.protected_grounds))
         if definition.protected_grounds and unknown:
             errors["protected_grounds"] = [
-                f"unknown: {', '.join(unknown)}; known: {', '.join(definition.protected_grounds)}"
+                UNKNOWN_CHOICES(unknown=joined(unknown), known=joined(definition.protected_grounds))
             ]
         if detected_at.tzinfo is None:
-            errors["detected_at"] = ["needs a time zone"]
+            errors["detected_at"] = [NO_TIME_ZONE()]
         elif detected_at > now:
-            errors["detected_at"] = ["lies in the future"]
+            errors["detected_at"] = [IN_THE_FUTURE()]
         if errors:
-            raise InvalidEvidence("the report is incomplete or invalid", errors=errors)
+            raise InvalidEvidence(REPORT_INVALID(), errors=errors)
         incident = cls(
             id=id,
             organisation_id=organisation_id,
@@ -291,7 +327,7 @@ class Incident:
         approval = self._pending_approval(approval_id, version, actor)
         if approval.requested_by == actor.ref():
             raise NotAllowed(
-                "four eyes: the approval must come from a different person than the one who asked",
+                FOUR_EYES(),
                 rule="four-eyes",
                 approval_id=str(approval_id),
             )
@@ -308,7 +344,7 @@ class Incident:
         approval = self._pending_approval(approval_id, version, actor, own_allowed=True)
         problem = text_problem(note)
         if problem:
-            raise InvalidEvidence("the note cannot be recorded", errors={"note": [problem]})
+            raise InvalidEvidence(NOTE_INVALID(), errors={"note": [problem]})
         mark = len(self.events)
         own = approval.requested_by == actor.ref()
         approval.state = ApprovalState.WITHDRAWN if own else ApprovalState.REJECTED
@@ -336,12 +372,12 @@ class Incident:
         unsettled = [k for k, s in self.steps.items() if not s.settled]
         if unsettled:
             raise StepBlocked(
-                f"cannot close: steps not completed or waived: {', '.join(unsettled)}",
+                CLOSE_STEPS_OPEN(steps=joined(unsettled)),
                 rule="close-requires-steps",
                 steps=unsettled,
             )
         if any(a.state is ApprovalState.PENDING for a in self.approvals.values()):
-            raise StepBlocked("cannot close: an approval is still pending", rule="close-requires-decisions")
+            raise StepBlocked(CLOSE_APPROVAL_PENDING(), rule="close-requires-decisions")
         mark = len(self.events)
         self.state, self.closed_at = IncidentState.CLOSED, now
         self.dirty.add(("incident", self.id))
@@ -354,18 +390,16 @@ class Incident:
         """Open a closed incident again (coordinator only), optionally putting ended steps back to active."""
         self._check_version(version)
         if self.state is not IncidentState.CLOSED:
-            raise IllegalTransition("only a closed incident can be reopened", rule="reopen-closed")
+            raise IllegalTransition(REOPEN_NOT_CLOSED(), rule="reopen-closed")
         if not actor.has(Role.COORDINATOR):
-            raise NotAllowed("only a coordinator can reopen an incident", rule="reopen-coordinator")
+            raise NotAllowed(REOPEN_COORDINATOR(), rule="reopen-coordinator")
         justification = self._justification(justification)
         steps = tuple(dict.fromkeys(steps))  # a step named twice is reopened once, not refused half-way
         for key in steps:
             if key not in self.steps:
-                raise NotFound(f"no step {key} in {self.definition.ref}", rule="unknown-step", step=key)
+                raise NotFound(STEP_UNKNOWN(step=key, definition=self.definition.ref), rule="unknown-step", step=key)
             if not self.steps[key].ended:
-                raise IllegalTransition(
-                    f"step {key} is {self.steps[key].state.value}: only an ended step can be reopened"
-                )
+                raise IllegalTransition(REOPEN_NOT_ENDED(step=key, state=self.steps[key].state.value))
         mark = len(self.events)
         self.state, self.closed_at = IncidentState.OPEN, None
         self.dirty.add(("incident", self.id))
@@ -473,7 +507,7 @@ class Incident:
         elif action is StepAction.COMPLETE:
             if spec.completion == "system" and not actor.is_system:
                 raise NotAllowed(
-                    f"step {key} completes itself when its work is done; nobody can complete it by hand",
+                    STEP_SYSTEM_COMPLETION(step=key),
                     rule="system-completion",
                     step=key,
                 )
@@ -486,9 +520,7 @@ class Incident:
                 a.step == key and a.state is ApprovalState.PENDING and a is not deciding
                 for a in self.approvals.values()
             ):
-                raise StateConflict(
-                    f"a waiver of step {key} already waits for approval", rule="approval-pending", step=key
-                )
+                raise StateConflict(WAIVER_PENDING(step=key), rule="approval-pending", step=key)
         return step, spec
 
     # ------------------------------------------------------------------ internals
@@ -496,14 +528,14 @@ class Incident:
     def _check_version(self, version: int) -> None:
         if version != self.version:
             raise StaleVersion(
-                f"the incident changed since version {version}; it is now at version {self.version}",
+                STALE_VERSION(expected=version, actual=self.version),
                 expected=version,
                 actual=self.version,
             )
 
     def _require_open(self) -> None:
         if self.state is not IncidentState.OPEN:
-            raise IllegalTransition(f"incident {self.reference} is closed", rule="incident-closed")
+            raise IllegalTransition(INCIDENT_CLOSED(reference=self.reference), rule="incident-closed")
 
     def _prepare(self, key: str, action: StepAction, version: int, actor: Actor) -> tuple[Step, StepDefinition]:
         self._check_version(version)
@@ -511,14 +543,14 @@ class Incident:
 
     def _known(self, key: str) -> tuple[Step, StepDefinition]:
         if key not in self.steps:
-            raise NotFound(f"no step {key} in {self.definition.ref}", rule="unknown-step", step=key)
+            raise NotFound(STEP_UNKNOWN(step=key, definition=self.definition.ref), rule="unknown-step", step=key)
         return self.steps[key], self.definition.step(key)
 
     def _require_requirements(self, spec: StepDefinition) -> None:
         blockers = self.blockers(spec.key)
         if blockers:
             raise StepBlocked(
-                f"step {spec.key} requires {', '.join(blockers)} to be completed or waived first",
+                STEP_REQUIRES(step=spec.key, blockers=joined(blockers)),
                 rule="requires",
                 step=spec.key,
                 blockers=blockers,
@@ -530,20 +562,20 @@ class Incident:
         condition = spec.applies_when.describe() if spec.applies_when else ""
         if applies is None:
             raise StepBlocked(
-                f"whether step {spec.key} applies is not known yet ({condition})",
+                STEP_APPLIES_UNKNOWN(step=spec.key, condition=condition),
                 rule="applies",
                 step=spec.key,
             )
         if applies is False:
-            raise StepBlocked(f"step {spec.key} does not apply to this incident", rule="applies", step=spec.key)
+            raise StepBlocked(STEP_DOES_NOT_APPLY(step=spec.key), rule="applies", step=spec.key)
 
     def _check_waiver(self, spec: StepDefinition) -> None:
         waiver = spec.waiver
         if not waiver.allowed:
-            raise NotAllowed(f"step {spec.key} cannot be waived", rule="waiver-not-allowed", step=spec.key)
+            raise NotAllowed(WAIVER_NOT_ALLOWED(step=spec.key), rule="waiver-not-allowed", step=spec.key)
         if waiver.forbidden_when is not None and waiver.forbidden_when.evaluate(self.facts):
             raise NotAllowed(
-                waiver.forbidden_reason or f"step {spec.key} cannot be waived when {waiver.forbidden_when.describe()}",
+                waiver.forbidden_reason or WAIVER_FORBIDDEN(step=spec.key, condition=waiver.forbidden_when.describe()),
                 rule="waiver-forbidden",
                 step=spec.key,
             )
@@ -553,45 +585,43 @@ class Incident:
         self._require_open()
         approval = self.approvals.get(approval_id)
         if approval is None:
-            raise NotFound(f"no approval {approval_id} on incident {self.reference}", rule="unknown-approval")
+            raise NotFound(APPROVAL_UNKNOWN(approval_id=approval_id, reference=self.reference), rule="unknown-approval")
         if approval.state is not ApprovalState.PENDING:
             raise IllegalTransition(
-                f"approval {approval_id} is already {approval.state.value}", rule="approval-decided"
+                APPROVAL_DECIDED(approval_id=approval_id, state=approval.state.value), rule="approval-decided"
             )
         if not actor.has(Role.COORDINATOR) and not (own_allowed and approval.requested_by == actor.ref()):
-            raise NotAllowed("four eyes: only a coordinator can decide on this request", rule="four-eyes-role")
+            raise NotAllowed(FOUR_EYES_ROLE(), rule="four-eyes-role")
         return approval
 
     @staticmethod
     def _validated(schema: EvidenceSchema, evidence: Mapping[str, Any] | None) -> dict[str, Any]:
         clean, errors = schema.validate(evidence)
         if errors:
-            raise InvalidEvidence("the evidence is incomplete or invalid", errors=errors)
+            raise InvalidEvidence(EVIDENCE_INVALID(), errors=errors)
         return clean
 
     def _refuse_future_start(self, clean: Mapping[str, Any], now: datetime) -> None:
         """A moment a deadline runs from cannot lie ahead: a later start would move the deadline."""
         starts = {r.runs_from_fact for r in self.definition.deadlines if r.runs_from_fact is not None}
-        errors = {
-            name: ["lies in the future"] for name in sorted(starts & set(clean)) if parse_instant(clean[name]) > now
+        errors: dict[str, list[str]] = {
+            name: [IN_THE_FUTURE()] for name in sorted(starts & set(clean)) if parse_instant(clean[name]) > now
         }
         if errors:
-            raise InvalidEvidence("the evidence is invalid", errors=errors)
+            raise InvalidEvidence(EVIDENCE_FUTURE(), errors=errors)
 
     @staticmethod
     def _justification(text: str) -> str:
         problem = text_problem(text or "")
         if problem:
-            raise InvalidEvidence("the justification cannot be recorded", errors={"justification": [problem]})
+            raise InvalidEvidence(JUSTIFICATION_INVALID(), errors={"justification": [problem]})
         text = (text or "").strip()
         if len(text) < 10:
-            raise InvalidEvidence(
-                "a written justification is required", errors={"justification": ["at least 10 characters"]}
-            )
+            raise InvalidEvidence(JUSTIFICATION_MISSING(), errors={"justification": [TOO_SHORT(limit=10)]})
         if len(text) > JUSTIFICATION_LIMIT:
             raise InvalidEvidence(
-                "the justification is too long",
-                errors={"justification": [f"at most {JUSTIFICATION_LIMIT} characters"]},
+                JUSTIFICATION_TOO_LONG(),
+                errors={"justification": [TOO_LONG(limit=JUSTIFICATION_LIMIT)]},
             )
         return text
 

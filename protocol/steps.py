@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from protocol.errors import IllegalTransition
+from protocol.messages import ILLEGAL_MOVE, ILLEGAL_MOVE_POSSIBLE, joined
 
 
 class StepState(StrEnum):
@@ -59,9 +60,9 @@ def next_state(state: StepState, action: StepAction, *, step: str = "") -> StepS
         return TRANSITIONS[(state, action)]
     except KeyError:
         allowed = sorted(a.value for (s, a) in TRANSITIONS if s is state and a not in SYSTEM_ACTIONS)
+        words = {"step": step or "?", "state": state.value, "action": action.value}
         raise IllegalTransition(
-            f"step {step or '?'} is {state.value}: cannot {action.value}"
-            + (f" (possible: {', '.join(allowed)})" if allowed else ""),
+            ILLEGAL_MOVE_POSSIBLE(**words, possible=joined(allowed)) if allowed else ILLEGAL_MOVE(**words),
             step=step,
             state=state.value,
             action=action.value,

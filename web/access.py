@@ -26,7 +26,7 @@ from flask_smorest import abort
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
-from protocol.services import MATRIX, Forbidden, Principal, authenticate_token, session_principal
+from protocol.services import MATRIX, Forbidden, Principal, authenticate_token, messages, session_principal
 from web.context import herstel
 
 PUBLIC = "public"
@@ -258,7 +258,7 @@ def guard() -> Response | None:
         return None  # routing will answer 404 or 405
     access = access_for(request.method, rule.rule)
     if access is None:  # only reachable if check_declared was bypassed: fail closed
-        raise Forbidden("this route has no declared access", rule="route-undeclared")
+        raise Forbidden(messages.ROUTE_UNDECLARED(), rule="route-undeclared")
     if access == PUBLIC:
         # public pages still show who is signed in; the API and static files need no one
         static = (request.endpoint or "").rpartition(".")[2] == "static"
@@ -278,7 +278,7 @@ def guard() -> Response | None:
         return redirect(url_for("auth.login_form", next=_local_next()))
     if not permits(principal, access):
         actions = access if isinstance(access, str) else " or ".join(access)
-        raise Forbidden(f"your role does not allow {actions}", rule="permission", action=actions)
+        raise Forbidden(messages.ROLE_NOT_ALLOWED(action=actions), rule="permission", action=actions)
     return None
 
 

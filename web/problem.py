@@ -32,6 +32,7 @@ from protocol.services import (
     ProtocolError,
     StateConflict,
 )
+from web.messages import as_dict, field_codes, field_errors, in_api_language, render
 
 PROBLEM = "application/problem+json"
 API_PREFIX = "/api/"
@@ -78,10 +79,19 @@ class ProblemSchema(ma.Schema):
     status = ma.fields.Integer(required=True)
     detail = ma.fields.String(required=True)
     rule = ma.fields.String(metadata={"description": "The protocol or access rule that refused the request"})
+    code = ma.fields.String(
+        metadata={"description": "What was refused, as a stable code; `detail` words it (see `params`)"}
+    )
+    params = ma.fields.Dict(metadata={"description": "The values `detail` was made from, for a client's own words"})
     errors = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.List(ma.fields.String()),
         metadata={"description": "Invalid input: field name → messages (nested fields as a.b or a[0].b)"},
+    )
+    error_codes = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.Dict(allow_none=True)),
+        metadata={"description": "Beside `errors`: each message's {code, params} (null where it has none)"},
     )
 
 
@@ -159,19 +169,30 @@ def status_for(error: ProtocolError) -> int:
 
 
 def handle_protocol_error(error: ProtocolError) -> Response:
-    """Every refusal of the protocol or its services, mapped by class (see STATUS_FOR)."""
+    """Every refusal of the protocol or its services, mapped by class (see STATUS_FOR).
+
+    The words come from the refusal's code: in the page's language on a page; on the API in English
+    unless the client asked for a language, with `code` and `params` beside them."""
     status = status_for(error)
     if not wants_problem():
-        return error_page(status, error.message, rule=error.rule)
+        return error_page(status, render(error.message), rule=error.rule)
     extra = {k: error.details[k] for k in SAFE_DETAILS if k in getattr(error, "details", {})}
+    extra.update(as_dict(error.message) or {})
+    detail = in_api_language(error.message)
     if isinstance(error, PersonsFileRejected):  # the contract: one entry per bad row, as a spreadsheet numbers it
-        detail = f"{error.message}: {error.total} problem(s) found, nothing was imported"
-        rows = [row.as_dict() for row in error.rows]
-        return problem(status, detail, rule=error.rule, errors=rows, total=error.total)
+        summary = in_api_language(error.errors["file"][0])
+        rows = [{**row.as_dict(), "message": in_api_language(row.message)} for row in error.rows]
+        return problem(status, f"{detail}: {summary}", rule=error.rule, errors=rows, total=error.total, **extra)
     if isinstance(error, AccessDenied):  # a citizen session is a bearer token of its own kind
-        return problem(status, error.message, rule=error.rule, headers={"WWW-Authenticate": 'Bearer realm="citizen"'})
-    errors = error.errors if isinstance(error, InvalidEvidence) else None
-    return problem(status, error.message, rule=error.rule, errors=errors, **extra)
+        headers = {"WWW-Authenticate": 'Bearer realm="citizen"'}
+        return problem(status, detail, rule=error.rule, headers=headers, **extra)
+    if isinstance(error, InvalidEvidence):
+        codes = field_codes(error.errors)
+        if codes:
+            extra["error_codes"] = codes
+        errors = field_errors(error.errors, in_api_language)
+        return problem(status, detail, rule=error.rule, errors=errors, **extra)
+    return problem(status, detail, rule=error.rule, **extra)
 
 
 def handle_http_error(error: HTTPException) -> Response:
@@ -185,13 +206,22 @@ def handle_http_error(error: HTTPException) -> Response:
         detail = "an unexpected error occurred; it has been logged"  # never leak internals
     errors = data.get("errors") or (flatten(data["messages"]) if "messages" in data else None)
     rule = data.get("rule")
+    extra: dict[str, Any] = {}
+    if isinstance(errors, dict):  # our own messages among them carry a code (see web.messages)
+        codes = field_codes(errors)
+        if codes:
+            extra["error_codes"] = codes
     if not wants_problem():
+        detail = render(detail)
         if isinstance(error, CSRFError):
             detail = str(_l("The form has expired or did not come from this site. Please try again."))
         elif status == 429:
             detail = str(_l("Too many attempts. Please wait a minute and try again."))
         return error_page(status, detail, rule=rule, headers=headers)
-    return problem(status, detail, errors=errors, rule=rule, headers=headers)
+    extra.update(as_dict(detail) or {})
+    if isinstance(errors, dict):
+        errors = field_errors(errors, in_api_language)
+    return problem(status, in_api_language(detail), errors=errors, rule=rule, headers=headers, **extra)
 
 
 def _webargs_detail(status: int, data: dict[str, Any]) -> str | None:

@@ -22,6 +22,8 @@ from werkzeug.utils import cached_property
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
+from protocol.services import messages
+
 CSP = "; ".join(
     (
         "default-src 'self'",
@@ -188,8 +190,8 @@ def depth(value: Any) -> int:
 def _too_deep() -> None:
     abort(
         400,
-        message=f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels",
-        errors={"_body": [f"nested deeper than {MAX_JSON_DEPTH} levels"]},
+        message=messages.JSON_TOO_DEEP(depth=MAX_JSON_DEPTH),
+        errors={"_body": [messages.JSON_TOO_DEEP_FIELD(depth=MAX_JSON_DEPTH)]},
         rule="json-depth",
     )
 

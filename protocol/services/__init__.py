@@ -5,6 +5,7 @@ person acts, their `Principal`. Value types the entry points need (errors, roles
 are re-exported here so that nothing outside `protocol/` imports below this package.
 """
 
+from protocol import messages
 from protocol.chain import ChainReport
 from protocol.checkpoint import Checkpoint, CheckpointFormatError
 from protocol.config import ConfigError, ProtocolSettings
@@ -20,6 +21,9 @@ from protocol.errors import (
     StaleVersion,
     StateConflict,
     StepBlocked,
+    Template,
+    Text,
+    templates_of,
 )
 from protocol.events import EVENT_TYPES, StoredEvent
 from protocol.evidence import EvidenceSchema, FieldSpec
@@ -177,6 +181,8 @@ __all__ = [
     "StepBlocked",
     "StepDefinition",
     "StoredEvent",
+    "Template",
+    "Text",
     "accept_invitation",
     "accept_my_invitation",
     "account_for_missed_deadline",
@@ -238,6 +244,7 @@ __all__ = [
     "list_users",
     "log_public_key",
     "make_process_private",
+    "messages",
     "my_invitations",
     "open_session",
     "organisation_id_for",
@@ -267,6 +274,7 @@ __all__ = [
     "start_step_as_system",
     "sweep_deadlines",
     "sync_builtin_definitions",
+    "templates_of",
     "upload_document",
     "verify_against_checkpoint",
     "verify_all",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from protocol import messages
 from protocol.errors import NotFound
 from protocol.identity import Actor, Principal, Role
 from protocol.incident import Incident
@@ -20,7 +21,7 @@ def load_principal(uow: UnitOfWork, user_id: uuid.UUID) -> Principal:
     """The principal for an active user, with their roles per organisation."""
     user = uow.accounts.user(user_id)
     if user is None or not user.active:
-        raise NotFound("no such active user", rule="unknown-user")
+        raise NotFound(messages.NO_ACTIVE_USER(), rule="unknown-user")
     memberships: dict[uuid.UUID, set[Role]] = {}
     for membership in uow.accounts.memberships(user_id):
         memberships.setdefault(membership.organisation_id, set()).add(Role(membership.role))
@@ -47,15 +48,15 @@ def incident_for(
     try:
         incident = uow.incidents.get(incident_id, organisation_ids=member_of, lock=lock)
     except NotFound:
-        raise NotFound(f"no incident {incident_id}", rule="unknown-incident") from None
+        raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident") from None
     assigned = principal.user_id in incident.assignments
     grant = reachable.get(incident.organisation_id)
     # an incident the principal can neither read nor act on (another investigator's) does not exist for them
     acts_on = grant is not None and (grant.scope == "organisation" or assigned)
     if not acts_on and not _can_read(principal, incident.organisation_id, assigned):
-        raise NotFound(f"no incident {incident_id}", rule="unknown-incident")
+        raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
     if grant is None:
-        raise Forbidden(f"your role does not allow {action}", rule="permission", action=action)
+        raise Forbidden(messages.ROLE_NOT_ALLOWED(action=action), rule="permission", action=action)
     require(principal, action, incident.organisation_id, assigned=assigned, step=step)
     return incident, principal.actor_in(incident.organisation_id)
 
@@ -72,10 +73,10 @@ def organisation_for(principal: Principal, action: str, organisation_id: uuid.UU
         if len(reachable) == 1:
             return next(iter(reachable))
         if not reachable:
-            raise Forbidden(f"your role does not allow {action}", rule="permission", action=action)
-        raise Forbidden(f"you act in several organisations: name the organisation for {action}", rule="organisation")
+            raise Forbidden(messages.ROLE_NOT_ALLOWED(action=action), rule="permission", action=action)
+        raise Forbidden(messages.NAME_ORGANISATION(action=action), rule="organisation")
     if organisation_id not in reachable:
         if organisation_id in principal.memberships:
-            raise Forbidden(f"your role does not allow {action}", rule="permission", action=action)
-        raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+            raise Forbidden(messages.ROLE_NOT_ALLOWED(action=action), rule="permission", action=action)
+        raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
     return organisation_id

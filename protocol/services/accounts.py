@@ -12,6 +12,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from protocol import messages
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal, Role
 from protocol.names import mixes_scripts, name_key, strip_format_characters
@@ -45,7 +46,7 @@ def create_user(
     creates an account that someone other than its owner could sign in as.
     """
     if not by.is_installation:
-        raise Forbidden("users are invited, not created", rule="installation-only")
+        raise Forbidden(messages.USERS_INVITED(), rule="installation-only")
     with uow:
         user = upsert_user(
             uow,
@@ -75,15 +76,15 @@ def upsert_user(
     errors = email_errors(email)
     bad_roles = [r for r in roles if r not in {x.value for x in Role}]
     if bad_roles or not roles:
-        errors["role"] = [f"one or more of: {', '.join(r.value for r in Role)}"]
+        errors["role"] = [messages.ROLES_ONE_OR_MORE(choices=messages.joined(r.value for r in Role))]
     if password is not None:
         errors.update(password_errors(password))
     if errors:
-        raise InvalidEvidence("invalid user", errors=errors)
+        raise InvalidEvidence(messages.USER_INVALID(), errors=errors)
     for role in roles:
         check_may_grant(by, role, organisation_id)
     if uow.accounts.organisation(organisation_id) is None:
-        raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+        raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
     user = uow.accounts.user_by_email(email)
     if user is None:
         name = clean_display_name(uow, display_name or email.split("@")[0], organisation_id, email=email)
@@ -97,9 +98,7 @@ def upsert_user(
         )
     elif password and not by.is_installation:
         # only the installation's operator sets another's password (a reset at the command line)
-        raise InvalidEvidence(
-            "the user exists already", errors={"password": ["only the user can change their own password"]}
-        )
+        raise InvalidEvidence(messages.USER_EXISTS(), errors={"password": [messages.OWN_PASSWORD_ONLY()]})
     elif password:
         user.password_hash = _hasher.hash(password)
     for role in roles:
@@ -146,11 +145,11 @@ def revoke_role(*, uow: UnitOfWork, by: Principal, email: str, role: str, organi
     token use, so the next request made with the role already fails: no grant is cached.
     """
     if not by.is_installation:
-        raise Forbidden("signed-in users remove roles through the user pages", rule="installation-only")
+        raise Forbidden(messages.ROLES_ON_PAGES(), rule="installation-only")
     with uow:
         user = uow.accounts.user_by_email(email)
         if user is None:
-            raise NotFound(f"no user {email}", rule="unknown-user")
+            raise NotFound(messages.NO_USER(user=email), rule="unknown-user")
         removed = uow.accounts.revoke_role(user.id, organisation_id, role)
         if removed:
             record_change(uow, by.ref(), "role.removed", organisation_id, user_id=user.id, role=role)
@@ -167,18 +166,18 @@ def check_may_grant(by: Principal, role: str, organisation_id: uuid.UUID) -> Non
         return
     require(by, "user.manage", organisation_id)
     if role in ADMIN_GRANTS and Role.ADMIN not in by.roles_in(organisation_id):
-        raise Forbidden(f"only an administrator can grant the {role} role", rule="grant-admin", role=role)
+        raise Forbidden(messages.ADMIN_GRANTS(role=role), rule="grant-admin", role=role)
 
 
 def email_errors(email: str) -> dict[str, list[str]]:
     """What is wrong with an e-mail address for an account (empty when nothing)."""
     if not EMAIL.match(email):
-        return {"email": ["not an email address"]}
+        return {"email": [messages.NOT_AN_EMAIL()]}
     local, _, domain = email.rpartition("@")
     if mixes_scripts(local) or any(mixes_scripts(label) for label in domain.split(".")):
-        return {"email": ["mixes letters of different scripts (a look-alike of another address)"]}
+        return {"email": [messages.EMAIL_MIXED_SCRIPTS()]}
     if strip_format_characters(email) != email:
-        return {"email": ["contains invisible formatting characters"]}
+        return {"email": [messages.EMAIL_INVISIBLE()]}
     return {}
 
 
@@ -190,13 +189,13 @@ def clean_display_name(uow: UnitOfWork, name: str, organisation_id: uuid.UUID, *
     """
     cleaned = strip_format_characters(name)
     if not cleaned:
-        raise InvalidEvidence("invalid user", errors={"display_name": ["required"]})
+        raise InvalidEvidence(messages.USER_INVALID(), errors={"display_name": [messages.REQUIRED()]})
     key = name_key(cleaned)
     for colleague in uow.accounts.users(organisation_id=organisation_id):
         if colleague.email != email and name_key(colleague.display_name) == key:
             raise InvalidEvidence(
-                "invalid user",
-                errors={"display_name": ["a colleague in this organisation has this name already: add an initial"]},
+                messages.USER_INVALID(),
+                errors={"display_name": [messages.NAME_TAKEN()]},
             )
     return cleaned[:200]
 
@@ -227,9 +226,9 @@ def record_change(
 
 def password_errors(password: str) -> dict[str, list[str]]:
     if len(password) < MIN_PASSWORD:
-        return {"password": [f"at least {MIN_PASSWORD} characters"]}
+        return {"password": [messages.TOO_SHORT(limit=MIN_PASSWORD)]}
     if len(password) > 1024:
-        return {"password": ["at most 1024 characters"]}
+        return {"password": [messages.TOO_LONG(limit=1024)]}
     return {}
 
 
@@ -250,11 +249,11 @@ def set_password(*, uow: UnitOfWork, user_id: uuid.UUID, password: str) -> None:
     """Give a user a new password (stored as an argon2id hash)."""
     errors = password_errors(password)
     if errors:
-        raise InvalidEvidence("invalid password", errors=errors)
+        raise InvalidEvidence(messages.PASSWORD_INVALID(), errors=errors)
     with uow:
         user = uow.accounts.user(user_id)
         if user is None:
-            raise NotFound("no such user", rule="unknown-user")
+            raise NotFound(messages.NO_SUCH_USER(), rule="unknown-user")
         user.password_hash = _hasher.hash(password)
         uow.commit()
 
@@ -289,7 +288,7 @@ def list_users(
 ) -> list[dict[str, Any]]:
     """Every user of the installation with their roles (its operator's view; users see `list_organisation_users`)."""
     if not by.is_installation:
-        raise Forbidden("only the installation lists every user", rule="installation-only")
+        raise Forbidden(messages.INSTALLATION_LISTS_USERS(), rule="installation-only")
     with uow.read_only():
         result = []
         for user in uow.accounts.users(organisation_id=organisation_id, role=role):
@@ -309,11 +308,11 @@ def list_users(
 def set_user_active(*, uow: UnitOfWork, by: Principal, email: str, active: bool) -> None:
     """Switch a user off (or on again), at the installation: their tokens stop working at once."""
     if not by.is_installation:
-        raise Forbidden("only the installation switches accounts off", rule="installation-only")
+        raise Forbidden(messages.INSTALLATION_SWITCHES_ACCOUNTS(), rule="installation-only")
     with uow:
         user = uow.accounts.user_by_email(email)
         if user is None:
-            raise NotFound(f"no user {email}", rule="unknown-user")
+            raise NotFound(messages.NO_USER(user=email), rule="unknown-user")
         if user.active != active:
             user.active = active
             if not active:

@@ -6,6 +6,7 @@ import re
 import uuid
 from typing import Any
 
+from protocol import messages
 from protocol.errors import InvalidEvidence, NotFound, StateConflict
 from protocol.identity import Principal
 from protocol.permissions import organisations_for
@@ -58,21 +59,21 @@ def register_algorithm(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["required"]
+        errors["name"] = [messages.REQUIRED()]
     elif len(name) > 200:
-        errors["name"] = ["at most 200 characters"]
+        errors["name"] = [messages.TOO_LONG(limit=200)]
     if lars is not None and not lars_is_valid(lars):
-        errors["lars"] = ["not a valid LARS code (8 digits, the last a check digit)"]
+        errors["lars"] = [messages.LARS_INVALID()]
     if register_status is not None and register_status not in REGISTER_STATUSES:
-        errors["register_status"] = [f"one of: {', '.join(REGISTER_STATUSES)}"]
+        errors["register_status"] = [messages.ONE_OF(choices=messages.joined(REGISTER_STATUSES))]
     if publication_category is not None and publication_category not in PUBLICATION_CATEGORIES:
-        errors["publication_category"] = ["one of: A (high-risk AI system), B (impactful algorithm), C (other)"]
+        errors["publication_category"] = [messages.PUBLICATION_CATEGORY()]
     if errors:
-        raise InvalidEvidence("invalid algorithm", errors=errors)
+        raise InvalidEvidence(messages.ALGORITHM_INVALID(), errors=errors)
     with uow:
         organisation_id = organisation_for(principal, "algorithm.register", organisation_id)
         if uow.algorithms.by_name(organisation_id, name) is not None:
-            raise StateConflict(f"an algorithm named {name!r} exists already", rule="duplicate")
+            raise StateConflict(messages.ALGORITHM_EXISTS(name=repr(name)), rule="duplicate")
         row = AlgorithmRow(
             id=uuid.uuid4(),
             organisation_id=organisation_id,
@@ -100,5 +101,5 @@ def get_algorithm(*, uow: UnitOfWork, principal: Principal, algorithm_id: uuid.U
     with uow.read_only():
         row = uow.algorithms.get(algorithm_id, organisation_ids=organisations_for(principal, "algorithm.read"))
         if row is None:
-            raise NotFound(f"no algorithm {algorithm_id}", rule="unknown-algorithm")
+            raise NotFound(messages.NO_ALGORITHM(algorithm_id=algorithm_id), rule="unknown-algorithm")
         return algorithm_view(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from protocol import messages
 from protocol.errors import InvalidEvidence
 from protocol.identity import Principal
 from protocol.permissions import grant_for, organisations_for
@@ -28,7 +29,9 @@ def approval_queue(*, uow: UnitOfWork, principal: Principal, state: str | None =
     A request can be decided by a coordinator other than the one who asked (four eyes).
     """
     if state is not None and state not in APPROVAL_STATES:
-        raise InvalidEvidence("invalid state", errors={"state": [f"one of: {', '.join(APPROVAL_STATES)}"]})
+        raise InvalidEvidence(
+            messages.STATE_INVALID(), errors={"state": [messages.ONE_OF(choices=messages.joined(APPROVAL_STATES))]}
+        )
     with uow.read_only():
         organisations = organisations_for(principal, "approval.read")
         items = []

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from protocol import messages
 from protocol.calendar import Calendars
 from protocol.calendars import load_calendars
 from protocol.definition import CalendarRule, Period
@@ -39,9 +40,9 @@ def calculate_due(*, calendars: Calendars, start: str, period: str, rule: str) -
     moment = _start(start, errors)
     length = _period(period, calendar_rule, errors)
     if calendar_rule is CalendarRule.HOURS and isinstance(moment, date) and not isinstance(moment, datetime):
-        errors.setdefault("from", []).append("a period in hours runs from a moment: give a time and a zone")
+        errors.setdefault("from", []).append(messages.HOURS_NEED_MOMENT())
     if errors or calendar_rule is None or moment is None or length is None:
-        raise InvalidEvidence("the calculation needs a valid start, period and rule", errors=errors)
+        raise InvalidEvidence(messages.CALCULATION_INVALID(), errors=errors)
     due = calendars.due(moment, length, calendar_rule)
     return {
         "due_at": due.at,
@@ -54,7 +55,7 @@ def _rule(raw: str, errors: dict[str, list[str]]) -> CalendarRule | None:
     try:
         return CalendarRule(raw)
     except ValueError:
-        errors["rule"] = [f"must be one of: {', '.join(r.value for r in CalendarRule)}"]
+        errors["rule"] = [messages.NOT_A_CHOICE(choices=messages.joined(r.value for r in CalendarRule))]
         return None
 
 
@@ -63,11 +64,11 @@ def _start(raw: str, errors: dict[str, list[str]]) -> datetime | date | None:
     try:
         moment: datetime | date = date.fromisoformat(text) if len(text) == 10 else parse_instant(text)
     except ValueError as problem:
-        message = str(problem) if len(text) != 10 else "must be a day (2026-05-11) or a moment with a zone"
+        message = problem.args[0] if len(text) != 10 else messages.DAY_OR_MOMENT()
         errors["from"] = [message]
         return None
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
-        errors["from"] = [f"must lie between {EARLIEST_YEAR} and {LATEST_YEAR}"]
+        errors["from"] = [messages.YEAR_RANGE(earliest=EARLIEST_YEAR, latest=LATEST_YEAR)]
         return None
     return moment
 
@@ -75,7 +76,7 @@ def _start(raw: str, errors: dict[str, list[str]]) -> datetime | date | None:
 def _period(raw: str, rule: CalendarRule | None, errors: dict[str, list[str]]) -> Period | None:
     found = DURATION.match(raw.strip().upper())
     if not found:
-        errors["period"] = ["must be an ISO 8601 duration of days, weeks, months or hours: PnD, PnW, PnM or PTnH"]
+        errors["period"] = [messages.PERIOD_FORMAT()]
         return None
     if found.group("hours"):
         unit, count = "hours", int(found.group("hours"))
@@ -84,7 +85,7 @@ def _period(raw: str, rule: CalendarRule | None, errors: dict[str, list[str]]) -
     if rule is CalendarRule.WORKDAYS and unit == "days":
         unit = "working_days"  # under the workdays rule, PnD counts working days
     if count < 1 or count > MAX_COUNT[unit]:
-        errors["period"] = [f"must be between 1 and {MAX_COUNT[unit]} {unit.replace('_', ' ')}"]
+        errors["period"] = [messages.PERIOD_RANGE(maximum=MAX_COUNT[unit], unit=unit.replace("_", " "))]
         return None
     if rule is not None and not rule.counts(unit):
         errors["period"] = [_unit_problem(rule)]
@@ -94,8 +95,8 @@ def _period(raw: str, rule: CalendarRule | None, errors: dict[str, list[str]]) -
 
 def _unit_problem(rule: CalendarRule) -> str:
     return {
-        CalendarRule.HOURS: "the hours rule counts hours: give PTnH",
-        CalendarRule.WORKDAYS: "the workdays rule counts working days: give PnD",
-        CalendarRule.ATW: "the atw rule counts days, weeks or months: give PnD, PnW or PnM",
-        CalendarRule.EU: "the eu rule counts days, weeks or months: give PnD, PnW or PnM",
-    }[rule]
+        CalendarRule.HOURS: messages.UNIT_HOURS,
+        CalendarRule.WORKDAYS: messages.UNIT_WORKDAYS,
+        CalendarRule.ATW: messages.UNIT_ATW,
+        CalendarRule.EU: messages.UNIT_EU,
+    }[rule]()

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from protocol import messages
 from protocol.definition import ProtocolDefinition, StepDefinition
 from protocol.errors import NotFound, StateConflict
 from protocol.evidence import EvidenceSchema
@@ -32,7 +33,7 @@ def register_definition(
         if existing is not None:
             if existing.digest != definition.digest:
                 raise StateConflict(
-                    f"{definition.ref} is registered already with different content; publish it as a new version",
+                    messages.DEFINITION_IMMUTABLE(definition=definition.ref),
                     rule="definition-immutable",
                 )
             return definition
@@ -84,7 +85,7 @@ def describe_definition(*, uow: UnitOfWork, key: str, version: int) -> dict[str,
     evidence, and its deadline rules. Clients build forms and requests from this, so a new
     definition needs no new code."""
     if not 1 <= version <= MAX_VERSION or len(key) > 64:  # beyond what the table can hold: not there
-        raise NotFound(f"protocol definition {key}@{version} is not registered", rule="unknown-protocol")
+        raise NotFound(messages.PROTOCOL_NOT_REGISTERED(definition=f"{key}@{version}"), rule="unknown-protocol")
     definition = uow.definitions(key, version)
     return {
         "key": definition.key,

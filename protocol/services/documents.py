@@ -12,6 +12,7 @@ import unicodedata
 import uuid
 from typing import Any
 
+from protocol import messages
 from protocol.errors import IllegalTransition, InvalidEvidence, NotFound
 from protocol.identity import Principal
 from protocol.services.access import incident_for
@@ -67,24 +68,24 @@ def upload_document(
     errors: dict[str, list[str]] = {}
     name = clean_filename(filename)
     if not name:
-        errors["filename"] = ["required"]
+        errors["filename"] = [messages.REQUIRED()]
     if content_type not in ACCEPTED_TYPES:
-        errors["content_type"] = [f"one of: {', '.join(ACCEPTED_TYPES)}"]
+        errors["content_type"] = [messages.ONE_OF(choices=messages.joined(ACCEPTED_TYPES))]
     elif not content:
-        errors["file"] = ["the file is empty"]
+        errors["file"] = [messages.FILE_EMPTY()]
     elif (magic := ACCEPTED_TYPES[content_type]) is not None and not content.startswith(magic):
-        errors["file"] = [f"the content is not {content_type}"]
+        errors["file"] = [messages.CONTENT_MISMATCH(content_type=content_type)]
     elif magic is None:
         try:
             content.decode("utf-8")
         except UnicodeDecodeError:
-            errors["file"] = ["plain text must be UTF-8"]
+            errors["file"] = [messages.TEXT_NOT_UTF8()]
     if errors:
-        raise InvalidEvidence("the document cannot be accepted", errors=errors)
+        raise InvalidEvidence(messages.DOCUMENT_REFUSED(), errors=errors)
     with uow:
         incident, actor = incident_for(uow, principal, incident_id, "document.upload")
         if incident.state.value != "open":
-            raise IllegalTransition(f"incident {incident.reference} is closed", rule="incident-closed")
+            raise IllegalTransition(messages.INCIDENT_CLOSED(reference=incident.reference), rule="incident-closed")
         now = uow.now()
         row = DocumentRow(
             id=uuid.uuid4(),
@@ -130,7 +131,9 @@ def get_document(
         incident, _ = incident_for(uow, principal, incident_id, "document.read", lock=False)
         row = uow.documents.get(document_id, incident_id=incident.id)
         if row is None:
-            raise NotFound(f"no document {document_id} on incident {incident.reference}", rule="unknown-document")
+            raise NotFound(
+                messages.NO_DOCUMENT(document_id=document_id, reference=incident.reference), rule="unknown-document"
+            )
         view = document_view(row)
         if with_content:
             view["content"] = bytes(row.content)

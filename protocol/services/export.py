@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import IO, Any
 
+from protocol import messages
 from protocol.chain import canonical_bytes
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.evidence import format_instant
@@ -74,13 +75,13 @@ def export_incident(
         consistency = _consistency(uow, since, head.size) if since is not None else None
         definition_row = uow.protocols.get(incident.definition.key, incident.definition.version)
         if definition_row is None:
-            raise NotFound(f"no protocol definition {incident.definition.ref}", rule="unknown-definition")
+            raise NotFound(messages.NO_DEFINITION(definition=incident.definition.ref), rule="unknown-definition")
         definition_bytes = definition_row.source_text.encode("utf-8")
         algorithm = uow.algorithms.get(incident.algorithm_id)
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             count, types = _write_events_and_proofs(uow, archive, incident.id, head.size)
             if count == 0:
-                raise NotFound(f"incident {incident_id} has no event in the log yet", rule="not-in-tree")
+                raise NotFound(messages.NO_EVENT_YET(incident_id=incident_id), rule="not-in-tree")
             archive.writestr(HEAD, json.dumps(head.as_dict(), indent=1, sort_keys=True) + "\n")
             if consistency is not None:
                 archive.writestr(CONSISTENCY, json.dumps(consistency, indent=1) + "\n")
@@ -100,19 +101,17 @@ def _exportable(uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID) -
     try:
         incident = uow.incidents.get(incident_id, organisation_ids=scope, lock=False)
     except NotFound:
-        raise NotFound(f"no incident {incident_id}", rule="unknown-incident") from None
+        raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident") from None
     if not principal.is_installation and grant_for(principal, "oversight.export", incident.organisation_id) is None:
-        raise NotFound(f"no incident {incident_id}", rule="unknown-incident")
+        raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
     return incident
 
 
 def _consistency(uow: UnitOfWork, since: int, size: int) -> dict[str, Any]:
     if not 0 <= since <= size:
-        raise InvalidEvidence(
-            "since is beyond the latest signed tree head", errors={"since": [f"must be at most {size}"]}, rule="since"
-        )
+        raise InvalidEvidence(messages.SINCE_BEYOND(), errors={"since": [messages.AT_MOST(maximum=size)]}, rule="since")
     if since < MAX_SIZE and uow.transparency.head(since) is None:
-        raise NotFound(f"no checkpoint of tree size {since}", rule="unknown-checkpoint")
+        raise NotFound(messages.NO_CHECKPOINT(size=since), rule="unknown-checkpoint")
     proof = _with_nodes(uow, [lambda nodes: consistency_proof(since, size, nodes)])[0]
     return {"from": since, "to": size, "proof": [node.hex() for node in proof]}
 

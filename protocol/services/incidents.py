@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from protocol import messages
 from protocol.errors import ApproverTooNew, InvalidEvidence, NotFound
 from protocol.evidence import EvidenceSchema, parse_instant
 from protocol.identity import SYSTEM, Actor, Principal, Role
@@ -43,23 +44,23 @@ def report_incident(
     try:
         detected = parse_instant(detected_at)
     except ValueError as problem:
-        raise InvalidEvidence("the report is incomplete or invalid", errors={"detected_at": [str(problem)]}) from None
+        raise InvalidEvidence(messages.REPORT_INVALID(), errors={"detected_at": [problem.args[0]]}) from None
     with uow:
         algorithm = uow.algorithms.get(algorithm_id, organisation_ids=organisations_for(principal, "incident.report"))
         if algorithm is None:
             raise InvalidEvidence(
-                "unknown algorithm", errors={"algorithm_id": ["no such algorithm in your organisation"]}
+                messages.UNKNOWN_ALGORITHM(), errors={"algorithm_id": [messages.ALGORITHM_NOT_YOURS()]}
             )
         organisation_id = organisation_for(principal, "incident.report", algorithm.organisation_id)
         if protocol is None:
             row = uow.protocols.latest(DEFAULT_PROTOCOL)
             if row is None:
-                raise NotFound(f"protocol {DEFAULT_PROTOCOL} is not registered; run `herstel db upgrade`")
+                raise NotFound(messages.DEFAULT_PROTOCOL_MISSING(definition=DEFAULT_PROTOCOL))
             protocol = (row.key, row.version)
         definition = uow.definitions(*protocol)
         organisation = uow.accounts.organisation(organisation_id, lock=True)  # serialises reference numbers
         if organisation is None:
-            raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+            raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
         now = uow.now()
         reference = f"{organisation.reference_prefix}-{now.year}-{organisation.next_incident_number:05d}"
         organisation.next_incident_number += 1
@@ -131,7 +132,7 @@ def approve(
         account = uow.accounts.user(principal.user_id)
         if request is not None and (account is None or account.created_at > request.requested_at):
             raise ApproverTooNew(
-                "four eyes: the approving account was made after the request; it cannot be the second pair of eyes",
+                messages.APPROVER_TOO_NEW(),
                 approval_id=str(approval_id),
             )
         incident.approve(approval_id, version=version, actor=actor, now=now)
@@ -331,12 +332,12 @@ def _check_references(
         except ValueError:
             continue  # the schema reports the format
         if spec.type == "document" and uow.documents.get(ref, incident_id=incident.id) is None:
-            errors[spec.name] = ["no such document on this incident"]
+            errors[spec.name] = [messages.DOCUMENT_NOT_HERE()]
         if spec.type == "user":
             roles = {m.role for m in uow.accounts.memberships(ref) if m.organisation_id == incident.organisation_id}
             if not roles:
-                errors[spec.name] = ["no such user in this organisation"]
+                errors[spec.name] = [messages.USER_NOT_HERE()]
             elif spec.role and Role(spec.role).value not in roles:
-                errors[spec.name] = [f"the user does not have the {spec.role} role"]
+                errors[spec.name] = [messages.USER_LACKS_ROLE(role=spec.role)]
     if errors:
-        raise InvalidEvidence("the evidence refers to something that does not exist", errors=errors)
+        raise InvalidEvidence(messages.EVIDENCE_REFERENCES(), errors=errors)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from protocol import messages
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal, Role
 from protocol.permissions import organisations_for
@@ -82,13 +83,13 @@ def invite_user(
     email = email.strip().lower()
     errors = email_errors(email)
     if not roles or any(r not in {x.value for x in Role} for r in roles):
-        errors["roles"] = [f"one or more of: {', '.join(r.value for r in Role)}"]
+        errors["roles"] = [messages.ROLES_ONE_OR_MORE(choices=messages.joined(r.value for r in Role))]
     if errors:
-        raise InvalidEvidence("invalid invitation", errors=errors)
+        raise InvalidEvidence(messages.INVITATION_INVALID_INPUT(), errors=errors)
     with uow:
         if principal.is_installation:
             if organisation_id is None or uow.accounts.organisation(organisation_id) is None:
-                raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+                raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
         else:
             organisation_id = organisation_for(principal, "user.manage", organisation_id)
         for role in roles:
@@ -116,7 +117,7 @@ def _open_invitation(uow: UnitOfWork, secret: str, *, lock: bool = False) -> Inv
     row = uow.accounts.invitation_by_hash(_secret_hash(secret), lock=lock) if 0 < len(secret) <= 200 else None
     if row is None or row.accepted_at is not None or row.expires_at <= uow.now():
         # unknown, used and expired look alike: the link says nothing more to whoever holds an old one
-        raise NotFound("this invitation is not valid (used, expired or unknown)", rule="unknown-invitation")
+        raise NotFound(messages.INVITATION_INVALID(), rule="unknown-invitation")
     return row
 
 
@@ -141,15 +142,15 @@ def accept_invitation(*, uow: UnitOfWork, secret: str, password: str) -> uuid.UU
     """
     errors = password_errors(password)
     if errors:
-        raise InvalidEvidence("invalid password", errors=errors)
+        raise InvalidEvidence(messages.PASSWORD_INVALID(), errors=errors)
     with uow:
         row = _open_invitation(uow, secret, lock=True)
         existing = uow.accounts.user_by_email(row.email)
         if existing is not None:
             if not password_matches(existing.password_hash, password):
-                raise InvalidEvidence("wrong password", errors={"password": ["not the password of this account"]})
+                raise InvalidEvidence(messages.WRONG_PASSWORD(), errors={"password": [messages.NOT_THIS_PASSWORD()]})
             if not existing.active:
-                raise NotFound("this invitation is not valid (used, expired or unknown)", rule="unknown-invitation")
+                raise NotFound(messages.INVITATION_INVALID(), rule="unknown-invitation")
         if existing is None:
             user_id = uuid.uuid4()
             user = add_account(
@@ -200,7 +201,7 @@ def accept_my_invitation(*, uow: UnitOfWork, principal: Principal, invitation_id
             or row.accepted_at is not None
             or row.expires_at <= uow.now()
         ):
-            raise NotFound(f"no invitation {invitation_id}", rule="unknown-invitation")
+            raise NotFound(messages.NO_INVITATION(invitation_id=invitation_id), rule="unknown-invitation")
         _grant(uow, row, user)
         uow.commit()
 

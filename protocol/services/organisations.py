@@ -6,6 +6,7 @@ import re
 import uuid
 from typing import Any
 
+from protocol import messages
 from protocol.errors import InvalidEvidence, NotFound, StateConflict
 from protocol.storage.tables import DEFAULT_ORGANISATION_ID, OrganisationRow
 from protocol.storage.uow import UnitOfWork
@@ -33,16 +34,16 @@ def create_organisation(*, uow: UnitOfWork, slug: str, name: str, reference_pref
     """Add an organisation (a ministry, an agency, a municipality) to a shared installation."""
     errors: dict[str, list[str]] = {}
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", slug):
-        errors["slug"] = ["lowercase letters, digits and dashes"]
+        errors["slug"] = [messages.SLUG_FORMAT()]
     if not name.strip():
-        errors["name"] = ["required"]
+        errors["name"] = [messages.REQUIRED()]
     if not re.fullmatch(r"[A-Z]{2,8}", reference_prefix):
-        errors["reference_prefix"] = ["2 to 8 capital letters"]
+        errors["reference_prefix"] = [messages.PREFIX_FORMAT()]
     if errors:
-        raise InvalidEvidence("invalid organisation", errors=errors)
+        raise InvalidEvidence(messages.ORGANISATION_INVALID(), errors=errors)
     with uow:
         if uow.accounts.organisation_by_slug(slug):
-            raise StateConflict(f"organisation {slug} exists already", rule="duplicate")
+            raise StateConflict(messages.ORGANISATION_EXISTS(slug=slug), rule="duplicate")
         organisation_id = uuid.uuid4()
         uow.accounts.add_organisation(
             OrganisationRow(
@@ -65,7 +66,7 @@ def organisation_id_for(*, uow: UnitOfWork, slug: str | None) -> uuid.UUID:
     with uow.read_only():
         row = uow.accounts.organisation_by_slug(slug)
         if row is None:
-            raise NotFound(f"no organisation {slug}", rule="unknown-organisation")
+            raise NotFound(messages.NO_ORGANISATION(organisation=slug), rule="unknown-organisation")
         return row.id
 
 

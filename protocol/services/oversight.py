@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from protocol import messages
 from protocol.definition import ProtocolDefinition
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal
@@ -58,7 +59,7 @@ def oversight_organisations(principal: Principal) -> set[uuid.UUID]:
     """The organisations the principal supervises; Forbidden when none."""
     granted = set(organisations_for(principal, ACTION))
     if not granted:
-        raise Forbidden(f"your role does not allow {ACTION}", rule="permission", action=ACTION)
+        raise Forbidden(messages.ROLE_NOT_ALLOWED(action=ACTION), rule="permission", action=ACTION)
     return granted
 
 
@@ -151,13 +152,15 @@ def list_oversight_incidents(
 ) -> dict[str, Any]:
     """The incidents of the supervised organisations, each with its steps and deadline outcomes."""
     if sort not in SORTS:
-        raise InvalidEvidence("invalid sort", errors={"sort": [f"one of: {', '.join(SORTS)}"]})
+        raise InvalidEvidence(
+            messages.SORT_INVALID(), errors={"sort": [messages.ONE_OF(choices=messages.joined(SORTS))]}
+        )
     page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
     with uow.read_only():
         granted = oversight_organisations(principal)
         if organisation_id is not None:
             if organisation_id not in granted:
-                raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+                raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
             granted = {organisation_id}
         now = uow.now()
         rows = uow.incidents.oversight_rows(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from protocol import messages
 from protocol.chain import ChainReport, verify_chain
 from protocol.checkpoint import Checkpoint, CheckpointFormatError, Head, parse_checkpoint, sign_checkpoint
 from protocol.events import StoredEvent
@@ -79,7 +80,7 @@ def verify_all(
     The installation's alone: a user verifies the incidents they may reach, one at a time.
     """
     if not principal.is_installation:
-        raise Forbidden("only the installation verifies every chain", rule="installation-only")
+        raise Forbidden(messages.INSTALLATION_VERIFIES(), rule="installation-only")
     with uow_factory().read_only() as uow:
         ids = uow.timeline.incident_ids()
         kept = _latest_checkpoint(uow, trusted_public_key)  # read and its signature checked once
@@ -137,7 +138,7 @@ def create_checkpoint(*, uow: UnitOfWork, principal: Principal, private_key: byt
     """
     if not principal.is_installation:
         if not principal.memberships:
-            raise Forbidden("your role does not allow checkpoint.create", rule="permission")
+            raise Forbidden(messages.ROLE_NOT_ALLOWED(action="checkpoint.create"), rule="permission")
         for organisation_id in principal.memberships:
             require(principal, "checkpoint.create", organisation_id)
     with uow:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from protocol import messages
 from protocol.errors import NotFound
 from protocol.identity import Principal, Role
 from protocol.permissions import organisations_for
@@ -48,7 +49,7 @@ def create_token(
     with uow:
         user = uow.accounts.user_by_email(email)
         if user is None or (not by.is_installation and by.user_id != user.id):
-            raise NotFound(f"no user {email}", rule="unknown-user")
+            raise NotFound(messages.NO_USER(user=email), rule="unknown-user")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         row = ApiTokenRow(
             id=uuid.uuid4(),
@@ -122,7 +123,7 @@ def revoke_token(*, uow: UnitOfWork, principal: Principal, token_id: uuid.UUID) 
     with uow:
         row = uow.accounts.token(token_id)
         if row is None or not _may_manage(uow, principal, row.user_id):
-            raise NotFound(f"no token {token_id}", rule="unknown-token")
+            raise NotFound(messages.NO_TOKEN(token_id=token_id), rule="unknown-token")
         if row.revoked_at is None:
             row.revoked_at = uow.now()
         uow.commit()

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from protocol import messages
 from protocol.chain import GENESIS, canonical_bytes
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.evidence import format_instant
@@ -133,13 +134,13 @@ def _head(uow: UnitOfWork, size: int) -> TreeHeadRow:
     """The signed head of a size, or NotFound (also for sizes no database column could hold)."""
     row = uow.transparency.head(size) if 0 <= size < MAX_SIZE else None
     if row is None:
-        raise NotFound(f"no checkpoint of tree size {size}", rule="unknown-checkpoint")
+        raise NotFound(messages.NO_CHECKPOINT(size=size), rule="unknown-checkpoint")
     return row
 
 
 def _require_reader(principal: Principal) -> None:
     if not any(organisations_for(principal, action) for action in READERS):
-        raise Forbidden("your role does not allow oversight.read", rule="permission", action="oversight.read")
+        raise Forbidden(messages.ROLE_NOT_ALLOWED(action="oversight.read"), rule="permission", action="oversight.read")
 
 
 def list_tree_heads(
@@ -181,7 +182,7 @@ def prove_consistency(*, uow: UnitOfWork, principal: Principal, old_size: int, n
     _require_reader(principal)
     if old_size > new_size:
         raise InvalidEvidence(
-            "from is larger than to", errors={"from": [f"must not exceed to ({new_size})"]}, rule="proof-order"
+            messages.PROOF_ORDER(), errors={"from": [messages.PROOF_FROM(size=new_size)]}, rule="proof-order"
         )
     with uow.read_only():
         for size in (old_size, new_size):
@@ -195,12 +196,12 @@ def prove_inclusion(*, uow: UnitOfWork, principal: Principal, event_id: int, tre
     with uow.read_only():
         event = uow.timeline.event(event_id) if 0 < event_id < MAX_SIZE else None
         if event is None:
-            raise NotFound(f"no event {event_id}", rule="unknown-event")
+            raise NotFound(messages.NO_EVENT(event_id=event_id), rule="unknown-event")
         _require_incident_reader(uow, principal, event.incident_id, event_id)
         _head(uow, tree_size)
         entry = uow.transparency.entry(event_id)
         if entry is None or entry[0] >= tree_size:
-            raise NotFound(f"event {event_id} is not in the tree of size {tree_size}", rule="not-in-tree")
+            raise NotFound(messages.EVENT_NOT_IN_TREE(event_id=event_id, size=tree_size), rule="not-in-tree")
         index, leaf = entry
         path = _with_nodes(uow, lambda nodes: inclusion_proof(index, tree_size, nodes))
         return {
@@ -220,13 +221,13 @@ def _require_incident_reader(uow: UnitOfWork, principal: Principal, incident_id:
     try:
         incident = uow.incidents.get(incident_id, organisation_ids=set(principal.memberships), lock=False)
     except NotFound:
-        raise NotFound(f"no event {event_id}", rule="unknown-event") from None
+        raise NotFound(messages.NO_EVENT(event_id=event_id), rule="unknown-event") from None
     if grant_for(principal, "oversight.read", incident.organisation_id) is not None:
         return
     try:
         incident_for(uow, principal, incident_id, "timeline.read", lock=False)
     except (NotFound, Forbidden):
-        raise NotFound(f"no event {event_id}", rule="unknown-event") from None
+        raise NotFound(messages.NO_EVENT(event_id=event_id), rule="unknown-event") from None
 
 
 def verify_log(*, uow: UnitOfWork, document: str, public_key: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from protocol import messages
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal, Role
 from protocol.permissions import organisations_for, require
@@ -42,7 +43,7 @@ def list_organisation_users(
         managed = set(organisations_for(principal, "user.manage"))
         if organisation_id is not None:
             if organisation_id not in managed:
-                raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+                raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
             managed = {organisation_id}
         found: dict[uuid.UUID, dict[str, Any]] = {}
         for org in sorted(managed, key=str):
@@ -61,7 +62,9 @@ def grant_role(
 ) -> dict[str, Any]:
     """Give a user of the organisation another role there (others are invited, see `invite_user`)."""
     if role not in {r.value for r in Role}:
-        raise InvalidEvidence("invalid role", errors={"role": [f"one of: {', '.join(r.value for r in Role)}"]})
+        raise InvalidEvidence(
+            messages.ROLE_INVALID(), errors={"role": [messages.ONE_OF(choices=messages.joined(r.value for r in Role))]}
+        )
     with uow:
         organisation_id = organisation_for(principal, "user.manage", organisation_id)
         require(principal, "user.manage", organisation_id)
@@ -87,7 +90,9 @@ def remove_role(
     Who may grant a role may remove it (coordinator, oversight and admin: only an administrator).
     """
     if role not in {r.value for r in Role}:
-        raise InvalidEvidence("invalid role", errors={"role": [f"one of: {', '.join(r.value for r in Role)}"]})
+        raise InvalidEvidence(
+            messages.ROLE_INVALID(), errors={"role": [messages.ONE_OF(choices=messages.joined(r.value for r in Role))]}
+        )
     with uow:
         organisation_id = organisation_for(principal, "user.manage", organisation_id)
         check_may_grant(principal, role, organisation_id)
@@ -107,7 +112,7 @@ def _managed_user(uow: UnitOfWork, principal: Principal, user_id: uuid.UUID, org
     """
     user = uow.accounts.user(user_id)
     if user is None or not any(m.organisation_id == organisation_id for m in uow.accounts.memberships(user_id)):
-        raise NotFound(f"no user {user_id}", rule="unknown-user")
+        raise NotFound(messages.NO_USER(user=user_id), rule="unknown-user")
     return user
 
 
@@ -131,7 +136,9 @@ def list_staff(*, uow: UnitOfWork, principal: Principal, role: str | None = None
     to commission). Only names and roles: no email addresses, and never citizens.
     """
     if role is not None and role not in {r.value for r in Role}:
-        raise InvalidEvidence("invalid role", errors={"role": [f"one of: {', '.join(r.value for r in Role)}"]})
+        raise InvalidEvidence(
+            messages.ROLE_INVALID(), errors={"role": [messages.ONE_OF(choices=messages.joined(r.value for r in Role))]}
+        )
     with uow.read_only():
         member_of = set(principal.memberships)
         found: dict[uuid.UUID, dict[str, Any]] = {}

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from protocol import messages
 from protocol.deadlines import DeadlineState
 from protocol.errors import NotFound
 from protocol.steps import StepState
@@ -142,5 +143,5 @@ class IncidentQueries:
             select(IncidentRow.last_seq, IncidentRow.head_hash).where(IncidentRow.id == incident_id)
         ).one_or_none()
         if found is None:
-            raise NotFound(f"no incident {incident_id}", rule="unknown-incident")
+            raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
         return found[0], found[1]

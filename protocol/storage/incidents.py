@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from protocol import messages
 from protocol.calendar import Calendars
 from protocol.chain import GENESIS, seal
 from protocol.deadlines import Deadline, DeadlineState
@@ -83,7 +84,7 @@ class IncidentRepository(IncidentQueries):
             stmt = stmt.with_for_update()
         row = self.session.execute(stmt).one_or_none()
         if row is None:
-            raise NotFound(f"no incident {incident_id}", rule="unknown-incident")
+            raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
         return self._build(row)
 
     def get_unless_locked(self, incident_id: uuid.UUID) -> Incident | None:

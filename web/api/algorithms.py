@@ -8,7 +8,7 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
-from protocol.services import InvalidEvidence, NotFound, get_algorithm, list_algorithms, organisation_id_for
+from protocol.services import InvalidEvidence, NotFound, get_algorithm, list_algorithms, messages, organisation_id_for
 from protocol.services import register_algorithm as register
 from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
 from web.api.schemas.algorithms import AlgorithmCreateSchema, AlgorithmSchema
@@ -44,7 +44,7 @@ class Algorithms(MethodView):
                 raise
             # a bad field of the body, not a missing resource
             raise InvalidEvidence(
-                "unknown organisation", errors={"organisation": ["no such organisation of yours"]}
+                messages.UNKNOWN_ORGANISATION(), errors={"organisation": [messages.ORGANISATION_NOT_YOURS()]}
             ) from None
         return algorithm, {"Location": url_for("algorithms.Algorithm", algorithm_id=algorithm["id"])}
 

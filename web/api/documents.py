@@ -10,7 +10,7 @@ import marshmallow as ma
 from flask import Response, request, send_file, url_for
 from flask.views import MethodView
 
-from protocol.services import DOCUMENT_TYPES, InvalidEvidence, get_document, list_documents, upload_document
+from protocol.services import DOCUMENT_TYPES, InvalidEvidence, get_document, list_documents, messages, upload_document
 from web.api.common import READ_ERRORS, WRITE_ERRORS, Input, api_blueprint, errors, text
 from web.api.schemas.documents import DocumentSchema
 from web.context import herstel, principal
@@ -42,7 +42,7 @@ def _upload() -> tuple[str, str, bytes]:
     if request.mimetype == "multipart/form-data":
         part = request.files.get("file")
         if part is None:
-            raise InvalidEvidence("no file", errors={"file": ["required: a multipart part named file"]})
+            raise InvalidEvidence(messages.NO_FILE(), errors={"file": [messages.NO_FILE_PART()]})
         return part.filename or "", part.mimetype, part.read()
     return request.args.get("filename", ""), request.mimetype, request.get_data()
 

@@ -11,7 +11,7 @@ from flask import request
 from flask.views import MethodView
 
 from notifications.services import import_persons, list_persons
-from protocol.services import InvalidEvidence
+from protocol.services import InvalidEvidence, messages
 from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
 from web.api.schemas.persons import ImportResultSchema, PersonPageSchema, PersonQuerySchema, PersonsFileProblemSchema
 from web.context import herstel, notifications_uow, principal, vault
@@ -47,7 +47,7 @@ def _persons_file() -> bytes:
     if request.mimetype == "multipart/form-data":
         part = request.files.get("file")
         if part is None:
-            raise InvalidEvidence("no file", errors={"file": ["required: a multipart part named file"]})
+            raise InvalidEvidence(messages.NO_FILE(), errors={"file": [messages.NO_FILE_PART()]})
         data: bytes = part.read()
         return data
     return request.get_data()  # larger than MAX_CONTENT_LENGTH: werkzeug answers 413 before reading it

@@ -34,10 +34,9 @@ from web.pages.letters_text import (
     RESPONSE_HINTS,
     RESPONSE_KINDS_TEXT,
     RESPONSE_NAMES,
-    citizen_message,
     citizen_step_text,
 )
-from web.pages.text import _, label
+from web.pages.text import _, field_message, label
 
 blp = Blueprint("citizen", __name__)
 COOKIE = "herstel_citizen"  # holds the citizen session's secret; nothing else
@@ -177,7 +176,7 @@ def respond() -> Page:
     except AccessDenied:
         return _ended()
     except InvalidEvidence as error:
-        errors = {name: [citizen_message(name, m) for m in messages] for name, messages in error.errors.items()}
+        errors = {name: [field_message(m) for m in messages] for name, messages in error.errors.items()}
         return _letter_page(token, form={"kind": kind, "text": text, "errors": errors}, status=422)
     session[LAST] = str(result["response_id"])
     return redirect(url_for("citizen.letter", _anchor="recorded"))

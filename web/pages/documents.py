@@ -6,7 +6,15 @@ import uuid
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 
-from protocol.services import DOCUMENT_TYPES, InvalidEvidence, NotFound, ProtocolError, get_document, upload_document
+from protocol.services import (
+    DOCUMENT_TYPES,
+    InvalidEvidence,
+    NotFound,
+    ProtocolError,
+    get_document,
+    messages,
+    upload_document,
+)
 from web.context import principal
 from web.pages.common import uow
 from web.pages.incident_view import FormState, Refusal
@@ -45,7 +53,7 @@ def upload(incident_id: uuid.UUID) -> Page:
     file = request.files.get("file")
     try:
         if file is None or not file.filename:
-            raise InvalidEvidence("no file", errors={"file": ["required"]})
+            raise InvalidEvidence(messages.NO_FILE(), errors={"file": [messages.REQUIRED()]})
         document = upload_document(
             uow=uow(),
             principal=principal(),

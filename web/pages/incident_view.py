@@ -16,23 +16,50 @@ from flask import url_for
 
 from protocol.services import FieldSpec, ProtocolDefinition, ProtocolError, StaleVersion, list_documents, list_staff
 from web.context import principal
+from web.messages import Words, render
 from web.pages.common import actor_name, day, lang, may, me, uow, user_name, when
 from web.pages.forms import Field, build_fields, flat_errors
-from web.pages.text import DEADLINE_STATES, _, choice, label, period, rule_explanation
+from web.pages.letters_text import LETTER_STATUSES
+from web.pages.text import DEADLINE_STATES, STEP_ACTIONS, STEP_STATES, _, choice, label, period, rule_explanation
 
 
 @dataclass
 class Refusal:
-    """Why the protocol refused an action: its rule, its own words, and the rule in plain words."""
+    """Why the protocol refused an action: its rule, its words in the page's language, and the rule in plain words."""
 
     rule: str
     message: str
     explanation: str
     stale: bool = False
+    source: str = ""  # the refusal as the engine gave it (code and parameters), to word it again
 
     @classmethod
-    def of(cls, error: ProtocolError) -> Refusal:
-        return cls(error.rule, error.message, rule_explanation(error.rule), isinstance(error, StaleVersion))
+    def of(cls, error: ProtocolError, definition: ProtocolDefinition | None = None) -> Refusal:
+        message = render(error.message, words=page_words(definition))
+        return cls(error.rule, message, rule_explanation(error.rule), isinstance(error, StaleVersion), error.message)
+
+    def reword(self, definition: ProtocolDefinition) -> None:
+        """Name the steps by their titles, once the page knows the incident's definition."""
+        self.message = render(self.source, words=page_words(definition))
+
+
+def page_words(definition: ProtocolDefinition | None) -> Words:
+    """A refusal's parameters as a page shows them: step titles for step keys, states and actions in words."""
+    page_lang = lang()
+
+    def step(key: str) -> str:
+        return definition.step(key).title_for(page_lang) if definition and key in definition.steps else key
+
+    def words(name: str, value: Any) -> Any:
+        if name in ("step", "steps", "blockers") and isinstance(value, str):
+            return ", ".join(step(key) for key in value.split(", "))
+        if name == "state" and isinstance(value, str):
+            return label(STEP_STATES, value) if value in STEP_STATES else label(LETTER_STATUSES, value)
+        if name == "action" and isinstance(value, str) and value in STEP_ACTIONS:
+            return label(STEP_ACTIONS, value)
+        return value
+
+    return words
 
 
 @dataclass

@@ -46,6 +46,8 @@ def fetch(incident_id: uuid.UUID) -> dict[str, Any]:
 def render_incident(incident: dict[str, Any], *, state: FormState | None = None, status: int = 200) -> tuple[str, int]:
     """The incident page; `state` puts a form back as its author sent it, with errors or a refusal."""
     protocol = definition(incident["protocol"]["key"], incident["protocol"]["version"])
+    if state is not None and state.refusal is not None:
+        state.refusal.reword(protocol)
     open_deadlines = [d for d in incident["deadlines"] if d["state"] == "open"]
     html = render_template(
         "incident.html",

@@ -24,8 +24,8 @@ from web.pages.common import may, page_arg, page_count
 from web.pages.incident_view import FormState, Refusal
 from web.pages.incidents import Page, attempt, fetch
 from web.pages.letters_panel import progress
-from web.pages.letters_text import CHANNELS, LETTER_STATUSES, row_message
-from web.pages.text import _, label, ngettext
+from web.pages.letters_text import CHANNELS, LETTER_STATUSES
+from web.pages.text import _, field_message, label, ngettext
 from web.problem import status_for
 from web.security import body_types
 
@@ -122,7 +122,7 @@ def import_file(incident_id: uuid.UUID) -> Page:
     except NotFound:
         raise
     except PersonsFileRejected as error:
-        rows = [{"row": r.row, "field": r.field, "message": row_message(r.message)} for r in error.rows]
+        rows = [{"row": r.row, "field": r.field, "message": field_message(r.message)} for r in error.rows]
         message = ngettext(
             "The file has %(num)d problem. Nothing was imported: correct the file and upload it again.",
             "The file has %(num)d problems. Nothing was imported: correct the file and upload it again.",
@@ -132,9 +132,9 @@ def import_file(incident_id: uuid.UUID) -> Page:
             message += " " + _("The first %(shown)d are listed.", shown=len(rows))
         return render_persons(incident_id, rejected={"message": message, "rows": rows}, status=422)
     except FileTooLarge as error:
-        return render_persons(incident_id, rejected={"message": error.message, "rows": []}, status=413)
+        return render_persons(incident_id, rejected={"message": field_message(error.message), "rows": []}, status=413)
     except ProtocolError as error:
-        message = Refusal.of(error).explanation or error.message
+        message = Refusal.of(error).explanation or field_message(error.message)
         return render_persons(incident_id, rejected={"message": message, "rows": []}, status=status_for(error))
     flash(
         _(

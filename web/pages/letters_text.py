@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 
-from web.pages.text import _, field_message
+from web.pages.text import _
 
 RESPONSE_KINDS_TEXT: Mapping[str, object] = {
     "question": _l("Ask a question"),
@@ -63,54 +62,3 @@ def citizen_step_text(state: str, day: str | None) -> str:
     if state == "waived":
         return _("We skipped this step, for a reason we have recorded.")
     return _("Not started yet.")
-
-
-def citizen_message(field: str, message: str) -> str:
-    """A validation message of the response form, in plain words."""
-    if field == "kind":
-        return _("Choose what you want to do.")
-    if message == "required":
-        return _("Write your message.")
-    if message.startswith("at most"):
-        return _("Your message is too long. Use at most 10,000 characters.")
-    return message
-
-
-# The persons file's row messages (notifications' CSV reader speaks English), in the page's language.
-_ROW_MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
-    (re.compile(r"^not a valid BSN: the eleven-test fails$"), lambda m: _("Not a valid BSN: the eleven-test fails.")),
-    (re.compile(r"^not a valid BSN: it must be 9 digits$"), lambda m: _("Not a valid BSN: it must have 9 digits.")),
-    (re.compile(r"^not a Dutch postcode"), lambda m: _("Not a Dutch postcode such as 1234 AB.")),
-    (
-        re.compile(r"^must start with a number"),
-        lambda m: _("A house number starts with a number, e.g. 12, 12A or 12-2."),
-    ),
-    (re.compile(r"^not a valid email address$"), lambda m: _("Not a valid email address.")),
-    (
-        re.compile(r"^the part before the @ may hold only ASCII"),
-        lambda m: _(
-            "Not a usable email address: the part before the @ may not contain accents or other special letters."
-        ),
-    ),
-    (
-        re.compile(r"^the part after the @ is not a valid internet domain"),
-        lambda m: _("Not a usable email address: the part after the @ is not a valid domain name."),
-    ),
-    (re.compile(r"^must be nl or en$"), lambda m: _("Write nl or en.")),
-    (re.compile(r"^must be ja or nee"), lambda m: _("Write ja or nee (yes or no).")),
-    (re.compile(r"^contains control characters$"), lambda m: _("Contains characters that are not text.")),
-    (re.compile(r"^column missing: expected a header (.*)$"), lambda m: _("Column missing: %(names)s.", names=m[1])),
-    (
-        re.compile(r"^more values than the header"),
-        lambda m: _("More values than columns: is a value with a ; or , not quoted?"),
-    ),
-)
-
-
-def row_message(message: str) -> str:
-    """A problem in a row of the persons file, in the page's language (unknown ones as they are)."""
-    for pattern, translate in _ROW_MESSAGES:
-        match = pattern.search(message)
-        if match:
-            return translate(match)
-    return field_message(message)

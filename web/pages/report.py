@@ -8,7 +8,14 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from protocol.services import InvalidEvidence, ProtocolError, list_algorithms, register_algorithm, report_incident
+from protocol.services import (
+    InvalidEvidence,
+    ProtocolError,
+    list_algorithms,
+    messages,
+    register_algorithm,
+    report_incident,
+)
 from web.context import principal
 from web.pages.common import current_definition, from_local_input, may, uow
 from web.pages.forms import Field, flat_errors
@@ -148,15 +155,15 @@ def submit() -> Page:
     try:
         algorithm_id = uuid.UUID(values["algorithm_id"])
     except ValueError:
-        errors["algorithm_id"] = ["required" if not values["algorithm_id"] else "must be one of: the list"]
+        errors["algorithm_id"] = [messages.REQUIRED() if not values["algorithm_id"] else messages.NOT_AN_ID()]
     if not values["detected_at"]:
-        errors["detected_at"] = ["required"]
+        errors["detected_at"] = [messages.REQUIRED()]
     if errors or algorithm_id is None:
         # the engine cannot check the rest without these: name the other missing fields too, at once
         if not values["title"].strip():
-            errors["title"] = ["required"]
+            errors["title"] = [messages.REQUIRED()]
         if not values["source"]:
-            errors["source"] = ["required"]
+            errors["source"] = [messages.REQUIRED()]
         return render_report(values=values, errors=errors, status=422)
     try:
         incident = report_incident(

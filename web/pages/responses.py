@@ -15,7 +15,7 @@ from web.pages.common import may
 from web.pages.incident_view import Refusal
 from web.pages.incidents import Page, fetch
 from web.pages.letters_text import RESPONSE_NAMES
-from web.pages.text import _, label
+from web.pages.text import _, field_message, label
 from web.problem import status_for
 
 blp = Blueprint("responses_page", __name__)
@@ -63,7 +63,7 @@ def answer(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
             failed["message"] = _("This response does not belong to this incident.")
         return render_responses(incident_id, failed=failed, status=422)
     except ProtocolError as error:
-        message = Refusal.of(error).explanation or error.message
+        message = Refusal.of(error).explanation or field_message(error.message)
         failed = {"id": str(response_id), "answer": text, "message": message}
         return render_responses(incident_id, failed=failed, status=status_for(error))
     flash(_("Your answer is recorded. The citizen sees on their page that it has been answered."), "info")

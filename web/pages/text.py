@@ -1,19 +1,22 @@
 """The domain's words as people read them, in the page's language.
 
-The protocol speaks in keys (`suspected`, `StepWaived`, `four-eyes`) and its validation messages in
-English. Pages show them through these tables; a key the tables do not know (a new definition's
-choice, a new event type) is shown humanised rather than hidden, so a new definition works without
-new code — translating its words is a catalogue entry, not a template change.
+The protocol speaks in keys (`suspected`, `StepWaived`, `four-eyes`); its refusals and validation
+messages carry a code that `web.messages` renders from the catalogue. Pages show keys through these
+tables; a key the tables do not know (a new definition's choice, a new event type) is shown humanised
+rather than hidden, so a new definition works without new code — translating its words is a catalogue
+entry, not a template change.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import flask_babel
 from flask_babel import lazy_gettext as _l
+
+from web.messages import render
 
 
 def _(message: str, **variables: Any) -> str:
@@ -113,7 +116,6 @@ EVENT_TYPES: Mapping[str, object] = {
     "StepReopened": _l("Step reopened"),
     "StepNotApplicable": _l("Step does not apply"),
     "StepApplicable": _l("Step applies again"),
-    "FactsChanged": _l("Facts changed"),
     "ApprovalRequested": _l("Second signature requested"),
     "ApprovalGranted": _l("Second signature given"),
     "ApprovalRejected": _l("Request rejected or withdrawn"),
@@ -122,10 +124,6 @@ EVENT_TYPES: Mapping[str, object] = {
     "AlgorithmResumed": _l("Algorithm resumed"),
     "AffectedPersonsImported": _l("Affected persons imported"),
     "LetterCampaignStarted": _l("Letters started"),
-    "LetterQueued": _l("Letter queued"),
-    "LetterSent": _l("Letter sent"),
-    "LetterDelivered": _l("Letter delivered"),
-    "LetterFailed": _l("Letter failed"),
     "LettersBatchRecorded": _l("Letters recorded (batch)"),
     "DeadlineSet": _l("Deadline set"),
     "DeadlineApproaching": _l("Deadline approaching"),
@@ -171,42 +169,6 @@ RULES: Mapping[str, object] = {
     "duplicate": _l("That exists already."),
 }
 
-# The validation messages of protocol.evidence and the services, as patterns with a translation.
-_MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
-    (re.compile(r"^required$"), lambda m: _("Fill in this field.")),
-    (re.compile(r"^must be text$"), lambda m: _("Enter text.")),
-    (re.compile(r"^must be a whole number$"), lambda m: _("Enter a whole number.")),
-    (re.compile(r"^must be at least (-?\d+)$"), lambda m: _("Enter at least %(n)s.", n=m[1])),
-    (re.compile(r"^must be at most (-?\d+)$"), lambda m: _("Enter at most %(n)s.", n=m[1])),
-    (re.compile(r"^at most (\d+) characters$"), lambda m: _("Use at most %(n)s characters.", n=m[1])),
-    (re.compile(r"^must be one of: "), lambda m: _("Choose one of the options.")),
-    (re.compile(r"^must be true or false$"), lambda m: _("Choose yes or no.")),
-    (re.compile(r"^must be a date \(YYYY-MM-DD\)$"), lambda m: _("Enter a date, for example 2026-12-01.")),
-    (re.compile(r"^must be a date and time"), lambda m: _("Enter a date and a time.")),
-    (re.compile(r"^needs a time zone"), lambda m: _("Enter a date and a time.")),
-    (re.compile(r"^lies in the future$"), lambda m: _("This moment lies in the future.")),
-    (re.compile(r"^must be an id \(UUID\)$"), lambda m: _("Choose one of the options.")),
-    (
-        re.compile(r"^must be an Algoritmekader measure id"),
-        lambda m: _("Enter an Algoritmekader measure, for example owk-02."),
-    ),
-    (
-        re.compile(r"^needs at least (\d+) item\(s\)$"),
-        lambda m: ngettext("Fill in at least %(num)d row.", "Fill in at least %(num)d rows.", int(m[1])),
-    ),
-    (re.compile(r"^at most (\d+) items$"), lambda m: _("Fill in at most %(n)s rows.", n=m[1])),
-    (re.compile(r"^give at least one of: "), lambda m: _("Fill in at least one of these fields.")),
-    (re.compile(r"^no such document on this incident$"), lambda m: _("Choose a document of this incident.")),
-    (re.compile(r"^no such user in this organisation$"), lambda m: _("Choose a colleague of this organisation.")),
-    (re.compile(r"^the user does not have the (\w+) role$"), lambda m: _("This person does not have the right role.")),
-    (re.compile(r"^no such algorithm in your organisation$"), lambda m: _("Choose an algorithm from the list.")),
-    (re.compile(r"^unknown: "), lambda m: _("Choose from the options.")),
-    (re.compile(r"^not a valid LARS code"), lambda m: _("A LARS code has 8 digits, the last a check digit.")),
-    (re.compile(r"^the file is empty$"), lambda m: _("The file is empty.")),
-    (re.compile(r"^the content is not "), lambda m: _("The file's content does not match its type.")),
-    (re.compile(r"^plain text must be UTF-8$"), lambda m: _("A text file must be in UTF-8.")),
-)
-
 
 def humanise(key: str) -> str:
     """`market_surveillance_authority` → `Market surveillance authority`, for keys no table knows."""
@@ -227,12 +189,8 @@ def choice(value: object) -> str:
 
 
 def field_message(message: str) -> str:
-    """A validation message of the protocol in the page's language (unknown ones as they are)."""
-    for pattern, translate in _MESSAGES:
-        match = pattern.search(message)
-        if match:
-            return translate(match)
-    return message
+    """A validation message of the protocol in the page's language, from its code (plain strings as they are)."""
+    return render(message)
 
 
 def rule_explanation(rule: str | None) -> str:

@@ -121,3 +121,22 @@ def test_text_no_database_can_store_is_422_not_500(officer_api: Api) -> None:
     assert_problem(officer_api.get("/incidents?step=%00"), 422, rule="text")
     assert_problem(officer_api.get("/protocols/nl%00/1"), 422, rule="text")
     assert_problem(officer_api.get("/protocols/nl-discrimination/2147483648"), 404, rule="unknown-protocol")
+
+
+def test_a_refusal_has_a_code_and_dutch_words_when_asked(officer_api: Api) -> None:
+    """The API words a refusal in English by default and in Dutch on request, always with its code."""
+    missing = f"/incidents/{uuid.uuid4()}"
+    english = assert_problem(officer_api.get(missing), 404, rule="unknown-incident", code="incident.unknown")
+    assert english["detail"].startswith("no incident ")
+    assert set(english["params"]) == {"incident_id"}
+    dutch = assert_problem(officer_api.get(missing, headers={"Accept-Language": "nl"}), 404, code="incident.unknown")
+    assert dutch["detail"] == "Dit incident bestaat niet of u kunt het niet zien."
+
+
+def test_field_errors_carry_their_codes_and_follow_the_language(officer_api: Api) -> None:
+    body = {"algorithm_id": str(uuid.uuid4()), "title": "x", "source": "citizen", "detected_at": "2026-01-05T10:00:00Z"}
+    english = assert_problem(officer_api.post("/incidents", body), 422)
+    dutch = assert_problem(officer_api.post("/incidents", body, headers={"Accept-Language": "nl"}), 422)
+    assert english["error_codes"]["algorithm_id"] == [{"code": "incident.algorithm-not-yours", "params": {}}]
+    assert english["errors"]["algorithm_id"] == ["no such algorithm in your organisation"]
+    assert dutch["errors"]["algorithm_id"] == ["Kies een algoritme uit de lijst."]

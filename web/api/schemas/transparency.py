@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 
+from protocol.services import messages
 from web.api.common import Input
 
 HEX = "lowercase hex SHA-256"
@@ -55,7 +56,7 @@ class ConsistencyQuerySchema(Input):
     @ma.validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
         if data["old_size"] > data["new_size"]:
-            raise ma.ValidationError(f"must not exceed to ({data['new_size']})", field_name="from")
+            raise ma.ValidationError(messages.PROOF_FROM(size=data["new_size"]), field_name="from")
 
 
 class ConsistencySchema(ma.Schema):

@@ -1,0 +1,99 @@
+"""What notifications says when it refuses, as codes with parameters (see `protocol.messages`).
+
+The persons file's row problems, the reporter's contact, the citizen's response form and the letters'
+refusals. The English sentence is what the API shows by default; other languages come from the web's
+message catalogue, keyed by the code.
+"""
+
+from __future__ import annotations
+
+from notifications.model import LETTER_TRANSITION, LETTER_TRANSITION_POSSIBLE
+from protocol.messages import Template
+
+__all__ = ["LETTER_TRANSITION", "LETTER_TRANSITION_POSSIBLE"]  # declared by the letter model; and the templates below
+
+# ------------------------------------------------------------------ the persons file (CSV import)
+
+FILE_REFUSED = Template("persons-file.refused", "the file was refused: %(reason)s")
+FILE_PROBLEMS = Template(
+    "persons-file.problems", "the file was refused: %(total)s problem(s); fix them and upload the whole file again"
+)
+FILE_HEADER_REFUSED = Template(
+    "persons-file.header-refused", "the file was refused: its header does not name the columns needed"
+)
+FILE_SUMMARY = Template("persons-file.summary", "%(total)s problem(s) found; nothing was imported")
+FILE_SUMMARY_FIRST = Template(
+    "persons-file.summary-first", "%(total)s problem(s) found; nothing was imported (the first %(shown)s are listed)"
+)
+FILE_UTF16 = Template("persons-file.utf16", "the file is UTF-16; save it as CSV UTF-8 or as CSV (Windows)")
+FILE_BAD_UTF8 = Template("persons-file.bad-utf8", "the file starts as UTF-8 but byte %(byte)s is not UTF-8")
+FILE_ENCODING = Template("persons-file.encoding", "the file is neither UTF-8 nor Windows-1252 (byte %(byte)s)")
+FILE_ONE_COLUMN = Template("persons-file.one-column", "the header has a single column; separate columns with ; or ,")
+FILE_NOT_CSV = Template("persons-file.not-csv", "not readable as CSV: %(error)s")
+FILE_NO_HEADER = Template("persons-file.no-header", "the file has no header row")
+FILE_NO_PERSONS = Template("persons-file.no-persons", "the file has a header but no persons")
+COLUMN_REPEATED = Template("persons-file.column-repeated", "column %(header)s repeats the %(column)s column")
+COLUMN_MISSING = Template("persons-file.column-missing", "column missing: expected a header %(expected)s")
+ROW_TOO_WIDE = Template(
+    "persons-file.row-too-wide",
+    "more values than the header's %(width)s columns: is a value with a delimiter not quoted?",
+)
+CONTROL_CHARACTERS = Template("persons-file.control-characters", "contains control characters")
+HOUSE_NUMBER = Template("person.house-number", "must start with a number, e.g. 12, 12A or 12-2")
+POSTCODE = Template("person.postcode", "not a Dutch postcode such as 1234 AB")
+LANGUAGE = Template("person.language", "must be nl or en")
+CONSENT = Template("person.consent", "must be ja or nee (yes or no)")
+BSN_ELEVEN_TEST = Template("person.bsn-eleven-test", "not a valid BSN: the eleven-test fails")
+BSN_DIGITS = Template("person.bsn-digits", "not a valid BSN: it must be 9 digits")
+EMAIL_NOT_VALID = Template("person.email", "not a valid email address")
+EMAIL_LOCAL_NOT_ASCII = Template(
+    "person.email-local-ascii", "the part before the @ may hold only ASCII characters (no accents)"
+)
+EMAIL_DOMAIN_NOT_IDNA = Template("person.email-domain", "the part after the @ is not a valid internet domain name")
+FILE_TOO_LARGE = Template(
+    "upload.too-large", "the file is %(size)s bytes; the limit is %(limit)s bytes (HERSTEL_MAX_BODY_BYTES)"
+)
+
+# ------------------------------------------------------------------ the reporter's contact
+
+NAME_REQUIRED = Template("person.name", "required, at most 200 characters")
+ADDRESS_OR_EMAIL = Template(
+    "person.address-or-email", "give a postal address, or an email address with consent to electronic delivery"
+)
+CONTACT_INVALID = Template("person.contact-invalid", "the reporter's contact details are incomplete or invalid")
+
+# ------------------------------------------------------------------ citizens: access, responses, answers
+
+ACCESS_DENIED = Template("citizen.access-denied", "this code or session does not give access")
+RESPONSE_KIND = Template("citizen.response-kind", "choose what you want to do: one of %(choices)s")
+RESPONSE_TEXT_REQUIRED = Template("citizen.response-text-required", "write your message")
+RESPONSE_TEXT_TOO_LONG = Template(
+    "citizen.response-text-too-long", "the message is too long: at most %(limit)s characters"
+)
+RESPONSE_INCOMPLETE = Template("citizen.response-incomplete", "the response is incomplete")
+ANSWER_LENGTH = Template("response.answer-length", "1 to %(limit)s characters")
+ANSWER_INVALID = Template("response.answer-invalid", "the answer is missing or too long")
+RESPONSE_UNKNOWN = Template("response.unknown", "unknown response")
+RESPONSE_NOT_HERE = Template("response.not-here", "no such response on this incident")
+RESPONSE_ANSWERED = Template("response.answered", "this response has been answered already")
+
+# ------------------------------------------------------------------ letters and their channels
+
+LETTER_KIND_UNKNOWN = Template("letter.kind-unknown", "unknown letter kind")
+LETTER_NOT_FOR_UNFOUNDED = Template(
+    "letter.not-for-unfounded",
+    "the assessment found the signal unfounded: send the 'unfounded' letter to the reporter",
+)
+LETTER_ONLY_FOR_UNFOUNDED = Template(
+    "letter.only-for-unfounded", "the 'unfounded' letter is only for an unfounded signal"
+)
+NO_AFFECTED_PERSONS = Template("letter.no-affected", "nobody to write to: import the affected persons first")
+NO_REPORTER_CONTACT = Template("letter.no-reporter", "nobody to write to: record the reporter's contact first")
+SENDER_INVALID = Template("letter.sender-invalid", "the sender details are invalid")
+NO_SMTP = Template("channel.no-smtp", "no SMTP server is configured (HERSTEL_SMTP_HOST)")
+NO_BERICHTENBOX = Template(
+    "channel.no-berichtenbox",
+    "MijnOverheid Berichtenbox is not connected in this installation (no Logius endpoint or "
+    "agreement); letters go by email with consent, otherwise by post",
+)
+NO_CHANNEL = Template("channel.unknown", "no channel %(channel)s")
