@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select
 
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import LetterRow
+from protocol import messages
 from protocol.deadlines import DeadlineState
 from protocol.errors import NotFound
 from protocol.oversight import pseudonym
@@ -79,7 +80,7 @@ def letter_timeliness(
         granted = oversight_organisations(principal)
         if organisation_id is not None:
             if organisation_id not in granted:
-                raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+                raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
             granted = {organisation_id}
         assert uow.session is not None
         rows = uow.session.execute(

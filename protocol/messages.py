@@ -190,3 +190,13 @@ UNIT_HOURS = Template("calendar.unit-hours", "the hours rule counts hours: give 
 UNIT_WORKDAYS = Template("calendar.unit-workdays", "the workdays rule counts working days: give PnD")
 UNIT_ATW = Template("calendar.unit-atw", "the atw rule counts days, weeks or months: give PnD, PnW or PnM")
 UNIT_EU = Template("calendar.unit-eu", "the eu rule counts days, weeks or months: give PnD, PnW or PnM")
+
+
+# ------------------------------------------------------------------ accounts of missed deadlines
+
+ACCOUNT_INVALID = Template("deadline-account.invalid", "the account is missing or too long")
+ACCOUNT_LENGTH = Template("deadline-account.length", "write 1 to %(limit)s characters")
+UNKNOWN_DEADLINE = Template("deadline-account.unknown", "unknown deadline")
+NO_SUCH_DEADLINE = Template("deadline-account.no-such", "no such deadline on this incident")
+DEADLINE_KEPT = Template("deadline-account.kept", "this deadline was not missed: there is nothing to account for")
+DEADLINE_ACCOUNTED = Template("deadline-account.done", "this deadline has been accounted for already")

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from protocol import messages
 from protocol.errors import NotFound
 from protocol.identity import Principal
 from protocol.oversight import BROKEN, DeadlineOutcome, deadline_outcome
@@ -69,7 +70,7 @@ def compliance_figures(
         granted = oversight_organisations(principal)
         if organisation_id is not None:
             if organisation_id not in granted:
-                raise NotFound(f"no organisation {organisation_id}", rule="unknown-organisation")
+                raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
             granted = {organisation_id}
         now = uow.now()
         rows = uow.incidents.oversight_rows(

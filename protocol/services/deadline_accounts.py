@@ -17,6 +17,7 @@ import json
 import uuid
 from typing import Any
 
+from protocol import messages
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Principal
 from protocol.oversight import BROKEN, deadline_outcome
@@ -45,12 +46,12 @@ def account_for_missed_deadline(
     """Record what the organisation did about a deadline not kept; returns the account."""
     text = (text or "").strip()
     if not text or len(text) > TEXT_LIMIT:
-        raise InvalidEvidence("the account is missing or too long", errors={"text": [f"1 to {TEXT_LIMIT} characters"]})
+        raise InvalidEvidence(messages.ACCOUNT_INVALID(), errors={"text": [messages.ACCOUNT_LENGTH(limit=TEXT_LIMIT)]})
     with uow:
         incident, actor = incident_for(uow, principal, incident_id, ACTION)
         deadline = incident.deadlines.get(deadline_id)
         if deadline is None:
-            raise InvalidEvidence("unknown deadline", errors={"deadline_id": ["no such deadline on this incident"]})
+            raise InvalidEvidence(messages.UNKNOWN_DEADLINE(), errors={"deadline_id": [messages.NO_SUCH_DEADLINE()]})
         step = incident.steps.get(deadline.step or "")
         outcome = deadline_outcome(
             state=deadline.state,
@@ -60,9 +61,9 @@ def account_for_missed_deadline(
             now=uow.now(),
         )
         if outcome not in BROKEN:
-            raise StateConflict("this deadline was not missed: there is nothing to account for", rule="deadline-kept")
+            raise StateConflict(messages.DEADLINE_KEPT(), rule="deadline-kept")
         if deadline_id in accounts_of(uow, [incident.id]):
-            raise StateConflict("this deadline has been accounted for already", rule="deadline-accounted")
+            raise StateConflict(messages.DEADLINE_ACCOUNTED(), rule="deadline-accounted")
         now = uow.now()
         incident.note(
             EVENT, {"deadline_id": str(deadline_id), "rule": deadline.rule, "text": text}, actor=actor, now=now
