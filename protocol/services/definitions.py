@@ -132,6 +132,16 @@ def _step_description(step: StepDefinition) -> dict[str, Any]:
         },
         "start_evidence": _json_schema(step.start_evidence),
         "evidence": _json_schema(step.evidence),
+        "citizen": (
+            {
+                "title": dict(step.citizen.title),
+                "role": step.citizen.role,
+                "date": step.citizen.date,
+                "scope": step.citizen.scope,
+            }
+            if step.citizen
+            else None
+        ),
     }
 
 

@@ -27,15 +27,6 @@ RESPONSE_NAMES: Mapping[str, object] = {
     "complaint": _l("Complaint"),
     "harm": _l("Harm report"),
 }
-CITIZEN_STEP_TITLES: Mapping[str, object] = {
-    "assess": _l("Assessing what happened"),
-    "suspend": _l("Stopping the computer program"),
-    "report": _l("Informing the supervisors"),
-    "investigate": _l("Independent investigation"),
-    "inform": _l("Informing everyone affected"),
-    "sanction": _l("Measures against those responsible"),
-    "safeguard": _l("Arrangements so it does not happen again"),
-}
 LETTER_STATUSES: Mapping[str, object] = {
     "queued": _l("Waiting to be sent"),
     "sending": _l("Being sent"),

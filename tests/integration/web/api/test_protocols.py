@@ -16,8 +16,12 @@ MINI = (Path(__file__).parent / "mini-protocol.toml").read_text("utf-8")
 
 def test_the_default_definition_as_data(officer_api: Api) -> None:
     listed = officer_api.ok(officer_api.get("/protocols"))
-    # version 2 (deadlines counted as the law counts them) is the default; version 1 stays for its incidents
-    assert [(d["key"], d["version"]) for d in listed] == [("nl-discrimination", 1), ("nl-discrimination", 2)]
+    # version 3 (version 2 with the citizen's words) is the default; versions 1 and 2 stay for their incidents
+    assert [(d["key"], d["version"]) for d in listed] == [
+        ("nl-discrimination", 1),
+        ("nl-discrimination", 2),
+        ("nl-discrimination", 3),
+    ]
     definition = officer_api.ok(officer_api.get("/protocols/nl-discrimination/1"))
     steps = {s["key"]: s for s in definition["steps"]}
     assert list(steps) == ["assess", "suspend", "report", "investigate", "inform", "sanction", "safeguard"]
