@@ -20,12 +20,14 @@ STATES = {
         "active": "Hier werken wij nu aan.",
         "completed": "Klaar op {day}.",
         "waived": "Deze stap hebben wij overgeslagen, met een reden die wij hebben vastgelegd.",
+        "not_applicable": "Deze stap was niet nodig na de beoordeling.",
     },
     "en": {
         "pending": "Not started yet.",
         "active": "We are working on this now.",
         "completed": "Done on {day}.",
         "waived": "We skipped this step, for a reason we have recorded.",
+        "not_applicable": "This step was not needed after the assessment.",
     },
 }
 
@@ -38,12 +40,18 @@ def step_status(incident: Any, language: str, *, definition: ProtocolDefinition)
     out = []
     for key in definition.order():
         step = incident.steps[key]
-        if step.state is StepState.NOT_APPLICABLE:
-            continue
+        view = definition.step(key).citizen
         state = step.state.value
         titles = {lang: definition.step(key).citizen_title(lang) for lang in LANGUAGES}
         day = long_date(local_date(step.ended_at), language) if step.ended_at else ""
         text = STATES[language].get(state, "").format(day=day)
+        # in words what the step came to: its conclusion when done, the definition's words when skipped
+        conclusion: dict[str, str] | None = None
+        if view is not None and step.state is StepState.COMPLETED:
+            said = {lang: view.conclusion(step.evidence, lang) for lang in LANGUAGES}
+            conclusion = {lang: text for lang, text in said.items() if text} or None
+        elif view is not None and step.state is StepState.WAIVED and view.skipped:
+            conclusion = {lang: view.skipped.get(lang) or view.skipped.get("en", "") for lang in LANGUAGES}
         out.append(
             {
                 "key": key,
@@ -52,6 +60,7 @@ def step_status(incident: Any, language: str, *, definition: ProtocolDefinition)
                 "state": state,
                 "text": text,
                 "ended_on": day or None,
+                "conclusion": conclusion,
             }
         )
     return out

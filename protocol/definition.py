@@ -70,9 +70,28 @@ class CitizenView:
     role: str | None = None
     date: str | None = None
     scope: str | None = None
+    # What the citizen reads once the step is done: `tells` names an evidence field; for an enum,
+    # `words` gives the sentence per choice; for a text, `lead` is put before the officer's words.
+    tells: str | None = None
+    words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    lead: Mapping[str, str] = field(default_factory=dict)
+    skipped: Mapping[str, str] = field(default_factory=dict)  # said instead of "skipped" when it is waived
 
     def title_for(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("en") or ""
+
+    def conclusion(self, evidence: Mapping[str, Any], lang: str) -> str | None:
+        """The step's conclusion in plain words from its evidence, or None when it tells nothing."""
+        if self.tells is None:
+            return None
+        value = evidence.get(self.tells)
+        if value in (None, "", []):
+            return None
+        if self.words:
+            said = self.words.get(str(value), {})
+            return said.get(lang) or said.get("en")
+        lead = self.lead.get(lang) or self.lead.get("en") or ""
+        return f"{lead}{value}" if lead else str(value)
 
 
 @dataclass(frozen=True)
@@ -238,6 +257,6 @@ class ProtocolDefinition:
             if view is None:
                 continue
             names = set(step.evidence.names) | set(step.start_evidence.names)
-            if all(name is None or name in names for name in (view.date, view.scope)):
+            if all(name is None or name in names for name in (view.date, view.scope, view.tells)):
                 steps[key] = replace(step, citizen=view)
         return replace(self, steps=steps)

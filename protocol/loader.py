@@ -54,7 +54,7 @@ STEP_KEYS = {
     "guards",
     "citizen",
 }
-CITIZEN_KEYS = {"title", "role", "date", "scope"}
+CITIZEN_KEYS = {"title", "role", "date", "scope", "tells", "words", "lead", "skipped"}
 GUARD_KEYS = {"rule", "when", "require", "reason"}
 WAIVER_KEYS = {"allowed", "forbidden_when", "forbidden_reason", "two_person_when"}
 FIELD_KEYS = {
@@ -299,7 +299,42 @@ class _Parser:
                     f"the letters ledger completes this step with {', '.join(LETTER_COUNTS)}; "
                     f"it cannot give {', '.join(extra)}",
                 )
-        return CitizenView(title=title, role=role, date=day, scope=scope)
+        tells, words, lead = self._citizen_conclusion(body, where, evidence)
+        skipped = self._labels(body.get("skipped", {}), f"{where}.skipped")
+        return CitizenView(
+            title=title, role=role, date=day, scope=scope, tells=tells, words=words, lead=lead, skipped=skipped
+        )
+
+    def _citizen_conclusion(
+        self, body: Mapping[str, Any], where: str, evidence: EvidenceSchema
+    ) -> tuple[str | None, dict[str, dict[str, str]], dict[str, str]]:
+        """`tells`: the evidence field the citizen reads when the step is done; an enum needs `words`
+        for each of its choices, a text may have a `lead`."""
+        tells = body.get("tells")
+        if tells is None:
+            for key in ("words", "lead"):
+                if key in body:
+                    raise self.fail(f"{where}.{key}", "only with tells = <evidence field>")
+            return None, {}, {}
+        spec = {f.name: f for f in evidence.fields}.get(str(tells))
+        if spec is None or spec.type not in ("enum", "text", "string"):
+            raise self.fail(f"{where}.tells", f"no enum, text or string evidence field {tells!r} in this step")
+        words: dict[str, dict[str, str]] = {}
+        if spec.type == "enum":
+            raw = self._table(body.get("words"), f"{where}.words")
+            for choice in spec.choices:
+                if choice not in raw:
+                    raise self.fail(f"{where}.words.{choice}", "required: the sentence for this choice")
+            for choice, text in raw.items():
+                if choice not in spec.choices:
+                    raise self.fail(f"{where}.words.{choice}", f"not a choice of {tells!r}")
+                words[choice] = self._labels(text, f"{where}.words.{choice}")
+        elif "words" in body:
+            raise self.fail(f"{where}.words", "only an enum field has words per choice; a text may have a lead")
+        lead = self._labels(body.get("lead", {}), f"{where}.lead")
+        if lead and spec.type == "enum":
+            raise self.fail(f"{where}.lead", "an enum field has words per choice, not a lead")
+        return str(tells), words, lead
 
     def _check_citizen_roles(self, steps: Mapping[str, StepDefinition]) -> None:
         seen: dict[str, str] = {}

@@ -130,6 +130,8 @@ def _steps_in_page_language(case: dict[str, Any]) -> list[dict[str, Any]]:
             "state": step["state"],
             "title": step["titles"].get(lang()) or step["title"],  # the definition's words for the citizen
             "text": citizen_step_text(step["state"], step["ended_on"] if same else None),
+            # what the step came to, in the definition's words for the page's language
+            "conclusion": (step["conclusion"] or {}).get(lang()),
         }
         for step in case["steps"]
     ]

@@ -53,6 +53,8 @@ def citizen_step_text(state: str, day: str | None) -> str:
         return _("We are working on this now.")
     if state == "waived":
         return _("We skipped this step, for a reason we have recorded.")
+    if state == "not_applicable":
+        return _("This step was not needed after the assessment.")
     return _("Not started yet.")
 
 

@@ -87,6 +87,21 @@ def test_the_default_definition_says_what_the_citizen_reads() -> None:
     assert borrowed.version == 2
 
 
+def test_a_done_step_tells_its_conclusion_in_the_readers_words() -> None:
+    three = load_definition_file(next(p for p in builtin_definition_paths() if p.name == "nl-discrimination-3.toml"))
+    investigate, sanction = three.step("investigate").citizen, three.step("sanction").citizen
+    assert investigate is not None
+    assert sanction is not None
+
+    assert investigate.conclusion({"conclusion": "inconclusive"}, "en") == (
+        "The investigator could not establish whether the program treated people unequally."
+    )
+    assert sanction.conclusion({"none_reason": "Niemand verwijtbaar."}, "nl") == (
+        "Wij hebben niemand een sanctie gegeven. De reden: Niemand verwijtbaar."
+    )
+    assert sanction.conclusion({"sanctions": [{"kind": "warning"}]}, "nl") is None
+
+
 def test_without_citizen_tables_the_one_system_step_is_the_letters_step() -> None:
     plain = LETTERS.replace('role = "letters"\n', "")
     assert load_definition_text(plain, source="inline").citizen_step("letters").key == "tell"  # type: ignore[union-attr]
@@ -96,8 +111,8 @@ def test_without_citizen_tables_the_one_system_step_is_the_letters_step() -> Non
 
 CASES = {
     "unknown key": (
-        ('scope = "extent"\n', 'scope = "extent"\nwords = "x"\n'),
-        "steps.halt.citizen.words",
+        ('scope = "extent"\n', 'scope = "extent"\nwording = "x"\n'),
+        "steps.halt.citizen.wording",
         "unknown key",
     ),
     "no title": (('title = { nl = "Wegen", en = "Weighing" }\n', ""), "steps.weigh.citizen.title", "required"),
@@ -118,6 +133,28 @@ CASES = {
         ),
         "steps.tell.citizen.role",
         "cannot give why",
+    ),
+    "tells an unknown field": (
+        ('role = "letters"\n', 'role = "letters"\ntells = "why"\n'),
+        "steps.tell.citizen.tells",
+        "no enum, text or string evidence field 'why'",
+    ),
+    "an enum without words for a choice": (
+        (
+            'title = { nl = "Wegen", en = "Weighing" }\n',
+            'title = { nl = "Wegen", en = "Weighing" }\ntells = "outcome"\nwords = { established = "Vastgesteld." }\n',
+        ),
+        "steps.weigh.citizen.words.unfounded",
+        "required",
+    ),
+    "words for no choice": (
+        (
+            'title = { nl = "Wegen", en = "Weighing" }\n',
+            'title = { nl = "Wegen", en = "Weighing" }\ntells = "outcome"\nwords = { established = "a", '
+            'unfounded = "b", maybe = "c" }\n',
+        ),
+        "steps.weigh.citizen.words.maybe",
+        "not a choice",
     ),
     "role twice": (
         (
