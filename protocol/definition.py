@@ -76,6 +76,7 @@ class CitizenView:
     words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     lead: Mapping[str, str] = field(default_factory=dict)
     skipped: Mapping[str, str] = field(default_factory=dict)  # said instead of "skipped" when it is waived
+    item: str | None = None  # for a list field: the text field of each item the citizen reads
 
     def title_for(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("en") or ""
@@ -90,6 +91,10 @@ class CitizenView:
         if self.words:
             said = self.words.get(str(value), {})
             return said.get(lang) or said.get("en")
+        if isinstance(value, list):  # a list: the `item` text of each entry
+            value = "; ".join(str(entry.get(self.item) or "").strip() for entry in value if isinstance(entry, Mapping))
+            if not value.strip("; "):
+                return None
         lead = self.lead.get(lang) or self.lead.get("en") or ""
         return f"{lead}{value}" if lead else str(value)
 

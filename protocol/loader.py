@@ -54,7 +54,7 @@ STEP_KEYS = {
     "guards",
     "citizen",
 }
-CITIZEN_KEYS = {"title", "role", "date", "scope", "tells", "words", "lead", "skipped"}
+CITIZEN_KEYS = {"title", "role", "date", "scope", "tells", "words", "lead", "skipped", "item"}
 GUARD_KEYS = {"rule", "when", "require", "reason"}
 WAIVER_KEYS = {"allowed", "forbidden_when", "forbidden_reason", "two_person_when"}
 FIELD_KEYS = {
@@ -301,8 +301,23 @@ class _Parser:
                 )
         tells, words, lead = self._citizen_conclusion(body, where, evidence)
         skipped = self._labels(body.get("skipped", {}), f"{where}.skipped")
+        item = body.get("item")
+        list_field = {f.name: f for f in evidence.fields}.get(str(tells)) if tells else None
+        if list_field is not None and list_field.type == "list":
+            if not any(f.name == item and f.type in ("text", "string") for f in list_field.fields):
+                raise self.fail(f"{where}.item", f"required: a text field of the items of {tells!r}")
+        elif item is not None:
+            raise self.fail(f"{where}.item", "only with tells = <a list evidence field>")
         return CitizenView(
-            title=title, role=role, date=day, scope=scope, tells=tells, words=words, lead=lead, skipped=skipped
+            title=title,
+            role=role,
+            date=day,
+            scope=scope,
+            tells=tells,
+            words=words,
+            lead=lead,
+            skipped=skipped,
+            item=None if item is None else str(item),
         )
 
     def _citizen_conclusion(
@@ -317,8 +332,8 @@ class _Parser:
                     raise self.fail(f"{where}.{key}", "only with tells = <evidence field>")
             return None, {}, {}
         spec = {f.name: f for f in evidence.fields}.get(str(tells))
-        if spec is None or spec.type not in ("enum", "text", "string"):
-            raise self.fail(f"{where}.tells", f"no enum, text or string evidence field {tells!r} in this step")
+        if spec is None or spec.type not in ("enum", "text", "string", "list"):
+            raise self.fail(f"{where}.tells", f"no enum, text, string or list evidence field {tells!r} in this step")
         words: dict[str, dict[str, str]] = {}
         if spec.type == "enum":
             raw = self._table(body.get("words"), f"{where}.words")

@@ -83,6 +83,7 @@ def test_a_closed_case_on_a_phone(chromium: Any, mailed: tuple[Site, SmtpServer]
     assert "Wij zijn klaar met deze zaak." in text
     assert "De onderzoeker heeft vastgesteld dat het programma mensen ongelijk behandelde." in text
     assert "Wij hebben niemand een sanctie gegeven. De reden: Geen individuele verwijtbaarheid vastgesteld." in text
+    assert "Dit hebben wij afgesproken: Jaarlijkse bias-toets." in text
     audit.check(citizen, "citizen-closed")
     status.screenshot(path=str(audit.folder / "a-closed-case-status.png"))
     phone.close()

@@ -100,6 +100,10 @@ def test_a_done_step_tells_its_conclusion_in_the_readers_words() -> None:
         "Wij hebben niemand een sanctie gegeven. De reden: Niemand verwijtbaar."
     )
     assert sanction.conclusion({"sanctions": [{"kind": "warning"}]}, "nl") is None
+    safeguard = three.step("safeguard").citizen
+    assert safeguard is not None
+    given = {"safeguards": [{"measure": "owk-02", "description": "Jaarlijkse toets."}, {"description": "Uitleg."}]}
+    assert safeguard.conclusion(given, "en") == "This is what we arranged: Jaarlijkse toets.; Uitleg."
 
 
 def test_without_citizen_tables_the_one_system_step_is_the_letters_step() -> None:
@@ -137,7 +141,7 @@ CASES = {
     "tells an unknown field": (
         ('role = "letters"\n', 'role = "letters"\ntells = "why"\n'),
         "steps.tell.citizen.tells",
-        "no enum, text or string evidence field 'why'",
+        "no enum, text, string or list evidence field 'why'",
     ),
     "an enum without words for a choice": (
         (

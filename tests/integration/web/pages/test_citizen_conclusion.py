@@ -63,6 +63,7 @@ def test_the_closed_case_says_what_each_step_came_to_in_words(mailing: Herstel, 
     assert "De onderzoeker heeft vastgesteld dat het programma mensen ongelijk behandelde." in investigation
     sanction = steps["Maatregelen tegen wie verantwoordelijk is"]
     assert "Wij hebben niemand een sanctie gegeven. De reden: Geen individuele verwijtbaarheid vastgesteld." in sanction
+    assert "Dit hebben wij afgesproken: Jaarlijkse bias-toets." in steps["Afspraken zodat het niet opnieuw gebeurt"]
     # the investigation's conclusion is said in the reader's words, never as its raw key
     assert "established" not in page.one("section", id="status").text
 
