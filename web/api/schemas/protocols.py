@@ -29,6 +29,13 @@ class CitizenViewSchema(ma.Schema):
     )
     date = ma.fields.String(allow_none=True, metadata={"description": "the evidence field whose date a letter quotes"})
     scope = ma.fields.String(allow_none=True, metadata={"description": "suspension: 'partial' in this field"})
+    tells = ma.fields.String(
+        allow_none=True, metadata={"description": "the evidence field the citizen reads once the step is done"}
+    )
+    item = ma.fields.String(allow_none=True, metadata={"description": "for a list: the text field of each item"})
+    words = ma.fields.Dict(keys=ma.fields.String(), values=Titles, metadata={"description": "per enum choice"})
+    lead = Titles
+    skipped = Titles
 
 
 class StepDefinitionSchema(ma.Schema):

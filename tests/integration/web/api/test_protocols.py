@@ -34,6 +34,11 @@ def test_the_default_definition_as_data(officer_api: Api) -> None:
         {"anyOf": [{"required": ["sanctions"]}, {"required": ["none_reason"]}]}
     ]
     assert "report-gdpr-art33" in [d["key"] for d in definition["deadlines"]]
+    assert steps["inform"]["citizen"] is None  # version 1 was published before the citizen tables
+    current = {s["key"]: s for s in officer_api.ok(officer_api.get("/protocols/nl-discrimination/3"))["steps"]}
+    assert current["inform"]["citizen"]["role"] == "letters"
+    assert current["investigate"]["citizen"]["tells"] == "conclusion"
+    assert set(current["investigate"]["citizen"]["words"]) == {"established", "not_established", "inconclusive"}
 
 
 def test_the_published_schema_accepts_what_the_engine_accepts(officer_api: Api) -> None:
