@@ -100,3 +100,72 @@ def test_a_definition_with_other_step_names_sends_letters(mailing, officer, algo
     assert steps["notify"]["state"] == "completed"
     assert steps["halt"]["titles"] == {"nl": "Het programma stilleggen", "en": "Halting the program"}
     assert steps["inquiry"]["state"] == "active"
+
+
+def test_an_incident_under_version_2_takes_the_citizens_words_from_version_3(
+    mailing, officer, algorithm, smtp_server, dispatched, clock
+):
+    incident = report_incident(
+        uow=mailing.uow(),
+        principal=officer,
+        algorithm_id=algorithm["id"],
+        title="Hogere risicoscores",
+        description="Een journalist meldt een patroon.",
+        source="journalist",
+        detected_at=mailing.clock(),
+        protected_grounds=["nationality"],
+        protocol=("nl-discrimination", 2),  # published before the citizen tables, never changed since
+    )
+    incident = complete_step(
+        uow=mailing.uow(),
+        principal=officer,
+        incident_id=incident["id"],
+        step="assess",
+        version=incident["version"],
+        evidence={
+            "outcome": "established",
+            "severity": 3,
+            "estimated_affected": 2,
+            "high_risk_ai": False,
+            "personal_data_breach": False,
+            "widespread": False,
+            "summary": "Nationaliteit werkt door in de score.",
+        },
+    )
+    incident = start_step(
+        uow=mailing.uow(), principal=officer, incident_id=incident["id"], step="suspend", version=incident["version"]
+    )
+    complete_step(
+        uow=mailing.uow(),
+        principal=officer,
+        incident_id=incident["id"],
+        step="suspend",
+        version=incident["version"],
+        evidence={
+            "scope": "full",
+            "fallback_procedure": "Handmatig.",
+            "not_working_since": "2026-06-01T08:00:00+00:00",
+            "confirmed_by_owner": True,
+        },
+    )
+    import_persons(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        max_bytes=mailing.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(people(1, language=lambda i: "nl")),
+    )
+    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    run_letters(mailing, dispatched, clock)
+
+    (message,) = smtp_server.messages()
+    body = " ".join(message.get_body(("plain",)).get_content().split())
+    assert "werkte sinds 1 juni 2026 niet zoals het hoort" in body
+    assert "Wij zijn gestopt met het programma." in body
+    after = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])
+    assert after["protocol"]["version"] == 2
+    assert after["steps"]["inform"]["state"] == "completed"
+    session = open_citizen_session(herstel=mailing, access_code=CODE.search(body).group(1))
+    steps = {s["key"]: s for s in get_case_status(herstel=mailing, token=session.token)["steps"]}
+    assert steps["suspend"]["title"] == "Het computerprogramma stoppen"  # version 3's words
