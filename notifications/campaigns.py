@@ -9,7 +9,13 @@ from typing import Any
 
 from notifications import messages
 from notifications.ledger import letter_counts, settle_incident, verify_ledger
-from notifications.letters import Recipient, incident_facts, letter_context, objection_last_day
+from notifications.letters import (
+    Recipient,
+    citizen_definition,
+    incident_facts,
+    letter_context,
+    objection_last_day,
+)
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
 from notifications.rendering import RenderedLetter, render_letter
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
@@ -42,7 +48,14 @@ def start_campaign(
     _check_kind(kind)
     with uow:
         incident, actor = incident_for(uow, principal, incident_id, "letters.send")
-        refused = incident.work_refusal("inform")  # the incident's own guard, as for the step's actions
+        letters_step = citizen_definition(uow, incident.definition).citizen_step("letters")
+        if letters_step is None:
+            raise StateConflict(
+                f"protocol {incident.definition.ref} names no step that letters complete "
+                "(a step with completion = 'system' and citizen role 'letters')",
+                rule="no-letters-step",
+            )
+        refused = incident.work_refusal(letters_step.key)  # the incident's own guard, as for the step's actions
         if refused is not None:
             raise refused
         outcome = incident.facts.get("outcome")
@@ -90,7 +103,7 @@ def start_campaign(
             payload={"campaign_id": str(campaign_id), "kind": kind, "letters": added, "channels": dict(channels)},
             actor=actor,
         )
-        start_step_as_system(uow, incident_id=incident_id, step="inform")
+        start_step_as_system(uow, incident_id=incident_id, step=letters_step.key)
         uow.commit()
     return {"campaign_id": campaign_id, "kind": kind, "letters": added, "created": True, "channels": dict(channels)}
 

@@ -20,12 +20,13 @@ from notifications.copies import CopyMismatch, open_copy, pdf_place, sha256
 from notifications.crypto import Vault
 from notifications.errors import AccessDenied
 from notifications.identity import open_recipient
-from notifications.letters import incident_facts, letter_context
+from notifications.letters import citizen_definition, incident_facts, letter_context
 from notifications.pdf import render_pdf
 from notifications.rendering import RenderedLetter, long_date, render_letter
 from notifications.status import step_status
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import RESPONSE_KINDS, CitizenResponseRow
+from protocol.definition import ProtocolDefinition
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Actor, Principal
 from protocol.messages import joined
@@ -186,16 +187,19 @@ def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, 
         incident = uow.incidents.get(session.incident_id, lock=False)
         letter = uow.letters.get(session.letter_id)
         responses = uow.responses.of_person(session.person_id)
-        return _status_view(incident, letter, responses, language)
+        definition = citizen_definition(uow, incident.definition)
+        return _status_view(incident, letter, responses, language, definition)
 
 
-def _status_view(incident: Any, letter: Any, responses: list[CitizenResponseRow], language: str) -> dict[str, Any]:
+def _status_view(
+    incident: Any, letter: Any, responses: list[CitizenResponseRow], language: str, definition: ProtocolDefinition
+) -> dict[str, Any]:
     dues = {d.subject: d.last_day for d in incident.deadlines.values() if d.subject}
     return {
         "reference": incident.reference,
         "language": language,
         "closed": incident.state.value == "closed",
-        "steps": step_status(incident, language),
+        "steps": step_status(incident, language, definition=definition),
         "letter": {
             "kind": letter.kind if letter else None,
             "sent_on": letter.sent_on if letter else None,

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from notifications.letters import citizen_definition
 from notifications.model import FINAL, LetterChannel, LetterStatus
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import LetterAttemptRow
@@ -133,18 +134,23 @@ def settle_incident(*, uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> 
         completed = False
         if counts["total"] and not counts["open"] and not uow.letters.count_unrecorded(incident_id):
             by_channel = counts["by_channel"]
-            completed = complete_step_as_system(
-                uow,
-                incident_id=incident_id,
-                step="inform",
-                evidence={
-                    "letters": counts["total"],
-                    "delivered": counts["by_status"].get(LetterStatus.DELIVERED, 0),
-                    "failed": counts["by_status"].get(LetterStatus.FAILED, 0),
-                    "by_email": by_channel.get(LetterChannel.EMAIL, {}).get(LetterStatus.DELIVERED, 0),
-                    "by_post": by_channel.get(LetterChannel.POST, {}).get(LetterStatus.DELIVERED, 0),
-                },
-            )
+            evidence = {
+                "letters": counts["total"],
+                "delivered": counts["by_status"].get(LetterStatus.DELIVERED, 0),
+                "failed": counts["by_status"].get(LetterStatus.FAILED, 0),
+                "by_email": by_channel.get(LetterChannel.EMAIL, {}).get(LetterStatus.DELIVERED, 0),
+                "by_post": by_channel.get(LetterChannel.POST, {}).get(LetterStatus.DELIVERED, 0),
+            }
+            # the step the definition names as the one letters complete, with the counts its evidence declares
+            definition = citizen_definition(uow, uow.incidents.get(incident_id, lock=False).definition)
+            step = definition.citizen_step("letters")
+            if step is not None:
+                completed = complete_step_as_system(
+                    uow,
+                    incident_id=incident_id,
+                    step=step.key,
+                    evidence={k: v for k, v in evidence.items() if k in step.evidence.names},
+                )
             uow.letters.complete_campaigns(incident_id, uow.now())
         uow.commit()
     return {"recorded": recorded, "inform_completed": completed, **counts}

@@ -15,8 +15,8 @@ from notifications.codes import format_access_code
 from notifications.rendering import long_date
 from notifications.storage import NotificationsUnitOfWork
 from protocol.calendar import LEGAL_TIMEZONE, LegalCalendar, local_date
-from protocol.definition import Period
-from protocol.steps import StepState
+from protocol.definition import Period, ProtocolDefinition
+from protocol.steps import Step, StepState
 
 OBJECTION_PERIOD = Period("weeks", 6)  # Awb 6:7; it starts the day after sending (Awb 6:8)
 CITIZEN_PATH = "/citizen"  # where the web serves the citizen's pages
@@ -100,9 +100,31 @@ class IncidentFacts:
     suspended: bool
     suspension_scope: str | None
     not_working_since: date | None
-    investigation: str  # active, completed, none
+    investigation: str  # active, completed, none; absent: the definition has no investigation step
     investigation_due: date | None
     sender: dict[str, str] = field(default_factory=dict)
+    has_suspension: bool = True  # whether the definition has a step that stops the algorithm
+
+
+def citizen_definition(uow: NotificationsUnitOfWork, definition: ProtocolDefinition) -> ProtocolDefinition:
+    """The definition as letters read it: its own `citizen` tables, or, for a version published before
+    they existed, those of the latest registered version of the same protocol (step by step)."""
+    if definition.declares_citizen:
+        return definition
+    latest = uow.protocols.latest(definition.key)
+    if latest is None or latest.version == definition.version:
+        return definition
+    return definition.with_citizen_words(uow.definitions(latest.key, latest.version))
+
+
+def _quoted_date(step: Step | None, field_name: str | None) -> date | None:
+    """The date a letter may quote from a step's evidence (start or completion), as a local date."""
+    if step is None or field_name is None:
+        return None
+    raw = step.evidence.get(field_name) or step.start_evidence.get(field_name)
+    if not raw:
+        return None
+    return local_date(datetime.fromisoformat(raw)) if "T" in str(raw) else date.fromisoformat(str(raw))
 
 
 def incident_facts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> IncidentFacts:
@@ -111,11 +133,13 @@ def incident_facts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> Inci
     algorithm = uow.algorithms.get(incident.algorithm_id)
     organisation = uow.accounts.organisation(incident.organisation_id)
     profile = uow.senders.get(incident.organisation_id)
-    suspend = incident.steps.get("suspend")
-    investigate = incident.steps.get("investigate")
-    since = suspend.evidence.get("not_working_since") if suspend else None
-    due = investigate.start_evidence.get("due_date") if investigate else None
-    investigation = "none"
+    definition = citizen_definition(uow, incident.definition)
+    suspension = definition.citizen_step("suspension")
+    investigation_step = definition.citizen_step("investigation")
+    suspend = incident.steps.get(suspension.key) if suspension else None
+    investigate = incident.steps.get(investigation_step.key) if investigation_step else None
+    scope_field = suspension.citizen.scope if suspension and suspension.citizen else None
+    investigation = "none" if investigation_step else "absent"
     if investigate is not None and investigate.state in (StepState.ACTIVE, StepState.COMPLETED):
         investigation = investigate.state.value
     name = profile.name if profile else (organisation.name if organisation else "")
@@ -126,10 +150,12 @@ def incident_facts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> Inci
         algorithm=algorithm.name if algorithm else "",
         grounds=tuple(incident.protected_grounds),
         suspended=bool(suspend and suspend.state is StepState.COMPLETED),
-        suspension_scope=suspend.evidence.get("scope") if suspend else None,
-        not_working_since=local_date(datetime.fromisoformat(since)) if since else None,
+        suspension_scope=suspend.evidence.get(scope_field) if suspend and scope_field else None,
+        not_working_since=_quoted_date(suspend, suspension.citizen.date if suspension and suspension.citizen else None),
         investigation=investigation,
-        investigation_due=date.fromisoformat(due) if due else None,
+        investigation_due=_quoted_date(
+            investigate, investigation_step.citizen.date if investigation_step and investigation_step.citizen else None
+        ),
         sender={
             "name": name,
             "postal_address": profile.postal_address if profile else "",
@@ -138,6 +164,7 @@ def incident_facts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> Inci
             "website": profile.website if profile else "",
             "signatory": (profile.signatory if profile and profile.signatory else name),
         },
+        has_suspension=suspension is not None,
     )
 
 
@@ -172,6 +199,7 @@ def letter_context(
         "grounds": join_words([g for g in grounds if g], language),
         "outcome": facts.outcome,
         "suspended": facts.suspended,
+        "has_suspension": facts.has_suspension,
         "suspension_scope": facts.suspension_scope,
         "not_working_since": long_date(facts.not_working_since, language) if facts.not_working_since else None,
         "investigation": facts.investigation,

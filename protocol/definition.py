@@ -7,7 +7,7 @@ definition (key and version) it was opened under for its whole life.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -45,6 +45,60 @@ class StepGuard:
     reason: str
 
 
+# What a letter and the citizen's status page may say about a step, by the step's role for the citizen.
+CITIZEN_ROLES = {
+    "suspension": "stopping the algorithm: the letter says whether it has stopped, in full or in part, "
+    "and from `date` since when it did not work as it should",
+    "investigation": "the independent investigation: the letter says whether it is under way or done, "
+    "and from `date` by when it ends",
+    "letters": "informing those affected: a letter campaign starts the step and the delivery of its letters "
+    "completes it (completion = system)",
+}
+# The counts the letters ledger completes the `letters` step with; its evidence may declare any of them.
+LETTER_COUNTS = ("letters", "delivered", "failed", "by_email", "by_post")
+
+
+@dataclass(frozen=True)
+class CitizenView:
+    """What the citizen reads about a step: its title in plain words, and what letters may say about it.
+
+    `role` (one of CITIZEN_ROLES) tells the letters what the step stands for; `date` names the evidence
+    field whose date a letter may quote, `scope` an enum evidence field whose value "partial" makes
+    the letter say the algorithm stopped in part. A letter quotes nothing else of the evidence."""
+
+    title: Mapping[str, str]
+    role: str | None = None
+    date: str | None = None
+    scope: str | None = None
+    # What the citizen reads once the step is done: `tells` names an evidence field; for an enum,
+    # `words` gives the sentence per choice; for a text, `lead` is put before the officer's words.
+    tells: str | None = None
+    words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    lead: Mapping[str, str] = field(default_factory=dict)
+    skipped: Mapping[str, str] = field(default_factory=dict)  # said instead of "skipped" when it is waived
+    item: str | None = None  # for a list field: the text field of each item the citizen reads
+
+    def title_for(self, lang: str) -> str:
+        return self.title.get(lang) or self.title.get("en") or ""
+
+    def conclusion(self, evidence: Mapping[str, Any], lang: str) -> str | None:
+        """The step's conclusion in plain words from its evidence, or None when it tells nothing."""
+        if self.tells is None:
+            return None
+        value = evidence.get(self.tells)
+        if value in (None, "", []):
+            return None
+        if self.words:
+            said = self.words.get(str(value), {})
+            return said.get(lang) or said.get("en")
+        if isinstance(value, list):  # a list: the `item` text of each entry
+            value = "; ".join(str(entry.get(self.item) or "").strip() for entry in value if isinstance(entry, Mapping))
+            if not value.strip("; "):
+                return None
+        lead = self.lead.get(lang) or self.lead.get("en") or ""
+        return f"{lead}{value}" if lead else str(value)
+
+
 @dataclass(frozen=True)
 class StepDefinition:
     """One step of the protocol."""
@@ -61,9 +115,14 @@ class StepDefinition:
     effects: tuple[str, ...] = ()
     description: Mapping[str, str] = field(default_factory=dict)
     guards: tuple[StepGuard, ...] = ()
+    citizen: CitizenView | None = None
 
     def title_for(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("en") or self.key
+
+    def citizen_title(self, lang: str) -> str:
+        """The step's title as the citizen reads it: the `citizen` title, else the step's own."""
+        return (self.citizen.title_for(lang) if self.citizen else "") or self.title_for(lang)
 
 
 class CalendarRule(StrEnum):
@@ -173,3 +232,36 @@ class ProtocolDefinition:
     def order(self) -> list[str]:
         """The steps in the order the file lists them (which respects `requires`)."""
         return list(self.steps)
+
+    @property
+    def declares_citizen(self) -> bool:
+        """Whether any step says what the citizen reads about it (definitions before nl-discrimination@3 do not)."""
+        return any(step.citizen is not None for step in self.steps.values())
+
+    def citizen_step(self, role: str) -> StepDefinition | None:
+        """The step that plays `role` (CITIZEN_ROLES) for the citizen, if the definition has one.
+
+        Without a declared `letters` step, the one step the system completes is it (as in the
+        definitions published before the `citizen` tables)."""
+        found = next((s for s in self.steps.values() if s.citizen and s.citizen.role == role), None)
+        if found is None and role == "letters":
+            system = [s for s in self.steps.values() if s.completion == "system"]
+            found = system[0] if len(system) == 1 else None
+        return found
+
+    def with_citizen_words(self, newer: ProtocolDefinition) -> ProtocolDefinition:
+        """This definition with the `citizen` tables of a newer version of the same protocol, for the
+        steps both have with the same evidence the tables name. A published version never changes
+        (its digest is on the chain), so incidents opened under one written before the `citizen`
+        tables existed take the citizen's words from the version that has them."""
+        if self.declares_citizen or newer.key != self.key:
+            return self
+        steps = dict(self.steps)
+        for key, step in self.steps.items():
+            view = newer.steps[key].citizen if key in newer.steps else None
+            if view is None:
+                continue
+            names = set(step.evidence.names) | set(step.start_evidence.names)
+            if all(name is None or name in names for name in (view.date, view.scope, view.tells)):
+                steps[key] = replace(step, citizen=view)
+        return replace(self, steps=steps)

@@ -18,10 +18,13 @@ from typing import Any
 
 from protocol.conditions import Condition, ConditionSyntaxError, parse_condition
 from protocol.definition import (
+    CITIZEN_ROLES,
+    LETTER_COUNTS,
     PERIOD_UNITS,
     RULE_UNITS,
     STEP_EFFECTS,
     CalendarRule,
+    CitizenView,
     DeadlineRule,
     EventMatch,
     Period,
@@ -49,7 +52,9 @@ STEP_KEYS = {
     "start_evidence",
     "effects",
     "guards",
+    "citizen",
 }
+CITIZEN_KEYS = {"title", "role", "date", "scope", "tells", "words", "lead", "skipped", "item"}
 GUARD_KEYS = {"rule", "when", "require", "reason"}
 WAIVER_KEYS = {"allowed", "forbidden_when", "forbidden_reason", "two_person_when"}
 FIELD_KEYS = {
@@ -184,6 +189,7 @@ class _Parser:
             raise self.fail("steps", "a protocol needs at least one step")
         steps = {name: self._step(name, self._table(body, f"steps.{name}")) for name, body in raw_steps.items()}
         self._check_requires(steps)
+        self._check_citizen_roles(steps)
         facts = INCIDENT_FACTS | {f for s in steps.values() for f in s.evidence.facts() | s.start_evidence.facts()}
         for name, step in steps.items():
             self._check_facts(step.applies_when, f"steps.{name}.applies_when", facts)
@@ -235,6 +241,10 @@ class _Parser:
         start_evidence = self._evidence(body.get("start_evidence", {}), f"{where}.start_evidence")
         if "assign_investigator" in effects and "investigator" not in start_evidence.names:
             raise self.fail(f"{where}.effects", "assign_investigator needs a start_evidence field 'investigator'")
+        evidence = self._evidence(body.get("evidence", {}), f"{where}.evidence")
+        citizen = None
+        if "citizen" in body:
+            citizen = self._citizen(body["citizen"], f"{where}.citizen", completion, start_evidence, evidence)
         return StepDefinition(
             key=name,
             title=self._labels(body.get("title", {}), f"{where}.title"),
@@ -244,11 +254,112 @@ class _Parser:
             auto_start=self._bool(body.get("auto_start", False), f"{where}.auto_start"),
             completion=completion,
             start_evidence=start_evidence,
-            evidence=self._evidence(body.get("evidence", {}), f"{where}.evidence"),
+            evidence=evidence,
             waiver=self._waiver(body.get("waiver", {}), f"{where}.waiver"),
             effects=effects,
             guards=self._guards(body.get("guards", []), f"{where}.guards"),
+            citizen=citizen,
         )
+
+    def _citizen(
+        self, raw: Any, where: str, completion: str, start_evidence: EvidenceSchema, evidence: EvidenceSchema
+    ) -> CitizenView:
+        """`[steps.<key>.citizen]`: the citizen's title and what a letter may say about the step."""
+        body = self._table(raw, where)
+        self._only(body, CITIZEN_KEYS, where)
+        title = self._labels(body.get("title"), f"{where}.title") if "title" in body else {}
+        if not title or not all(text.strip() for text in title.values()):
+            raise self.fail(f"{where}.title", "required: the step's title in plain words, per language")
+        role = body.get("role")
+        if role is not None and role not in CITIZEN_ROLES:
+            raise self.fail(f"{where}.role", f"unknown role {role!r}; known: {', '.join(CITIZEN_ROLES)}")
+        fields = {f.name: f for f in (*start_evidence.fields, *evidence.fields)}
+        day = body.get("date")
+        if day is not None:
+            if role not in ("suspension", "investigation"):
+                raise self.fail(f"{where}.date", "only a suspension or investigation step gives a date to quote")
+            if not isinstance(day, str) or day not in fields or fields[day].type not in ("date", "datetime"):
+                raise self.fail(f"{where}.date", f"no date or datetime evidence field {day!r} in this step")
+        scope = body.get("scope")
+        if scope is not None:
+            if role != "suspension":
+                raise self.fail(f"{where}.scope", "only a suspension step has a scope")
+            spec = {f.name: f for f in evidence.fields}.get(str(scope))
+            if not spec or spec.type != "enum" or "partial" not in spec.choices:
+                raise self.fail(f"{where}.scope", f"no enum evidence field {scope!r} with the choice 'partial'")
+        if role == "letters":
+            if completion != "system":
+                raise self.fail(
+                    f"{where}.role", "the letters step is completed by the system: add completion = 'system'"
+                )
+            extra = sorted(evidence.names - set(LETTER_COUNTS))
+            if extra:
+                raise self.fail(
+                    f"{where}.role",
+                    f"the letters ledger completes this step with {', '.join(LETTER_COUNTS)}; "
+                    f"it cannot give {', '.join(extra)}",
+                )
+        tells, words, lead = self._citizen_conclusion(body, where, evidence)
+        skipped = self._labels(body.get("skipped", {}), f"{where}.skipped")
+        item = body.get("item")
+        list_field = {f.name: f for f in evidence.fields}.get(str(tells)) if tells else None
+        if list_field is not None and list_field.type == "list":
+            if not any(f.name == item and f.type in ("text", "string") for f in list_field.fields):
+                raise self.fail(f"{where}.item", f"required: a text field of the items of {tells!r}")
+        elif item is not None:
+            raise self.fail(f"{where}.item", "only with tells = <a list evidence field>")
+        return CitizenView(
+            title=title,
+            role=role,
+            date=day,
+            scope=scope,
+            tells=tells,
+            words=words,
+            lead=lead,
+            skipped=skipped,
+            item=None if item is None else str(item),
+        )
+
+    def _citizen_conclusion(
+        self, body: Mapping[str, Any], where: str, evidence: EvidenceSchema
+    ) -> tuple[str | None, dict[str, dict[str, str]], dict[str, str]]:
+        """`tells`: the evidence field the citizen reads when the step is done; an enum needs `words`
+        for each of its choices, a text may have a `lead`."""
+        tells = body.get("tells")
+        if tells is None:
+            for key in ("words", "lead"):
+                if key in body:
+                    raise self.fail(f"{where}.{key}", "only with tells = <evidence field>")
+            return None, {}, {}
+        spec = {f.name: f for f in evidence.fields}.get(str(tells))
+        if spec is None or spec.type not in ("enum", "text", "string", "list"):
+            raise self.fail(f"{where}.tells", f"no enum, text, string or list evidence field {tells!r} in this step")
+        words: dict[str, dict[str, str]] = {}
+        if spec.type == "enum":
+            raw = self._table(body.get("words"), f"{where}.words")
+            for choice in spec.choices:
+                if choice not in raw:
+                    raise self.fail(f"{where}.words.{choice}", "required: the sentence for this choice")
+            for choice, text in raw.items():
+                if choice not in spec.choices:
+                    raise self.fail(f"{where}.words.{choice}", f"not a choice of {tells!r}")
+                words[choice] = self._labels(text, f"{where}.words.{choice}")
+        elif "words" in body:
+            raise self.fail(f"{where}.words", "only an enum field has words per choice; a text may have a lead")
+        lead = self._labels(body.get("lead", {}), f"{where}.lead")
+        if lead and spec.type == "enum":
+            raise self.fail(f"{where}.lead", "an enum field has words per choice, not a lead")
+        return str(tells), words, lead
+
+    def _check_citizen_roles(self, steps: Mapping[str, StepDefinition]) -> None:
+        seen: dict[str, str] = {}
+        for name, step in steps.items():
+            role = step.citizen.role if step.citizen else None
+            if role is None:
+                continue
+            if role in seen:
+                raise self.fail(f"steps.{name}.citizen.role", f"step {seen[role]!r} plays the role {role!r} already")
+            seen[role] = name
 
     def _guards(self, raw: Any, where: str) -> tuple[StepGuard, ...]:
         if not isinstance(raw, list):

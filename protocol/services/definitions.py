@@ -133,6 +133,24 @@ def _step_description(step: StepDefinition) -> dict[str, Any]:
         },
         "start_evidence": _json_schema(step.start_evidence),
         "evidence": _json_schema(step.evidence),
+        "citizen": _citizen_description(step),
+    }
+
+
+def _citizen_description(step: StepDefinition) -> dict[str, Any] | None:
+    view = step.citizen
+    if view is None:
+        return None
+    return {
+        "title": dict(view.title),
+        "role": view.role,
+        "date": view.date,
+        "scope": view.scope,
+        "tells": view.tells,
+        "item": view.item,
+        "words": {choice: dict(text) for choice, text in view.words.items()},
+        "lead": dict(view.lead),
+        "skipped": dict(view.skipped),
     }
 
 

@@ -30,7 +30,6 @@ from web.context import herstel, notifications_uow, notifications_uows, vault
 from web.pages.common import lang
 from web.pages.letter_html import letter_body
 from web.pages.letters_text import (
-    CITIZEN_STEP_TITLES,
     RESPONSE_HINTS,
     RESPONSE_KINDS_TEXT,
     RESPONSE_NAMES,
@@ -130,8 +129,10 @@ def _steps_in_page_language(case: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "key": step["key"],
             "state": step["state"],
-            "title": label(CITIZEN_STEP_TITLES, step["key"]) if step["key"] in CITIZEN_STEP_TITLES else step["title"],
+            "title": step["titles"].get(lang()) or step["title"],  # the definition's words for the citizen
             "text": citizen_step_text(step["state"], step["ended_on"] if same else None),
+            # what the step came to, in the definition's words for the page's language
+            "conclusion": (step["conclusion"] or {}).get(lang()),
         }
         for step in case["steps"]
     ]

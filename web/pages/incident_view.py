@@ -109,6 +109,7 @@ def step_cards(
         cards.append(
             {
                 "key": key,
+                "letters": definition.citizen_step("letters") is spec,  # the step letters start and complete
                 "title": spec.title_for(page_lang),
                 "description": spec.description.get(page_lang) or spec.description.get("en", ""),
                 "step": step,

@@ -26,15 +26,6 @@ RESPONSE_NAMES: Mapping[str, object] = {
     "complaint": _l("Complaint"),
     "harm": _l("Harm report"),
 }
-CITIZEN_STEP_TITLES: Mapping[str, object] = {
-    "assess": _l("Assessing what happened"),
-    "suspend": _l("Stopping the computer program"),
-    "report": _l("Informing the supervisors"),
-    "investigate": _l("Independent investigation"),
-    "inform": _l("Informing everyone affected"),
-    "sanction": _l("Measures against those responsible"),
-    "safeguard": _l("Arrangements so it does not happen again"),
-}
 LETTER_STATUSES: Mapping[str, object] = {
     "queued": _l("Waiting to be sent"),
     "sending": _l("Being sent"),
@@ -61,4 +52,6 @@ def citizen_step_text(state: str, day: str | None) -> str:
         return _("We are working on this now.")
     if state == "waived":
         return _("We skipped this step, for a reason we have recorded.")
+    if state == "not_applicable":
+        return _("This step was not needed after the assessment.")
     return _("Not started yet.")

@@ -40,6 +40,15 @@ class StepStatusSchema(ma.Schema):
     state = ma.fields.String(required=True)
     text = ma.fields.String(required=True, metadata={"description": "where the step stands, in plain words"})
     ended_on = ma.fields.String(allow_none=True)
+    titles = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.String(), metadata={"description": "the title per language"}
+    )
+    conclusion = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        allow_none=True,
+        metadata={"description": "what the step came to, per language (the definition's words); null if nothing"},
+    )
 
 
 class StatusLetterSchema(ma.Schema):

@@ -22,6 +22,22 @@ class WaiverSchema(ma.Schema):
     two_person_when = ma.fields.String(allow_none=True, metadata={"description": "when a second coordinator signs"})
 
 
+class CitizenViewSchema(ma.Schema):
+    title = Titles
+    role = ma.fields.String(
+        allow_none=True, metadata={"description": "suspension, investigation or letters: what letters say of the step"}
+    )
+    date = ma.fields.String(allow_none=True, metadata={"description": "the evidence field whose date a letter quotes"})
+    scope = ma.fields.String(allow_none=True, metadata={"description": "suspension: 'partial' in this field"})
+    tells = ma.fields.String(
+        allow_none=True, metadata={"description": "the evidence field the citizen reads once the step is done"}
+    )
+    item = ma.fields.String(allow_none=True, metadata={"description": "for a list: the text field of each item"})
+    words = ma.fields.Dict(keys=ma.fields.String(), values=Titles, metadata={"description": "per enum choice"})
+    lead = Titles
+    skipped = Titles
+
+
 class StepDefinitionSchema(ma.Schema):
     key = ma.fields.String(required=True)
     title = Titles
@@ -38,6 +54,11 @@ class StepDefinitionSchema(ma.Schema):
     evidence = ma.fields.Dict(
         required=True,
         metadata={"description": "JSON Schema of the body of POST .../steps/{step}/complete (besides version)"},
+    )
+    citizen = ma.fields.Nested(
+        CitizenViewSchema,
+        allow_none=True,
+        metadata={"description": "what the citizen reads about the step ([steps.<key>.citizen])"},
     )
 
 

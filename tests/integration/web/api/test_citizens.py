@@ -82,6 +82,8 @@ def test_a_code_opens_the_letter_the_pdf_and_the_status(
     steps = {s["key"]: s for s in status["steps"]}
     assert steps["assess"]["text"] == "Done on 30 November 2026."
     assert steps["inform"]["title"] == "Informing everyone affected"
+    assert steps["inform"]["titles"]["nl"] == "Iedereen informeren die het raakt"
+    assert steps["inform"]["conclusion"] is None  # the definition gives inform nothing to tell
     assert status["reference"] == assessed["reference"]
     summary = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/letters/summary"))
     assert summary["total"] == 2

@@ -17,8 +17,12 @@ MINI = (Path(__file__).parent / "mini-protocol.toml").read_text("utf-8")
 
 def test_the_default_definition_as_data(officer_api: Api) -> None:
     listed = officer_api.ok(officer_api.get("/protocols"))
-    # version 2 (deadlines counted as the law counts them) is the default; version 1 stays for its incidents
-    assert [(d["key"], d["version"]) for d in listed] == [("nl-discrimination", 1), ("nl-discrimination", 2)]
+    # version 3 (version 2 with the citizen's words) is the default; versions 1 and 2 stay for their incidents
+    assert [(d["key"], d["version"]) for d in listed] == [
+        ("nl-discrimination", 1),
+        ("nl-discrimination", 2),
+        ("nl-discrimination", 3),
+    ]
     definition = officer_api.ok(officer_api.get("/protocols/nl-discrimination/1"))
     steps = {s["key"]: s for s in definition["steps"]}
     assert list(steps) == ["assess", "suspend", "report", "investigate", "inform", "sanction", "safeguard"]
@@ -31,6 +35,11 @@ def test_the_default_definition_as_data(officer_api: Api) -> None:
         {"anyOf": [{"required": ["sanctions"]}, {"required": ["none_reason"]}]}
     ]
     assert "report-gdpr-art33" in [d["key"] for d in definition["deadlines"]]
+    assert steps["inform"]["citizen"] is None  # version 1 was published before the citizen tables
+    current = {s["key"]: s for s in officer_api.ok(officer_api.get("/protocols/nl-discrimination/3"))["steps"]}
+    assert current["inform"]["citizen"]["role"] == "letters"
+    assert current["investigate"]["citizen"]["tells"] == "conclusion"
+    assert set(current["investigate"]["citizen"]["words"]) == {"established", "not_established", "inconclusive"}
 
 
 def test_the_published_schema_accepts_what_the_engine_accepts(officer_api: Api) -> None:
