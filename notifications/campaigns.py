@@ -50,11 +50,7 @@ def start_campaign(
         incident, actor = incident_for(uow, principal, incident_id, "letters.send")
         letters_step = citizen_definition(uow, incident.definition).citizen_step("letters")
         if letters_step is None:
-            raise StateConflict(
-                f"protocol {incident.definition.ref} names no step that letters complete "
-                "(a step with completion = 'system' and citizen role 'letters')",
-                rule="no-letters-step",
-            )
+            raise StateConflict(messages.NO_LETTERS_STEP(protocol=incident.definition.ref), rule="no-letters-step")
         refused = incident.work_refusal(letters_step.key)  # the incident's own guard, as for the step's actions
         if refused is not None:
             raise refused

@@ -97,3 +97,9 @@ NO_BERICHTENBOX = Template(
     "agreement); letters go by email with consent, otherwise by post",
 )
 NO_CHANNEL = Template("channel.unknown", "no channel %(channel)s")
+
+NO_LETTERS_STEP = Template(
+    "campaign.no-letters-step",
+    "protocol %(protocol)s names no step that letters complete"
+    " (a step with completion = 'system' and citizen role 'letters')",
+)
