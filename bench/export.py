@@ -26,7 +26,7 @@ from typing import Any
 
 from benchkit import SteppingClock, Stopwatch, add_database_arguments, conditions, installation, report, staff
 from benchkit import throwaway_database as database
-from chain import analyze, new_incident, payload
+from chain import analyze, new_incident, payload, profiled
 
 from installation import Herstel
 from protocol.export_verify import verify_export
@@ -51,7 +51,7 @@ def build(herstel: Herstel, incident_id: uuid.UUID, events: int, batch: int) -> 
     return time.perf_counter() - started
 
 
-def measure(herstel: Herstel, incident_id: uuid.UUID, folder: Path, repeat: int) -> dict[str, Any]:
+def measure(herstel: Herstel, incident_id: uuid.UUID, folder: Path, repeat: int, *, profile: bool) -> dict[str, Any]:
     bundle = folder / f"{incident_id}.zip"
     with Stopwatch() as exported, bundle.open("wb") as out:
         manifest = export_incident(
@@ -70,6 +70,8 @@ def measure(herstel: Herstel, incident_id: uuid.UUID, folder: Path, repeat: int)
         if not result.valid:
             raise SystemExit(f"the bundle did not verify: {result}")
         best = min(best, watch.seconds)
+    if profile:
+        print(profiled(lambda: verify_export(bundle, key)), file=sys.stderr)
     tracemalloc.start()
     verify_export(bundle, key)
     _, peak = tracemalloc.get_traced_memory()
@@ -110,10 +112,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--batch", type=int, default=5000, help="events per transaction (default: %(default)s)")
     parser.add_argument("--repeat", type=int, default=3, help="verify runs; the best counts (default: %(default)s)")
+    parser.add_argument(
+        "--bundles", type=Path, default=None, help="keep the bundles in this folder (to profile the verifier on them)"
+    )
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one verify-export per size")
     add_database_arguments(parser)
     args = parser.parse_args(argv)
 
-    with database(args.pg_admin_url, keep=args.keep) as url, tempfile.TemporaryDirectory() as folder:
+    with database(args.pg_admin_url, keep=args.keep) as url, tempfile.TemporaryDirectory() as scratch:
+        folder = args.bundles or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
         clock = SteppingClock(step=timedelta(microseconds=10))
         herstel = installation(url, clock)
         try:
@@ -126,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                 built = build(herstel, incident_id, size - first, args.batch)
                 analyze(herstel)
                 start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                measured = measure(herstel, incident_id, Path(folder), args.repeat)
+                measured = measure(herstel, incident_id, folder, args.repeat, profile=args.profile)
                 measured["build_seconds"] = round(built, 1)
                 measured["bench_process_max_rss_growth_mb"] = round(
                     (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start_rss) / 1024, 1

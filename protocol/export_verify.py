@@ -20,7 +20,7 @@ import binascii
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeGuard
@@ -28,9 +28,11 @@ from typing import IO, Any, TypeGuard
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from protocol.merkle import leaf_hash, node_hash, verify_consistency
+from protocol.merkle import ProofShapeError, leaf_hash, node_hash, root_from_leaves, verify_consistency
 
-BUNDLE_FORMAT = "herstel-export/1"
+BUNDLE_FORMAT = "herstel-export/2"  # what the exporter writes
+BUNDLE_FORMAT_1 = "herstel-export/1"  # still verified: one audit path per event
+BUNDLE_FORMATS = (BUNDLE_FORMAT, BUNDLE_FORMAT_1)
 HEAD_FORMAT = "herstel-tree-head/1"
 GENESIS = "0" * 64
 HEX = frozenset("0123456789abcdef")
@@ -40,7 +42,9 @@ NODE = 67  # one node of an audit path in proofs.jsonl: "<64 hex digits>",
 
 MANIFEST = "bundle.json"
 EVENTS = "events.jsonl"
-PROOFS = "proofs.jsonl"
+PROOFS = "proofs.jsonl"  # format 1
+LEAVES = "leaves.jsonl"  # format 2: the leaf index of each event
+NODES = "nodes.jsonl"  # format 2: the nodes of the multi-leaf inclusion proof
 HEAD = "tree-head.json"
 CONSISTENCY = "consistency.json"
 SUMMARY = "summary.pdf"
@@ -253,8 +257,8 @@ def verify_export(bundle: str | Path | IO[bytes], public_key: bytes, earlier_hea
 
 def _verify(archive: zipfile.ZipFile, public_key: bytes, earlier: Any | None, state: dict[str, Any]) -> None:
     manifest = _read_json(archive, MANIFEST)
-    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
-        raise Problem(MANIFEST, f"not a {BUNDLE_FORMAT} manifest")
+    if not isinstance(manifest, dict) or manifest.get("format") not in BUNDLE_FORMATS:
+        raise Problem(MANIFEST, f"not a {BUNDLE_FORMAT} (or {BUNDLE_FORMAT_1}) manifest")
     incident, count, definition = manifest.get("incident"), manifest.get("events"), manifest.get("definition")
     if not isinstance(incident, str) or not _integer(count) or count < 1 or not isinstance(definition, dict):
         raise Problem(MANIFEST, "incident (string), events (at least 1) and definition (object) are required")
@@ -264,10 +268,12 @@ def _verify(archive: zipfile.ZipFile, public_key: bytes, earlier: Any | None, st
     state["size"], state["root"] = head.size, head.root.hex()
 
     names = set(archive.namelist())
-    for member in (EVENTS, PROOFS):
+    first = manifest["format"] == BUNDLE_FORMAT_1
+    for member in (EVENTS, PROOFS) if first else (EVENTS, LEAVES, NODES):
         if member not in names:
             raise Problem(member, "the member is missing")
-    protocol_digest = _check_events(archive, incident, count, head, state)
+    check = _check_events_1 if first else _check_events_2
+    protocol_digest = check(archive, incident, count, head, state)
 
     file_name, digest = definition.get("file"), definition.get("sha256")
     if not isinstance(file_name, str) or file_name not in names or not _hex32(digest):
@@ -319,40 +325,97 @@ def _proof(line: bytes) -> tuple[int, int, bytes] | None:
     return int(seq), int(index), nodes + b"," if nodes else b""
 
 
-def _check_events(archive: zipfile.ZipFile, incident: str, count: int, head: Head, state: dict[str, Any]) -> str:
-    """Stream the events and their proofs side by side; returns the protocol digest the first event names."""
-    prev, last_index, protocol_digest = GENESIS, -1, ""
-    checker = _PathChecker(head)
-    proofs = _lines(archive, PROOFS)
-    seen = 0
+def _fast_encoder() -> Callable[[Any], str]:
+    """`_ENCODER.encode`, without rebuilding the C encoder on every call (json.JSONEncoder.iterencode does).
+
+    Same options, same C implementation, so the same text; `markers` (the circular-reference
+    check) is left out because a parsed JSON value has no cycles. Falls back where the C
+    accelerator is absent.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython always has _json
+        return _ENCODER.encode
+    chunks = make(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", True, False, False)
+    join = "".join
+    return lambda value: join(chunks(value, 0))
+
+
+_ENCODE = _fast_encoder()
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_EVENT_KEYS = frozenset(EVENT_KEYS)
+
+
+def _canonical_event(line: bytes) -> dict[str, Any] | None:
+    """The event of a line that is exactly its canonical encoding with the seven fields; else None.
+
+    The fast path of step 3 of docs/timeline.md: the decoder's scanner from the first byte to
+    the last (no whitespace around: a canonical line has none), then the canonical re-encoding
+    compared with the line. It accepts exactly the lines `_event_problem` accepts; on None the
+    caller runs that one, which names the problem.
+    """
+    try:
+        text = line.decode("utf-8")
+        event, end = _SCAN(text, 0)
+    except (ValueError, UnicodeDecodeError, StopIteration, RecursionError):
+        return None
+    if end != len(text) or type(event) is not dict or event.keys() != _EVENT_KEYS or _ENCODE(event) != text:
+        return None
+    return event
+
+
+def _event_problem(line: bytes, number: int) -> dict[str, Any]:
+    """Step 3's checks of one event line, one at a time, raising the first problem found."""
+    seq = number
+    try:
+        text = line.decode("utf-8")
+        event = _DECODER.decode(text)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise Problem(EVENTS, f"line {number} is not JSON: {error}", seq) from None
+    if not isinstance(event, dict) or tuple(sorted(event)) != EVENT_KEYS:
+        raise Problem(EVENTS, f"line {number} does not hold exactly the fields {', '.join(EVENT_KEYS)}", seq)
+    if event["seq"] != seq:
+        shown = event["seq"]
+        raise Problem(EVENTS, f"line {number} holds event {shown}; event {seq} is missing", seq)
+    if _ENCODER.encode(event) != text:
+        raise Problem(EVENTS, "the line is not the event's canonical encoding", seq)
+    return event  # pragma: no cover - `_canonical_event` accepts every line that gets here
+
+
+def _events(archive: zipfile.ZipFile, incident: str, state: dict[str, Any]) -> Iterator[tuple[int, bytes]]:
+    """(seq, SHA-256 of the line) of each event of events.jsonl, after step 3's checks of the event and
+    its chain link; notes the protocol digest the first event names in `state["protocol"]`."""
+    prev = GENESIS
     for number, line in _lines(archive, EVENTS):
         seq = number
-        try:
-            text = line.decode("utf-8")
-            event = _DECODER.decode(text)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise Problem(EVENTS, f"line {number} is not JSON: {error}", seq) from None
-        if not isinstance(event, dict) or tuple(sorted(event)) != EVENT_KEYS:
-            raise Problem(EVENTS, f"line {number} does not hold exactly the fields {', '.join(EVENT_KEYS)}", seq)
+        event = _canonical_event(line)
+        if event is None:
+            event = _event_problem(line, number)
         if event["seq"] != seq:
             shown = event["seq"]
             raise Problem(EVENTS, f"line {number} holds event {shown}; event {seq} is missing", seq)
-        if _ENCODER.encode(event) != text:
-            raise Problem(EVENTS, "the line is not the event's canonical encoding", seq)
         if event["incident"] != incident:
             raise Problem(EVENTS, "the event belongs to another incident", seq)
         if event["prev_hash"] != prev:
             raise Problem(EVENTS, "prev_hash is not the hash of the previous event (an event before it changed)", seq)
-        if not isinstance(event["payload"], dict):
+        if type(event["payload"]) is not dict:
             raise Problem(EVENTS, "the payload is not an object", seq)
         if seq == 1:
             protocol = event["payload"].get("protocol")
             if event["type"] != "IncidentReported" or not isinstance(protocol, dict):
                 raise Problem(EVENTS, "the first event is not an IncidentReported naming its protocol", seq)
-            protocol_digest = str(protocol.get("digest"))
+            state["protocol"] = str(protocol.get("digest"))
         digest = hashlib.sha256(line).digest()
         prev = digest.hex()
+        yield seq, digest
 
+
+def _check_events_1(archive: zipfile.ZipFile, incident: str, count: int, head: Head, state: dict[str, Any]) -> str:
+    """Format 1: the events and their audit paths side by side; returns the protocol digest the first event names."""
+    last_index = -1
+    checker = _PathChecker(head)
+    proofs = _lines(archive, PROOFS)
+    seen = 0
+    for seq, digest in _events(archive, incident, state):
         try:
             _, proof_line = next(proofs)
         except StopIteration:
@@ -375,7 +438,61 @@ def _check_events(archive: zipfile.ZipFile, incident: str, count: int, head: Hea
         raise Problem(PROOFS, f"more proofs than events ({seen})", seen + 1)
     if seen != count:
         raise Problem(EVENTS, f"the bundle holds {seen} events, the manifest {count}", seen + 1)
-    return protocol_digest
+    return str(state.get("protocol", ""))
+
+
+def _check_events_2(archive: zipfile.ZipFile, incident: str, count: int, head: Head, state: dict[str, Any]) -> str:
+    """Format 2: the events with their leaf indices, and one root recomputed from all their leaves."""
+    size = head.size
+
+    def leaves() -> Iterator[tuple[int, bytes]]:
+        indices = _lines(archive, LEAVES)
+        last, seen = -1, 0
+        for seq, digest in _events(archive, incident, state):
+            try:
+                _, line = next(indices)
+            except StopIteration:
+                raise Problem(LEAVES, "no leaf index for the event", seq) from None
+            if not line.isdigit() or (line[0] == 0x30 and len(line) > 1):  # b"0": no leading zeros
+                raise Problem(LEAVES, "the line is not a leaf index (a decimal integer)", seq)
+            index = int(line)
+            if index <= last:
+                raise Problem(LEAVES, "the leaf index must be above the previous event's", seq)
+            if index >= size:
+                raise Problem(LEAVES, f"leaf index {index} is not in the signed tree of size {size}", seq)
+            last, seen = index, seq
+            state["events"] = seen
+            yield index, leaf_hash(digest)
+        if next(indices, None) is not None:
+            raise Problem(LEAVES, f"more leaf indices than events ({seen})", seen + 1)
+        if seen != count:
+            raise Problem(EVENTS, f"the bundle holds {seen} events, the manifest {count}", seen + 1)
+
+    try:
+        root = root_from_leaves(size, leaves(), _nodes(archive))
+    except ProofShapeError as error:
+        raise Problem(NODES, f"the nodes do not fit the leaf indices: {error}") from None
+    if state.get("events", 0) != count:  # pragma: no cover - leaves() raises first
+        raise Problem(EVENTS, f"the bundle holds {state.get('events', 0)} events, the manifest {count}")
+    if root != head.root:
+        raise Problem(
+            NODES,
+            f"the events are not the leaves of the signed tree of size {size} at their leaf indices "
+            "(an event, a leaf index or a node changed)",
+        )
+    return str(state.get("protocol", ""))
+
+
+def _nodes(archive: zipfile.ZipFile) -> Iterator[bytes]:
+    """The nodes of nodes.jsonl, each line exactly a JSON string of 64 lowercase hex digits."""
+    for number, line in _lines(archive, NODES):
+        digits = line[1:-1]
+        if len(line) != 66 or line[0] != QUOTE or line[-1] != QUOTE or digits.lower() != digits:
+            raise Problem(NODES, f'line {number} is not "<64 lowercase hex digits>"')
+        try:
+            yield binascii.unhexlify(digits)
+        except (binascii.Error, ValueError):
+            raise Problem(NODES, f'line {number} is not "<64 lowercase hex digits>"') from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ This module is pure (standard library only) and knows nothing of events or datab
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 
 HASH_SIZE = 32
@@ -240,3 +241,74 @@ def completed_nodes(index: int, leaf: bytes, left_neighbours: SubtreeHash) -> li
         level, i = level + 1, i >> 1
         nodes.append((level, i, current))
     return nodes
+
+
+def multi_inclusion_proof(indices: Sequence[int], size: int, subtree: SubtreeHash) -> list[bytes]:
+    """The inclusion proof of many leaves at once (docs/timeline.md, "Bundle format 2"): left to right,
+    the hash of every range of MTH's recursion over D[size] that holds none of `indices` and whose
+    parent range holds one. `indices` strictly increasing, each below `size`.
+
+    With the leaves' hashes these are exactly what `root_from_leaves` needs to recompute the root:
+    for k neighbouring leaves about 2·log2(size) nodes, instead of k audit paths of log2(size) each.
+    """
+    if any(b <= a for a, b in itertools.pairwise(indices)) or (indices and not 0 <= indices[0] <= indices[-1] < size):
+        raise ValueError("leaf indices must be strictly increasing and inside the tree")
+    nodes: list[bytes] = []
+    position = 0  # the first of `indices` not yet reached
+
+    def walk(start: int, end: int) -> None:
+        nonlocal position
+        if position == len(indices) or indices[position] >= end:
+            nodes.append(_range_hash(start, end, subtree))
+        elif end - start == 1:
+            position += 1
+        else:
+            k = _split(end - start)
+            walk(start, start + k)
+            walk(start + k, end)
+
+    if size:
+        walk(0, size)
+    return nodes
+
+
+class ProofShapeError(ValueError):
+    """The leaves and nodes given to `root_from_leaves` do not fit a tree of that size."""
+
+
+def root_from_leaves(size: int, leaves: Iterable[tuple[int, bytes]], nodes: Iterable[bytes]) -> bytes:
+    """MTH(D[size]) from some leaves (index, leaf hash), in increasing index order, and the nodes of
+    their `multi_inclusion_proof` in order; both are read once, as streams (memory O(log size)).
+
+    Equal to the signed root only if every given leaf hash is the tree's leaf at its index.
+    Raises ProofShapeError when an index is out of order or outside the tree, or when the nodes
+    run out or are left over.
+    """
+    leaf_stream, node_stream = iter(leaves), iter(nodes)
+    current = next(leaf_stream, None)
+
+    def walk(start: int, end: int) -> bytes:
+        nonlocal current
+        if current is None or current[0] >= end:
+            node = next(node_stream, None)
+            if node is None:
+                raise ProofShapeError("fewer nodes than the leaves' positions need")
+            return node
+        if end - start == 1:
+            leaf = current[1]
+            following = next(leaf_stream, None)
+            if following is not None and following[0] <= current[0]:
+                raise ProofShapeError(f"leaf index {following[0]} does not follow {current[0]}")
+            current = following
+            return leaf
+        k = 1 << ((end - start - 1).bit_length() - 1)
+        return node_hash(walk(start, start + k), walk(start + k, end))
+
+    if current is not None and current[0] < 0:
+        raise ProofShapeError(f"leaf index {current[0]} is negative")
+    root = walk(0, size) if size else EMPTY_ROOT
+    if current is not None:
+        raise ProofShapeError(f"leaf index {current[0]} is not in a tree of size {size}")
+    if next(node_stream, None) is not None:
+        raise ProofShapeError("more nodes than the leaves' positions need")
+    return root

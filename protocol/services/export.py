@@ -1,9 +1,10 @@
 """An incident's export bundle: everything an oversight body needs to check the record offline.
 
 One zip (docs/timeline.md, "The export bundle"): the incident's events as JSON Lines, each line
-exactly the bytes its hash is taken over; an RFC 9162 inclusion proof for each against the latest
-signed tree head; that head; optionally a consistency proof from an earlier head; the protocol
-definition file; a manifest; and a PDF summary for humans. `protocol.export_verify` checks it.
+exactly the bytes its hash is taken over; their leaf indices and one multi-leaf inclusion proof
+(RFC 9162 tree hashing) against the latest signed tree head; that head; optionally a consistency
+proof from an earlier head; the protocol definition file; a manifest; and a PDF summary for humans.
+`protocol.export_verify` checks it.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from protocol.export_verify import (
     CONSISTENCY,
     EVENTS,
     HEAD,
+    LEAVES,
     MANIFEST,
-    PROOFS,
+    NODES,
     SUMMARY,
 )
 from protocol.identity import Principal
 from protocol.incident import Incident
-from protocol.merkle import SubtreeHash, consistency_proof, inclusion_proof
+from protocol.merkle import SubtreeHash, consistency_proof, multi_inclusion_proof
 from protocol.permissions import grant_for
 from protocol.services.export_pdf import Summary, render_summary
 from protocol.services.transparency import MAX_SIZE, sign_log
@@ -39,7 +41,6 @@ from protocol.storage.uow import UnitOfWork
 from protocol.transparency import TreeHead
 
 DEFINITION = "definition.toml"
-PROOF_BATCH = 2000  # inclusion proofs computed per query of stored nodes
 
 
 def export_incident(
@@ -133,10 +134,11 @@ def _with_nodes(uow: UnitOfWork, computations: list[Callable[[SubtreeHash], list
 def _write_events_and_proofs(
     uow: UnitOfWork, archive: zipfile.ZipFile, incident_id: uuid.UUID, size: int
 ) -> tuple[int, Counter[str]]:
-    """Stream the incident's events under the head into events.jsonl, and their proofs into proofs.jsonl."""
+    """Stream the incident's events under the head into events.jsonl, their leaf indices into leaves.jsonl and
+    the nodes of their multi-leaf inclusion proof into nodes.jsonl (bundle format 2)."""
     incident = str(incident_id)
     types: Counter[str] = Counter()
-    indices: list[tuple[int, int]] = []  # (seq, leaf index): a few MB for 100,000 events
+    indices: list[int] = []  # the leaf index of each event in seq order: a few MB for 100,000 events
     count = 0
     with archive.open(EVENTS, "w", force_zip64=True) as events:
         for index, seq, type_, at, actor, payload, prev_hash, _hash in uow.transparency.incident_leaves(
@@ -146,21 +148,18 @@ def _write_events_and_proofs(
                 incident_id=incident, seq=seq, type=type_, at=at, actor=actor, payload_json=payload, prev_hash=prev_hash
             )
             events.write(line + b"\n")
-            indices.append((seq, index))
+            indices.append(index)
             types[type_] += 1
             count += 1
-    with archive.open(PROOFS, "w", force_zip64=True) as proofs:
-        for start in range(0, len(indices), PROOF_BATCH):
-            batch = indices[start : start + PROOF_BATCH]
-            paths = _with_nodes(uow, [_inclusion(index, size) for _seq, index in batch])
-            for (seq, index), path in zip(batch, paths, strict=True):
-                record = {"seq": seq, "leaf_index": index, "audit_path": [node.hex() for node in path]}
-                proofs.write(json.dumps(record, separators=(",", ":")).encode() + b"\n")
+    # format 2: the leaf index of each event, and the nodes of one multi-leaf inclusion proof
+    with archive.open(LEAVES, "w", force_zip64=True) as leaves:
+        for start in range(0, len(indices), 10_000):
+            leaves.write(b"".join(b"%d\n" % index for index in indices[start : start + 10_000]))
+    proof = [lambda subtree: multi_inclusion_proof(indices, size, subtree)]
+    nodes = _with_nodes(uow, proof)[0] if indices else []
+    with archive.open(NODES, "w", force_zip64=True) as out:
+        out.write(b"".join(b'"' + node.hex().encode() + b'"\n' for node in nodes))
     return count, types
-
-
-def _inclusion(index: int, size: int) -> Callable[[SubtreeHash], list[bytes]]:
-    return lambda nodes: inclusion_proof(index, size, nodes)
 
 
 def _manifest(

@@ -86,8 +86,11 @@ def test_the_bundle_verifies_offline_and_holds_no_personal_data(
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
         names = set(archive.namelist())
         members = {name: archive.read(name) for name in names}
-    assert {"bundle.json", "events.jsonl", "proofs.jsonl", "tree-head.json", "definition.toml", "summary.pdf"} <= names
+    assert {"bundle.json", "events.jsonl", "leaves.jsonl", "nodes.jsonl", "tree-head.json", "definition.toml"} <= names
+    assert "summary.pdf" in names
     manifest = json.loads(members["bundle.json"])
+    assert manifest["format"] == "herstel-export/2"
+    assert len(members["leaves.jsonl"].splitlines()) == manifest["events"]
     assert manifest["incident"] == incident["id"]
     assert report.events == manifest["events"] == len(members["events.jsonl"].splitlines())
     assert any(b"AffectedPersonsImported" in line for line in members["events.jsonl"].splitlines())
@@ -162,12 +165,26 @@ def _event_removed(data: bytes) -> bytes:
     return b"".join(lines[:1] + lines[2:])
 
 
-def _proof_byte_flipped(data: bytes) -> bytes:
+def _last_payload_changed(data: bytes) -> bytes:
+    """The last event: no later prev_hash names it, so only the signed tree's root can catch it."""
     lines = data.splitlines(keepends=True)
-    record = json.loads(lines[1])
-    node = record["audit_path"][-1]
-    record["audit_path"][-1] = ("0" if node[0] != "0" else "1") + node[1:]
-    lines[1] = json.dumps(record, separators=(",", ":")).encode() + b"\n"
+    event = json.loads(lines[-1])
+    event["payload"]["tampered"] = True
+    lines[-1] = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+    return b"".join(lines)
+
+
+def _node_byte_flipped(data: bytes) -> bytes:
+    lines = data.splitlines(keepends=True)
+    node = lines[-1].decode()
+    lines[-1] = ('"' + ("0" if node[1] != "0" else "1") + node[2:]).encode()
+    return b"".join(lines)
+
+
+def _leaf_index_moved(data: bytes) -> bytes:
+    """The first event claimed at the second one's leaf index."""
+    lines = data.splitlines(keepends=True)
+    lines[0] = lines[1]
     return b"".join(lines)
 
 
@@ -189,19 +206,31 @@ def _definition_edited(data: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("member", "edit", "named_member", "named_seq", "reason"),
     [
-        ("events.jsonl", _payload_changed, "proofs.jsonl", 3, "not leaf"),
+        ("events.jsonl", _payload_changed, "events.jsonl", 4, "prev_hash is not the hash of the previous event"),
+        ("events.jsonl", _last_payload_changed, "nodes.jsonl", None, "not the leaves of the signed tree"),
         ("events.jsonl", _event_removed, "events.jsonl", 2, "event 2 is missing"),
-        ("proofs.jsonl", _proof_byte_flipped, "proofs.jsonl", 2, "not leaf"),
+        ("nodes.jsonl", _node_byte_flipped, "nodes.jsonl", None, "not the leaves of the signed tree"),
+        ("leaves.jsonl", _leaf_index_moved, "leaves.jsonl", 2, "must be above the previous event's"),
         ("tree-head.json", _resigned, "tree-head.json", None, "another key"),
         ("definition.toml", _definition_edited, "definition.toml", None, "SHA-256"),
     ],
-    ids=["payload-changed", "event-removed", "proof-byte-flipped", "head-resigned", "definition-edited"],
+    ids=[
+        "payload-changed",
+        "last-payload-changed",
+        "event-removed",
+        "node-byte-flipped",
+        "leaf-index-moved",
+        "head-resigned",
+        "definition-edited",
+    ],
 )
 def test_a_bundle_edited_by_hand_is_named(
     herstel: Herstel,
     oversight_api: Api,
     public_key: bytes,
     assessed: dict[str, Any],
+    officer_api: Api,
+    algorithm: dict[str, Any],
     tmp_path: Path,
     member: str,
     edit: Callable[[bytes], bytes],
@@ -209,6 +238,7 @@ def test_a_bundle_edited_by_hand_is_named(
     named_seq: int | None,
     reason: str,
 ) -> None:
+    officer_api.report(str(algorithm["id"]))  # leaves of another incident: the proof needs nodes
     bundle = rewrite(download(oversight_api, assessed["id"]), member, edit)
 
     report = verify_export(io.BytesIO(bundle), public_key)
@@ -244,4 +274,4 @@ def test_cli_export_then_verify_export_without_database_or_configuration(
         [str(HERSTEL), "verify-export", str(tampered), "--public-key", public], env=bare, capture_output=True, text=True
     )
     assert bad.returncode == 1
-    assert "INVALID (proofs.jsonl, event seq 3)" in bad.stderr
+    assert "INVALID (events.jsonl, event seq 4)" in bad.stderr
