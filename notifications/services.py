@@ -42,8 +42,10 @@ from notifications.mailbox import get_captured_mail, list_captured_mail
 from notifications.oversight import oversight_persons
 from notifications.persons import import_persons, list_persons, record_reporter
 from notifications.rendering import RenderedLetter
+from notifications.response_handling import assign_response, decide_objection
 from notifications.storage import NotificationsUnitOfWork
-from notifications.tables import LETTER_KINDS, RESPONSE_KINDS
+from notifications.tables import DECISION_OUTCOMES, LETTER_KINDS, RESPONSE_KINDS
+from notifications.waiting import waiting_for
 from protocol.services import Herstel, Settings
 
 
@@ -60,6 +62,7 @@ def open_vault(settings: Settings) -> Vault:
 __all__ = [
     "BATCH",
     "CITIZEN_PATH",
+    "DECISION_OUTCOMES",
     "LETTER_KINDS",
     "RESPONSE_KINDS",
     "AccessDenied",
@@ -79,7 +82,9 @@ __all__ = [
     "SmtpChannel",
     "Vault",
     "answer_citizen_response",
+    "assign_response",
     "citizen_session",
+    "decide_objection",
     "deliver_letters",
     "dispatch_letters",
     "end_citizen_session",
@@ -107,4 +112,5 @@ __all__ = [
     "start_campaign",
     "unit_of_work",
     "verify_letters_ledger",
+    "waiting_for",
 ]

@@ -24,6 +24,7 @@ API_BLUEPRINTS = (
     "web.api.transparency",
     "web.api.oversight_incidents",
     "web.api.oversight_export",
+    "web.api.waiting",
 )
 
 PAGE_BLUEPRINTS = (

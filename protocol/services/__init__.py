@@ -56,6 +56,7 @@ from protocol.services.handlers import handlers_for, list_notices, register_hand
 from protocol.services.incidents import (
     append_to_timeline,
     approve,
+    assign_owner,
     close_incident,
     complete_step,
     complete_step_as_system,
@@ -182,6 +183,7 @@ __all__ = [
     "append_to_timeline",
     "approval_queue",
     "approve",
+    "assign_owner",
     "authenticate_password",
     "authenticate_token",
     "bootstrap",
