@@ -145,7 +145,12 @@ class IncidentQueries:
             upcoming.setdefault(row.incident_id, row)
         owners = {i["owner_id"] for i in items if i["owner_id"] is not None}
         names = (
-            dict(self.session.execute(select(UserRow.id, UserRow.display_name).where(UserRow.id.in_(owners))).tuples())
+            {
+                user_id: name
+                for user_id, name in self.session.execute(
+                    select(UserRow.id, UserRow.display_name).where(UserRow.id.in_(owners))
+                )
+            }
             if owners
             else {}
         )
