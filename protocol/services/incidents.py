@@ -300,6 +300,31 @@ def assign_owner(
     return _act(uow, principal, incident_id, "incident.assign_owner", act)
 
 
+def overdue_deadlines(*, uow: UnitOfWork, principal: Principal, limit: int = 1000) -> list[dict[str, Any]]:
+    """Deadlines past due and not met on the open incidents the principal may read (the installation:
+    all), longest overdue first: reference, step, rule, due, whole days overdue, owner."""
+    with uow.read_only():
+        now = uow.now()
+        organisations = None if principal.is_installation else list(organisations_for(principal, "incident.read"))
+        rows = uow.incidents.overdue(organisation_ids=organisations, now=now, limit=limit)
+        owners = {incident.owner_id: owner_view(uow, incident.owner_id) for incident, _ in rows}
+        return [
+            {
+                "incident_id": incident.id,
+                "reference": incident.reference,
+                "title": incident.title,
+                "step": deadline.step,
+                "rule": deadline.rule,
+                "state": deadline.state,
+                "due_at": deadline.due_at,
+                "last_day": deadline.last_day,
+                "days_overdue": (now - deadline.due_at).days,
+                "owner": owners.get(incident.owner_id),
+            }
+            for incident, deadline in rows
+        ]
+
+
 def sweep_deadlines(*, uow_factory: Callable[[], UnitOfWork], limit: int = 500) -> int:
     """Record reminders and missed deadlines that fell due, one transaction per incident; returns how many.
 

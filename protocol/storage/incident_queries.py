@@ -221,6 +221,30 @@ class IncidentQueries:
         ).all()
         return list(owned), list(assigned)
 
+    def overdue(
+        self, *, organisation_ids: Iterable[uuid.UUID] | None, now: datetime, limit: int = 1000
+    ) -> list[tuple[IncidentRow, DeadlineRow]]:
+        """Deadlines not met past their due moment (missed, or open and not yet swept) of open
+        incidents, longest overdue first."""
+        conditions: list[ColumnElement[bool]] = [
+            IncidentRow.state == "open",
+            DeadlineRow.met_at.is_(None),
+            or_(
+                DeadlineRow.state == DeadlineState.MISSED.value,
+                and_(DeadlineRow.state == DeadlineState.OPEN.value, DeadlineRow.due_at < now),
+            ),
+        ]
+        if organisation_ids is not None:
+            conditions.append(IncidentRow.organisation_id.in_(list(organisation_ids)))
+        stmt = (
+            select(IncidentRow, DeadlineRow)
+            .join(DeadlineRow, DeadlineRow.incident_id == IncidentRow.id)
+            .where(*conditions)
+            .order_by(DeadlineRow.due_at, IncidentRow.reference)
+            .limit(limit)
+        )
+        return [(incident, deadline) for incident, deadline in self.session.execute(stmt)]
+
     def due_for_check(self, *, now: datetime, limit: int) -> list[uuid.UUID]:
         """Incidents with an open deadline whose next check (reminder or due moment) has come (indexed)."""
         stmt = (

@@ -102,3 +102,17 @@ def test_waiting_lists_owned_steps_and_approvals_of_others(
     late = officer_api.ok(officer_api.get("/me/waiting"))
     assert late["items"][0]["deadline"]["overdue"] is True
     assert late["counts"]["overdue"] == 1
+
+
+def test_overdue_deadlines_of_the_readable_incidents(
+    herstel: Any, officer: Any, as_user: Any, incident: dict[str, Any], clock: Clock
+) -> None:
+    from protocol.services import overdue_deadlines
+
+    assert overdue_deadlines(uow=herstel.uow(), principal=officer) == []
+    clock.advance(days=60)
+    rows = overdue_deadlines(uow=herstel.uow(), principal=officer)
+    assert [(r["reference"], r["step"]) for r in rows if r["step"] == "assess"] == [(incident["reference"], "assess")]
+    assert all(r["days_overdue"] >= 0 for r in rows)
+    assert rows[0]["owner"]["id"] == officer.user_id
+    assert overdue_deadlines(uow=herstel.uow(), principal=as_user("oversight").principal) == []
