@@ -1,10 +1,12 @@
-"""`herstel deadlines calc`: when a legal period after an event expires, and each day that extended it."""
+"""`herstel deadlines calc`: when a legal period after an event expires, and each day that extended it.
+`herstel deadlines overdue`: the deadlines past due and not met, on every open incident."""
 
 from __future__ import annotations
 
 import click
 
-from protocol.services import calculate_due, legal_calendars
+from cli.context import INSTALLATION, Context, pass_context
+from protocol.services import calculate_due, legal_calendars, overdue_deadlines
 from web.explanations import catalogue_gettext, explain
 
 RULES = ["atw", "eu", "hours", "workdays"]
@@ -29,3 +31,30 @@ def deadlines_calc(start: str, period: str, rule: str, lang: str) -> None:
     click.echo(f"last_day: {due['last_day'].isoformat() if due['last_day'] else '-'}")
     for number, part in enumerate(explain(due["explanation"], gettext=catalogue_gettext(lang), locale=lang), 1):
         click.echo(f"{number}. {part['text']}")
+
+
+@deadlines.command("overdue")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@pass_context
+def deadlines_overdue(context: Context, limit: int) -> None:
+    """Deadlines past due and not met on open incidents, longest overdue first: reference, step,
+    rule, due, days overdue, owner (what `Wat op u wacht` shows each owner, for the whole installation)."""
+    rows = overdue_deadlines(uow=context.herstel.uow(), principal=INSTALLATION, limit=limit)
+    if not rows:
+        click.echo("no overdue deadlines")
+        return
+    header = ("reference", "step", "rule", "due", "days overdue", "owner")
+    table = [
+        (
+            row["reference"],
+            row["step"] or "-",
+            row["rule"],
+            row["due_at"].isoformat(timespec="minutes").replace("+00:00", "Z"),
+            str(row["days_overdue"]),
+            row["owner"]["name"] if row["owner"] else "-",
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in (header, *table)) for i in range(len(header))]
+    for line in (header, *table):
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())

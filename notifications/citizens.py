@@ -23,6 +23,7 @@ from notifications.identity import open_recipient
 from notifications.letters import citizen_definition, incident_facts, letter_context
 from notifications.pdf import render_pdf
 from notifications.rendering import RenderedLetter, long_date, render_letter
+from notifications.response_handling import decision_reasons
 from notifications.status import step_status
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import RESPONSE_KINDS, CitizenResponseRow
@@ -295,10 +296,13 @@ def answer_citizen_response(
         if row.answered_at is not None:
             raise StateConflict(messages.RESPONSE_ANSWERED(), rule="response-answered")
         now = uow.now()
-        text = _open_text(vault, row)  # both texts of a row are sealed with one key: re-seal with the current
+        text = _open_text(vault, row)  # the texts of a row are sealed with one key: re-seal with the current
+        reasons = decision_reasons(vault, row)
         row.key_id = vault.key_id
         row.text_sealed = vault.seal(text, place=f"citizen_responses/{response_id}/text")
         row.answer_sealed = vault.seal(answer, place=f"citizen_responses/{response_id}/answer")
+        if reasons is not None:
+            row.decision_reasons_sealed = vault.seal(reasons, place=f"citizen_responses/{response_id}/reasons")
         row.answered_at, row.answered_by = now, actor.ref()
         append_to_timeline(
             uow,
@@ -340,4 +344,13 @@ def _response_view(vault: Vault, row: CitizenResponseRow, incident: Any) -> dict
         "deadline_state": due.state.value if due else None,
         "answered_at": row.answered_at,
         "answer": answer,
+        "assigned_to": row.assigned_to,
+        "decision": {
+            "outcome": row.decision_outcome,
+            "reasons": decision_reasons(vault, row),
+            "decided_at": row.decided_at,
+            "decided_by": row.decided_by,
+        }
+        if row.decided_at is not None
+        else None,
     }

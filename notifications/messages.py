@@ -103,3 +103,16 @@ NO_LETTERS_STEP = Template(
     "protocol %(protocol)s names no step that letters complete"
     " (a step with completion = 'system' and citizen role 'letters')",
 )
+
+
+# ------------------------------------------------------------------ assigning and deciding citizens' responses
+
+DECISION_REASONS_REQUIRED = Template(
+    "decision.reasons-required", "required: a decision on an objection states its reasons (Awb 7:12)"
+)
+DECISION_INCOMPLETE = Template("decision.incomplete", "the decision is incomplete")
+ASSIGNEE_UNCHANGED = Template("response.assignee-unchanged", "this response is assigned to this user already")
+DECISION_OBJECTION_ONLY = Template(
+    "decision.objection-only", "only an objection is decided on; this is a %(kind)s: answer it instead"
+)
+OBJECTION_DECIDED = Template("decision.done", "this objection has been decided already")

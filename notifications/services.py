@@ -47,9 +47,11 @@ from notifications.oversight import letter_timeliness, oversight_persons
 from notifications.persons import import_persons, list_persons, record_reporter
 from notifications.ports import Installation
 from notifications.rendering import RenderedLetter
+from notifications.response_handling import assign_response, decide_objection
 from notifications.settings import NotificationsSettings
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
-from notifications.tables import LETTER_KINDS, RESPONSE_KINDS
+from notifications.tables import DECISION_OUTCOMES, LETTER_KINDS, RESPONSE_KINDS
+from notifications.waiting import waiting_for
 
 
 def unit_of_work(installation: Installation) -> NotificationsUnitOfWork:
@@ -70,6 +72,7 @@ def open_vault(settings: NotificationsSettings) -> Vault:
 __all__ = [
     "BATCH",
     "CITIZEN_PATH",
+    "DECISION_OUTCOMES",
     "HANDLERS",
     "LETTER_KINDS",
     "RESPONSE_KINDS",
@@ -96,7 +99,9 @@ __all__ = [
     "UnitOfWorkFactory",
     "Vault",
     "answer_citizen_response",
+    "assign_response",
     "citizen_session",
+    "decide_objection",
     "default_channels",
     "deliver_letters",
     "end_citizen_session",
@@ -127,4 +132,5 @@ __all__ = [
     "unit_of_work",
     "unit_of_work_factory",
     "verify_letters_ledger",
+    "waiting_for",
 ]

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from notifications.bulk import bulk_insert, bulk_update, chunks
@@ -126,6 +126,24 @@ class ResponseRepository:
             .where(CitizenResponseRow.incident_id == incident_id)
             .order_by(CitizenResponseRow.received_at)
         )
+        return list(self.session.scalars(stmt))
+
+    def waiting(
+        self, *, assigned_to: uuid.UUID, incident_ids: list[uuid.UUID], limit: int = 500
+    ) -> list[CitizenResponseRow]:
+        """Responses still waiting on someone: assigned to `assigned_to`, or to nobody on the given
+        incidents (their owner's). An objection waits until decided, the rest until answered."""
+        undone = or_(
+            and_(CitizenResponseRow.kind == "objection", CitizenResponseRow.decided_at.is_(None)),
+            and_(CitizenResponseRow.kind != "objection", CitizenResponseRow.answered_at.is_(None)),
+        )
+        mine = CitizenResponseRow.assigned_to == assigned_to
+        if incident_ids:
+            unassigned = and_(
+                CitizenResponseRow.assigned_to.is_(None), CitizenResponseRow.incident_id.in_(incident_ids)
+            )
+            mine = or_(mine, unassigned)
+        stmt = select(CitizenResponseRow).where(undone, mine).order_by(CitizenResponseRow.received_at).limit(limit)
         return list(self.session.scalars(stmt))
 
     def of_person(self, person_id: uuid.UUID) -> list[CitizenResponseRow]:

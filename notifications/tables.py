@@ -34,6 +34,8 @@ LETTER_KINDS = ("notification", "unfounded")
 LETTER_STATUSES = tuple(status.value for status in LetterStatus)  # the model's enum, stored as its values
 CHANNELS = tuple(channel.value for channel in LetterChannel)
 RESPONSE_KINDS = ("question", "objection", "complaint", "harm")
+# The decision on an objection: upheld (gegrond), partly upheld (gedeeltelijk gegrond), dismissed (ongegrond).
+DECISION_OUTCOMES = ("upheld", "partly_upheld", "dismissed")
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -187,7 +189,17 @@ class CitizenResponseRow(Base):
     answered_at: Mapped[datetime | None]
     answered_by: Mapped[str | None] = mapped_column(String(80))
     answer_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
-    __table_args__ = (CheckConstraint(f"kind IN {_in(RESPONSE_KINDS)}", name="kind"),)
+    # The staff user who handles it (CitizenResponseAssigned on the timeline).
+    assigned_to: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The decision on an objection (Awb 7:11-7:12): it, not an answer, meets the objection's deadline.
+    decision_outcome: Mapped[str | None] = mapped_column(String(16))
+    decision_reasons_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    __table_args__ = (
+        CheckConstraint(f"kind IN {_in(RESPONSE_KINDS)}", name="kind"),
+        CheckConstraint(f"decision_outcome IS NULL OR decision_outcome IN {_in(DECISION_OUTCOMES)}", name="outcome"),
+    )
 
 
 class LetterSenderRow(Base):

@@ -49,6 +49,7 @@ from protocol.messages import (
     NO_TIME_ZONE,
     NOT_A_CHOICE,
     NOTE_INVALID,
+    OWNER_UNCHANGED,
     REOPEN_COORDINATOR,
     REOPEN_NOT_CLOSED,
     REOPEN_NOT_ENDED,
@@ -148,6 +149,7 @@ class Incident:
     approvals: dict[UUID, Approval] = field(default_factory=dict)
     deadlines: dict[UUID, Deadline] = field(default_factory=dict)
     assignments: set[UUID] = field(default_factory=set)
+    owner_id: UUID | None = None  # the staff user who carries the incident (ownership: issue 10 item 9)
     closed_at: datetime | None = None
     events: list[DomainEvent] = field(default_factory=list)
     dirty: set[tuple[str, Any]] = field(default_factory=set)
@@ -173,8 +175,11 @@ class Incident:
         actor: Actor,
         now: datetime,
         new_id: Callable[[], UUID] = uuid.uuid4,
+        owner_id: UUID | None = None,
     ) -> Incident:
-        """Open a new incident for a signal; the steps that start at once become active."""
+        """Open a new incident for a signal; the steps that start at once become active.
+
+        `owner_id` is who carries it (the service chooses: the reporter unless another is named)."""
         errors: dict[str, list[str]] = {}
         if not title.strip():
             errors["title"] = [REQUIRED()]
@@ -215,6 +220,7 @@ class Incident:
             steps={key: Step(key) for key in definition.steps},
             facts={"source": source},
             new_id=new_id,
+            owner_id=owner_id,
         )
         incident.dirty.add(("incident", id))
         incident.dirty.update(("step", key) for key in definition.steps)
@@ -234,6 +240,7 @@ class Incident:
                     "digest": definition.digest,
                 },
                 "content_digest": text_digest(incident.title + "\n" + incident.description),
+                "owner_id": str(incident.owner_id) if incident.owner_id else None,
             },
             actor,
             now,
@@ -364,6 +371,27 @@ class Incident:
         self._settle(actor, now, mark)
 
     # ------------------------------------------------------------------ incident actions
+
+    def assign_owner(self, user_id: UUID, *, version: int, actor: Actor, now: datetime) -> None:
+        """Make `user_id` the incident's owner (the service checks they are staff of its organisation).
+
+        `OwnerAssigned` names the user by id, as every event names its principals; the same owner
+        again is refused, so the timeline holds only real changes."""
+        self._check_version(version)
+        self._require_open()
+        if user_id == self.owner_id:
+            raise StateConflict(OWNER_UNCHANGED(), rule="owner-unchanged")
+        mark = len(self.events)
+        previous = self.owner_id
+        self.owner_id = user_id
+        self.dirty.add(("incident", self.id))
+        self._record(
+            "OwnerAssigned",
+            {"user_id": str(user_id), "previous": str(previous) if previous else None},
+            actor,
+            now,
+        )
+        self._settle(actor, now, mark)
 
     def close(self, *, version: int, actor: Actor, now: datetime) -> None:
         """Close the incident; allowed only when every applicable step is completed or waived."""

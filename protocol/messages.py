@@ -200,3 +200,12 @@ UNKNOWN_DEADLINE = Template("deadline-account.unknown", "unknown deadline")
 NO_SUCH_DEADLINE = Template("deadline-account.no-such", "no such deadline on this incident")
 DEADLINE_KEPT = Template("deadline-account.kept", "this deadline was not missed: there is nothing to account for")
 DEADLINE_ACCOUNTED = Template("deadline-account.done", "this deadline has been accounted for already")
+
+
+# ------------------------------------------------------------------ owners
+
+OWNER_UNCHANGED = Template("owner.unchanged", "this user owns the incident already")
+NOT_STAFF_HERE = Template("owner.not-staff", "not a member of staff here")
+MUST_BE_STAFF = Template(
+    "owner.must-be-staff", "must be an active officer or coordinator of the incident's organisation"
+)

@@ -44,6 +44,7 @@ MATRIX: Mapping[str, Mapping[Role, Grant]] = {
     "incident.read": {OFF: ALL, COO: ALL, INV: ASSIGNED},
     "incident.close": {COO: ALL},
     "incident.reopen": {COO: ALL},
+    "incident.assign_owner": {COO: ALL},
     "incident.verify": {OFF: ALL, COO: ALL, OVS: ALL, ADM: ALL},
     "timeline.read": {OFF: ALL, COO: ALL, INV: ASSIGNED},
     "step.start": {OFF: ALL, COO: ALL},
@@ -62,6 +63,8 @@ MATRIX: Mapping[str, Mapping[Role, Grant]] = {
     # citizens' questions, objections, complaints and harm reports
     "responses.read": {OFF: ALL, COO: ALL},
     "responses.answer": {OFF: ALL, COO: ALL},
+    "responses.assign": {OFF: ALL, COO: ALL},
+    "responses.decide": {OFF: ALL, COO: ALL},
     # oversight: pseudonymised views, never identities
     "oversight.read": {OVS: ALL},
     "oversight.export": {OVS: ALL},

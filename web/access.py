@@ -152,6 +152,10 @@ ROUTES: dict[str, Access] = {
     f"GET {I}/letters/summary": "letters.read",
     f"GET {I}/responses": "responses.read",
     f"POST {I}/responses/<uuid:response_id>/answer": "responses.answer",
+    f"PUT {I}/responses/<uuid:response_id>/assignee": "responses.assign",
+    f"POST {I}/responses/<uuid:response_id>/decision": "responses.decide",
+    f"PUT {I}/owner": "incident.assign_owner",
+    f"GET {API}/me/waiting": SIGNED_IN,
     # ------------------------------------------------------------------ API: the transparency log (oversight)
     # heads, key and consistency proofs carry no organisation's data; an inclusion proof is served
     # only to whoever may read the event's incident (the service checks that, scoped)

@@ -29,6 +29,7 @@ import web.api.responses
 import web.api.steps
 import web.api.timeline
 import web.api.transparency
+import web.api.waiting
 import web.pages.approvals
 import web.pages.auth
 import web.pages.citizen
@@ -64,6 +65,7 @@ API_BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     web.api.oversight_incidents.blp,
     web.api.oversight_export.blp,
     web.api.deadline_accounts.blp,
+    web.api.waiting.blp,
 )
 
 PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (

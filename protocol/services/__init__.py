@@ -60,10 +60,12 @@ from protocol.services.handlers import HANDLERS as NOTICE_HANDLERS
 from protocol.services.handlers import Handler, handlers_for, list_notices, register_handler
 from protocol.services.incidents import (
     approve,
+    assign_owner,
     close_incident,
     complete_step,
     get_incident,
     list_incidents,
+    overdue_deadlines,
     reject_approval,
     reopen_incident,
     report_incident,
@@ -189,6 +191,7 @@ __all__ = [
     "append_to_timeline",
     "approval_queue",
     "approve",
+    "assign_owner",
     "authenticate_password",
     "authenticate_token",
     "calculate_due",
@@ -248,6 +251,7 @@ __all__ = [
     "my_invitations",
     "open_session",
     "organisation_id_for",
+    "overdue_deadlines",
     "prove_consistency",
     "prove_inclusion",
     "pseudonym",

@@ -8,9 +8,10 @@ reported as not found, never as forbidden, so its existence does not leak.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from protocol import messages
-from protocol.errors import NotFound
+from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Actor, Principal, Role
 from protocol.incident import Incident
 from protocol.permissions import Forbidden, organisations_for, require
@@ -80,3 +81,26 @@ def organisation_for(principal: Principal, action: str, organisation_id: uuid.UU
             raise Forbidden(messages.ROLE_NOT_ALLOWED(action=action), rule="permission", action=action)
         raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
     return organisation_id
+
+
+OWNER_ROLES = ("officer", "coordinator")  # who can carry an incident or a citizen's response
+
+
+def staff_member(uow: UnitOfWork, organisation_id: uuid.UUID, user_id: uuid.UUID, *, field: str) -> None:
+    """Refuse (422, on `field`) a user who is not an active officer or coordinator of the organisation."""
+    user = uow.accounts.user(user_id)
+    roles = {m.role for m in uow.accounts.memberships(user_id) if m.organisation_id == organisation_id}
+    if user is None or not user.active or not roles & set(OWNER_ROLES):
+        raise InvalidEvidence(
+            messages.NOT_STAFF_HERE(),
+            errors={field: [messages.MUST_BE_STAFF()]},
+            rule="owner-staff",
+        )
+
+
+def owner_view(uow: UnitOfWork, user_id: uuid.UUID | None) -> dict[str, Any] | None:
+    """The owner or assignee as staff see them: id and display name (never in events: those carry the id)."""
+    if user_id is None:
+        return None
+    user = uow.accounts.user(user_id)
+    return {"id": user_id, "name": user.display_name if user else ""}

@@ -17,7 +17,7 @@ from protocol.evidence import EvidenceSchema, parse_instant
 from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.incident import Incident
 from protocol.permissions import organisations_for, require
-from protocol.services.access import incident_for, organisation_for
+from protocol.services.access import incident_for, organisation_for, owner_view, staff_member
 from protocol.services.algorithms import algorithm_view
 from protocol.services.definitions import DEFAULT_PROTOCOL
 from protocol.services.joining import save_incident
@@ -39,8 +39,12 @@ def report_incident(
     detected_at: datetime | str,
     protected_grounds: list[str],
     protocol: tuple[str, int] | None = None,
+    owner_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    """Log a signal about an algorithm: opens an incident under the current protocol definition."""
+    """Log a signal about an algorithm: opens an incident under the current protocol definition.
+
+    Its owner is `owner_id` (an officer or coordinator of the organisation) when chosen, else the
+    reporting user; an incident reported by the installation itself has no owner until one is named."""
     try:
         detected = parse_instant(detected_at)
     except ValueError as problem:
@@ -61,6 +65,10 @@ def report_incident(
         organisation = uow.accounts.organisation(organisation_id, lock=True)  # serialises reference numbers
         if organisation is None:
             raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
+        if owner_id is not None:
+            staff_member(uow, organisation_id, owner_id, field="owner_id")
+        elif not principal.is_installation:
+            owner_id = principal.user_id
         now = uow.now()
         reference = f"{organisation.reference_prefix}-{now.year}-{organisation.next_incident_number:05d}"
         organisation.next_incident_number += 1
@@ -78,9 +86,16 @@ def report_incident(
             protected_grounds=protected_grounds or [],
             actor=principal.actor_in(organisation_id),
             now=now,
+            owner_id=owner_id,
         )
         uow.incidents.add(incident)
-        view = incident_view(incident, principal=principal, now=now, algorithm=algorithm_view(algorithm))
+        view = incident_view(
+            incident,
+            principal=principal,
+            now=now,
+            algorithm=algorithm_view(algorithm),
+            owner=owner_view(uow, incident.owner_id),
+        )
         uow.commit()
         return view
 
@@ -208,10 +223,13 @@ def list_incidents(
     state: str | None = None,
     step: str | None = None,
     overdue: bool | None = None,
+    owner_id: uuid.UUID | None = None,
+    q: str | None = None,
     page: int = 1,
     per_page: int = 25,
 ) -> dict[str, Any]:
-    """A page of the incidents the principal may see: overdue first, then newest."""
+    """A page of the incidents the principal may see, by urgency: a missed deadline first, then the
+    soonest due. `q` searches reference and title; `owner_id` keeps one owner's incidents."""
     with uow.read_only():
         grants = organisations_for(principal, "incident.read")
         whole = [org for org, grant in grants.items() if grant.scope == "organisation"]
@@ -229,6 +247,8 @@ def list_incidents(
             state=state,
             step=step,
             overdue=overdue,
+            owner_id=owner_id,
+            q=q,
             page=page,
             per_page=per_page,
         )
@@ -236,6 +256,44 @@ def list_incidents(
 
 
 # ---------------------------------------------------------------------- system actions
+
+
+def assign_owner(
+    *, uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID, user_id: uuid.UUID, version: int
+) -> dict[str, Any]:
+    """A coordinator hands the incident to another officer or coordinator of its organisation;
+    `OwnerAssigned` goes on the timeline (the user by id, like every principal there)."""
+
+    def act(incident: Incident, actor: Actor, now: datetime) -> None:
+        staff_member(uow, incident.organisation_id, user_id, field="user_id")
+        incident.assign_owner(user_id, version=version, actor=actor, now=now)
+
+    return _act(uow, principal, incident_id, "incident.assign_owner", act)
+
+
+def overdue_deadlines(*, uow: UnitOfWork, principal: Principal, limit: int = 1000) -> list[dict[str, Any]]:
+    """Deadlines past due and not met on the open incidents the principal may read (the installation:
+    all), longest overdue first: reference, step, rule, due, whole days overdue, owner."""
+    with uow.read_only():
+        now = uow.now()
+        organisations = None if principal.is_installation else list(organisations_for(principal, "incident.read"))
+        rows = uow.incidents.overdue(organisation_ids=organisations, now=now, limit=limit)
+        owners = {incident.owner_id: owner_view(uow, incident.owner_id) for incident, _ in rows}
+        return [
+            {
+                "incident_id": incident.id,
+                "reference": incident.reference,
+                "title": incident.title,
+                "step": deadline.step,
+                "rule": deadline.rule,
+                "state": deadline.state,
+                "due_at": deadline.due_at,
+                "last_day": deadline.last_day,
+                "days_overdue": (now - deadline.due_at).days,
+                "owner": owners.get(incident.owner_id),
+            }
+            for incident, deadline in rows
+        ]
 
 
 def sweep_deadlines(*, uow_factory: Callable[[], UnitOfWork], limit: int = 500) -> int:
@@ -315,6 +373,7 @@ def _view(uow: UnitOfWork, incident: Incident, principal: Principal) -> dict[str
         principal=principal,
         now=uow.now(),
         algorithm=algorithm_view(algorithm) if algorithm else None,
+        owner=owner_view(uow, incident.owner_id),
     )
 
 

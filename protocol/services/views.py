@@ -16,7 +16,12 @@ USER_ACTIONS = (StepAction.START, StepAction.COMPLETE, StepAction.WAIVE)
 
 
 def incident_view(
-    incident: Incident, *, principal: Principal, now: datetime, algorithm: dict[str, Any] | None = None
+    incident: Incident,
+    *,
+    principal: Principal,
+    now: datetime,
+    algorithm: dict[str, Any] | None = None,
+    owner: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whole incident as the API and pages show it, with the actions open to `principal`."""
     definition = incident.definition
@@ -43,6 +48,8 @@ def incident_view(
         ],
         "approvals": [approval_view(a) for a in sorted(incident.approvals.values(), key=lambda a: a.requested_at)],
         "assignments": sorted(str(u) for u in incident.assignments),
+        "owner_id": incident.owner_id,
+        "owner": owner,
     }
 
 

@@ -14,7 +14,7 @@ from protocol import messages
 from protocol.deadlines import DeadlineState
 from protocol.errors import NotFound
 from protocol.steps import StepState
-from protocol.storage.tables import AssignmentRow, DeadlineRow, IncidentRow, StepRow
+from protocol.storage.tables import AssignmentRow, DeadlineRow, IncidentRow, StepRow, UserRow
 
 
 class IncidentQueries:
@@ -31,10 +31,13 @@ class IncidentQueries:
         step: str | None = None,
         overdue: bool | None = None,
         assigned_to: uuid.UUID | None = None,
+        owner_id: uuid.UUID | None = None,
+        q: str | None = None,
         page: int = 1,
         per_page: int = 25,
     ) -> tuple[list[dict[str, Any]], int]:
-        """One page of incident summaries, overdue first, newest next; and the total count."""
+        """One page of incident summaries by urgency: a missed deadline first, then the soonest due,
+        then newest; each with its owner, active steps, severity and next deadline; and the total."""
         overdue_q = exists().where(
             DeadlineRow.incident_id == IncidentRow.id,
             or_(
@@ -60,17 +63,42 @@ class IncidentQueries:
             conditions.append(
                 exists().where(AssignmentRow.incident_id == IncidentRow.id, AssignmentRow.user_id == assigned_to)
             )
+        if owner_id is not None:
+            conditions.append(IncidentRow.owner_id == owner_id)
+        if q and q.strip():
+            pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(
+                or_(
+                    func.lower(IncidentRow.reference).like(pattern, escape="\\"),
+                    func.lower(IncidentRow.title).like(pattern, escape="\\"),
+                )
+            )
         total = self.session.scalar(select(func.count()).select_from(IncidentRow).where(*conditions)) or 0
         next_due = (
             select(func.min(DeadlineRow.due_at))
             .where(DeadlineRow.incident_id == IncidentRow.id, DeadlineRow.state == DeadlineState.OPEN.value)
             .scalar_subquery()
         )
+        urgency = (  # the earliest deadline not met: a missed one, else the soonest open one
+            select(func.min(DeadlineRow.due_at))
+            .where(
+                DeadlineRow.incident_id == IncidentRow.id,
+                DeadlineRow.met_at.is_(None),
+                DeadlineRow.state.in_((DeadlineState.OPEN.value, DeadlineState.MISSED.value)),
+            )
+            .scalar_subquery()
+        )
         is_overdue = overdue_q.label("overdue")
         stmt = (
             select(IncidentRow, is_overdue, next_due.label("next_due_at"))
             .where(*conditions)
-            .order_by(is_overdue.desc(), IncidentRow.reported_at.desc(), IncidentRow.id)
+            .order_by(
+                is_overdue.desc(),
+                urgency.is_(None),  # incidents with nothing due come after those with a deadline
+                urgency,
+                IncidentRow.reported_at.desc(),
+                IncidentRow.id,
+            )
             .limit(per_page)
             .offset((page - 1) * per_page)
         )
@@ -88,10 +116,61 @@ class IncidentQueries:
                 "overdue": bool(flag),
                 "next_due_at": due,
                 "events": r.last_seq,
+                "owner_id": r.owner_id,
+                "severity": (r.facts or {}).get("severity"),
             }
             for r, flag, due in self.session.execute(stmt)
         ]
+        self._add_page_details(items)
         return items, total
+
+    def _add_page_details(self, items: list[dict[str, Any]]) -> None:
+        """Active steps, the next (or missed) deadline and the owner's name of a page, in three statements."""
+        ids = [item["id"] for item in items]
+        if not ids:
+            return
+        active: dict[uuid.UUID, list[str]] = {i: [] for i in ids}
+        for incident_id, key in self.session.execute(
+            select(StepRow.incident_id, StepRow.key).where(
+                StepRow.incident_id.in_(ids), StepRow.state == StepState.ACTIVE.value
+            )
+        ):
+            active[incident_id].append(key)
+        upcoming: dict[uuid.UUID, DeadlineRow] = {}
+        waiting = select(DeadlineRow).where(
+            DeadlineRow.incident_id.in_(ids),
+            DeadlineRow.met_at.is_(None),
+            DeadlineRow.state.in_((DeadlineState.OPEN.value, DeadlineState.MISSED.value)),
+        )
+        for row in self.session.scalars(waiting.order_by(DeadlineRow.due_at)):
+            upcoming.setdefault(row.incident_id, row)
+        owners = {i["owner_id"] for i in items if i["owner_id"] is not None}
+        names = (
+            {
+                user_id: name
+                for user_id, name in self.session.execute(
+                    select(UserRow.id, UserRow.display_name).where(UserRow.id.in_(owners))
+                )
+            }
+            if owners
+            else {}
+        )
+        for item in items:
+            item["active_steps"] = sorted(active[item["id"]])
+            deadline = upcoming.get(item["id"])
+            item["next_deadline"] = (
+                {
+                    "rule": deadline.rule,
+                    "step": deadline.step,
+                    "due_at": deadline.due_at,
+                    "last_day": deadline.last_day,
+                    "state": deadline.state,
+                }
+                if deadline is not None
+                else None
+            )
+            owner = item["owner_id"]
+            item["owner"] = {"id": owner, "name": names.get(owner, "")} if owner is not None else None
 
     def oversight_rows(
         self,
@@ -126,6 +205,46 @@ class IncidentQueries:
             for deadline in self.session.scalars(select(DeadlineRow).where(DeadlineRow.incident_id.in_(chunk))):
                 deadlines[deadline.incident_id].append(deadline)
         return [(row, steps[row.id], deadlines[row.id]) for row in incidents]
+
+    def of_user(
+        self, user_id: uuid.UUID, *, organisation_ids: Iterable[uuid.UUID], limit: int = 200
+    ) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+        """Open incidents the user owns, and open incidents the user is assigned to (investigations)."""
+        open_here = and_(IncidentRow.state == "open", IncidentRow.organisation_id.in_(list(organisation_ids)))
+        owned = self.session.scalars(
+            select(IncidentRow.id).where(open_here, IncidentRow.owner_id == user_id).limit(limit)
+        ).all()
+        assigned = self.session.scalars(
+            select(IncidentRow.id)
+            .join(AssignmentRow, AssignmentRow.incident_id == IncidentRow.id)
+            .where(open_here, AssignmentRow.user_id == user_id)
+            .limit(limit)
+        ).all()
+        return list(owned), list(assigned)
+
+    def overdue(
+        self, *, organisation_ids: Iterable[uuid.UUID] | None, now: datetime, limit: int = 1000
+    ) -> list[tuple[IncidentRow, DeadlineRow]]:
+        """Deadlines not met past their due moment (missed, or open and not yet swept) of open
+        incidents, longest overdue first."""
+        conditions: list[ColumnElement[bool]] = [
+            IncidentRow.state == "open",
+            DeadlineRow.met_at.is_(None),
+            or_(
+                DeadlineRow.state == DeadlineState.MISSED.value,
+                and_(DeadlineRow.state == DeadlineState.OPEN.value, DeadlineRow.due_at < now),
+            ),
+        ]
+        if organisation_ids is not None:
+            conditions.append(IncidentRow.organisation_id.in_(list(organisation_ids)))
+        stmt = (
+            select(IncidentRow, DeadlineRow)
+            .join(DeadlineRow, DeadlineRow.incident_id == IncidentRow.id)
+            .where(*conditions)
+            .order_by(DeadlineRow.due_at, IncidentRow.reference)
+            .limit(limit)
+        )
+        return [(incident, deadline) for incident, deadline in self.session.execute(stmt)]
 
     def due_for_check(self, *, now: datetime, limit: int) -> list[uuid.UUID]:
         """Incidents with an open deadline whose next check (reminder or due moment) has come (indexed)."""

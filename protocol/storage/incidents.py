@@ -128,6 +128,7 @@ class IncidentRepository(IncidentQueries):
             approvals={a.id: _approval(a) for a in approvals},
             deadlines={d.id: _deadline(d) for d in deadlines},
             assignments=assignments,
+            owner_id=row.owner_id,
             closed_at=row.closed_at,
         )
         self._loaded[row.id] = _Loaded(
@@ -312,6 +313,7 @@ def _incident_values(incident: Incident) -> dict[str, Any]:
         "version": incident.version,
         "facts": dict(incident.facts),
         "closed_at": incident.closed_at,
+        "owner_id": incident.owner_id,
     }
 
 

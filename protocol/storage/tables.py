@@ -203,6 +203,8 @@ class IncidentRow(Base):
     closed_at: Mapped[datetime | None]
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     head_hash: Mapped[str] = mapped_column(String(64))
+    # Who carries the incident: a staff user of its organisation (OwnerAssigned on the timeline).
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     __table_args__ = (
         UniqueConstraint("organisation_id", "reference"),
         Index(None, "organisation_id", "state", "reported_at"),

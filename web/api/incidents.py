@@ -8,7 +8,7 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
-from protocol.services import get_incident, list_incidents, report_incident
+from protocol.services import assign_owner, get_incident, list_incidents, report_incident
 from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
 from web.api.schemas.incidents import (
     DeadlineSchema,
@@ -16,6 +16,7 @@ from web.api.schemas.incidents import (
     IncidentPageSchema,
     IncidentQuerySchema,
     IncidentSchema,
+    OwnerBodySchema,
 )
 from web.context import herstel, principal
 
@@ -63,3 +64,19 @@ class Deadlines(MethodView):
         """The incident's deadlines, earliest first: rule, due moment, state and legal basis."""
         incident = get_incident(uow=herstel().uow(), principal=principal(), incident_id=incident_id)
         return list(incident["deadlines"])
+
+
+@blp.route("/<uuid:incident_id>/owner")
+class Owner(MethodView):
+    @blp.arguments(OwnerBodySchema)
+    @blp.response(200, IncidentSchema)
+    @errors(blp, *WRITE_ERRORS)
+    def put(self, body: dict[str, Any], incident_id: uuid.UUID) -> dict[str, Any]:
+        """Hand the incident to another officer or coordinator (coordinators); OwnerAssigned on the timeline."""
+        return assign_owner(
+            uow=herstel().uow(),
+            principal=principal(),
+            incident_id=incident_id,
+            user_id=body["user_id"],
+            version=body["version"],
+        )

@@ -7,9 +7,22 @@ from typing import Any
 
 from flask.views import MethodView
 
-from notifications.services import answer_citizen_response, list_citizen_responses
+from notifications.services import (
+    answer_citizen_response,
+    assign_response,
+    decide_objection,
+    list_citizen_responses,
+)
 from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
-from web.api.schemas.citizens import AnswerBodySchema, AnswerSchema, ResponseSchema
+from web.api.schemas.citizens import (
+    AnswerBodySchema,
+    AnswerSchema,
+    AssigneeBodySchema,
+    AssigneeSchema,
+    DecisionBodySchema,
+    DecisionSchema,
+    ResponseSchema,
+)
 from web.context import notifications_uow, principal, vault
 
 blp = api_blueprint(
@@ -34,7 +47,7 @@ class Answer(MethodView):
     @blp.response(200, AnswerSchema)
     @errors(blp, *WRITE_ERRORS)
     def post(self, body: dict[str, Any], incident_id: uuid.UUID, response_id: uuid.UUID) -> dict[str, Any]:
-        """Answer a response; this meets its legal deadline."""
+        """Answer a response; this meets its legal deadline, except an objection's (see /decision)."""
         return answer_citizen_response(
             uow=notifications_uow(),
             vault=vault(),
@@ -42,4 +55,38 @@ class Answer(MethodView):
             incident_id=incident_id,
             response_id=response_id,
             answer=body["answer"],
+        )
+
+
+@blp.route("/<uuid:response_id>/assignee")
+class Assignee(MethodView):
+    @blp.arguments(AssigneeBodySchema)
+    @blp.response(200, AssigneeSchema)
+    @errors(blp, *WRITE_ERRORS)
+    def put(self, body: dict[str, Any], incident_id: uuid.UUID, response_id: uuid.UUID) -> dict[str, Any]:
+        """Name the officer or coordinator who handles this response (CitizenResponseAssigned)."""
+        return assign_response(
+            uow=notifications_uow(),
+            principal=principal(),
+            incident_id=incident_id,
+            response_id=response_id,
+            user_id=body["user_id"],
+        )
+
+
+@blp.route("/<uuid:response_id>/decision")
+class Decision(MethodView):
+    @blp.arguments(DecisionBodySchema)
+    @blp.response(200, DecisionSchema)
+    @errors(blp, *WRITE_ERRORS)
+    def post(self, body: dict[str, Any], incident_id: uuid.UUID, response_id: uuid.UUID) -> dict[str, Any]:
+        """Decide on an objection (upheld, partly_upheld, dismissed) with reasons; this meets its deadline."""
+        return decide_objection(
+            uow=notifications_uow(),
+            vault=vault(),
+            principal=principal(),
+            incident_id=incident_id,
+            response_id=response_id,
+            outcome=body["outcome"],
+            reasons=body["reasons"],
         )

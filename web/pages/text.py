@@ -120,6 +120,7 @@ EVENT_TYPES: Mapping[str, object] = {
     "ApprovalGranted": _l("Second signature given"),
     "ApprovalRejected": _l("Request rejected or withdrawn"),
     "InvestigatorAssigned": _l("Investigator assigned"),
+    "OwnerAssigned": _l("Owner changed"),
     "AlgorithmSuspended": _l("Algorithm suspended"),
     "AlgorithmResumed": _l("Algorithm resumed"),
     "AffectedPersonsImported": _l("Affected persons imported"),
@@ -135,9 +136,17 @@ EVENT_TYPES: Mapping[str, object] = {
     "DeadlineMissAccounted": _l("Account given of a deadline not kept"),
     "CitizenResponded": _l("A citizen responded"),
     "CitizenResponseAnswered": _l("Citizen's response answered"),
+    "CitizenResponseAssigned": _l("Citizen's response assigned"),
+    "CitizenObjectionDecided": _l("Decision on an objection"),
     "DocumentAdded": _l("Document added"),
     "IncidentClosed": _l("Incident closed"),
     "IncidentReopened": _l("Incident reopened"),
+}
+
+DECISION_OUTCOMES: Mapping[str, object] = {
+    "upheld": _l("upheld"),
+    "partly_upheld": _l("partly upheld"),
+    "dismissed": _l("dismissed"),
 }
 
 NOTICE_KINDS: Mapping[str, object] = {

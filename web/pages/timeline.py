@@ -11,7 +11,7 @@ from flask import Blueprint, render_template, request, url_for
 from protocol.services import ProtocolDefinition, get_incident, get_timeline, verify_incident
 from web.context import herstel, principal
 from web.pages.common import day, definition, lang, may, uow, user_name
-from web.pages.text import _, choice, humanise
+from web.pages.text import DECISION_OUTCOMES, _, choice, humanise
 
 blp = Blueprint("timeline_page", __name__)
 PER_PAGE = 50
@@ -92,6 +92,10 @@ def summary(event: dict[str, Any], protocol: ProtocolDefinition) -> str:
         return title
     if kind == "InvestigatorAssigned":
         return _("%(name)s, for %(step)s", name=user_name(payload.get("user_id")), step=step)
+    if kind in ("OwnerAssigned", "CitizenResponseAssigned"):
+        return str(user_name(payload.get("user_id")))
+    if kind == "CitizenObjectionDecided":
+        return str(DECISION_OUTCOMES.get(str(payload.get("outcome")), ""))
     if kind == "AlgorithmSuspended":
         return _("scope: %(scope)s", scope=choice(payload.get("scope") or "")) if payload.get("scope") else ""
     if kind == "ApprovalRejected" and payload.get("withdrawn"):

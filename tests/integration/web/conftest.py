@@ -51,6 +51,9 @@ class Api:
             "/api/v1" + path, json=json, headers=self.headers(kwargs.pop("headers", None)), **kwargs
         )
 
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> TestResponse:
+        return self.client.put("/api/v1" + path, json=json, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
+
     def delete(self, path: str, **kwargs: Any) -> TestResponse:
         return self.client.delete("/api/v1" + path, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
 

@@ -77,7 +77,11 @@ def test_the_default_definition_says_what_the_citizen_reads() -> None:
     assert three.citizen_step("investigation").citizen.date == "due_date"  # type: ignore[union-attr]
     # the rules are version 2's: only the citizen tables were added
     assert [s.key for s in three.steps.values()] == [s.key for s in two.steps.values()]
-    assert three.deadlines == two.deadlines
+    # v3 also corrects one rule: an objection's deadline is met by the decision on it, not by any answer
+    changed = {"objection-decision"}
+    assert [d for d in three.deadlines if d.key not in changed] == [d for d in two.deadlines if d.key not in changed]
+    (decision,) = [d for d in three.deadlines if d.key in changed]
+    assert decision.met_by.events == ("CitizenObjectionDecided",)
     # version 2, as published, has no citizen tables: its incidents borrow version 3's words, step by step
     assert not two.declares_citizen
     borrowed = two.with_citizen_words(three)

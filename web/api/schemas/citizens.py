@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from notifications.services import RESPONSE_KINDS
+from notifications.services import DECISION_OUTCOMES, RESPONSE_KINDS
 from web.api.common import Input, text
 
 TEXT_LIMIT = 10_000
@@ -100,6 +100,42 @@ class ResponseSchema(ma.Schema):
     deadline_state = ma.fields.String(allow_none=True)
     answered_at = ma.fields.DateTime(allow_none=True)
     answer = ma.fields.String(allow_none=True)
+    assigned_to = ma.fields.UUID(allow_none=True, metadata={"description": "the officer or coordinator handling it"})
+    decision = ma.fields.Nested(
+        "DecisionViewSchema", allow_none=True, metadata={"description": "an objection's decision, once taken"}
+    )
+
+
+class DecisionViewSchema(ma.Schema):
+    outcome = ma.fields.String(required=True)
+    reasons = ma.fields.String(allow_none=True)
+    decided_at = ma.fields.DateTime(required=True)
+    decided_by = ma.fields.String(allow_none=True)
+
+
+class AssigneeBodySchema(Input):
+    user_id = ma.fields.UUID(required=True, metadata={"description": "an officer or coordinator of the organisation"})
+
+
+class OwnerRefSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    name = ma.fields.String(required=True)
+
+
+class AssigneeSchema(ma.Schema):
+    response_id = ma.fields.UUID(required=True)
+    assignee = ma.fields.Nested(OwnerRefSchema, required=True)
+
+
+class DecisionBodySchema(Input):
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(DECISION_OUTCOMES))
+    reasons = text(20_000)
+
+
+class DecisionSchema(ma.Schema):
+    response_id = ma.fields.UUID(required=True)
+    outcome = ma.fields.String(required=True)
+    decided_at = ma.fields.DateTime(required=True)
 
 
 class AnswerBodySchema(Input):

@@ -32,14 +32,34 @@ class IncidentCreateSchema(Input):
     detected_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with a time zone"})
     protected_grounds = ma.fields.List(text(40), load_default=list, validate=ma.validate.Length(max=30))
     protocol = ma.fields.Nested(ProtocolChoiceSchema, required=False, metadata={"description": "default: the latest"})
+    owner_id = ma.fields.UUID(metadata={"description": "an officer or coordinator of the organisation; default: you"})
 
 
 class IncidentQuerySchema(Input):
     state = ma.fields.String(validate=ma.validate.OneOf(("open", "closed")))
     step = ma.fields.String(validate=STEP_KEY, metadata={"description": "only incidents where this step is active"})
     overdue = ma.fields.Boolean(metadata={"description": "only incidents with (or without) a missed deadline"})
+    owner_id = ma.fields.UUID(metadata={"description": "only incidents this user owns"})
+    q = ma.fields.String(validate=ma.validate.Length(max=100), metadata={"description": "search reference and title"})
     page = ma.fields.Integer(load_default=1, strict=False, validate=ma.validate.Range(min=1, max=100_000))
     per_page = ma.fields.Integer(load_default=25, strict=False, validate=ma.validate.Range(min=1, max=100))
+
+
+class OwnerSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    name = ma.fields.String(required=True)
+
+
+class NextDeadlineSchema(ma.Schema):
+    rule = ma.fields.String(required=True)
+    step = ma.fields.String(allow_none=True)
+    due_at = ma.fields.DateTime(required=True)
+    last_day = ma.fields.Date(allow_none=True)
+    state = ma.fields.String(required=True, metadata={"description": "open, or missed (and not yet met)"})
+
+
+class OwnerBodySchema(VersionBody):
+    user_id = ma.fields.UUID(required=True, metadata={"description": "an officer or coordinator of the organisation"})
 
 
 class IncidentSummarySchema(ma.Schema):
@@ -55,6 +75,10 @@ class IncidentSummarySchema(ma.Schema):
     overdue = ma.fields.Boolean(required=True)
     next_due_at = ma.fields.DateTime(allow_none=True)
     events = ma.fields.Integer(required=True, metadata={"description": "number of events on the timeline"})
+    owner = ma.fields.Nested(OwnerSchema, allow_none=True)
+    severity = ma.fields.Raw(allow_none=True, metadata={"description": "from the assessment (1-5), once known"})
+    active_steps = ma.fields.List(ma.fields.String(), required=True)
+    next_deadline = ma.fields.Nested(NextDeadlineSchema, allow_none=True)
 
 
 class IncidentPageSchema(ma.Schema):
@@ -158,6 +182,8 @@ class IncidentSchema(ma.Schema):
     deadlines = ma.fields.List(ma.fields.Nested(DeadlineSchema), required=True)
     approvals = ma.fields.List(ma.fields.Nested(ApprovalSchema), required=True)
     assignments = ma.fields.List(ma.fields.UUID(), required=True, metadata={"description": "assigned investigators"})
+    owner_id = ma.fields.UUID(allow_none=True, metadata={"description": "who carries the incident"})
+    owner = ma.fields.Nested(OwnerSchema, allow_none=True)
 
 
 class WaiveResultSchema(IncidentSchema):

@@ -175,9 +175,80 @@ def test_a_response_goes_on_the_timeline_without_personal_data_and_officers_answ
     assert officer_api.post(answer, {"answer": "Nog eens."}).status_code == 409
     listed = officer_api.ok(officer_api.get(path))
     assert listed[0]["answer"] == "Wij nemen een nieuw besluit."
-    assert listed[0]["deadline_state"] == "met"
+    # an answer (an acknowledgement) is no decision: the objection's deadline is still open
+    assert listed[0]["deadline_state"] == "open"
+    assert listed[0]["decision"] is None
     own = reader.ok(reader.get("/citizen/status"))["responses"]
     assert [(r["kind"], r["answered"]) for r in own] == [("objection", True), ("question", False)]
+
+    decision = f"{path}/{objection['response_id']}/decision"
+    incomplete = officer_api.post(decision, {"outcome": "granted", "reasons": ""})
+    assert incomplete.status_code == 422
+    assert "outcome" in incomplete.get_json()["errors"]
+    unreasoned = officer_api.post(decision, {"outcome": "dismissed", "reasons": "  "})
+    assert unreasoned.status_code == 422
+    assert "reasons" in unreasoned.get_json()["errors"]
+    not_an_objection = officer_api.post(
+        f"{path}/{question['response_id']}/decision", {"outcome": "dismissed", "reasons": "Geen bezwaar."}
+    )
+    assert not_an_objection.status_code == 409
+    assert not_an_objection.get_json()["rule"] == "decision-objection-only"
+    assert as_user("oversight").post(decision, {"outcome": "dismissed", "reasons": "x"}).status_code == 403
+    decided = officer_api.ok(
+        officer_api.post(decision, {"outcome": "partly_upheld", "reasons": "De controle was deels onterecht."})
+    )
+    assert decided["outcome"] == "partly_upheld"
+    again = officer_api.post(decision, {"outcome": "dismissed", "reasons": "Toch niet."})
+    assert (again.status_code, again.get_json()["rule"]) == (409, "objection-decided")
+    listed = officer_api.ok(officer_api.get(path))
+    assert listed[0]["deadline_state"] == "met"
+    assert listed[0]["decision"]["outcome"] == "partly_upheld"
+    assert listed[0]["decision"]["reasons"] == "De controle was deels onterecht."
+    timeline = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/timeline?limit=1000"))
+    types = [e["type"] for e in timeline["events"]]
+    assert types.index("CitizenObjectionDecided") < len(types) - 1
+    decided_event = next(e for e in timeline["events"] if e["type"] == "CitizenObjectionDecided")
+    assert decided_event["payload"] == {
+        "response_id": objection["response_id"],
+        "kind": "objection",
+        "outcome": "partly_upheld",
+    }
+    met = [e for e in timeline["events"] if e["type"] == "DeadlineMet" and e["payload"]["rule"] == "objection-decision"]
+    assert len(met) == 1
+    assert met[0]["seq"] > decided_event["seq"]
+    assert "deels onterecht" not in json.dumps(timeline)
+
+
+def test_a_response_is_assigned_to_staff_and_waits_on_them_until_answered(
+    client: FlaskClient, officer_api: Api, as_user: Any, assessed: dict[str, Any], delivered: dict[str, str]
+) -> None:
+    reader = citizen(client, delivered["lezer00000@example.nl"])
+    objection = reader.ok(reader.post("/citizen/responses", {"kind": "objection", "text": "Niet eens."}), 201)
+    colleague = as_user("officer")
+    path = f"/incidents/{assessed['id']}/responses/{objection['response_id']}"
+    # unassigned, it waits on the incident's owner (the reporting officer)
+    waiting = officer_api.ok(officer_api.get("/me/waiting"))
+    responses = [i for i in waiting["items"] if i["kind"] == "response"]
+    assert [(i["response_id"], i["unassigned"]) for i in responses] == [(objection["response_id"], True)]
+    assert responses[0]["deadline"]["rule"] == "objection-decision"
+    investigator = as_user("investigator")
+    refused = officer_api.put(f"{path}/assignee", {"user_id": str(investigator.principal.user_id)})
+    assert refused.status_code == 422
+    assert "user_id" in refused.get_json()["errors"]
+    assigned = officer_api.ok(officer_api.put(f"{path}/assignee", {"user_id": str(colleague.principal.user_id)}))
+    assert assigned["assignee"]["id"] == str(colleague.principal.user_id)
+    mine = colleague.ok(colleague.get("/me/waiting"))
+    assert [i["response_id"] for i in mine["items"] if i["kind"] == "response"] == [objection["response_id"]]
+    owner_view = officer_api.ok(officer_api.get("/me/waiting"))
+    assert not [i for i in owner_view["items"] if i["kind"] == "response"]
+    colleague.ok(colleague.post(f"{path}/answer", {"answer": "Ontvangen."}))
+    still = colleague.ok(colleague.get("/me/waiting"))
+    assert [i["kind"] for i in still["items"]] == ["response"]  # an objection waits until decided
+    colleague.ok(colleague.post(f"{path}/decision", {"outcome": "dismissed", "reasons": "Geen grond."}))
+    assert colleague.ok(colleague.get("/me/waiting"))["items"] == []
+    timeline = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/timeline?limit=1000"))
+    event = next(e for e in timeline["events"] if e["type"] == "CitizenResponseAssigned")
+    assert event["payload"]["user_id"] == str(colleague.principal.user_id)
 
 
 def test_wrong_and_malformed_codes_and_tokens_get_one_answer(client: FlaskClient, delivered: dict[str, str]) -> None:

@@ -351,6 +351,12 @@ def api_body(rule: str, a: OrgA, made_up: bool) -> list[tuple[str, Any]]:
         return [("", {**version, "justification": "Bravo wil dit."})]
     if rule.endswith("/answer"):
         return [("", {"answer": "Bravo antwoordt."})]
+    if rule.endswith("/decision"):
+        return [("", {"outcome": "dismissed", "reasons": "Bravo beslist."})]
+    if rule.endswith("/owner"):
+        return [("", {**version, "user_id": str(a.users[0].user_id)})]
+    if rule.endswith("/assignee"):
+        return [("", {"user_id": str(a.users[0].user_id)})]
     if rule.endswith("/letters"):
         return [("", {"kind": "notification"})]
     if rule.endswith("/roles"):

@@ -1,0 +1,127 @@
+"""Staff handling of citizens' responses: who handles one (the assignee), and the decision on an
+objection (Awb 7:11-7:12: upheld, partly upheld or dismissed, with reasons).
+
+An answer acknowledges or answers a response; for an objection it is not the decision, and only
+the decision (`CitizenObjectionDecided`) meets the objection's legal deadline (definition
+nl-discrimination version 2: objection-decision is met by that event). The reasons are sealed like
+the citizen's own text; the timeline carries the outcome and the response's id, never the text.
+Decision letters are not built here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from notifications import messages
+from notifications.crypto import Vault
+from notifications.storage import NotificationsUnitOfWork
+from notifications.tables import DECISION_OUTCOMES, CitizenResponseRow
+from protocol.errors import InvalidEvidence, StateConflict
+from protocol.identity import Principal
+from protocol.messages import NOT_A_CHOICE, TOO_LONG, joined
+from protocol.services import append_to_timeline
+from protocol.services.access import incident_for, owner_view, staff_member
+
+REASONS_LIMIT = 20_000
+DECIDABLE_KINDS = ("objection",)
+
+
+def assign_response(
+    *,
+    uow: NotificationsUnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    response_id: uuid.UUID,
+    user_id: uuid.UUID,
+) -> dict[str, Any]:
+    """Make an officer or coordinator of the incident's organisation the one who handles a response."""
+    with uow:
+        incident, actor = incident_for(uow, principal, incident_id, "responses.assign")
+        row = _response(uow, incident_id, response_id)
+        staff_member(uow, incident.organisation_id, user_id, field="user_id")
+        if row.assigned_to == user_id:
+            raise StateConflict(messages.ASSIGNEE_UNCHANGED(), rule="assignee-unchanged")
+        previous, row.assigned_to = row.assigned_to, user_id
+        append_to_timeline(
+            uow,
+            incident_id=incident_id,
+            event_type="CitizenResponseAssigned",
+            payload={
+                "response_id": str(response_id),
+                "user_id": str(user_id),
+                "previous": str(previous) if previous else None,
+            },
+            actor=actor,
+        )
+        view = {"response_id": response_id, "assignee": owner_view(uow, user_id)}
+        uow.commit()
+    return view
+
+
+def decide_objection(
+    *,
+    uow: NotificationsUnitOfWork,
+    vault: Vault,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    response_id: uuid.UUID,
+    outcome: str,
+    reasons: str,
+) -> dict[str, Any]:
+    """Record the decision on an objection; it meets the objection's deadline (on time or late)."""
+    reasons = (reasons or "").strip()
+    errors: dict[str, list[str]] = {}
+    if outcome not in DECISION_OUTCOMES:
+        errors["outcome"] = [NOT_A_CHOICE(choices=joined(DECISION_OUTCOMES))]
+    if not reasons:
+        errors["reasons"] = [messages.DECISION_REASONS_REQUIRED()]
+    elif len(reasons) > REASONS_LIMIT:
+        errors["reasons"] = [TOO_LONG(limit=REASONS_LIMIT)]
+    if errors:
+        raise InvalidEvidence(messages.DECISION_INCOMPLETE(), errors=errors)
+    with uow:
+        _incident, actor = incident_for(uow, principal, incident_id, "responses.decide")
+        row = _response(uow, incident_id, response_id)
+        if row.kind not in DECIDABLE_KINDS:
+            raise StateConflict(messages.DECISION_OBJECTION_ONLY(kind=row.kind), rule="decision-objection-only")
+        if row.decided_at is not None:
+            raise StateConflict(messages.OBJECTION_DECIDED(), rule="objection-decided")
+        now = uow.now()
+        # both texts and the reasons are sealed with one key: re-seal what is there with the current one
+        place = f"citizen_responses/{response_id}"
+        text = vault.open(row.text_sealed, key_id=row.key_id, place=f"{place}/text")
+        answer = (
+            vault.open(row.answer_sealed, key_id=row.key_id, place=f"{place}/answer")
+            if row.answer_sealed is not None
+            else None
+        )
+        row.key_id = vault.key_id
+        row.text_sealed = vault.seal(text, place=f"{place}/text")
+        if answer is not None:
+            row.answer_sealed = vault.seal(answer, place=f"{place}/answer")
+        row.decision_reasons_sealed = vault.seal(reasons, place=f"{place}/reasons")
+        row.decision_outcome, row.decided_at, row.decided_by = outcome, now, actor.ref()
+        append_to_timeline(
+            uow,
+            incident_id=incident_id,
+            event_type="CitizenObjectionDecided",
+            payload={"response_id": str(response_id), "kind": row.kind, "outcome": outcome},
+            actor=actor,
+        )
+        uow.commit()
+    return {"response_id": response_id, "outcome": outcome, "decided_at": now}
+
+
+def decision_reasons(vault: Vault, row: CitizenResponseRow) -> str | None:
+    """The reasons of a decision, opened (for staff views)."""
+    if row.decision_reasons_sealed is None:
+        return None
+    return vault.open(row.decision_reasons_sealed, key_id=row.key_id, place=f"citizen_responses/{row.id}/reasons")
+
+
+def _response(uow: NotificationsUnitOfWork, incident_id: uuid.UUID, response_id: uuid.UUID) -> CitizenResponseRow:
+    row = uow.responses.get(response_id, incident_id=incident_id)
+    if row is None:
+        raise InvalidEvidence(messages.RESPONSE_UNKNOWN(), errors={"response_id": [messages.RESPONSE_NOT_HERE()]})
+    return row
