@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("workers.letters",)
+MODULES = ("workers.letters", "workers.inbox")
 
 for _module in MODULES:
     try:

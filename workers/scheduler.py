@@ -21,7 +21,7 @@ from protocol.services import Herstel, Principal, create_checkpoint, sign_log, s
 from workers.lease import Lease, lease_for
 
 log = logging.getLogger(__name__)
-JOB_MODULES = ("workers.letters",)  # capabilities that add jobs via `add_jobs(scheduler, herstel)`
+JOB_MODULES = ("workers.letters", "workers.inbox")  # capabilities that add jobs via `add_jobs(scheduler, herstel)`
 
 
 # ------------------------------------------------------------------ the work (run by the actors)

@@ -19,6 +19,7 @@ from typing import Any
 from protocol.events import StoredEvent
 from protocol.identity import Principal
 from protocol.incident import ApprovalState, Incident
+from protocol.services.inbox import HANDLERS as INBOX_HANDLERS
 from protocol.storage.tables import NoticeRow
 from protocol.storage.uow import UnitOfWork
 
@@ -102,6 +103,8 @@ register_handler("ApprovalGranted", "notice.approval.resolve", resolve_approval_
 register_handler("ApprovalRejected", "notice.approval.resolve", resolve_approval_notice)
 register_handler("DeadlineMissed", "notice.deadline", notice_deadline_missed)
 register_handler("DeadlineMet", "notice.deadline.resolve", resolve_deadline_notice)
+for _type, _name, _handler in INBOX_HANDLERS:  # the staff inbox: protocol.services.inbox
+    register_handler(_type, _name, _handler)
 
 
 def list_notices(*, uow: UnitOfWork, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:
