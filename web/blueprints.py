@@ -24,6 +24,7 @@ API_BLUEPRINTS = (
     "web.api.transparency",
     "web.api.oversight_incidents",
     "web.api.oversight_export",
+    "web.api.inbox",
 )
 
 PAGE_BLUEPRINTS = (
@@ -44,4 +45,5 @@ PAGE_BLUEPRINTS = (
     "web.pages.mailbox",
     "web.pages.citizen",
     "web.pages.oversight",
+    "web.pages.inbox",
 )

@@ -120,7 +120,7 @@ MAIL = {
     "nl": {
         "open": "Bekijken: {link}",
         "footer": (
-            "U ontvangt dit bericht van Herstel omdat u bij deze melding betrokken bent. "
+            "U ontvangt dit bericht van Herstel omdat u bij dit incident betrokken bent. "
             "In Herstel kiest u onder ‘Meldingen’ of u elk bericht apart wilt ontvangen of één overzicht per dag."
         ),
         "digest_subject": "Herstel: uw meldingen van {day} ({count})",
