@@ -47,6 +47,7 @@ DEADLINE_MISSED = "deadline_missed"
 APPROVAL_WAITING = "approval_waiting"
 CITIZEN_RESPONDED = "citizen_responded"
 INVESTIGATION_REPORTED = "investigation_reported"
+MAX_OFFSET = 10_000_000
 KINDS = (DEADLINE_APPROACHING, DEADLINE_MISSED, APPROVAL_WAITING, CITIZEN_RESPONDED, INVESTIGATION_REPORTED)
 
 
@@ -236,7 +237,8 @@ def list_notifications(
     user_id = _user(principal)
     limit = max(1, min(limit, 200))
     with uow.read_only():
-        rows = uow.inbox.for_user(user_id, limit=limit, offset=max(0, offset), unread_only=unread_only)
+        offset = max(0, min(offset, MAX_OFFSET))  # beyond any real inbox; keeps OFFSET inside a bigint
+        rows = uow.inbox.for_user(user_id, limit=limit, offset=offset, unread_only=unread_only)
         items = []
         for row, reference, title in rows:
             headline, sentence = describe(row.kind, row.details, reference=reference, language=language)

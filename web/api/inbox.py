@@ -26,7 +26,7 @@ KINDS = ("deadline_approaching", "deadline_missed", "approval_waiting", "citizen
 class NotificationQuerySchema(Input):
     unread = ma.fields.Boolean(load_default=False, metadata={"description": "only those not yet read"})
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
-    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=10_000_000))
     lang = ma.fields.String(load_default=None, validate=ma.validate.OneOf(("nl", "en")))
 
 

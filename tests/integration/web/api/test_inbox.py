@@ -61,8 +61,9 @@ def test_bad_requests_are_4xx_with_the_field_named(coordinator_api: Api, anonymo
     both = coordinator_api.post("/me/notifications/read", {"ids": [str(uuid.uuid4())], "all": True})
     not_an_id = coordinator_api.post("/me/notifications/read", {"ids": ["nope"]})
     too_many = coordinator_api.get("/me/notifications?limit=1000")
+    too_far = coordinator_api.get("/me/notifications?offset=9223372036854775808")
 
-    for response in (neither, both, not_an_id, too_many):
+    for response in (neither, both, not_an_id, too_many, too_far):
         assert response.status_code == 422, response.get_data(as_text=True)
         assert response.content_type == "application/problem+json"
     assert "ids" in neither.get_json()["errors"]
