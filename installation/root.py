@@ -27,7 +27,7 @@ from protocol.errors import NotFound
 from protocol.events import StoredEvent
 from protocol.files import private_dir
 from protocol.loader import load_definition_text
-from protocol.services import NOTICE_HANDLERS, register_handler
+from protocol.services import INBOX_HANDLERS, NOTICE_HANDLERS, register_handler
 from protocol.storage.algorithms import DefinitionRepository
 from protocol.storage.database import Database
 
@@ -95,7 +95,7 @@ def register_handlers() -> None:
     """The event handlers: the protocol's staff notices and the letters' campaign fan-out.
 
     Registering twice replaces a handler by its name, so every bootstrap of a process may call it."""
-    for event_type, name, handler in (*NOTICE_HANDLERS, *LETTER_HANDLERS):
+    for event_type, name, handler in (*NOTICE_HANDLERS, *INBOX_HANDLERS, *LETTER_HANDLERS):
         register_handler(event_type, name, handler)
 
 

@@ -87,9 +87,12 @@ def _enhanced(message: bytes | str | None) -> str:
     return match.group(1).decode() if match else ""
 
 
-def message_id(letter_id: uuid.UUID, domain: str) -> str:
+STAFF_MAIL = "staff"  # the `kind` of a mail to a staff member (the inbox), sent through this same channel
+
+
+def message_id(letter_id: uuid.UUID, domain: str, kind: str = "letter") -> str:
     """The same Message-ID for every attempt of one letter, so a retry is recognisable as one."""
-    return f"<letter-{letter_id}@{domain}>"
+    return f"<{kind}-{letter_id}@{domain}>"
 
 
 class SmtpChannel:
@@ -116,15 +119,16 @@ class SmtpChannel:
         """
         letter = item.letter
         boundary = f"=_herstel_{item.letter_id.hex}"
+        staff = letter.kind == STAFF_MAIL  # a staff mail is no letter: bounces must not be read as a letter's
         headers = [
             ("From", self.from_header),
             ("To", envelope_address(item.email or "")[0]),
             ("Subject", _encoded_subject(letter.subject)),
             ("Date", format_datetime(item.started_at)),
-            ("Message-ID", message_id(item.letter_id, self.domain)),
+            ("Message-ID", message_id(item.letter_id, self.domain, STAFF_MAIL if staff else "letter")),
             ("MIME-Version", "1.0"),
             ("Content-Language", letter.language),
-            ("X-Herstel-Letter", str(item.letter_id)),
+            ("X-Herstel-Staff-Mail" if staff else "X-Herstel-Letter", str(item.letter_id)),
             ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
         ]
         head = "".join(f"{key}: {value}\r\n" for key, value in headers).encode("utf-8" if smtputf8 else "ascii")

@@ -480,6 +480,23 @@ class Incident:
                 deadline.schedule(rule)
             self.dirty.add(("deadline", deadline.id))
 
+    def escalate(self, deadline_id: UUID, *, to: list[str], roles: list[str], actor: Actor, now: datetime) -> bool:
+        """Record that a missed deadline was brought to the people who must act (`to`: user ids), once.
+
+        False when the deadline is unknown or already escalated: a handler that runs again records nothing."""
+        deadline = self.deadlines.get(deadline_id)
+        if deadline is None or deadline.escalations:
+            return False
+        deadline.escalations += 1
+        self.dirty.add(("deadline", deadline.id))
+        self._record(
+            "DeadlineEscalated",
+            {"deadline_id": str(deadline.id), "rule": deadline.rule, "roles": list(roles), "to": list(to)},
+            actor,
+            now,
+        )
+        return True
+
     # ------------------------------------------------------------------ queries
 
     def applies(self, key: str) -> bool | None:

@@ -209,3 +209,9 @@ NOT_STAFF_HERE = Template("owner.not-staff", "not a member of staff here")
 MUST_BE_STAFF = Template(
     "owner.must-be-staff", "must be an active officer or coordinator of the incident's organisation"
 )
+
+
+# ------------------------------------------------------------------ the staff inbox
+
+NO_INBOX = Template("inbox.none", "the installation has no inbox")
+PREFERENCES_INVALID = Template("inbox.preferences-invalid", "the notification preferences are not valid")

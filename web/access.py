@@ -75,6 +75,9 @@ ROUTES: dict[str, Access] = {
     f"GET {P}/letters/progress": "letters.read",
     f"GET {P}/responses": "responses.read",
     f"POST {P}/responses/<uuid:response_id>/answer": "responses.answer",
+    "GET /inbox": SIGNED_IN,  # one's own notifications (web/pages/inbox.py)
+    "POST /inbox/read": SIGNED_IN,
+    "POST /inbox/preferences": SIGNED_IN,
     # the demo mailbox holds citizens' letters: only for those who may see identities
     "GET /mailbox": "persons.read_identity",
     "GET /mailbox/<mail_id>": "persons.read_identity",
@@ -102,6 +105,10 @@ ROUTES: dict[str, Access] = {
     f"GET {API}/me": SIGNED_IN,
     f"GET {API}/me/notices": SIGNED_IN,
     f"GET {API}/me/invitations": SIGNED_IN,
+    f"GET {API}/me/notifications": SIGNED_IN,
+    f"POST {API}/me/notifications/read": SIGNED_IN,
+    f"GET {API}/me/notification-preferences": SIGNED_IN,
+    f"PUT {API}/me/notification-preferences": SIGNED_IN,
     f"POST {API}/me/invitations/<uuid:invitation_id>/accept": SIGNED_IN,
     f"GET {API}/tokens": SIGNED_IN,
     f"POST {API}/tokens": SIGNED_IN,

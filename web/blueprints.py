@@ -19,6 +19,7 @@ import web.api.citizens
 import web.api.deadline_accounts
 import web.api.docs
 import web.api.documents
+import web.api.inbox
 import web.api.incidents
 import web.api.letters
 import web.api.oversight_export
@@ -36,6 +37,7 @@ import web.pages.citizen
 import web.pages.deadline_accounts
 import web.pages.documents
 import web.pages.home
+import web.pages.inbox
 import web.pages.incidents
 import web.pages.invitations
 import web.pages.layout
@@ -66,6 +68,7 @@ API_BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     web.api.oversight_export.blp,
     web.api.deadline_accounts.blp,
     web.api.waiting.blp,
+    web.api.inbox.blp,
 )
 
 PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -87,4 +90,5 @@ PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
     web.pages.citizen.blp,
     web.pages.oversight.blp,
     web.pages.deadline_accounts.blp,
+    web.pages.inbox.blp,
 )

@@ -8,5 +8,6 @@ broker = runtime.configure()
 
 from workers import (  # noqa: E402 - after configure(): actors bind to the current broker
     actors,  # noqa: F401 - actors bind to the broker configured above
+    inbox,  # noqa: F401 - the staff inbox's actors (mail, digest)
     letters,  # noqa: F401 - the letters' actors
 )

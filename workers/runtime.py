@@ -89,11 +89,11 @@ def broker() -> dramatiq.Broker:
 
 
 def all_actors() -> list[dramatiq.Actor[Any, Any]]:
-    """Every actor Herstel declares (its own and the letters')."""
-    from workers import actors, letters  # here, not above: they import this module
+    """Every actor Herstel declares (its own, the letters' and the staff inbox's)."""
+    from workers import actors, inbox, letters  # here, not above: they import this module
 
     found: list[dramatiq.Actor[Any, Any]] = []
-    for module in (actors, letters):
+    for module in (actors, letters, inbox):
         found.extend(v for v in vars(module).values() if isinstance(v, dramatiq.Actor))
     return found
 

@@ -82,9 +82,10 @@ def add_jobs(scheduler: BaseScheduler, herstel: Herstel) -> None:
     daily = {**defaults, "misfire_grace_time": 3600}
     scheduler.add_job(enqueue_checkpoint, "cron", hour=2, minute=0, id="daily-checkpoint", **daily)
     scheduler.add_job(enqueue_log_checkpoint, "cron", hour=2, minute=5, id="daily-log-checkpoint", **daily)
-    from workers import letters  # here, not above: its actors are declared when the broker is known
+    from workers import inbox, letters  # here, not above: their actors are declared when the broker is known
 
     letters.add_jobs(scheduler, herstel)
+    inbox.add_jobs(scheduler, herstel)
 
 
 class LeasedScheduler:

@@ -69,6 +69,7 @@ class UserRow(Base):
     locale: Mapped[str] = mapped_column(String(8), default="nl")
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+    notification_mail: Mapped[str] = mapped_column(String(16), default="each", server_default="each")  # or "daily"
 
 
 class MembershipRow(Base):

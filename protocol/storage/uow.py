@@ -22,6 +22,7 @@ from protocol.storage.accounts import AccountRepository
 from protocol.storage.algorithms import AlgorithmRepository, DefinitionRepository, DocumentRepository
 from protocol.storage.approvals import ApprovalRepository
 from protocol.storage.database import Database
+from protocol.storage.inbox import InboxRepository
 from protocol.storage.incidents import IncidentRepository
 from protocol.storage.lease import LeaseRepository
 from protocol.storage.notices import NoticeRepository
@@ -93,6 +94,7 @@ class UnitOfWork:
         self.notices = NoticeRepository(session)
         self.approvals = ApprovalRepository(session)
         self.leases = LeaseRepository(session)
+        self.inbox = InboxRepository(session)
         self.open_repositories(session)
         self._committed = False
         return self

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from installation import Herstel
 from notifications.demo import fictitious_bsns
 from notifications.services import (
     answer_citizen_response,
@@ -39,7 +40,6 @@ from notifications.services import (
     unit_of_work,
 )
 from protocol.services import (
-    Herstel,
     Principal,
     complete_step,
     create_organisation,

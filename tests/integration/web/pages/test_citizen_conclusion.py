@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from protocol.services import Herstel, close_incident, get_incident
+from installation import Herstel
+from protocol.services import close_incident, get_incident
 from tests.integration.flows import REPORTING, SAFEGUARD, SANCTION, SUSPENSION, People, do_step, investigate
 from tests.integration.web.pages.conftest import Browser, app_for
 from tests.integration.web.pages.dom import parse

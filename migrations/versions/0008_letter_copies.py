@@ -1,6 +1,6 @@
 """letters as sent: a sealed copy of each attempt's letter, and its SHA-256 in the attempt's ledger line
 
-Revision ID: 0008_nsvc
+Revision ID: 0008_letter_copies
 Revises: 0007_deadline_enforcement
 Create Date: 2026-12-04
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_nsvc"
+revision = "0008_letter_copies"
 down_revision = "0007_deadline_enforcement"
 branch_labels = None
 depends_on = None

@@ -1,8 +1,8 @@
 """ownership: every incident has an owner and every citizen's response an assignee; the decision
 on an objection is recorded (it, not an answer, meets the objection's deadline)
 
-Revision ID: 0008_owner
-Revises: 0007_deadline_enforcement
+Revision ID: 0009_owners
+Revises: 0008_letter_copies
 Create Date: 2026-12-04
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import protocol.storage.types
 
-revision = "0008_owner"
-down_revision = "0007_deadline_enforcement"
+revision = "0009_owners"
+down_revision = "0008_letter_copies"
 branch_labels = None
 depends_on = None
 
