@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cli.main import main
-from protocol.services import bootstrap, load_settings, upgrade_database
+from installation import bootstrap, load_settings, upgrade_database
 from tests.integration.notifications.stack import officer_and_incident
 
 

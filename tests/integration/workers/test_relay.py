@@ -58,7 +58,7 @@ def effects(herstel: Herstel) -> dict[str, Any]:
         "resolved": dict(
             scalar_rows(herstel, "SELECT kind, count(*) FROM notices WHERE resolved_at IS NOT NULL GROUP BY kind")
         ),
-        "outbox": scalar_rows(herstel, "SELECT count(*) FROM outbox")[0][0],
+        "outbox": outbox(herstel),
     }
 
 
@@ -95,7 +95,10 @@ def relay_until_quiet(herstel: Herstel) -> int:
 
 
 def outbox(herstel: Herstel) -> int:
-    return int(scalar_rows(herstel, "SELECT count(*) FROM outbox")[0][0])
+    """Events still waiting for their handlers; those with none (the escalations the handlers record)
+    leave the outbox on the relay's next run."""
+    rows = scalar_rows(herstel, "SELECT events.type FROM outbox JOIN events ON events.id = outbox.event_id")
+    return sum(1 for (event_type,) in rows if handlers_for(event_type))
 
 
 def assert_worker_healthy(worker: WorkerProcess) -> None:
@@ -184,11 +187,11 @@ def test_while_redis_is_down_events_wait_in_the_outbox_and_are_delivered_when_it
     make_events(herstel, people, algorithm_id, clock, incidents=2)
     relay_until_quiet(herstel)
     wait_until(lambda: outbox(herstel) == 0, timeout=DELIVERY_TIMEOUT, what="the first events to be handled")
-    before = effects(herstel)
+    before, handled_before = effects(herstel), len(events_with_handlers(herstel))
 
     private_redis.stop()
     make_events(herstel, people, algorithm_id, clock, incidents=2)
-    waiting = len(events_with_handlers(herstel)) - sum(before["handled"].values())
+    waiting = len(events_with_handlers(herstel)) - handled_before
 
     down = [relay_once(uow=herstel.uow(), publish=relay.publish, has_handlers=relay.has_handlers) for _ in range(2)]
     clock.advance(seconds=10)  # past the retry delay: the relay tries again, and fails again

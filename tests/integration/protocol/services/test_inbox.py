@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 
 import protocol.services.inbox as inbox
-from installation import Herstel
+from installation import Herstel, Settings
 from protocol.incident import Incident
 from protocol.services import (
     Principal,
-    Settings,
     get_incident,
     get_timeline,
     list_notifications,
