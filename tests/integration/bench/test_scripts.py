@@ -52,3 +52,17 @@ def test_export_bench_exports_and_verifies(tmp_path: Path) -> None:
     result = run_bench("export.py", tmp_path, "--sizes", "50", "120", "--batch", "40", "--repeat", "1")
     assert result["120_events"]["events"] == 120
     assert result["120_events"]["verify_seconds"] > 0
+
+
+def test_web_latency_bench_measures_herstel_beside_its_floor(tmp_path: Path) -> None:
+    result = run_bench(
+        "web_latency.py", tmp_path, "--clients", "2", "--requests", "5", "--writes", "2", "--events", "300"
+    )
+    scenarios = {row["scenario"]: row for row in result}
+    assert scenarios["GET incident"]["requests"] == 10
+    assert scenarios["GET incident, floor (bare Flask)"]["requests"] == 10
+    assert all(row.get("errors", 0) == 0 for row in result)
+    (ratio,) = [row for row in result if row["scenario"] == "floor ratios"]
+    assert ratio["clients"] == 2
+    assert ratio["p99_ratio"] > 0
+    assert ratio["throughput_ratio"] > 0
