@@ -10,6 +10,7 @@ from notifications.services import (
     AccessDenied,
     answer_citizen_response,
     citizen_session,
+    decide_objection,
     get_case_status,
     get_citizen_letter,
     get_citizen_letter_pdf,
@@ -108,7 +109,9 @@ def test_the_reader_sees_their_letter_and_the_case_in_plain_words(mailing, deliv
     assert status["letter"]["objection_last_day"].isoformat() == "2027-01-11"
 
 
-def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, officer, incident, delivered):
+def test_responses_start_their_legal_deadline_and_only_a_decision_meets_an_objections(
+    mailing, officer, incident, delivered
+):
     session = open_citizen_session(
         uow_factory=unit_of_work_factory(mailing),
         vault=open_vault(mailing.settings),
@@ -178,6 +181,19 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
             response_id=objection["response_id"],
             answer="x",
         )
+    deadlines = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["deadlines"]
+    by_subject = {d["subject"]: d for d in deadlines if d["subject"]}
+    assert by_subject[str(objection["response_id"])]["state"] == "open"  # an answer is not the decision on it
+    assert by_subject[str(complaint["response_id"])]["state"] == "open"
+    decide_objection(
+        uow=unit_of_work(mailing),
+        vault=open_vault(mailing.settings),
+        principal=officer,
+        incident_id=incident["id"],
+        response_id=objection["response_id"],
+        outcome="dismissed",
+        reasons="De controle volgde niet uit het programma.",
+    )
     deadlines = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["deadlines"]
     by_subject = {d["subject"]: d for d in deadlines if d["subject"]}
     assert by_subject[str(objection["response_id"])]["state"] == "met"

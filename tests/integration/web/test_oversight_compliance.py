@@ -32,12 +32,14 @@ from installation import Herstel
 from notifications.demo import fictitious_bsns
 from notifications.services import (
     answer_citizen_response,
+    decide_objection,
     import_persons,
     open_citizen_session,
     open_vault,
     record_citizen_response,
     start_campaign,
     unit_of_work,
+    unit_of_work_factory,
 )
 from protocol.services import (
     Principal,
@@ -186,21 +188,37 @@ def world(
     first = [c.group(1) for c, m in zip(codes, smtp_server.messages(), strict=True) if c and "0@" in str(m["To"])]
     second = [c.group(1) for c, m in zip(codes, smtp_server.messages(), strict=True) if c and "1@" in str(m["To"])]
     answered = record_citizen_response(
-        herstel=mailing,
-        token=open_citizen_session(herstel=mailing, access_code=first[0]).token,
+        uow_factory=unit_of_work_factory(mailing),
+        vault=mailing.vault,
+        token=open_citizen_session(
+            uow_factory=unit_of_work_factory(mailing), vault=mailing.vault, access_code=first[0]
+        ).token,
         kind="objection",
         text=OBJECTION,
     )
     answer_citizen_response(
-        herstel=mailing,
+        uow=unit_of_work(mailing),
+        vault=mailing.vault,
         principal=officer,
         incident_id=a1["id"],
         response_id=answered["response_id"],
         answer="Uw bezwaar is gegrond.",
     )
+    decide_objection(  # the decision, not the answer, meets the objection's deadline
+        uow=unit_of_work(mailing),
+        vault=mailing.vault,
+        principal=officer,
+        incident_id=a1["id"],
+        response_id=answered["response_id"],
+        outcome="upheld",
+        reasons="De controle volgde uit het programma.",
+    )
     record_citizen_response(
-        herstel=mailing,
-        token=open_citizen_session(herstel=mailing, access_code=second[0]).token,
+        uow_factory=unit_of_work_factory(mailing),
+        vault=mailing.vault,
+        token=open_citizen_session(
+            uow_factory=unit_of_work_factory(mailing), vault=mailing.vault, access_code=second[0]
+        ).token,
         kind="objection",
         text=OBJECTION,
     )
