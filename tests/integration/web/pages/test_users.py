@@ -367,3 +367,31 @@ def test_a_manager_of_one_organisation_never_sees_or_changes_anothers_users(
         if line["organisation_id"] == orgs.alfa
     ]
     assert not [line for line in alfa_log if line["actor"] == f"user:{bravo_admin.principal.user_id}"]
+
+
+def test_inviting_into_several_organisations_is_all_or_nothing(
+    herstel: Herstel, orgs: Orgs, browser: Callable[..., Browser]
+) -> None:
+    """Administrator in Alfa, only coordinator in Bravo: an overseer for both is refused whole."""
+    mixed = browser(
+        principal=member(herstel, "mia@beheer.nl", "Mia Gemengd", ("admin", orgs.alfa), ("coordinator", orgs.bravo))
+    )
+    refused = mixed.submit(
+        "/users",
+        {
+            "email": "toezicht@provincie.nl",
+            "roles": "oversight",
+            "organisation_ids": [str(orgs.alfa), str(orgs.bravo)],
+        },
+        status=403,
+    )
+    page = parse(refused.get_data(as_text=True))
+    assert "Alleen een beheerder kan de rol Toezichthouder geven." in page.one("div", class_="refusal").text
+    checked = [i["value"] for i in page.select("input", name="organisation_ids", checked=True)]
+    assert sorted(checked) == sorted([str(orgs.alfa), str(orgs.bravo)])  # both still ticked: nothing lost
+    assert "toezicht@provincie.nl" not in mixed.page("/users").by_id("invitations-title").parent.text  # type: ignore[union-attr]
+    assert not [
+        line
+        for line in list_user_audit(uow=herstel.uow(), principal=orgs.admin)
+        if line["action"] == "invitation.created"
+    ]
