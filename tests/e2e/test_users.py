@@ -102,6 +102,14 @@ def test_an_overseer_is_given_a_second_organisation(
     assert "Gemeente Bravo" not in row.locator(".membership").inner_text()
     audit.check(admin, "users")
 
+    # an invitation without an address or a role: the form comes back with each problem, in Dutch
+    admin.get_by_role("button", name="Uitnodiging versturen").click()
+    summary = admin.locator(".error-summary")
+    assert "Geen geldig e-mailadres." in summary.inner_text()
+    assert "Kies een of meer rollen: Incidentbehandelaar" in summary.inner_text()
+    audit.check(admin, "refused")
+    row = admin.locator("tr", has=admin.get_by_role("rowheader", name="Rekenkamer"))
+
     # each control's name also says whose row it is in (hidden text), so row by row they differ
     row.get_by_label(re.compile(r"^Toegang geven tot een andere organisatie\W+Rekenkamer$")).select_option(
         label="Gemeente Bravo"
