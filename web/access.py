@@ -100,6 +100,14 @@ ROUTES: dict[str, Access] = {
     # accepting an invitation: the single-use secret in the link is the invitee's proof
     "GET /invitations/<secret>": PUBLIC,
     "POST /invitations/<secret>": PUBLIC,
+    # ... or, signed in, one addressed to one's own account (the service checks the address)
+    "POST /invitations/<uuid:invitation_id>/accept": SIGNED_IN,
+    # the user manager's page (web/pages/users.py): the services keep each manager to their organisations
+    "GET /users": "user.manage",
+    "POST /users": "user.manage",
+    "POST /users/<uuid:user_id>/organisations": "user.manage",
+    "POST /users/<uuid:user_id>/roles/remove": "user.manage",
+    "POST /users/<uuid:user_id>/revoke": "user.manage",
     # ------------------------------------------------------------------ end of pages
     # ------------------------------------------------------------------ API: who am I, tokens, users
     f"GET {API}/me": SIGNED_IN,

@@ -11,10 +11,11 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
-from protocol.services import NotFound, get_incident, list_incidents, list_notices
+from protocol.services import NotFound, get_incident, list_incidents, list_notices, my_invitations
 from web.context import principal
 from web.pages.common import current_definition, lang, may, page_arg, page_count, uow
 from web.pages.layout import assigned_only
+from web.pages.text import ROLES, label
 
 blp = Blueprint("home", __name__)
 PER_PAGE = 20
@@ -82,6 +83,14 @@ def _notices() -> list[dict[str, Any]]:
     return shown
 
 
+def _invitations() -> list[dict[str, Any]]:
+    """Open invitations to the user's own address (another organisation, another role), to accept here."""
+    return [
+        {**invitation, "roles": [label(ROLES, role) for role in invitation["roles"]]}
+        for invitation in my_invitations(uow=uow(), principal=principal())
+    ]
+
+
 @blp.get("/")
 def index() -> str:
     filters = _filters()
@@ -112,6 +121,7 @@ def index() -> str:
         pages=pages,
         paged=paged,
         notices=_notices(),
+        invitations=_invitations(),
         assigned_only=assigned_only(),
         may_report=may("incident.report"),
         may_oversee=may("oversight.read"),

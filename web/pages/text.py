@@ -176,6 +176,28 @@ RULES: Mapping[str, object] = {
     "permission-step": _l("Your role allows this only for some steps."),
     "evidence": _l("Some fields are missing or not valid."),
     "duplicate": _l("That exists already."),
+    "grant-admin": _l("Only an administrator gives or takes away the coordinator, oversight and administrator roles."),
+    "organisation": _l("You manage users in several organisations: choose one."),
+}
+
+# the roles a user can hold in an organisation (protocol.identity.Role)
+ROLES: Mapping[str, object] = {
+    "officer": _l("Incident officer"),
+    "coordinator": _l("Coordinator"),
+    "investigator": _l("Investigator"),
+    "oversight": _l("Oversight body"),
+    "admin": _l("Administrator"),
+}
+
+# what the user-management audit log records (protocol.services.accounts.record_change)
+AUDIT_ACTIONS: Mapping[str, object] = {
+    "user.created": _l("Account created"),
+    "user.activated": _l("Account switched on"),
+    "user.deactivated": _l("Account switched off"),
+    "role.granted": _l("Role given"),
+    "role.removed": _l("Role taken away"),
+    "invitation.created": _l("Invited"),
+    "invitation.accepted": _l("Invitation accepted"),
 }
 
 

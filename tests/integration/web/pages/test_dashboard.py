@@ -151,10 +151,10 @@ def test_what_waits_for_a_coordinator(
     ("roles", "menu"),
     [
         (("officer",), ["Overzicht", "Signaal melden", "Goedkeuringen", "API-tokens"]),
-        (("coordinator",), ["Overzicht", "Signaal melden", "Goedkeuringen", "API-tokens"]),
+        (("coordinator",), ["Overzicht", "Signaal melden", "Goedkeuringen", "Gebruikers", "API-tokens"]),
         (("investigator",), ["Mijn opdrachten", "API-tokens"]),
         (("oversight",), ["Overzicht", "Toezicht", "API-tokens"]),
-        (("admin",), ["Overzicht", "API-tokens"]),
+        (("admin",), ["Overzicht", "Gebruikers", "API-tokens"]),
     ],
 )
 def test_the_menu_offers_what_the_role_may_do(
