@@ -115,6 +115,8 @@ class LetterRow(Base):
     dispatched_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
     sent_on: Mapped[date | None] = mapped_column(Date)
+    # Written until letters stopped quoting an objection period (a notification is not a decision):
+    # kept for the letters sent before, never written now (docs/letters.md).
     objection_last_day: Mapped[date | None] = mapped_column(Date)
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
