@@ -115,7 +115,7 @@ def ceiling_render(count: int) -> tuple[float, bytes]:
     letter = None
     for _ in range(count):
         context = letter_context(facts, letter_id=uuid.uuid4(), language="nl", recipient=reader, sent_on=date.today(),
-                                 objection_last_day=date.today(), code=new_access_code(), base_url="http://x")  # fmt: skip
+                                 code=new_access_code(), base_url="http://x")  # fmt: skip
         letter = render_letter("notification", "nl", context)
     rate = count / (time.perf_counter() - started)
     assert letter is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,6 @@ from notifications.letters import (
     citizen_definition,
     incident_facts,
     letter_context,
-    objection_last_day,
 )
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
 from notifications.rendering import RenderedLetter, render_letter
@@ -189,12 +188,6 @@ def _hand_over_print_batches(uow_factory: UnitOfWorkFactory, data_dir: str | Pat
     return moved
 
 
-def objection_deadline(*, uow: NotificationsUnitOfWork, sent_on: date | datetime | None = None) -> date:
-    """The last day to object to a letter sent on `sent_on` (default: now), per Awb 6:7/6:8 and the Atw.
-    Reads only the unit of work's calendar and clock (no transaction)."""
-    return objection_last_day(uow.calendar.atw, sent_on or uow.now())
-
-
 def preview_letter(
     *,
     uow: NotificationsUnitOfWork,
@@ -221,7 +214,6 @@ def preview_letter(
         language=language,
         recipient=sample,
         sent_on=now.date(),
-        objection_last_day=objection_last_day(uow.calendar.atw, now),
         code="0" * 16,
         base_url=base_url,
     )
@@ -240,7 +232,7 @@ def set_letter_sender(
     website: str = "",
     signatory: str = "",
 ) -> dict[str, Any]:
-    """How the organisation signs its letters: where to send an objection, whom to call (Awb 3:45)."""
+    """How the organisation signs its letters: where to write, whom to call."""
     values = {
         "name": name.strip(),
         "postal_address": postal_address.strip(),

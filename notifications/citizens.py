@@ -1,5 +1,10 @@
 """The citizen's side: a session from the code in their letter, the letter itself, the case status
-in plain words, and their questions, objections, complaints and harm reports.
+in plain words, and what they send back: questions, review requests, complaints and harm reports.
+
+What a reader may send depends on the letter they answer (`REPLIES`). Neither letter Herstel sends
+is a decision (Awb 1:3), so neither opens an objection: an objection lies against the decision the
+organisation takes on a review request, and is offered once Herstel sends that decision letter.
+Objections stored earlier stay readable and are decided as before (`decide_objection`).
 
 A wrong code and a malformed code take the same path and the same error (`AccessDenied`), so the
 answer never tells whether a code exists. Limiting attempts is the web's job: it rate-limits
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +32,7 @@ from notifications.rendering import RenderedLetter, long_date, render_letter
 from notifications.response_handling import decision_reasons
 from notifications.status import step_status
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
-from notifications.tables import RESPONSE_KINDS, CitizenResponseRow
+from notifications.tables import CitizenResponseRow
 from protocol.definition import ProtocolDefinition
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Actor, Principal
@@ -35,6 +41,14 @@ from protocol.services import SessionKind, append_to_timeline, check_session, en
 from protocol.services.access import incident_for
 
 TEXT_LIMIT = 10_000
+# What a reader may send in answer to each kind of letter (docs/letters.md). After a notification:
+# a question, a request to review the decisions taken about them with the algorithm (the answer is a
+# decision, open to objection), a complaint (Awb 9:1) and a claim for harm. After the `unfounded`
+# letter, its reporter: a question (new facts included) and a complaint. A complaint is always possible.
+REPLIES: Mapping[str, tuple[str, ...]] = {
+    "notification": ("question", "review", "complaint", "harm"),
+    "unfounded": ("question", "complaint"),
+}
 _NO_CODE = "0" * 16  # hashed in place of a malformed code, so both paths do the same work
 
 
@@ -48,6 +62,12 @@ class CitizenSession:
     incident_id: uuid.UUID
     language: str
     expires_at: datetime
+    letter_kind: str = "notification"
+
+
+def reply_kinds(letter_kind: str) -> tuple[str, ...]:
+    """The kinds of response a reader of a `letter_kind` letter may send, in the order a form offers them."""
+    return REPLIES.get(letter_kind, ("question", "complaint"))
 
 
 def open_citizen_session(*, uow_factory: UnitOfWorkFactory, vault: Vault, access_code: str) -> CitizenSession:
@@ -55,17 +75,24 @@ def open_citizen_session(*, uow_factory: UnitOfWorkFactory, vault: Vault, access
     at most, 15 untouched); AccessDenied for anything else. Two transactions: the lookup, the session."""
     code = normalize_access_code(access_code)
     digest = vault.code_hash(code or _NO_CODE)
-    found: tuple[str, uuid.UUID, uuid.UUID, uuid.UUID, str] | None = None
+    found: tuple[str, uuid.UUID, uuid.UUID, uuid.UUID, str, str] | None = None
     with uow_factory().read_only() as uow:  # rows expire when a read-only unit of work ends: copy out
         attempt = uow.letters.attempt_by_code(digest)
         letter = uow.letters.get(attempt.letter_id) if attempt is not None else None
         if attempt is not None and letter is not None:
-            found = (attempt.code_hash or "", letter.id, letter.person_id, letter.incident_id, letter.language)
+            found = (
+                attempt.code_hash or "",
+                letter.id,
+                letter.person_id,
+                letter.incident_id,
+                letter.language,
+                letter.kind,
+            )
     if code is None or found is None or not hmac.compare_digest(found[0], digest):
         raise AccessDenied()
-    _, letter_id, person_id, incident_id, language = found
+    _, letter_id, person_id, incident_id, language, letter_kind = found
     issued = open_session(uow=uow_factory(), kind=SessionKind.CITIZEN, subject_id=letter_id)
-    return CitizenSession(issued.secret, letter_id, person_id, incident_id, language, issued.expires_at)
+    return CitizenSession(issued.secret, letter_id, person_id, incident_id, language, issued.expires_at, letter_kind)
 
 
 def citizen_session(*, uow_factory: UnitOfWorkFactory, token: str) -> CitizenSession:
@@ -78,7 +105,7 @@ def citizen_session(*, uow_factory: UnitOfWorkFactory, token: str) -> CitizenSes
         if letter is None:
             raise AccessDenied()
         return CitizenSession(
-            token, letter.id, letter.person_id, letter.incident_id, letter.language, opened.expires_at
+            token, letter.id, letter.person_id, letter.incident_id, letter.language, opened.expires_at, letter.kind
         )
 
 
@@ -130,7 +157,6 @@ def _shown(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: C
             language=letter.language,
             recipient=open_recipient(vault, person),
             sent_on=sent_on,
-            objection_last_day=letter.objection_last_day or sent_on,
             code=None,  # no copy holds the code of a letter sent before letters were kept: it is left out
             base_url=base_url,
         )
@@ -181,7 +207,7 @@ def get_citizen_letter_pdf(*, uow_factory: UnitOfWorkFactory, vault: Vault, base
 
 
 def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, Any]:
-    """How the case stands, step by step in plain words, and the reader's own responses."""
+    """How the case stands, step by step in plain words, the reader's own responses, and what they may send."""
     session = citizen_session(uow_factory=uow_factory, token=token)
     language = session.language
     with uow_factory().read_only() as uow:
@@ -204,8 +230,8 @@ def _status_view(
         "letter": {
             "kind": letter.kind if letter else None,
             "sent_on": letter.sent_on if letter else None,
-            "objection_last_day": letter.objection_last_day if letter else None,
         },
+        "replies": list(reply_kinds(letter.kind if letter else "")),
         "responses": [
             {
                 "id": r.id,
@@ -223,13 +249,15 @@ def _status_view(
 def record_citizen_response(
     *, uow_factory: UnitOfWorkFactory, vault: Vault, token: str, kind: str, text: str
 ) -> dict[str, Any]:
-    """Record a question, objection, complaint or harm report; it goes on the timeline as
-    `CitizenResponded` (the person by id only) and starts its legal deadline where one applies."""
+    """Record a question, review request, complaint or harm report, as far as the reader's letter offers
+    it (`REPLIES`); it goes on the timeline as `CitizenResponded` (the person by id only) and starts its
+    legal deadline where one applies."""
     session = citizen_session(uow_factory=uow_factory, token=token)
     text = (text or "").strip()
     errors: dict[str, list[str]] = {}
-    if kind not in RESPONSE_KINDS:
-        errors["kind"] = [messages.RESPONSE_KIND(choices=joined(RESPONSE_KINDS))]
+    offered = reply_kinds(session.letter_kind)
+    if kind not in offered:
+        errors["kind"] = [messages.RESPONSE_KIND(choices=joined(offered))]
     if not text:
         errors["text"] = [messages.RESPONSE_TEXT_REQUIRED()]
     elif len(text) > TEXT_LIMIT:

@@ -35,13 +35,13 @@ from notifications.crypto import Vault
 from notifications.errors import ChannelUnavailable
 from notifications.identity import open_recipient
 from notifications.ledger import settle_incident
-from notifications.letters import IncidentFacts, incident_facts, letter_context, objection_last_day
+from notifications.letters import IncidentFacts, incident_facts, letter_context
 from notifications.model import AttemptOutcome, LetterChannel, LetterEvent
 from notifications.rendering import render_letter
 from notifications.settings import NotificationsSettings as Settings
 from notifications.storage import UnitOfWorkFactory
 from notifications.tables import PrintBatchRow
-from protocol.calendar import LegalCalendar, local_date
+from protocol.calendar import local_date
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def _run_chunk(
     rendered: list[Outgoing | None] = []  # per job of the chunk; None where rendering failed
     for job in chunk:
         try:
-            item = _render(uow.calendar.atw, run.vault, run.settings.base_url, job, now)
+            item = _render(run.vault, run.settings.base_url, job, now)
         except Exception as error:
             log.warning("letter %s could not be rendered: %s", job.letter_id, type(error).__name__)
             unrendered.append(
@@ -233,17 +233,15 @@ def _run_chunk(
     return fallback
 
 
-def _render(atw: LegalCalendar, vault: Vault, base_url: str, job: Job, now: datetime) -> Outgoing:
+def _render(vault: Vault, base_url: str, job: Job, now: datetime) -> Outgoing:
     code = new_access_code()
     job.sent_on = local_date(now)
-    job.last_day = objection_last_day(atw, now)
     context = letter_context(
         job.facts,
         letter_id=job.letter_id,
         language=job.language,
         recipient=job.recipient,
         sent_on=job.sent_on,
-        objection_last_day=job.last_day,
         code=code,
         base_url=base_url,
     )

@@ -1,24 +1,31 @@
-"""What a letter says: the facts of the incident in plain words, the sender, the objection period.
+"""What a letter says: the facts of the incident in plain words, the sender, the reader's routes.
 
 The incident's facts are gathered once per batch (`incident_facts`); each letter adds its reader,
-its date, its last day for objection and its access code (`letter_context`).
+its date and its access code (`letter_context`).
+
+No letter Herstel sends is a decision (besluit, Awb 1:3): a notification tells what happened, the
+`unfounded` letter tells a reporter what was found. No objection lies against either, so neither
+quotes an objection period. What the reader can do instead is in the templates (and `REPLIES`
+in notifications.citizens says which forms the reader's code opens): ask for the decisions taken
+about them with the algorithm to be reviewed (the answer to that is a decision, with its own
+objection clause, Awb 3:45), complain (Awb 9:1, handled within 6 weeks, 9:11), claim harm, and go
+to the Nationale ombudsman or the Autoriteit Persoonsgegevens. See docs/letters.md.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from notifications.codes import format_access_code
 from notifications.rendering import long_date
 from notifications.storage import NotificationsUnitOfWork
-from protocol.calendar import LEGAL_TIMEZONE, LegalCalendar, local_date
-from protocol.definition import Period, ProtocolDefinition
+from protocol.calendar import local_date
+from protocol.definition import ProtocolDefinition
 from protocol.steps import Step, StepState
 
-OBJECTION_PERIOD = Period("weeks", 6)  # Awb 6:7; it starts the day after sending (Awb 6:8)
 CITIZEN_PATH = "/citizen"  # where the web serves the citizen's pages
 
 GROUNDS = {
@@ -54,15 +61,6 @@ GROUNDS = {
     },
 }
 AND = {"nl": "en", "en": "and"}
-
-
-def objection_last_day(calendar: LegalCalendar, sent_at: datetime | date) -> date:
-    """The last day to object to a letter sent at `sent_at`: six weeks from the day after, extended
-    past a Saturday, Sunday or recognised holiday (Awb 6:7, 6:8; Algemene termijnenwet art. 1)."""
-    moment = sent_at if isinstance(sent_at, datetime) else datetime.combine(sent_at, time(12), tzinfo=LEGAL_TIMEZONE)
-    last = calendar.due(moment, OBJECTION_PERIOD, atw=True).last_day
-    assert last is not None  # a period in weeks always has a last day
-    return last
 
 
 def join_words(words: list[str], language: str) -> str:
@@ -180,7 +178,6 @@ def letter_context(
     language: str,
     recipient: Recipient,
     sent_on: date,
-    objection_last_day: date,
     code: str | None,
     base_url: str,
 ) -> dict[str, Any]:
@@ -204,7 +201,6 @@ def letter_context(
         "not_working_since": long_date(facts.not_working_since, language) if facts.not_working_since else None,
         "investigation": facts.investigation,
         "investigation_due": long_date(facts.investigation_due, language) if facts.investigation_due else None,
-        "objection_last_day": long_date(objection_last_day, language),
         "code": format_access_code(code) if code else None,
         "citizen_url": base_url.rstrip("/") + CITIZEN_PATH,
     }

@@ -14,7 +14,6 @@ from notifications import messages as notification_messages
 from notifications.attempts import DeliveryReport
 from notifications.campaigns import (
     letters_summary,
-    objection_deadline,
     preview_letter,
     recover_letters,
     set_letter_sender,
@@ -23,6 +22,7 @@ from notifications.campaigns import (
 )
 from notifications.channels import BerichtenboxChannel, Channel, Outcome, Outgoing, PostChannel, SmtpChannel
 from notifications.citizens import (
+    REPLIES,
     CitizenSession,
     answer_citizen_response,
     citizen_session,
@@ -33,6 +33,7 @@ from notifications.citizens import (
     list_citizen_responses,
     open_citizen_session,
     record_citizen_response,
+    reply_kinds,
 )
 from notifications.codes import format_access_code, normalize_access_code
 from notifications.crypto import Vault
@@ -75,6 +76,7 @@ __all__ = [
     "DECISION_OUTCOMES",
     "HANDLERS",
     "LETTER_KINDS",
+    "REPLIES",
     "RESPONSE_KINDS",
     "AccessDenied",
     "BerichtenboxChannel",
@@ -118,7 +120,6 @@ __all__ = [
     "list_persons",
     "normalize_access_code",
     "notification_messages",
-    "objection_deadline",
     "open_citizen_session",
     "open_vault",
     "oversight_persons",
@@ -126,6 +127,7 @@ __all__ = [
     "record_citizen_response",
     "record_reporter",
     "recover_letters",
+    "reply_kinds",
     "seed_demo_letters",
     "set_letter_sender",
     "start_campaign",

@@ -33,7 +33,9 @@ PERSON_KINDS = ("affected", "reporter")
 LETTER_KINDS = ("notification", "unfounded")
 LETTER_STATUSES = tuple(status.value for status in LetterStatus)  # the model's enum, stored as its values
 CHANNELS = tuple(channel.value for channel in LetterChannel)
-RESPONSE_KINDS = ("question", "objection", "complaint", "harm")
+# Every kind a response may be stored as. Which of them a reader may send depends on the letter they
+# answer (notifications.citizens.REPLIES): an objection only against a decision.
+RESPONSE_KINDS = ("question", "review", "objection", "complaint", "harm")
 # The decision on an objection: upheld (gegrond), partly upheld (gedeeltelijk gegrond), dismissed (ongegrond).
 DECISION_OUTCOMES = ("upheld", "partly_upheld", "dismissed")
 
@@ -113,6 +115,8 @@ class LetterRow(Base):
     dispatched_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
     sent_on: Mapped[date | None] = mapped_column(Date)
+    # Written until letters stopped quoting an objection period (a notification is not a decision):
+    # kept for the letters sent before, never written now (docs/letters.md).
     objection_last_day: Mapped[date | None] = mapped_column(Date)
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
@@ -175,7 +179,7 @@ class LetterCopyRow(Base):
 
 
 class CitizenResponseRow(Base):
-    """A question, objection, complaint or harm report a citizen lodged; the text is sealed."""
+    """A question, review request, objection, complaint or harm report a citizen lodged; the text is sealed."""
 
     __tablename__ = "citizen_responses"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

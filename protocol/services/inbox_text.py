@@ -96,6 +96,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
 WHAT = {
     "nl": {
         "question": "een vraag",
+        "review": "een verzoek om nieuwe beoordeling",
         "objection": "een bezwaar",
         "complaint": "een klacht",
         "harm": "een melding van schade",
@@ -105,6 +106,7 @@ WHAT = {
     },
     "en": {
         "question": "a question",
+        "review": "a request for review",
         "objection": "an objection",
         "complaint": "a complaint",
         "harm": "a report of harm",

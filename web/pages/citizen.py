@@ -1,5 +1,6 @@
 """The citizen's pages: enter the code from the letter, then read the letter, see how the case
-stands, and send a question, objection, complaint or harm report.
+stands, and send what their letter offers: a question, a review request, a complaint or a harm report
+(notifications.citizens.REPLIES; no objection, since neither letter is a decision).
 
 The citizen is nobody's user: who they are is the session `open_citizen_session` opens for their
 code, its secret kept in a cookie of its own (`herstel_citizen`, only sent to /citizen), so that
@@ -16,7 +17,6 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from werkzeug.wrappers import Response
 
 from notifications.services import (
-    RESPONSE_KINDS,
     AccessDenied,
     end_citizen_session,
     get_case_status,
@@ -113,7 +113,7 @@ def _letter_page(token: str, *, form: dict[str, Any] | None = None, status: int 
         case=case,
         steps=_steps_in_page_language(case),
         recorded=recorded,
-        kinds=[(k, label(RESPONSE_KINDS_TEXT, k), str(RESPONSE_HINTS.get(k, ""))) for k in RESPONSE_KINDS],
+        kinds=[(k, label(RESPONSE_KINDS_TEXT, k), str(RESPONSE_HINTS.get(k, ""))) for k in case["replies"]],
         kind_label=lambda k: label(RESPONSE_NAMES, k),
         form=form or {"kind": "", "text": "", "errors": {}},
         page_url=url_for("citizen.letter"),

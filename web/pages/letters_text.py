@@ -10,18 +10,25 @@ from web.pages.text import _
 
 RESPONSE_KINDS_TEXT: Mapping[str, object] = {
     "question": _l("Ask a question"),
+    "review": _l("Ask us to review a decision about you"),
+    # offered only against a decision letter (notifications.citizens.REPLIES); kept for stored objections
     "objection": _l("Object to the decision (bezwaar)"),
     "complaint": _l("Make a complaint"),
     "harm": _l("Report harm you suffered"),
 }
 RESPONSE_HINTS: Mapping[str, object] = {
     "question": _l("You want to know more. We answer as soon as we can."),
+    "review": _l(
+        "You think a decision we took about you with this program is wrong. You get a decision within 8 weeks."
+        " You can object to that decision."
+    ),
     "objection": _l("You do not agree with a decision about you. We must decide on it within 6 weeks."),
     "complaint": _l("You are not happy with how we treated you. We answer within 6 weeks."),
     "harm": _l("You lost money or suffered in another way. We decide on it within 8 weeks."),
 }
 RESPONSE_NAMES: Mapping[str, object] = {
     "question": _l("Question"),
+    "review": _l("Review request"),
     "objection": _l("Objection"),
     "complaint": _l("Complaint"),
     "harm": _l("Harm report"),

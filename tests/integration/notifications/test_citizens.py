@@ -10,7 +10,6 @@ from notifications.services import (
     AccessDenied,
     answer_citizen_response,
     citizen_session,
-    decide_objection,
     get_case_status,
     get_citizen_letter,
     get_citizen_letter_pdf,
@@ -106,26 +105,25 @@ def test_the_reader_sees_their_letter_and_the_case_in_plain_words(mailing, deliv
     assert steps["assess"]["text"] == "Done on 30 November 2026."
     assert steps["inform"]["title"] == "Informing everyone affected"
     assert steps["inform"]["state"] == "completed"
-    assert status["letter"]["objection_last_day"].isoformat() == "2027-01-11"
+    assert "objection_last_day" not in status["letter"]  # a notification is not a decision: no objection period
+    assert status["replies"] == ["question", "review", "complaint", "harm"]
 
 
-def test_responses_start_their_legal_deadline_and_only_a_decision_meets_an_objections(
-    mailing, officer, incident, delivered
-):
+def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, officer, incident, delivered):
     session = open_citizen_session(
         uow_factory=unit_of_work_factory(mailing),
         vault=open_vault(mailing.settings),
         access_code=delivered["lezer00000@example.nl"],
     )
-    objection = record_citizen_response(
+    review = record_citizen_response(
         uow_factory=unit_of_work_factory(mailing),
         vault=open_vault(mailing.settings),
         token=session.token,
-        kind="objection",
+        kind="review",
         text="Ik ben het niet eens met de controle.",
     )
-    assert objection["answer_due"].isoformat() == "2027-01-11"  # 6 weeks after 30 November 2026, a Monday
-    assert "7:10" in objection["legal_basis"]
+    assert review["answer_due"].isoformat() == "2027-01-25"  # 8 weeks after 30 November 2026, a Monday
+    assert "4:13" in review["legal_basis"]  # a review request asks for a decision
     complaint = record_citizen_response(
         uow_factory=unit_of_work_factory(mailing),
         vault=open_vault(mailing.settings),
@@ -151,10 +149,20 @@ def test_responses_start_their_legal_deadline_and_only_a_decision_meets_an_objec
             text="",
         )
     assert set(caught.value.errors) == {"kind", "text"}
+    with pytest.raises(InvalidEvidence) as caught:  # a notification is not a decision: nothing to object to
+        record_citizen_response(
+            uow_factory=unit_of_work_factory(mailing),
+            vault=open_vault(mailing.settings),
+            token=session.token,
+            kind="objection",
+            text="Bezwaar tegen de brief.",
+        )
+    assert set(caught.value.errors) == {"kind"}
+    assert "review" in str(caught.value.errors["kind"][0])
 
     events = get_timeline(uow=mailing.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
     responded = [e for e in events if e["type"] == "CitizenResponded"]
-    assert [e["payload"]["kind"] for e in responded] == ["objection", "complaint", "question"]
+    assert [e["payload"]["kind"] for e in responded] == ["review", "complaint", "question"]
     assert set(responded[0]["payload"]) == {"response_id", "kind", "person_id", "letter_id"}
     assert responded[0]["actor"] == f"citizen:{session.person_id}"
     assert "niet eens" not in json.dumps([e["payload"] for e in events])
@@ -169,7 +177,7 @@ def test_responses_start_their_legal_deadline_and_only_a_decision_meets_an_objec
         vault=open_vault(mailing.settings),
         principal=officer,
         incident_id=incident["id"],
-        response_id=objection["response_id"],
+        response_id=review["response_id"],
         answer="Wij nemen een nieuw besluit.",
     )
     with pytest.raises(StateConflict):
@@ -178,25 +186,12 @@ def test_responses_start_their_legal_deadline_and_only_a_decision_meets_an_objec
             vault=open_vault(mailing.settings),
             principal=officer,
             incident_id=incident["id"],
-            response_id=objection["response_id"],
+            response_id=review["response_id"],
             answer="x",
         )
     deadlines = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["deadlines"]
     by_subject = {d["subject"]: d for d in deadlines if d["subject"]}
-    assert by_subject[str(objection["response_id"])]["state"] == "open"  # an answer is not the decision on it
-    assert by_subject[str(complaint["response_id"])]["state"] == "open"
-    decide_objection(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        principal=officer,
-        incident_id=incident["id"],
-        response_id=objection["response_id"],
-        outcome="dismissed",
-        reasons="De controle volgde niet uit het programma.",
-    )
-    deadlines = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["deadlines"]
-    by_subject = {d["subject"]: d for d in deadlines if d["subject"]}
-    assert by_subject[str(objection["response_id"])]["state"] == "met"
+    assert by_subject[str(review["response_id"])]["state"] == "met"
     assert by_subject[str(complaint["response_id"])]["state"] == "open"
     listed = list_citizen_responses(
         uow=unit_of_work(mailing), vault=open_vault(mailing.settings), principal=officer, incident_id=incident["id"]
@@ -204,7 +199,7 @@ def test_responses_start_their_legal_deadline_and_only_a_decision_meets_an_objec
     assert listed[0]["answer"] == "Wij nemen een nieuw besluit."
     status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)
     assert [(r["kind"], r["answered"]) for r in status["responses"]] == [
-        ("objection", True),
+        ("review", True),
         ("complaint", False),
         ("question", False),
     ]

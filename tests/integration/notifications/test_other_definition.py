@@ -94,7 +94,9 @@ def test_a_definition_with_other_step_names_sends_letters(mailing, officer, algo
     assert notify["evidence"] == {"letters": 2, "delivered": 2}
 
     session = open_citizen_session(
-        uow_factory=unit_of_work_factory(mailing), vault=mailing.vault, access_code=CODE.search(dutch).group(1)
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        access_code=CODE.search(dutch).group(1),
     )
     status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)
     steps = {s["key"]: s for s in status["steps"]}
@@ -170,7 +172,9 @@ def test_an_incident_under_version_2_takes_the_citizens_words_from_version_3(
     assert after["protocol"]["version"] == 2
     assert after["steps"]["inform"]["state"] == "completed"
     session = open_citizen_session(
-        uow_factory=unit_of_work_factory(mailing), vault=mailing.vault, access_code=CODE.search(body).group(1)
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        access_code=CODE.search(body).group(1),
     )
     steps = {
         s["key"]: s for s in get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)["steps"]

@@ -7,15 +7,20 @@ import json
 import pytest
 
 from notifications.services import (
+    get_case_status,
     import_persons,
     list_persons,
+    open_citizen_session,
     open_vault,
+    record_citizen_response,
     record_reporter,
     start_campaign,
     unit_of_work,
+    unit_of_work_factory,
 )
 from protocol.services import InvalidEvidence, NotFound, get_timeline, register_algorithm
 from tests.integration.notifications.conftest import (
+    CODE,
     assessed_incident,
     people,
     persons_file,
@@ -117,4 +122,18 @@ def test_the_reporter_of_an_unfounded_signal_is_told(mailing, officer, smtp_serv
     run_letters(mailing, dispatched, clock)
     (message,) = smtp_server.messages()
     assert str(message["To"]) == "melder@example.nl"
-    assert "ongegrond" in message.get_body(("plain",)).get_content()
+    text = " ".join(message.get_body(("plain",)).get_content().split())
+    assert "ongegrond" in text
+    assert "Deze brief is geen besluit." in text  # no objection lies against it
+    # the reporter may ask or complain; there is no decision about them to review, nor to object to
+    uows, vault = unit_of_work_factory(mailing), open_vault(mailing.settings)
+    session = open_citizen_session(uow_factory=uows, vault=vault, access_code=CODE.search(text).group(1))
+    assert get_case_status(uow_factory=uows, token=session.token)["replies"] == ["question", "complaint"]
+    for kind in ("review", "objection", "harm"):
+        with pytest.raises(InvalidEvidence) as caught:
+            record_citizen_response(uow_factory=uows, vault=vault, token=session.token, kind=kind, text="Nee.")
+        assert set(caught.value.errors) == {"kind"}
+    complaint = record_citizen_response(
+        uow_factory=uows, vault=vault, token=session.token, kind="complaint", text="U keek niet goed."
+    )
+    assert "9:11" in complaint["legal_basis"]

@@ -54,7 +54,6 @@ class StepStatusSchema(ma.Schema):
 class StatusLetterSchema(ma.Schema):
     kind = ma.fields.String(allow_none=True)
     sent_on = ma.fields.Date(allow_none=True)
-    objection_last_day = ma.fields.Date(allow_none=True)
 
 
 class OwnResponseSchema(ma.Schema):
@@ -72,6 +71,14 @@ class CaseStatusSchema(ma.Schema):
     closed = ma.fields.Boolean(required=True)
     steps = ma.fields.List(ma.fields.Nested(StepStatusSchema), required=True)
     letter = ma.fields.Nested(StatusLetterSchema, required=True)
+    replies = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={
+            "description": "the kinds of response the reader's letter offers (POST /citizen/responses refuses"
+            " others); no letter offers `objection`: neither is a decision"
+        },
+    )
     responses = ma.fields.List(ma.fields.Nested(OwnResponseSchema), required=True)
 
 

@@ -41,7 +41,6 @@ from notifications.services import (
     list_captured_mail,
     open_citizen_session,
     open_vault,
-    record_citizen_response,
     start_campaign,
     unit_of_work,
     unit_of_work_factory,
@@ -64,6 +63,7 @@ from protocol.services import (
     waive_step,
 )
 from tests.integration.notifications.conftest import CODE, Dispatched, persons_file, run_letters
+from tests.integration.objections import store_objection
 from tests.integration.web.api.test_documents import upload_multipart
 from tests.integration.web.conftest import ASSESSMENT, Api
 from tests.integration.web.pages.conftest import PASSWORD, Browser, app_for
@@ -189,11 +189,10 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
     session = open_citizen_session(
         uow_factory=unit_of_work_factory(mailing), vault=open_vault(mailing.settings), access_code=code.group(1)
     )
-    response = record_citizen_response(
+    response = store_objection(  # an objection, so that the decision route has something to decide
         uow_factory=unit_of_work_factory(mailing),
         vault=open_vault(mailing.settings),
         token=session.token,
-        kind="objection",
         text="Bezwaar van Aafke Geheimhouder",
     )
     token = create_token(uow=herstel.uow(), by=Principal.installation(), email=coordinator.email, name="alfa")

@@ -110,7 +110,7 @@ def test_the_code_opens_the_letter_in_its_language_with_status_and_pdf(
     assert "style" not in html.split('<article class="letter"')[1].split("</article>")[0]
     # the letter exactly as sent, its code and the sentence about it included; the status part says it was used
     assert codes[ENGLISH] in letter.text
-    assert "With this code you can read this letter" in letter.text
+    assert "and enter the code. There you can also see how the investigation is going" in letter.text
     status = page.by_id("status").text
     assert "You opened your letter with the personal code printed in it." in status
     steps = [li.text for li in page.one("ol", class_="citizen-steps").select("li")]
@@ -127,30 +127,40 @@ def test_the_code_opens_the_letter_in_its_language_with_status_and_pdf(
     assert "Beoordelen wat er is gebeurd" in dutch.one("ol", class_="citizen-steps").text
 
 
-def test_an_objection_is_recorded_and_its_legal_deadline_shown(citizen_app: Flask, codes: dict[str, str]) -> None:
+def test_a_review_request_is_recorded_and_its_legal_deadline_shown(citizen_app: Flask, codes: dict[str, str]) -> None:
     citizen = Citizen(citizen_app)
     assert citizen.enter(codes[DUTCH]).status_code == 302
     page = citizen.page("/citizen/letter")
     kinds = [i["value"] for i in page.select("input", name="kind")]
-    assert kinds == ["question", "objection", "complaint", "harm"]
+    # a notification is not a decision: the form offers a review of the decisions about the reader, no objection
+    assert kinds == ["question", "review", "complaint", "harm"]
     for value in kinds:
         assert page.one("label", for_=f"kind-{value}").text
+    assert page.one("label", for_="kind-review").text == "Vragen om een nieuwe beoordeling van een beslissing over u"
+    assert "Tegen dat besluit kunt u bezwaar maken." in page.by_id("kind-review-hint").text
+    assert "bezwaar maken? Dat kan tot en met" not in page.text  # no objection period after a notification
 
-    empty = citizen.post("/citizen/responses", {"kind": "objection", "text": "  "})
+    empty = citizen.post("/citizen/responses", {"kind": "review", "text": "  "})
     assert empty.status_code == 422
     refused = parse(empty.get_data(as_text=True))
     assert refused.by_id("text")["aria-invalid"] == "true"
     assert "text-error" in refused.by_id("text")["aria-describedby"]
     assert refused.by_id("text-error").text == "Schrijf uw bericht."
-    assert refused.by_id("kind-objection").get("checked") is not None  # the choice is kept
+    assert refused.by_id("kind-review").get("checked") is not None  # the choice is kept
 
-    sent = citizen.post("/citizen/responses", {"kind": "objection", "text": "Ik ben het niet eens met de selectie."})
+    objection = citizen.post("/citizen/responses", {"kind": "objection", "text": "Bezwaar tegen de brief."})
+    assert objection.status_code == 422  # not offered, and refused if sent anyway; the text is kept
+    kept = parse(objection.get_data(as_text=True))
+    assert kept.by_id("kind-error").text
+    assert kept.by_id("text").text == "Bezwaar tegen de brief."
+
+    sent = citizen.post("/citizen/responses", {"kind": "review", "text": "Kijk de beslissing over mij opnieuw na."})
     assert sent.status_code == 302
     after = citizen.page("/citizen/letter")
     recorded = after.by_id("recorded").terms()
-    assert recorded["Wat"] == "Bezwaar"
+    assert recorded["Wat"] == "Verzoek om nieuwe beoordeling"
     assert re.fullmatch(r"\d{1,2} \w+ 20\d\d", recorded["Wij antwoorden uiterlijk op"]), recorded
-    assert "Bezwaar" in after.by_id("sent").text
+    assert "Verzoek om nieuwe beoordeling" in after.by_id("sent").text
     # the confirmation is shown once
     assert not citizen.page("/citizen/letter").select(id="recorded")
 
