@@ -2,7 +2,7 @@
 decision, so what the reader asks for after it is a review of the decisions taken about them with
 the algorithm, not an objection. Stored objections stay readable: `objection` remains allowed.
 
-Revision ID: 0012_review_response_kind
+Revision ID: 0011_review_response_kind
 Revises: 0010_staff_inbox
 Create Date: 2026-12-05
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0012_review_response_kind"
+revision = "0011_review_response_kind"
 down_revision = "0010_staff_inbox"
 branch_labels = None
 depends_on = None
