@@ -16,44 +16,15 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from typing import Any
 
 import jinja2
 
+from protocol.calendar import long_date as long_date  # letters spell dates as the calendar module does
+
 KINDS = ("notification", "unfounded")
 LANGUAGES = ("nl", "en")
-MONTHS = {
-    "nl": [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
 
 
 @dataclass(frozen=True)
@@ -82,11 +53,6 @@ class RenderedLetter:
     sender_lines: tuple[str, ...]
     reference: str
     date_line: str
-
-
-def long_date(day: date, language: str) -> str:
-    """``12 januari 2027`` / ``12 January 2027``: dates spelt out, as letters write them."""
-    return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
 
 
 # A quoted value in the markup: Unicode private-use characters, never in a template or a value.
