@@ -48,6 +48,7 @@ import web.pages.report
 import web.pages.responses
 import web.pages.timeline
 import web.pages.tokens
+import web.pages.waiting
 
 API_BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     web.api.accounts.blp,
@@ -91,4 +92,5 @@ PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
     web.pages.oversight.blp,
     web.pages.deadline_accounts.blp,
     web.pages.inbox.blp,
+    web.pages.waiting.blp,
 )
