@@ -105,7 +105,13 @@ def _attempt(
 @blp.post("/incidents/<uuid:incident_id>/responses/<uuid:response_id>/answer")
 def answer(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
     text = request.form.get("answer", "")
-    failed = {"id": str(response_id), "form": "answer", "given": {"answer": text}, "errors": {}, "refusal": None}
+    failed: dict[str, Any] = {
+        "id": str(response_id),
+        "form": "answer",
+        "given": {"answer": text},
+        "errors": {},
+        "refusal": None,
+    }
     try:
         answer_citizen_response(
             uow=notifications_uow(),
