@@ -228,6 +228,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
             "user_id": str(coordinator.user_id),
             "mail_id": mail_id,
             "invitation_id": str(invitation.id),
+            "deadline_id": str(current["deadlines"][0]["id"]),
         },
         version=waived["version"],
         coordinator=coordinator,
