@@ -75,6 +75,10 @@ ROUTES: dict[str, Access] = {
     f"GET {P}/letters/progress": "letters.read",
     f"GET {P}/responses": "responses.read",
     f"POST {P}/responses/<uuid:response_id>/answer": "responses.answer",
+    f"POST {P}/responses/<uuid:response_id>/assignee": "responses.assign",
+    f"POST {P}/responses/<uuid:response_id>/decision": "responses.decide",
+    f"POST {P}/owner": "incident.assign_owner",
+    "GET /waiting": SIGNED_IN,  # what waits on oneself, computed by the service (web/pages/waiting.py)
     "GET /inbox": SIGNED_IN,  # one's own notifications (web/pages/inbox.py)
     "POST /inbox/read": SIGNED_IN,
     "POST /inbox/preferences": SIGNED_IN,

@@ -49,6 +49,7 @@ import web.pages.responses
 import web.pages.timeline
 import web.pages.tokens
 import web.pages.users
+import web.pages.waiting
 
 API_BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     web.api.accounts.blp,
@@ -93,4 +94,5 @@ PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
     web.pages.deadline_accounts.blp,
     web.pages.inbox.blp,
     web.pages.users.blp,
+    web.pages.waiting.blp,
 )

@@ -46,6 +46,18 @@ def review(mailing: Herstel, reader: str) -> dict[str, Any]:
     return {"token": reader, **recorded}
 
 
+@pytest.fixture
+def objection(mailing: Herstel, reader: str) -> dict[str, Any]:
+    """An objection as stored before review requests replaced them (no letter offers one yet)."""
+    stored = store_objection(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=mailing.vault,
+        token=reader,
+        text="Ik maak bezwaar tegen mijn selectie.",
+    )
+    return {"token": reader, **stored}
+
+
 def test_staff_read_a_response_with_its_deadline_and_answer_it(
     mailing: Herstel, officer_browser: Browser, assessed: dict[str, Any], review: dict[str, Any]
 ) -> None:
@@ -88,3 +100,66 @@ def test_a_stored_objection_still_reads_as_an_objection(
 
 def test_an_investigator_cannot_read_responses(browser: Callable[..., Browser], assessed: dict[str, Any]) -> None:
     assert browser("investigator").get(f"/incidents/{assessed['id']}/responses").status_code == 403
+
+
+def test_a_response_is_handed_to_a_colleague_and_an_objection_decided(
+    mailing: Herstel,
+    officer_browser: Browser,
+    coordinator_browser: Browser,
+    assessed: dict[str, Any],
+    objection: dict[str, Any],
+) -> None:
+    path = f"/incidents/{assessed['id']}/responses"
+    rid = objection["response_id"]
+    card = officer_browser.page(path).by_id(f"response-{rid}")
+    assert "Behandeld door: nog niemand" in card.text
+    coordinator_id = str(coordinator_browser.principal.user_id)
+    assert coordinator_id in [o["value"] for o in card.one("select", id=f"assign-{rid}-user").select("option")]
+
+    empty = parse(officer_browser.submit(f"{path}/{rid}/assignee", {"user_id": ""}, status=422).get_data(as_text=True))
+    assert field_errors(empty) == {f"assign-{rid}-user": "Fout: Kies de collega die deze reactie gaat behandelen."}
+    officer_browser.submit(f"{path}/{rid}/assignee", {"user_id": coordinator_id})
+    handed = officer_browser.page(path)
+    assert "cor behandelt deze reactie nu." in handed.one("div", class_="messages").text
+    assert "Behandeld door: cor" in handed.by_id(f"response-{rid}").text
+    again = officer_browser.submit(f"{path}/{rid}/assignee", {"user_id": coordinator_id}, status=409)
+    refusal = parse(again.get_data(as_text=True)).by_id(f"response-{rid}").one("div", class_="refusal")
+    assert "Deze reactie is al aan deze medewerker toegewezen." in refusal.text
+
+    # the decision: an outcome and reasons, both required, the errors in Dutch beside their fields
+    decision = f"{path}/{rid}/decision"
+    incomplete = parse(
+        coordinator_browser.submit(decision, {"outcome": "", "reasons": " "}, status=422).get_data(as_text=True)
+    )
+    errors = field_errors(incomplete)
+    assert set(errors) == {f"decide-{rid}-outcome", f"decide-{rid}-reasons"}
+    assert (
+        errors[f"decide-{rid}-reasons"]
+        == "Fout: Verplicht: een beslissing op bezwaar vermeldt de motivering (Awb 7:12)."
+    )
+    kept = parse(
+        coordinator_browser.submit(decision, {"outcome": "partly_upheld", "reasons": ""}, status=422).get_data(
+            as_text=True
+        )
+    )
+    assert kept.one("input", id=f"decide-{rid}-outcome-partly_upheld").get("checked") is not None
+
+    coordinator_browser.submit(decision, {"outcome": "partly_upheld", "reasons": "De selectie woog nationaliteit mee."})
+    decided = coordinator_browser.page(path)
+    assert "De beslissing op het bezwaar is vastgelegd." in decided.one("div", class_="messages").text
+    done = decided.by_id(f"response-{rid}")
+    assert "Gedeeltelijk gegrond" in done.text
+    assert "De selectie woog nationaliteit mee." in done.text
+    assert not done.select("form")  # decided and answered: nothing left to do on it (no answer form either)
+    twice = coordinator_browser.submit(decision, {"outcome": "dismissed", "reasons": "Toch niet."}, status=409)
+    assert "Op dit bezwaar is al beslist." in parse(twice.get_data(as_text=True)).one("div", class_="refusal").text
+
+
+def test_an_investigator_may_not_assign_or_decide(
+    browser: Callable[..., Browser], assessed: dict[str, Any], officer_browser: Browser
+) -> None:
+    investigator = browser("investigator")
+    rid = "00000000-0000-4000-8000-000000000000"
+    path = f"/incidents/{assessed['id']}/responses/{rid}"
+    assert investigator.post(f"{path}/assignee", {"user_id": str(officer_browser.principal.user_id)}).status_code == 403
+    assert investigator.post(f"{path}/decision", {"outcome": "upheld", "reasons": "x"}).status_code == 403
