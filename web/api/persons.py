@@ -26,7 +26,8 @@ IMPORT_BODY = {
     "required": True,
     "description": (
         "The persons file as the body (text/csv: UTF-8 or Windows-1252, ; or , separated, a header row "
-        "with bsn, naam, straat, huisnummer, postcode, woonplaats and optionally email, taal, toestemming), "
+        "with bsn, naam, straat, huisnummer, postcode, woonplaats and optionally email, taal, toestemming; "
+        "without huisnummer, straat or adres holds street and number together, e.g. Dorpsstraat 12 A), "
         "or multipart/form-data with the file in `file`."
     ),
     "content": {

@@ -199,3 +199,25 @@ def test_a_page_number_past_any_list_is_an_empty_page_not_an_error(
     for page in ("99999999999999999999", "100001", "-3", "x"):
         response = officer_browser.get(f"/incidents/{assessed['id']}/persons?page={page}")
         assert response.status_code == 200, page
+
+
+def test_an_address_in_one_column_is_split_and_a_range_is_refused_in_dutch(
+    officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    from notifications.demo import fictitious_bsns
+
+    bsns = fictitious_bsns("9997")
+    one, two = next(bsns), next(bsns)
+    refused = (
+        "bsn;naam;adres;postcode;woonplaats\n"
+        f"{one};Jan;Dorpsstraat 12 A;1234 AB;Utrecht\n{two};Piet;Van Goghstraat 2 t/m 4;1234 AB;Utrecht\n"
+    )
+    page = parse(upload(officer_browser, assessed["id"], refused.encode(), status=422).get_data(as_text=True))
+    rows = [[td.text for td in tr.select("td")] for tr in page.by_id("import-problems").one("tbody").select("tr")]
+    assert rows == [
+        ["3", "street", "Een reeks of opsomming van huisnummers (zoals 2 t/m 4) is meer dan één adres: geef één adres."]
+    ]
+    upload(officer_browser, assessed["id"], refused.replace("Van Goghstraat 2 t/m 4", "Hoofdweg 12-II").encode())
+    listed = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    addresses = [tr.select("td")[2].text for tr in listed.by_id("list").one("tbody").select("tr")]
+    assert sorted(addresses) == ["Dorpsstraat 12 A, 1234 AB Utrecht", "Hoofdweg 12 II, 1234 AB Utrecht"]
