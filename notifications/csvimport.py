@@ -340,17 +340,23 @@ def normalise_email(raw: str) -> tuple[str, str | None]:
     return f"{local}@{ascii_domain}", None
 
 
-def _bsn(raw: str, bad: Callable[[str, str], None]) -> str | None:
+def normalise_bsn(raw: str) -> tuple[str | None, Text | None]:
+    """A BSN as stored (nine digits, eleven-test passed), or why the text is not one."""
     if not raw:
-        bad("bsn", REQUIRED_VALUE())
-        return None
+        return None, REQUIRED_VALUE()
     try:
-        return str(bsn_number.validate(raw))
+        return str(bsn_number.validate(raw)), None
     except InvalidChecksum:
-        bad("bsn", messages.BSN_ELEVEN_TEST())
+        return None, messages.BSN_ELEVEN_TEST()
     except ValidationError:
-        bad("bsn", messages.BSN_DIGITS())
-    return None
+        return None, messages.BSN_DIGITS()
+
+
+def _bsn(raw: str, bad: Callable[[str, str], None]) -> str | None:
+    number, problem = normalise_bsn(raw)
+    if problem is not None:
+        bad("bsn", problem)
+    return number
 
 
 def _file_error(message: Text) -> PersonsFileRejected:

@@ -78,6 +78,9 @@ FILE_TOO_LARGE = Template(
     "upload.too-large", "the file is %(size)s bytes; the limit is %(limit)s bytes (HERSTEL_MAX_BODY_BYTES)"
 )
 
+BSN_SEARCH_INVALID = Template("person.bsn-search", "search by a whole BSN (9 digits)")
+PERSON_UNKNOWN = Template("person.unknown", "no such person in this incident")
+
 # ------------------------------------------------------------------ the reporter's contact
 
 NAME_REQUIRED = Template("person.name", "required, at most 200 characters")
