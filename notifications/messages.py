@@ -40,6 +40,30 @@ ROW_TOO_WIDE = Template(
 )
 CONTROL_CHARACTERS = Template("persons-file.control-characters", "contains control characters")
 HOUSE_NUMBER = Template("person.house-number", "must start with a number, e.g. 12, 12A or 12-2")
+ADDRESS_NO_NUMBER = Template(
+    "address.no-number",
+    "no house number after the street: write the address as, e.g., Dorpsstraat 12 A, or give a huisnummer column",
+)
+ADDRESS_NO_STREET = Template("address.no-street", "no street name before the house number")
+ADDRESS_NUMBER_RANGE = Template(
+    "address.number-range", "the house number must be 1 to %(maximum)s, without a leading zero (BAG)"
+)
+ADDRESS_SUFFIX = Template(
+    "address.suffix",
+    "after the house number only one letter and an addition of at most %(limit)s letters or digits may follow"
+    " (BAG), e.g. 12 A, 12-bis or 12 A-2",
+)
+ADDRESS_RANGE = Template(
+    "address.range", "a range or list of house numbers (such as 2 t/m 4) is more than one address: give one address"
+)
+ADDRESS_AMBIGUOUS = Template(
+    "address.ambiguous",
+    "reads two ways: the street may end in a number, or the house number may have an addition;"
+    " write the addition with a dash (12-2) or give a huisnummer column",
+)
+ADDRESS_TWO_ADDITIONS = Template(
+    "address.two-additions", "the address already has an addition after its number, and it differs from this column"
+)
 POSTCODE = Template("person.postcode", "not a Dutch postcode such as 1234 AB")
 LANGUAGE = Template("person.language", "must be nl or en")
 CONSENT = Template("person.consent", "must be ja or nee (yes or no)")
@@ -53,6 +77,9 @@ EMAIL_DOMAIN_NOT_IDNA = Template("person.email-domain", "the part after the @ is
 FILE_TOO_LARGE = Template(
     "upload.too-large", "the file is %(size)s bytes; the limit is %(limit)s bytes (HERSTEL_MAX_BODY_BYTES)"
 )
+
+BSN_SEARCH_INVALID = Template("person.bsn-search", "search by a whole BSN (9 digits)")
+PERSON_UNKNOWN = Template("person.unknown", "no such person in this incident")
 
 # ------------------------------------------------------------------ the reporter's contact
 

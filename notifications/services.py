@@ -45,7 +45,7 @@ from notifications.handlers import HANDLERS
 from notifications.letters import CITIZEN_PATH
 from notifications.mailbox import get_captured_mail, list_captured_mail
 from notifications.oversight import letter_timeliness, oversight_persons
-from notifications.persons import import_persons, list_persons, record_reporter
+from notifications.persons import import_persons, list_persons, open_person, record_reporter
 from notifications.ports import Installation
 from notifications.rendering import RenderedLetter
 from notifications.response_handling import assign_response, decide_objection
@@ -121,6 +121,7 @@ __all__ = [
     "normalize_access_code",
     "notification_messages",
     "open_citizen_session",
+    "open_person",
     "open_vault",
     "oversight_persons",
     "preview_letter",

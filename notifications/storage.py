@@ -85,8 +85,13 @@ class PersonRepository:
         )
         return [AffectedPerson(*r) for r in self.session.execute(stmt)]
 
-    def page(self, incident_id: uuid.UUID, *, page: int, per_page: int) -> tuple[list[AffectedPersonRow], int]:
+    def page(
+        self, incident_id: uuid.UUID, *, page: int, per_page: int, bsn_hash: str | None = None
+    ) -> tuple[list[AffectedPersonRow], int]:
+        """A page of the incident's persons; with `bsn_hash`, only the one with that BSN (exact, by its keyed hash)."""
         where = AffectedPersonRow.incident_id == incident_id
+        if bsn_hash is not None:
+            where = and_(where, AffectedPersonRow.bsn_hash == bsn_hash)
         total = self.session.scalar(select(func.count()).select_from(AffectedPersonRow).where(where)) or 0
         stmt = (
             select(AffectedPersonRow)

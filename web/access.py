@@ -70,6 +70,8 @@ ROUTES: dict[str, Access] = {
     f"POST {P}/documents": "document.upload",
     f"GET {P}/documents/<uuid:document_id>": "document.read",
     f"GET {P}/persons": "persons.read",
+    f"POST {P}/persons/search": "persons.read",
+    f"POST {P}/persons/<uuid:person_id>/open": "persons.read_identity",
     f"POST {P}/persons": "persons.import",
     f"POST {P}/letters": "letters.send",
     f"GET {P}/letters/progress": "letters.read",
@@ -167,6 +169,8 @@ ROUTES: dict[str, Access] = {
     # ------------------------------------------------------------------ API: affected persons, letters, citizens
     f"POST {I}/affected-persons": "persons.import",
     f"GET {I}/affected-persons": "persons.read",
+    f"POST {I}/affected-persons/search": "persons.read",
+    f"GET {I}/affected-persons/<uuid:person_id>": "persons.read_identity",
     f"POST {I}/letters": "letters.send",
     f"GET {I}/letters/summary": "letters.read",
     f"GET {I}/responses": "responses.read",

@@ -103,6 +103,15 @@ def test_a_citizen_opens_their_letter_with_the_emailed_code_and_asks_for_review(
     officer.get_by_role("button", name="Importeren").click()
     assert "2 nieuwe personen" in officer.locator(".messages").inner_text()
     audit.check(officer, "persons-imported")
+    assert readers[1]["bsn"] not in officer.locator("#list").inner_text()  # masked: ******123
+    officer.fill("#search-bsn", readers[1]["bsn"])
+    officer.get_by_role("button", name="Zoeken").click()
+    assert officer.locator("#search-result").inner_text() == "1 persoon met dit BSN"
+    assert readers[1]["bsn"] not in officer.url
+    audit.check(officer, "persons-searched")
+    officer.locator("#list tbody tr").first.get_by_role("button").click()
+    assert officer.locator("#person-bsn").inner_text() == readers[1]["bsn"]
+    audit.check(officer, "person-opened")
 
     officer.goto(f"{site.url}/incidents/{incident_id}")
     officer.get_by_role("button", name="Brieven versturen").click()

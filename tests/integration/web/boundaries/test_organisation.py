@@ -39,6 +39,7 @@ from notifications.demo import fictitious_bsns
 from notifications.services import (
     import_persons,
     list_captured_mail,
+    list_persons,
     open_citizen_session,
     open_vault,
     start_campaign,
@@ -215,6 +216,9 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
         uow=herstel.uow(), principal=staff["admin"], email="nieuwkomer@gemeente-alfa.nl", roles=["officer"]
     )
     users = [*staff.values(), second]
+    person_id = list_persons(
+        uow=unit_of_work(herstel), vault=open_vault(herstel.settings), principal=officer, incident_id=incident_id
+    )["items"][0]["id"]
     org = OrgA(
         organisation_id=organisation_id,
         ids={
@@ -228,6 +232,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
             "mail_id": mail_id,
             "invitation_id": str(invitation.id),
             "deadline_id": str(current["deadlines"][0]["id"]),
+            "person_id": str(person_id),
         },
         version=waived["version"],
         coordinator=coordinator,
@@ -359,6 +364,8 @@ def api_body(rule: str, a: OrgA, made_up: bool) -> list[tuple[str, Any]]:
         return [("", {"user_id": str(a.users[0].user_id)})]
     if rule.endswith("/letters"):
         return [("", {"kind": "notification"})]
+    if rule.endswith("/affected-persons/search"):
+        return [("", {"bsn": persons_of_a(1)[0]["bsn"]})]
     if rule.endswith("/roles"):
         return [("", {"role": "officer"})]
     if rule.endswith("/account"):

@@ -199,3 +199,58 @@ def test_a_page_number_past_any_list_is_an_empty_page_not_an_error(
     for page in ("99999999999999999999", "100001", "-3", "x"):
         response = officer_browser.get(f"/incidents/{assessed['id']}/persons?page={page}")
         assert response.status_code == 200, page
+
+
+def test_an_address_in_one_column_is_split_and_a_range_is_refused_in_dutch(
+    officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    from notifications.demo import fictitious_bsns
+
+    bsns = fictitious_bsns("9997")
+    one, two = next(bsns), next(bsns)
+    refused = (
+        "bsn;naam;adres;postcode;woonplaats\n"
+        f"{one};Jan;Dorpsstraat 12 A;1234 AB;Utrecht\n{two};Piet;Van Goghstraat 2 t/m 4;1234 AB;Utrecht\n"
+    )
+    page = parse(upload(officer_browser, assessed["id"], refused.encode(), status=422).get_data(as_text=True))
+    rows = [[td.text for td in tr.select("td")] for tr in page.by_id("import-problems").one("tbody").select("tr")]
+    assert rows == [
+        ["3", "street", "Een reeks of opsomming van huisnummers (zoals 2 t/m 4) is meer dan één adres: geef één adres."]
+    ]
+    upload(officer_browser, assessed["id"], refused.replace("Van Goghstraat 2 t/m 4", "Hoofdweg 12-II").encode())
+    listed = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    addresses = [tr.select("td")[2].text for tr in listed.by_id("list").one("tbody").select("tr")]
+    assert sorted(addresses) == ["Dorpsstraat 12 A, 1234 AB Utrecht", "Hoofdweg 12 II, 1234 AB Utrecht"]
+
+
+def test_the_list_masks_the_bsn_a_search_finds_one_and_opening_shows_it_whole(
+    officer_browser: Browser, assessed: dict[str, Any], browser: Callable[..., Browser]
+) -> None:
+    readers = people(3)
+    upload(officer_browser, assessed["id"], persons_file(readers))
+    base = f"/incidents/{assessed['id']}/persons"
+    listed = officer_browser.page(base)
+    text = listed.by_id("list").text
+    for reader in readers:
+        assert reader["bsn"] not in text
+        assert "******" + reader["bsn"][-3:] in text
+
+    found = officer_browser.submit(f"{base}/search", {"bsn": readers[1]["bsn"]}, status=200)
+    assert found.headers["Cache-Control"] == "no-store"
+    page = parse(found.get_data(as_text=True))
+    assert page.by_id("search-result").text == "1 persoon met dit BSN"
+    (row,) = page.by_id("list").one("tbody").select("tr")
+    assert row.select("td")[0].text == readers[1]["name"]
+    assert readers[1]["bsn"] not in page.by_id("list").text
+
+    refused = parse(officer_browser.submit(f"{base}/search", {"bsn": "123456789"}, status=422).get_data(as_text=True))
+    assert refused.by_id("search-bsn-error").text == "Geen geldig BSN: de elfproef klopt niet."
+    assert refused.by_id("search-bsn")["aria-invalid"] == "true"
+
+    action = row.one("form")["action"]
+    assert action.endswith("/open")
+    assert readers[1]["bsn"] not in action
+    opened = parse(officer_browser.submit(action, {}, status=200).get_data(as_text=True))
+    assert opened.by_id("person-bsn").text == readers[1]["bsn"]
+    assert officer_browser.get(action).status_code == 405  # opening is a button, not a link
+    assert browser("investigator").post(action, {}).status_code in (403, 404)
