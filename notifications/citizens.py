@@ -109,6 +109,7 @@ def _shown(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: C
                 key_id=copy.key_id,
                 sealed=copy.letter_sealed,
                 digest=attempt.letter_sha256,
+                logos=uow.senders.logo,
             )
             pdf = None
             if copy.pdf_sealed is not None and copy.pdf_key_id is not None:
@@ -150,6 +151,11 @@ def get_citizen_letter(*, uow_factory: UnitOfWorkFactory, vault: Vault, base_url
         "text": letter.text,
         "language": letter.language,
         "as_sent": shown.as_sent,
+        # the letterhead as the letter carried it: who wrote, how to reach them, their logo
+        "sender_lines": list(letter.sender_lines),
+        "logo": letter.logo.data_uri() if letter.logo is not None and letter.logo.content else None,
+        "date_line": letter.date_line,
+        "reference": letter.reference,
     }
 
 

@@ -17,7 +17,6 @@ from notifications.campaigns import (
     objection_deadline,
     preview_letter,
     recover_letters,
-    set_letter_sender,
     start_campaign,
     verify_letters_ledger,
 )
@@ -41,6 +40,7 @@ from notifications.demo import seed as seed_demo_letters
 from notifications.dispatch import BATCH, Dispatcher, LetterDispatch
 from notifications.errors import AccessDenied, ChannelUnavailable, FileTooLarge, PersonsFileRejected, RowError
 from notifications.handlers import HANDLERS
+from notifications.letterhead import LOGO_LIMIT, citizen_contact, get_letterhead, set_letterhead
 from notifications.letters import CITIZEN_PATH
 from notifications.mailbox import get_captured_mail, list_captured_mail
 from notifications.oversight import letter_timeliness, oversight_persons
@@ -75,6 +75,7 @@ __all__ = [
     "DECISION_OUTCOMES",
     "HANDLERS",
     "LETTER_KINDS",
+    "LOGO_LIMIT",
     "RESPONSE_KINDS",
     "AccessDenied",
     "BerichtenboxChannel",
@@ -100,6 +101,7 @@ __all__ = [
     "Vault",
     "answer_citizen_response",
     "assign_response",
+    "citizen_contact",
     "citizen_session",
     "decide_objection",
     "default_channels",
@@ -110,6 +112,7 @@ __all__ = [
     "get_case_status",
     "get_citizen_letter",
     "get_citizen_letter_pdf",
+    "get_letterhead",
     "import_persons",
     "letter_timeliness",
     "letters_summary",
@@ -127,7 +130,7 @@ __all__ = [
     "record_reporter",
     "recover_letters",
     "seed_demo_letters",
-    "set_letter_sender",
+    "set_letterhead",
     "start_campaign",
     "unit_of_work",
     "unit_of_work_factory",
