@@ -20,6 +20,7 @@ from notifications.copies import CopyMismatch, open_copy, pdf_place, sha256
 from notifications.crypto import Vault
 from notifications.errors import AccessDenied
 from notifications.identity import open_recipient
+from notifications.letterhead import contact_of
 from notifications.letters import citizen_definition, incident_facts, letter_context
 from notifications.pdf import render_pdf
 from notifications.rendering import RenderedLetter, long_date, render_letter
@@ -195,7 +196,9 @@ def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, 
         letter = uow.letters.get(session.letter_id)
         responses = uow.responses.of_person(session.person_id)
         definition = citizen_definition(uow, incident.definition)
-        return _status_view(incident, letter, responses, language, definition)
+        view = _status_view(incident, letter, responses, language, definition)
+        view["contact"] = contact_of(uow, incident.organisation_id)  # how to reach them today
+        return view
 
 
 def _status_view(

@@ -218,10 +218,21 @@ def citizen_contact(*, uow: NotificationsUnitOfWork) -> dict[str, Any] | None:
         organisations = uow.accounts.organisations()
         if len(organisations) != 1:
             return None
-        organisation = organisations[0]
-        row = uow.senders.get(organisation.id)
-        if row is None:
-            return None
-        logo = uow.senders.logo(row.logo_sha256) if row.logo_sha256 else None
-        view = _view(organisation.id, organisation.name, row, logo)
-        return {key: view[key] for key in ("name", "postal_address", "phone", "email", "website", "logo_data_uri")}
+        return contact_of(uow, organisations[0].id)
+
+
+def contact_of(uow: NotificationsUnitOfWork, organisation_id: uuid.UUID) -> dict[str, Any] | None:
+    """How a reader reaches the organisation today (inside the caller's transaction); None without a
+    letterhead. A letter shows the letterhead it was sent with; this is for the page around it."""
+    row = uow.senders.get(organisation_id)
+    if row is None:
+        return None
+    logo = uow.senders.logo(row.logo_sha256) if row.logo_sha256 else None
+    return {
+        "name": row.name,
+        "address_lines": row.postal_address.splitlines(),
+        "phone": row.phone,
+        "email": row.email,
+        "website": row.website,
+        "logo_data_uri": logo.data_uri() if logo is not None else None,
+    }

@@ -46,6 +46,8 @@ def nav_items() -> list[dict[str, Any]]:
         items.append(("approvals_page.queue", _("Approvals")))
     if current_app.config.get("HERSTEL_MAILBOX") and common.may("persons.read_identity"):
         items.append(("mailbox_page.index", _("Demo mailbox")))
+    if common.may("letterhead.manage"):
+        items.append(("letterhead_page.show", _("Letterhead")))
     items.append(("tokens_page.index", _("API tokens")))
     endpoint = request.endpoint or ""
     return [

@@ -228,6 +228,8 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
             "user_id": str(coordinator.user_id),
             "mail_id": mail_id,
             "invitation_id": str(invitation.id),
+            "organisation_id": str(organisation_id),  # its letterhead (web/api/letterhead.py)
+            "deadline_id": str(current["deadlines"][0]["id"]),  # an account of a deadline not kept
         },
         version=waived["version"],
         coordinator=coordinator,
@@ -359,6 +361,10 @@ def api_body(rule: str, a: OrgA, made_up: bool) -> list[tuple[str, Any]]:
         return [("", {"user_id": str(a.users[0].user_id)})]
     if rule.endswith("/letters"):
         return [("", {"kind": "notification"})]
+    if rule.endswith("/account"):
+        return [("", {"text": "Bravo legt uit."})]
+    if rule.endswith("/letterhead"):
+        return [("", {"name": "Gemeente Bravo", "postal_address": "Postbus 2\n2000 BB  Bravo", "phone": "14 020"})]
     if rule.endswith("/roles"):
         return [("", {"role": "officer"})]
     if rule.endswith(("/complete", "/close", "/approve", "/reject")):
