@@ -46,6 +46,7 @@ FIELDS = {
 @pass_context
 def letterhead(
     context: Context,
+    /,
     organisation: str,
     address: tuple[str, ...],
     logo: Path | None,
@@ -68,7 +69,7 @@ def letterhead(
             principal=INSTALLATION,
             organisation_id=organisation_id,
             values=values,
-            logo=logo.read_bytes()[: LOGO_LIMIT + 1] if logo is not None else None,
+            logo=_read(logo, LOGO_LIMIT + 1) if logo is not None else None,
             remove_logo=remove_logo,
         )
         click.echo(f"letterhead of {organisation} set")
@@ -81,3 +82,9 @@ def letterhead(
     )
     if current["missing"]:
         click.echo(f"campaigns refused until set: {', '.join(current['missing'])}", err=True)
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes: one more than a logo may have is enough to refuse it as too large."""
+    with path.open("rb") as file:
+        return file.read(limit)

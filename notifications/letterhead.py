@@ -25,7 +25,7 @@ from notifications import messages
 from notifications.rendering import Logo
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import LetterSenderRow
-from protocol.errors import InvalidEvidence, NotFound, StateConflict, Text
+from protocol.errors import InvalidEvidence, NotFound, StateConflict
 from protocol.identity import Principal
 from protocol.messages import NO_ORGANISATION, REQUIRED, TOO_LONG
 from protocol.services.access import organisation_for
@@ -53,7 +53,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 def check_logo(content: bytes) -> Logo:
     """The logo, if `content` is a PNG or JPEG image of a sensible size; else InvalidEvidence on `logo`."""
 
-    def refuse(message: Text) -> InvalidEvidence:
+    def refuse(message: str) -> InvalidEvidence:
         return InvalidEvidence(messages.SENDER_INVALID(), errors={"logo": [message]})
 
     if len(content) > LOGO_LIMIT:
@@ -78,12 +78,12 @@ def check_logo(content: bytes) -> Logo:
     return Logo(media_type, hashlib.sha256(content).hexdigest(), width, height, content)
 
 
-def _cleaned(values: dict[str, str]) -> tuple[dict[str, str], dict[str, list[Text]]]:
+def _cleaned(values: dict[str, str]) -> tuple[dict[str, str], dict[str, list[str]]]:
     """The fields trimmed (the address line by line), and what is wrong with them."""
     address = [line.strip() for line in (values.get("postal_address") or "").splitlines()]
     cleaned = {name: " ".join((values.get(name) or "").split()) for name in LIMITS}
     cleaned["postal_address"] = "\n".join(line for line in address if line)
-    errors: dict[str, list[Text]] = {}
+    errors: dict[str, list[str]] = {}
     for name, limit in LIMITS.items():
         if len(cleaned[name]) > limit:
             errors[name] = [TOO_LONG(limit=limit)]
