@@ -9,6 +9,7 @@ from typing import Any
 
 from notifications import messages
 from notifications.ledger import letter_counts, settle_incident, verify_ledger
+from notifications.letterhead import check_letterhead_complete
 from notifications.letters import (
     Recipient,
     citizen_definition,
@@ -18,12 +19,12 @@ from notifications.letters import (
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
 from notifications.rendering import RenderedLetter, render_letter
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
-from notifications.tables import LETTER_KINDS, LetterSenderRow
+from notifications.tables import LETTER_KINDS
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Principal
-from protocol.messages import NOT_A_CHOICE, REQUIRED, TOO_LONG, joined
+from protocol.messages import NOT_A_CHOICE, joined
 from protocol.services import append_to_timeline, start_step_as_system
-from protocol.services.access import incident_for, organisation_for
+from protocol.services.access import incident_for
 
 RECIPIENTS = {"notification": "affected", "unfounded": "reporter"}
 
@@ -42,7 +43,8 @@ def start_campaign(
 
     `notification` goes to the affected persons (outcome established or suspected), `unfounded` to
     the reporter (outcome unfounded). A second call creates no letter twice: `created` is False
-    when everyone already has one. The workers fan the letters out after the commit.
+    when everyone already has one. Refused while the organisation's letterhead lacks a postal
+    address or a phone number (`letterhead-incomplete`). The workers fan the letters out after the commit.
     """
     _check_kind(kind)
     with uow:
@@ -75,6 +77,8 @@ def start_campaign(
                 "letters": 0,
                 "created": False,
             }
+        # the letters must tell their readers where to write and whom to call: refused, not sent without
+        check_letterhead_complete(uow, incident.organisation_id)
         now = uow.now()
         campaign_id = uuid.uuid4()
         uow.letters.add_campaign(
@@ -218,38 +222,3 @@ def preview_letter(
         base_url=base_url,
     )
     return render_letter(kind, language, context)
-
-
-def set_letter_sender(
-    *,
-    uow: NotificationsUnitOfWork,
-    principal: Principal,
-    name: str,
-    organisation_id: uuid.UUID | None = None,
-    postal_address: str = "",
-    phone: str = "",
-    email: str = "",
-    website: str = "",
-    signatory: str = "",
-) -> dict[str, Any]:
-    """How the organisation signs its letters: where to write, whom to call."""
-    values = {
-        "name": name.strip(),
-        "postal_address": postal_address.strip(),
-        "phone": phone.strip(),
-        "email": email.strip(),
-        "website": website.strip(),
-        "signatory": signatory.strip(),
-    }
-    errors: dict[str, list[str]] = {
-        k: [TOO_LONG(limit=200)] for k, v in values.items() if k != "postal_address" and len(v) > 200
-    }
-    if not values["name"]:
-        errors["name"] = [REQUIRED()]
-    if errors:
-        raise InvalidEvidence(messages.SENDER_INVALID(), errors=errors)
-    with uow:
-        organisation = organisation_for(principal, "letters.send", organisation_id)
-        uow.senders.put(LetterSenderRow(organisation_id=organisation, updated_at=uow.now(), **values))
-        uow.commit()
-    return {"organisation_id": organisation, **values}

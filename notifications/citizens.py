@@ -26,6 +26,7 @@ from notifications.copies import CopyMismatch, open_copy, pdf_place, sha256
 from notifications.crypto import Vault
 from notifications.errors import AccessDenied
 from notifications.identity import open_recipient
+from notifications.letterhead import contact_of
 from notifications.letters import citizen_definition, incident_facts, letter_context
 from notifications.pdf import render_pdf
 from notifications.rendering import RenderedLetter, long_date, render_letter
@@ -136,6 +137,7 @@ def _shown(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: C
                 key_id=copy.key_id,
                 sealed=copy.letter_sealed,
                 digest=attempt.letter_sha256,
+                logos=uow.senders.logo,
             )
             pdf = None
             if copy.pdf_sealed is not None and copy.pdf_key_id is not None:
@@ -176,6 +178,11 @@ def get_citizen_letter(*, uow_factory: UnitOfWorkFactory, vault: Vault, base_url
         "text": letter.text,
         "language": letter.language,
         "as_sent": shown.as_sent,
+        # the letterhead as the letter carried it: who wrote, how to reach them, their logo
+        "sender_lines": list(letter.sender_lines),
+        "logo": letter.logo.data_uri() if letter.logo is not None and letter.logo.content else None,
+        "date_line": letter.date_line,
+        "reference": letter.reference,
     }
 
 
@@ -215,7 +222,9 @@ def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, 
         letter = uow.letters.get(session.letter_id)
         responses = uow.responses.of_person(session.person_id)
         definition = citizen_definition(uow, incident.definition)
-        return _status_view(incident, letter, responses, language, definition)
+        view = _status_view(incident, letter, responses, language, definition)
+        view["contact"] = contact_of(uow, incident.organisation_id)  # how to reach them today
+        return view
 
 
 def _status_view(

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from notifications.codes import format_access_code
-from notifications.rendering import long_date
+from notifications.rendering import Logo, long_date
 from notifications.storage import NotificationsUnitOfWork
 from protocol.calendar import local_date
 from protocol.definition import ProtocolDefinition
@@ -102,6 +102,7 @@ class IncidentFacts:
     investigation_due: date | None
     sender: dict[str, str] = field(default_factory=dict)
     has_suspension: bool = True  # whether the definition has a step that stops the algorithm
+    logo: Logo | None = None  # the organisation's logo, if its letterhead has one
 
 
 def citizen_definition(uow: NotificationsUnitOfWork, definition: ProtocolDefinition) -> ProtocolDefinition:
@@ -141,6 +142,7 @@ def incident_facts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> Inci
     if investigate is not None and investigate.state in (StepState.ACTIVE, StepState.COMPLETED):
         investigation = investigate.state.value
     name = profile.name if profile else (organisation.name if organisation else "")
+    logo = uow.senders.logo(profile.logo_sha256) if profile and profile.logo_sha256 else None
     return IncidentFacts(
         incident_id=incident.id,
         reference=incident.reference,
@@ -161,8 +163,10 @@ def incident_facts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> Inci
             "email": profile.email if profile else "",
             "website": profile.website if profile else "",
             "signatory": (profile.signatory if profile and profile.signatory else name),
+            "signatory_title": profile.signatory_title if profile else "",
         },
         has_suspension=suspension is not None,
+        logo=logo,
     )
 
 
@@ -185,13 +189,18 @@ def letter_context(
     sender: dict[str, Any] = dict(facts.sender)
     postal_lines = [line.strip() for line in sender.get("postal_address", "").splitlines() if line.strip()]
     sender["postal_inline"] = ", ".join(postal_lines)
-    sender["lines"] = [sender["name"], *postal_lines, *filter(None, [sender.get("phone"), sender.get("website")])]
+    contact = [sender.get("phone"), sender.get("email"), sender.get("website")]
+    sender["lines"] = [sender["name"], *postal_lines, *filter(None, contact)]
+    # signed by the official, in their function, for the organisation (the name once if they are one)
+    signature = [sender.get("signatory") or sender["name"], sender.get("signatory_title", ""), sender["name"]]
+    sender["signature"] = [line for i, line in enumerate(signature) if line and line not in signature[:i]]
     grounds = [GROUNDS[language].get(g) for g in facts.grounds]
     return {
         "reference": letter_reference(facts, letter_id),
         "date": long_date(sent_on, language),
         "recipient": {"name": recipient.name, "lines": recipient.lines()},
         "sender": sender,
+        "logo": facts.logo,
         "algorithm": facts.algorithm,
         "grounds": join_words([g for g in grounds if g], language),
         "outcome": facts.outcome,

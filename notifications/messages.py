@@ -117,6 +117,28 @@ LETTER_ONLY_FOR_UNFOUNDED = Template(
 NO_AFFECTED_PERSONS = Template("letter.no-affected", "nobody to write to: import the affected persons first")
 NO_REPORTER_CONTACT = Template("letter.no-reporter", "nobody to write to: record the reporter's contact first")
 SENDER_INVALID = Template("letter.sender-invalid", "the sender details are invalid")
+LOGO_TOO_LARGE = Template("logo.too-large", "the logo is larger than %(limit)s KiB")
+LOGO_NOT_IMAGE = Template("logo.not-image", "the logo is not a PNG or JPEG image")
+LOGO_DIMENSIONS = Template("logo.dimensions", "the logo is larger than %(limit)s pixels on a side")
+PHONE_FORMAT = Template("letterhead.phone", "a phone number: digits, spaces, +, - and brackets")
+EMAIL_FORMAT = Template("letterhead.email", "an e-mail address such as info@example.nl")
+ADDRESS_LINES = Template("letterhead.address-lines", "at most %(limit)s lines")
+# a campaign needs a way back for the reader: where to send an objection (Awb 6:5) and whom to call
+CAMPAIGN_NO_ADDRESS_PHONE = Template(
+    "campaign.letterhead-address-phone",
+    "the letterhead has no postal address and no phone number: the reader could not write or call;"
+    " an administrator sets them on the letterhead page",
+)
+CAMPAIGN_NO_ADDRESS = Template(
+    "campaign.letterhead-address",
+    "the letterhead has no postal address: the reader could not send an objection by post;"
+    " an administrator sets it on the letterhead page",
+)
+CAMPAIGN_NO_PHONE = Template(
+    "campaign.letterhead-phone",
+    "the letterhead has no phone number: the reader could not call with a question;"
+    " an administrator sets it on the letterhead page",
+)
 NO_SMTP = Template("channel.no-smtp", "no SMTP server is configured (HERSTEL_SMTP_HOST)")
 NO_BERICHTENBOX = Template(
     "channel.no-berichtenbox",

@@ -16,7 +16,6 @@ from notifications.campaigns import (
     letters_summary,
     preview_letter,
     recover_letters,
-    set_letter_sender,
     start_campaign,
     verify_letters_ledger,
 )
@@ -42,6 +41,7 @@ from notifications.demo import seed as seed_demo_letters
 from notifications.dispatch import BATCH, Dispatcher, LetterDispatch
 from notifications.errors import AccessDenied, ChannelUnavailable, FileTooLarge, PersonsFileRejected, RowError
 from notifications.handlers import HANDLERS
+from notifications.letterhead import LOGO_LIMIT, citizen_contact, get_letterhead, set_letterhead
 from notifications.letters import CITIZEN_PATH
 from notifications.mailbox import get_captured_mail, list_captured_mail
 from notifications.oversight import letter_timeliness, oversight_persons
@@ -76,6 +76,7 @@ __all__ = [
     "DECISION_OUTCOMES",
     "HANDLERS",
     "LETTER_KINDS",
+    "LOGO_LIMIT",
     "REPLIES",
     "RESPONSE_KINDS",
     "AccessDenied",
@@ -102,6 +103,7 @@ __all__ = [
     "Vault",
     "answer_citizen_response",
     "assign_response",
+    "citizen_contact",
     "citizen_session",
     "decide_objection",
     "default_channels",
@@ -112,6 +114,7 @@ __all__ = [
     "get_case_status",
     "get_citizen_letter",
     "get_citizen_letter_pdf",
+    "get_letterhead",
     "import_persons",
     "letter_timeliness",
     "letters_summary",
@@ -130,7 +133,7 @@ __all__ = [
     "recover_letters",
     "reply_kinds",
     "seed_demo_letters",
-    "set_letter_sender",
+    "set_letterhead",
     "start_campaign",
     "unit_of_work",
     "unit_of_work_factory",

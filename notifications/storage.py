@@ -7,8 +7,10 @@ installation as this one, so the protocol's event handlers may use the letters t
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
 from sqlalchemy import and_, func, or_, select
@@ -18,9 +20,11 @@ from notifications.bulk import bulk_insert, bulk_update, chunks
 from notifications.dispatch import LetterDispatch
 from notifications.letter_storage import LetterRepository
 from notifications.model import AffectedPerson
+from notifications.rendering import Logo
 from notifications.tables import (
     AffectedPersonRow,
     CitizenResponseRow,
+    LetterheadLogoRow,
     LetterSenderRow,
 )
 from protocol.storage.database import Database
@@ -172,6 +176,28 @@ class SenderRepository:
     def put(self, row: LetterSenderRow) -> None:
         self.session.merge(row)
         self.session.flush()
+
+    def logo(self, sha256: str) -> Logo | None:
+        """A stored logo by its digest, checked against it (a logo is never changed or removed)."""
+        row = self.session.get(LetterheadLogoRow, sha256)
+        if row is None or hashlib.sha256(row.content).hexdigest() != sha256:
+            return None
+        return Logo(row.media_type, row.sha256, row.width, row.height, bytes(row.content))
+
+    def keep_logo(self, logo: Logo, at: datetime) -> None:
+        """Store a logo under its digest, once: the same image uploaded again is the same row."""
+        if self.session.get(LetterheadLogoRow, logo.sha256) is None:
+            self.session.add(
+                LetterheadLogoRow(
+                    sha256=logo.sha256,
+                    media_type=logo.media_type,
+                    width=logo.width,
+                    height=logo.height,
+                    content=logo.content,
+                    created_at=at,
+                )
+            )
+            self.session.flush()
 
 
 class NotificationsUnitOfWork(UnitOfWork):

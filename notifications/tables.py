@@ -216,5 +216,21 @@ class LetterSenderRow(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     website: Mapped[str] = mapped_column(String(200), default="")
-    signatory: Mapped[str] = mapped_column(String(200), default="")
+    signatory: Mapped[str] = mapped_column(String(200), default="")  # the signing official's name
+    signatory_title: Mapped[str] = mapped_column(String(200), default="", server_default="")  # their function
+    logo_sha256: Mapped[str | None] = mapped_column(ForeignKey("letterhead_logos.sha256"))
     updated_at: Mapped[datetime]
+
+
+class LetterheadLogoRow(Base):
+    """A logo as uploaded, stored by its SHA-256 and never changed or removed: a letter as sent names its
+    logo by digest (in its sealed copy, under the chain), so a later letterhead leaves it as it was."""
+
+    __tablename__ = "letterhead_logos"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    __table_args__ = (CheckConstraint("media_type IN ('image/png', 'image/jpeg')", name="media_type"),)

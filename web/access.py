@@ -103,6 +103,9 @@ ROUTES: dict[str, Access] = {
     "POST /citizen/responses": PUBLIC,
     "POST /citizen/logout": PUBLIC,
     "GET /citizen/signed-out": PUBLIC,
+    # the organisation's letterhead, set by its administrator (web/pages/letterhead.py)
+    "GET /letterhead": "letterhead.manage",
+    "POST /letterhead": "letterhead.manage",
     # accepting an invitation: the single-use secret in the link is the invitee's proof
     "GET /invitations/<secret>": PUBLIC,
     "POST /invitations/<secret>": PUBLIC,
@@ -134,6 +137,9 @@ ROUTES: dict[str, Access] = {
     f"DELETE {API}/users/<uuid:user_id>/roles/<role>": "user.manage",
     f"GET {API}/users/audit": "user.audit.read",
     f"GET {API}/investigators": "step.start",
+    # ------------------------------------------------------------------ API: the organisation's letterhead
+    f"GET {API}/organisations/<uuid:organisation_id>/letterhead": "letterhead.manage",
+    f"PUT {API}/organisations/<uuid:organisation_id>/letterhead": "letterhead.manage",
     # ------------------------------------------------------------------ API: protocol definitions
     f"GET {API}/protocols": SIGNED_IN,
     f"GET {API}/protocols/<key>/<int:version>": SIGNED_IN,

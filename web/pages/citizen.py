@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from notifications.services import (
     AccessDenied,
+    citizen_contact,
     end_citizen_session,
     get_case_status,
     get_citizen_letter,
@@ -59,12 +60,18 @@ def _ended() -> Response:
     return _forget(redirect(url_for("citizen.code_form", ended=1)))
 
 
+def _code_page(*, code: str, error: str | None, notice: str | None) -> str:
+    """The page that asks for the code, with whom to call or write when it is lost."""
+    contact = citizen_contact(uow=notifications_uow())
+    return render_template("citizen/code.html", code=code, error=error, notice=notice, contact=contact)
+
+
 @blp.get("/citizen")
 def code_form() -> Page:
     if _token() and not request.args.get("ended"):
         return redirect(url_for("citizen.letter"))
     notice = _("Your session has ended. Enter your code again.") if request.args.get("ended") else None
-    return render_template("citizen/code.html", code="", error=None, notice=notice)
+    return _code_page(code="", error=None, notice=notice)
 
 
 @blp.post("/citizen")  # rate limited per client: web.extensions.LIMITS
@@ -72,7 +79,7 @@ def open_session() -> Page:
     code = (request.form.get("code") or "").strip()
     if not code:
         error = _("Enter the code from your letter.")
-        return render_template("citizen/code.html", code="", error=error, notice=None), 422
+        return _code_page(code="", error=error, notice=None), 422
     try:
         if len(code) > CODE_LIMIT:
             raise AccessDenied()
@@ -80,7 +87,7 @@ def open_session() -> Page:
     except AccessDenied:
         # the same words for a wrong and a malformed code: the answer never tells which codes exist
         error = _("This code does not open a letter. Check the code in your letter and try again.")
-        return render_template("citizen/code.html", code=code[:CODE_LIMIT], error=error, notice=None), 422
+        return _code_page(code=code[:CODE_LIMIT], error=error, notice=None), 422
     session.pop(LAST, None)
     session["lang"] = session.get("lang") or opened.language  # the letter's language, unless the reader chose one
     response = redirect(url_for("citizen.letter"))

@@ -50,6 +50,8 @@ def nav_items() -> list[dict[str, Any]]:
         items.append(("mailbox_page.index", _("Demo mailbox")))
     if common.may("user.manage"):
         items.append(("users_page.index", _("Users")))
+    if common.may("letterhead.manage"):
+        items.append(("letterhead_page.show", _("Letterhead")))
     items.append(("tokens_page.index", _("API tokens")))
     endpoint = request.endpoint or ""
     return [

@@ -50,7 +50,7 @@ from protocol.services import (
     report_incident,
     start_step,
 )
-from tests.conftest import Clock
+from tests.conftest import Clock, set_test_letterhead
 from tests.integration.notifications.conftest import CODE, Dispatched, persons_file, run_letters
 from tests.integration.notifications.conftest import dispatched as dispatched  # the fixture
 from tests.integration.objections import store_objection
@@ -149,6 +149,7 @@ def _letters(mailing: Herstel, officer: Principal, incident_id: Any, persons: li
         incident_id=incident_id,
         data=persons_file(persons),
     )
+    set_test_letterhead(mailing, next(iter(officer.memberships)))  # a campaign needs its organisation's letterhead
     start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident_id, kind="notification")
 
 

@@ -32,6 +32,21 @@ class CitizenLetterSchema(ma.Schema):
             " the letters ledger); false: a letter sent before copies were kept, rendered anew without the code"
         },
     )
+    sender_lines = ma.fields.List(
+        ma.fields.String(), required=True, metadata={"description": "the letterhead the letter was sent with"}
+    )
+    reference = ma.fields.String(required=True)
+    date_line = ma.fields.String(required=True)
+
+
+class ContactSchema(ma.Schema):
+    """How the organisation is reached today (the letter keeps the letterhead it was sent with)."""
+
+    name = ma.fields.String(required=True)
+    address_lines = ma.fields.List(ma.fields.String(), required=True)
+    phone = ma.fields.String(required=True)
+    email = ma.fields.String(required=True)
+    website = ma.fields.String(required=True)
 
 
 class StepStatusSchema(ma.Schema):
@@ -80,6 +95,7 @@ class CaseStatusSchema(ma.Schema):
         },
     )
     responses = ma.fields.List(ma.fields.Nested(OwnResponseSchema), required=True)
+    contact = ma.fields.Nested(ContactSchema, allow_none=True)
 
 
 class ResponseBodySchema(Input):

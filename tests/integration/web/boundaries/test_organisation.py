@@ -233,6 +233,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
             "invitation_id": str(invitation.id),
             "deadline_id": str(current["deadlines"][0]["id"]),
             "person_id": str(person_id),
+            "organisation_id": str(organisation_id),  # its letterhead (web/api/letterhead.py)
         },
         version=waived["version"],
         coordinator=coordinator,
@@ -366,6 +367,8 @@ def api_body(rule: str, a: OrgA, made_up: bool) -> list[tuple[str, Any]]:
         return [("", {"kind": "notification"})]
     if rule.endswith("/affected-persons/search"):
         return [("", {"bsn": persons_of_a(1)[0]["bsn"]})]
+    if rule.endswith("/letterhead"):
+        return [("", {"name": "Gemeente Bravo", "postal_address": "Postbus 2\n2000 BB  Bravo", "phone": "14 020"})]
     if rule.endswith("/roles"):
         return [("", {"role": "officer"})]
     if rule.endswith("/account"):

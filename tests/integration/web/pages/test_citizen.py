@@ -317,3 +317,24 @@ def test_a_staff_member_who_enters_a_letter_code_stays_signed_in(
     assert officer_browser.post("/citizen/logout", {}).status_code == 302
     assert client.get("/").status_code == 200, "the citizen's sign-out signed the staff member out"
     assert client.get("/citizen/letter").status_code == 302
+
+
+def test_the_letter_page_shows_who_wrote_it_and_the_code_page_whom_to_call(
+    citizen_app: Flask, codes: dict[str, str]
+) -> None:
+    citizen = Citizen(citizen_app)
+    code_page = citizen.page("/citizen")  # one organisation in this installation: its contact details
+    contact = code_page.one("section", class_="contact").text
+    assert "Gemeente Voorbeeldstad" in contact
+    assert "Postbus 1234" in contact
+    assert "14 020" in contact
+    assert "bovenaan uw brief" not in code_page.text
+    citizen.enter(codes[DUTCH])
+    page = citizen.page("/citizen/letter")
+    head = page.one("article", class_="letter").one("div", class_="letter__head").text
+    for line in ("Gemeente Voorbeeldstad", "Postbus 1234", "1000 AB Voorbeeldstad", "14 020"):  # spaces collapsed
+        assert line in head, line
+    letter = page.one("article", class_="letter").text
+    assert "J. de Vries" in letter
+    assert "directeur Dienstverlening" in letter
+    assert "Telefoon" in page.one("section", class_="contact").text
