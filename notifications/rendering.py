@@ -22,7 +22,7 @@ from typing import Any
 
 import jinja2
 
-KINDS = ("notification", "unfounded")
+KINDS = ("notification", "unfounded", "decision-review", "decision-objection")
 LANGUAGES = ("nl", "en")
 MONTHS = {
     "nl": [
