@@ -75,6 +75,7 @@ ROUTES: dict[str, Access] = {
     f"GET {P}/letters/progress": "letters.read",
     f"GET {P}/responses": "responses.read",
     f"POST {P}/responses/<uuid:response_id>/answer": "responses.answer",
+    f"POST {P}/responses/<uuid:response_id>/decision": "responses.decide",
     "GET /inbox": SIGNED_IN,  # one's own notifications (web/pages/inbox.py)
     "POST /inbox/read": SIGNED_IN,
     "POST /inbox/preferences": SIGNED_IN,

@@ -1,5 +1,6 @@
 """Citizens' responses on an incident, for staff: what they asked or objected to, the legal deadline
-of each, and a form to answer (the answer meets the deadline and shows on the citizen's page)."""
+of each, a form to answer (the answer meets the deadline and shows on the citizen's page), and for a
+review request or an objection a form to decide, which sends the citizen the decision letter."""
 
 from __future__ import annotations
 
@@ -8,13 +9,20 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from notifications.services import answer_citizen_response, list_citizen_responses
+from notifications.services import (
+    DECISION_OUTCOMES,
+    REVIEW_OUTCOMES,
+    answer_citizen_response,
+    decide_response,
+    list_citizen_responses,
+)
 from protocol.services import InvalidEvidence, NotFound, ProtocolError
 from web.context import notifications_uow, principal, vault
 from web.pages.common import may
 from web.pages.incident_view import Refusal
 from web.pages.incidents import Page, fetch
 from web.pages.letters_text import RESPONSE_NAMES
+from web.pages.text import DECISION_OUTCOMES as OUTCOME_WORDS
 from web.pages.text import _, field_message, label
 from web.problem import status_for
 
@@ -32,6 +40,9 @@ def render_responses(incident_id: uuid.UUID, *, failed: dict[str, Any] | None = 
         responses=sorted(responses, key=lambda r: (r["answered_at"] is not None, r["received_at"])),
         kind_label=lambda k: label(RESPONSE_NAMES, k),
         may_answer=may("responses.answer", incident["organisation_id"]),
+        may_decide=may("responses.decide", incident["organisation_id"]),
+        outcomes={"review": REVIEW_OUTCOMES, "objection": DECISION_OUTCOMES},
+        outcome_label=lambda o: label(OUTCOME_WORDS, o),
         failed=failed,
         page_url=url_for("responses_page.index", incident_id=incident_id),
     )
@@ -67,4 +78,36 @@ def answer(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
         failed = {"id": str(response_id), "answer": text, "message": message}
         return render_responses(incident_id, failed=failed, status=status_for(error))
     flash(_("Your answer is recorded. The citizen sees on their page that it has been answered."), "info")
+    return redirect(url_for("responses_page.index", incident_id=incident_id, _anchor=f"response-{response_id}"))
+
+
+@blp.post("/incidents/<uuid:incident_id>/responses/<uuid:response_id>/decision")
+def decide(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
+    """Decide on a review request or an objection: the decision letter goes to the citizen."""
+    outcome, reasons = request.form.get("outcome", ""), request.form.get("reasons", "")
+    failed: dict[str, Any] = {"id": str(response_id), "decision": True, "outcome": outcome, "reasons": reasons}
+    try:
+        decide_response(
+            uow=notifications_uow(),
+            vault=vault(),
+            principal=principal(),
+            incident_id=incident_id,
+            response_id=response_id,
+            outcome=outcome,
+            reasons=reasons,
+        )
+    except NotFound:
+        raise
+    except InvalidEvidence as error:
+        if "response_id" in error.errors:
+            failed["message"] = _("This response does not belong to this incident.")
+        if "outcome" in error.errors:
+            failed["outcome_error"] = _("Choose what you decided.")
+        if "reasons" in error.errors:
+            failed["reasons_error"] = _("Write the reasons for the decision, at most 20,000 characters.")
+        return render_responses(incident_id, failed=failed, status=422)
+    except ProtocolError as error:
+        failed["message"] = Refusal.of(error).explanation or field_message(error.message)
+        return render_responses(incident_id, failed=failed, status=status_for(error))
+    flash(_("Your decision is recorded. The citizen receives the decision letter."), "info")
     return redirect(url_for("responses_page.index", incident_id=incident_id, _anchor=f"response-{response_id}"))
