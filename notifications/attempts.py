@@ -32,6 +32,7 @@ class Job:
     channel_attempt: int = 1  # the how-many-th attempt on its present channel (each channel has its own cap)
     letter_sha256: str | None = None  # of the letter as rendered for this attempt (notifications.copies)
     copy_sealed: bytes | None = None  # that letter, sealed, until it is stored with the attempt
+    decision: Any = None  # a decision letter's `decision_letters.Decision` (opened for as long as it renders)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from notifications.letters import (
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
 from notifications.rendering import RenderedLetter, render_letter
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
-from notifications.tables import LETTER_KINDS
+from notifications.tables import CAMPAIGN_KINDS
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Principal
 from protocol.messages import NOT_A_CHOICE, joined
@@ -30,9 +30,9 @@ RECIPIENTS = {"notification": "affected", "unfounded": "reporter"}
 
 
 def _check_kind(kind: str) -> None:
-    if kind not in LETTER_KINDS:
+    if kind not in CAMPAIGN_KINDS:
         raise InvalidEvidence(
-            messages.LETTER_KIND_UNKNOWN(), errors={"kind": [NOT_A_CHOICE(choices=joined(LETTER_KINDS))]}
+            messages.LETTER_KIND_UNKNOWN(), errors={"kind": [NOT_A_CHOICE(choices=joined(CAMPAIGN_KINDS))]}
         )
 
 

@@ -1,10 +1,10 @@
 """The citizen's side: a session from the code in their letter, the letter itself, the case status
 in plain words, and what they send back: questions, review requests, complaints and harm reports.
 
-What a reader may send depends on the letter they answer (`REPLIES`). Neither letter Herstel sends
-is a decision (Awb 1:3), so neither opens an objection: an objection lies against the decision the
-organisation takes on a review request, and is offered once Herstel sends that decision letter.
-Objections stored earlier stay readable and are decided as before (`decide_objection`).
+What a reader may send depends on the letter they answer (`REPLIES`). A notification is not a
+decision (Awb 1:3), so it opens no objection: an objection lies against the decision the
+organisation takes on a review request, and is offered to the reader of that decision letter
+(`decision-review`). The decision on the objection (`decision-objection`) points to the court.
 
 A wrong code and a malformed code take the same path and the same error (`AccessDenied`), so the
 answer never tells whether a code exists. Limiting attempts is the web's job: it rate-limits
@@ -46,9 +46,13 @@ TEXT_LIMIT = 10_000
 # a question, a request to review the decisions taken about them with the algorithm (the answer is a
 # decision, open to objection), a complaint (Awb 9:1) and a claim for harm. After the `unfounded`
 # letter, its reporter: a question (new facts included) and a complaint. A complaint is always possible.
+# A decision on a review request is open to objection (Awb 7:1); a decision on an objection is open
+# to appeal at the court, not to a second objection, so its reader may ask or complain only.
 REPLIES: Mapping[str, tuple[str, ...]] = {
     "notification": ("question", "review", "complaint", "harm"),
     "unfounded": ("question", "complaint"),
+    "decision-review": ("question", "objection", "complaint"),
+    "decision-objection": ("question", "complaint"),
 }
 _NO_CODE = "0" * 16  # hashed in place of a malformed code, so both paths do the same work
 
@@ -149,8 +153,8 @@ def _shown(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: C
             return _Shown(stored, True, copy.number, pdf)
         letter = uow.letters.get(session.letter_id)
         person = uow.persons.get(session.person_id)
-        if letter is None or person is None:
-            raise AccessDenied()
+        if letter is None or person is None or letter.response_id is not None:
+            raise AccessDenied()  # a decision letter is always kept as sent: it has no re-rendering
         facts = incident_facts(uow, session.incident_id)
         sent_on = letter.sent_on or uow.now().date()
         context = letter_context(

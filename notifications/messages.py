@@ -157,11 +157,12 @@ NO_LETTERS_STEP = Template(
 # ------------------------------------------------------------------ assigning and deciding citizens' responses
 
 DECISION_REASONS_REQUIRED = Template(
-    "decision.reasons-required", "required: a decision on an objection states its reasons (Awb 7:12)"
+    "decision.reasons-required", "required: a decision states its reasons (Awb 3:46, 7:12)"
 )
 DECISION_INCOMPLETE = Template("decision.incomplete", "the decision is incomplete")
 ASSIGNEE_UNCHANGED = Template("response.assignee-unchanged", "this response is assigned to this user already")
 DECISION_OBJECTION_ONLY = Template(
-    "decision.objection-only", "only an objection is decided on; this is a %(kind)s: answer it instead"
+    "decision.objection-only",
+    "only a review request or an objection is decided on; this is a %(kind)s: answer it instead",
 )
-OBJECTION_DECIDED = Template("decision.done", "this objection has been decided already")
+OBJECTION_DECIDED = Template("decision.done", "this has been decided already")

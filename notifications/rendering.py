@@ -24,7 +24,7 @@ import jinja2
 
 from protocol.calendar import long_date as long_date  # letters spell dates as the calendar module does
 
-KINDS = ("notification", "unfounded")
+KINDS = ("notification", "unfounded", "decision-review", "decision-objection")
 LANGUAGES = ("nl", "en")
 
 

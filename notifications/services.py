@@ -48,10 +48,10 @@ from notifications.oversight import letter_timeliness, oversight_persons
 from notifications.persons import import_persons, list_persons, open_person, record_reporter
 from notifications.ports import Installation
 from notifications.rendering import RenderedLetter
-from notifications.response_handling import assign_response, decide_objection
+from notifications.response_handling import assign_response, decide_objection, decide_response, decide_review
 from notifications.settings import NotificationsSettings
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
-from notifications.tables import DECISION_OUTCOMES, LETTER_KINDS, RESPONSE_KINDS
+from notifications.tables import CAMPAIGN_KINDS, DECISION_OUTCOMES, LETTER_KINDS, RESPONSE_KINDS, REVIEW_OUTCOMES
 from notifications.waiting import waiting_for
 
 
@@ -72,6 +72,7 @@ def open_vault(settings: NotificationsSettings) -> Vault:
 
 __all__ = [
     "BATCH",
+    "CAMPAIGN_KINDS",
     "CITIZEN_PATH",
     "DECISION_OUTCOMES",
     "HANDLERS",
@@ -79,6 +80,7 @@ __all__ = [
     "LOGO_LIMIT",
     "REPLIES",
     "RESPONSE_KINDS",
+    "REVIEW_OUTCOMES",
     "AccessDenied",
     "BerichtenboxChannel",
     "Channel",
@@ -106,6 +108,8 @@ __all__ = [
     "citizen_contact",
     "citizen_session",
     "decide_objection",
+    "decide_response",
+    "decide_review",
     "default_channels",
     "deliver_letters",
     "end_citizen_session",

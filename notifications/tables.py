@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,7 +31,11 @@ from protocol.storage.tables import Base
 from protocol.storage.types import BigId
 
 PERSON_KINDS = ("affected", "reporter")
-LETTER_KINDS = ("notification", "unfounded")
+# The campaign letters, and the decision letters: one per decision on a review request or an
+# objection (its response's `response_id`), each with the Awb 3:45 remedies clause.
+CAMPAIGN_KINDS = ("notification", "unfounded")
+DECISION_LETTER_KINDS = {"review": "decision-review", "objection": "decision-objection"}
+LETTER_KINDS = (*CAMPAIGN_KINDS, *DECISION_LETTER_KINDS.values())
 LETTER_STATUSES = tuple(status.value for status in LetterStatus)  # the model's enum, stored as its values
 CHANNELS = tuple(channel.value for channel in LetterChannel)
 # Every kind a response may be stored as. Which of them a reader may send depends on the letter they
@@ -38,6 +43,11 @@ CHANNELS = tuple(channel.value for channel in LetterChannel)
 RESPONSE_KINDS = ("question", "review", "objection", "complaint", "harm")
 # The decision on an objection: upheld (gegrond), partly upheld (gedeeltelijk gegrond), dismissed (ongegrond).
 DECISION_OUTCOMES = ("upheld", "partly_upheld", "dismissed")
+# The decision on a review request, an application (Awb 4:1): granted (toegewezen), partly granted,
+# refused (afgewezen). Objection words (gegrond, ongegrond) judge an earlier decision; a review
+# request asks for a new one, so it is granted or refused.
+REVIEW_OUTCOMES = ("granted", "partly_granted", "refused")
+OUTCOMES_BY_KIND = {"objection": DECISION_OUTCOMES, "review": REVIEW_OUTCOMES}
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -99,13 +109,17 @@ class PrintBatchRow(Base):
 
 
 class LetterRow(Base):
-    """One letter: unique per (incident, person, kind); its status moves only by compare-and-set."""
+    """One letter: a campaign's unique per (incident, person, kind), a decision letter unique per
+    decision (`response_id`); its status moves only by compare-and-set."""
 
     __tablename__ = "letters"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affected_persons.id"), index=True)
-    campaign_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("letter_campaigns.id"))
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("letter_campaigns.id"))  # None: a decision letter
+    # The review request or objection whose decision this letter sends: at most one letter per decision.
+    # No foreign key: citizen_responses already refers to letters (the letter a response answers).
+    response_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2))
     channel: Mapped[str] = mapped_column(String(16))
@@ -125,7 +139,15 @@ class LetterRow(Base):
     print_batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("print_batches.id"))
     created_at: Mapped[datetime]
     __table_args__ = (
-        UniqueConstraint("incident_id", "person_id", "kind"),
+        Index(
+            "uq_letters_campaign_letter",
+            "incident_id",
+            "person_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("response_id IS NULL"),
+            sqlite_where=text("response_id IS NULL"),
+        ),
         Index(None, "campaign_id", "status"),
         Index(None, "incident_id", "status"),
         # the recovery sweep: letters whose lease or retry time has come
@@ -202,7 +224,10 @@ class CitizenResponseRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(80))
     __table_args__ = (
         CheckConstraint(f"kind IN {_in(RESPONSE_KINDS)}", name="kind"),
-        CheckConstraint(f"decision_outcome IS NULL OR decision_outcome IN {_in(DECISION_OUTCOMES)}", name="outcome"),
+        CheckConstraint(
+            f"decision_outcome IS NULL OR decision_outcome IN {_in(DECISION_OUTCOMES + REVIEW_OUTCOMES)}",
+            name="outcome",
+        ),
     )
 
 

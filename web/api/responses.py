@@ -10,7 +10,7 @@ from flask.views import MethodView
 from notifications.services import (
     answer_citizen_response,
     assign_response,
-    decide_objection,
+    decide_response,
     list_citizen_responses,
 )
 from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
@@ -80,8 +80,9 @@ class Decision(MethodView):
     @blp.response(200, DecisionSchema)
     @errors(blp, *WRITE_ERRORS)
     def post(self, body: dict[str, Any], incident_id: uuid.UUID, response_id: uuid.UUID) -> dict[str, Any]:
-        """Decide on an objection (upheld, partly_upheld, dismissed) with reasons; this meets its deadline."""
-        return decide_objection(
+        """Decide on an objection (upheld, partly_upheld, dismissed) or a review request (granted,
+        partly_granted, refused) with reasons; this meets its deadline and sends the citizen the decision letter."""
+        return decide_response(
             uow=notifications_uow(),
             vault=vault(),
             principal=principal(),

@@ -1,6 +1,6 @@
 """The citizen's pages: enter the code from the letter, then read the letter, see how the case
 stands, and send what their letter offers: a question, a review request, a complaint or a harm report
-(notifications.citizens.REPLIES; no objection, since neither letter is a decision).
+(notifications.citizens.REPLIES; an objection only after a decision on a review request).
 
 The citizen is nobody's user: who they are is the session `open_citizen_session` opens for their
 code, its secret kept in a cookie of its own (`herstel_citizen`, only sent to /citizen), so that

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from notifications.services import LETTER_KINDS, letters_summary
+from notifications.services import CAMPAIGN_KINDS, letters_summary
 from web.context import notifications_uow, principal
 from web.pages.common import may
 from web.pages.letters_text import CHANNELS, LETTER_KINDS_TEXT, LETTER_STATUSES
@@ -59,7 +59,7 @@ def progress_panel(incident: dict[str, Any]) -> dict[str, Any] | None:
     if not may("letters.read", organisation):
         return None
     outcome = (incident.get("facts") or {}).get("outcome")
-    kinds = [k for k in LETTER_KINDS if (k == "unfounded") == (outcome == "unfounded")]
+    kinds = [k for k in CAMPAIGN_KINDS if (k == "unfounded") == (outcome == "unfounded")]
     return {
         "progress": progress(incident["id"]),
         "may_send": may("letters.send", organisation) and incident["state"] == "open",

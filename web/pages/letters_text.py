@@ -48,6 +48,8 @@ CHANNELS: Mapping[str, object] = {
 LETTER_KINDS_TEXT: Mapping[str, object] = {
     "notification": _l("Letter to the affected persons"),
     "unfounded": _l("Letter to the reporter: the signal was unfounded"),
+    "decision-review": _l("Decision on a review request"),
+    "decision-objection": _l("Decision on an objection"),
 }
 
 

@@ -1,6 +1,7 @@
 """Citizens' responses on an incident, for staff: what they asked or objected to, the legal deadline
-of each, who handles it, and the forms to answer it, to hand it to a colleague and, for an objection,
-to decide on it (upheld, partly upheld, dismissed, with reasons: Awb 7:11-7:12).
+of each, who handles it, and the forms to answer it, to hand it to a colleague and, for a review
+request or an objection, to decide on it with reasons (Awb 7:11-7:12 for an objection); a decision
+sends the citizen its decision letter.
 
 Each form is a thin call of the service the API calls too; a refusal or an invalid field comes back
 on the response it was about, in the page's language, with what the user wrote still in the form.
@@ -16,9 +17,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from notifications.services import (
     DECISION_OUTCOMES,
+    REVIEW_OUTCOMES,
     answer_citizen_response,
     assign_response,
-    decide_objection,
+    decide_response,
     list_citizen_responses,
 )
 from protocol.services import InvalidEvidence, NotFound, ProtocolError, list_staff
@@ -32,7 +34,8 @@ from web.pages.text import _, field_message, label
 from web.problem import status_for
 
 blp = Blueprint("responses_page", __name__)
-DECIDABLE = ("objection",)  # the kinds the decision form is offered for; the service holds the rule
+# the outcomes the decision form offers per kind; the service holds the rule
+OUTCOMES = {"review": REVIEW_OUTCOMES, "objection": DECISION_OUTCOMES}
 
 
 def render_responses(incident_id: uuid.UUID, *, failed: dict[str, Any] | None = None, status: int = 200) -> Page:
@@ -57,9 +60,9 @@ def render_responses(incident_id: uuid.UUID, *, failed: dict[str, Any] | None = 
         responses=sorted(responses, key=lambda r: (r["answered_at"] is not None, r["received_at"])),
         kind_label=lambda k: label(RESPONSE_NAMES, k),
         user_name=user_name,
-        outcomes=[(key, label(OUTCOME_WORDS, key)) for key in DECISION_OUTCOMES],
+        outcomes={kind: [(key, label(OUTCOME_WORDS, key)) for key in keys] for kind, keys in OUTCOMES.items()},
         outcome_label=lambda k: label(OUTCOME_WORDS, k),
-        decidable=DECIDABLE,
+        decidable=tuple(OUTCOMES),
         may_answer=may("responses.answer", organisation),
         may_assign=may_assign,
         may_decide=may("responses.decide", organisation),
@@ -167,11 +170,12 @@ def assignee(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
 
 @blp.post("/incidents/<uuid:incident_id>/responses/<uuid:response_id>/decision")
 def decision(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
-    """Decide on an objection: the outcome and the reasons (both required, as the service says)."""
+    """Decide on a review request or an objection: the outcome and the reasons (both required, as the
+    service says); the citizen receives the decision letter."""
     values = {"outcome": request.form.get("outcome", ""), "reasons": request.form.get("reasons", "")}
 
     def call() -> Any:
-        return decide_objection(
+        return decide_response(
             uow=notifications_uow(),
             vault=vault(),
             principal=principal(),
@@ -181,5 +185,5 @@ def decision(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
             reasons=values["reasons"],
         )
 
-    done = _("The decision on the objection is recorded.")
+    done = _("Your decision is recorded. The citizen receives the decision letter.")
     return _attempt(incident_id, response_id, "decide", values, call, done)

@@ -125,6 +125,7 @@ EVENT_TYPES: Mapping[str, object] = {
     "AlgorithmResumed": _l("Algorithm resumed"),
     "AffectedPersonsImported": _l("Affected persons imported"),
     "LetterCampaignStarted": _l("Letters started"),
+    "LetterQueued": _l("Decision letter queued"),
     "LettersBatchRecorded": _l("Letters recorded (batch)"),
     "DeadlineSet": _l("Deadline set"),
     "DeadlineApproaching": _l("Deadline approaching"),
@@ -147,6 +148,9 @@ DECISION_OUTCOMES: Mapping[str, object] = {
     "upheld": _l("upheld"),
     "partly_upheld": _l("partly upheld"),
     "dismissed": _l("dismissed"),
+    "granted": _l("granted"),
+    "partly_granted": _l("partly granted"),
+    "refused": _l("refused"),
 }
 
 NOTICE_KINDS: Mapping[str, object] = {

@@ -136,7 +136,9 @@ def test_the_forms_offer_exactly_the_routes_the_letters_name():
     assert reply_kinds("notification") == ("question", "review", "complaint", "harm")
     assert reply_kinds("unfounded") == ("question", "complaint")
     assert all(set(kinds) <= set(RESPONSE_KINDS) for kinds in REPLIES.values())
-    # no letter Herstel sends is a decision: none opens an objection, though stored ones stay readable
-    assert not any("objection" in kinds for kinds in REPLIES.values())
+    # only a decision on a review request opens an objection; the decision on an objection points to court
+    assert [kind for kind, kinds in REPLIES.items() if "objection" in kinds] == ["decision-review"]
+    assert reply_kinds("decision-review") == ("question", "objection", "complaint")
+    assert reply_kinds("decision-objection") == ("question", "complaint")
     assert "objection" in RESPONSE_KINDS
     assert reply_kinds("a letter kind nobody knows") == ("question", "complaint")  # a complaint always lies open

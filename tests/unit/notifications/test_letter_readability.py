@@ -11,6 +11,9 @@ A variant is a letter kind x outcome x channel (email and post carry the code; t
 sees on /citizen of a letter sent before copies were kept has none) x a short and a long algorithm
 name x the step states and facts that change the text (suspension, investigation, the date the
 program stopped working, protected grounds, a sender with or without postal address and phone).
+A decision letter (`decision-review`, `decision-objection`) varies by its outcome, the channel, the
+sender and the officer's reasons (a short and a long one, written as an officer would); its
+remedies clause is measured with the rest.
 
 The body is what follows the subject. Each block is a unit to the reader, so a heading, bullet or
 code line without closing punctuation (or ending in a comma or colon) is measured as a sentence of
@@ -27,6 +30,7 @@ from datetime import date
 
 import pytest
 
+from notifications.decision_letters import OUTCOME_WORDS, Decision, decision_context
 from notifications.letters import IncidentFacts, Recipient, letter_context
 from notifications.rendering import RenderedLetter, render_letter
 from tests.services import unavailable
@@ -62,6 +66,17 @@ SUSPENSIONS = {  # (suspended, scope, the definition has a suspension step)
     "checked by hand": (False, None, True),
     "no suspension step": (False, None, False),
 }
+# Reasons as an officer writes them: the letter quotes them; a long one in two paragraphs.
+REASONS = {
+    "short": "Wij hebben uw dossier opnieuw bekeken. Het programma speelde geen rol bij de beslissing over u.",
+    "long": (
+        "Wij hebben uw dossier opnieuw bekeken, zonder het programma. Wij keken naar uw inkomen, uw woonsituatie en "
+        "de stukken die u ons stuurde. Daaruit blijkt dat u in 2024 recht had op het volle bedrag.\n\n"
+        "U krijgt het bedrag dat wij te weinig betaalden binnen zes weken terug. Ook betalen wij de rente. "
+        "Heeft u nog andere kosten gehad? Meld die dan bij ons."
+    ),
+}
+DECISION_KINDS = {"decision-review": "review", "decision-objection": "objection"}
 INVESTIGATIONS = {  # (state, due date)
     "running, due date": ("active", date(2027, 2, 22)),
     "running": ("active", None),
@@ -82,6 +97,7 @@ class Variant:
     since: bool
     grounds: bool
     sender: str
+    reasons: str = "short"
 
     def render(self, language: str = "nl") -> RenderedLetter:
         suspended, scope, has_suspension = SUSPENSIONS[self.suspension]
@@ -109,6 +125,11 @@ class Variant:
             code=CHANNELS[self.channel],
             base_url="https://herstel.voorbeeldstad.nl",
         )
+        if self.kind in DECISION_KINDS:
+            decision = Decision(
+                uuid.UUID(int=3), DECISION_KINDS[self.kind], self.outcome, REASONS[self.reasons], date(2026, 10, 1)
+            )
+            context |= decision_context(decision, language=language, last_day=date(2027, 1, 11))
         return render_letter(self.kind, language, context)
 
 
@@ -124,6 +145,11 @@ def variants() -> Iterator[Variant]:
             outcomes, CHANNELS, (SHORT_NAME, LONG_NAME), list(states), (True, False), ("full", "bare")
         ):
             yield Variant(kind, outcome, channel, name, suspension, investigation, since, grounds, sender)
+    for kind, response in DECISION_KINDS.items():  # the incident's facts are not in a decision letter
+        for outcome, channel, sender, reasons in itertools.product(
+            OUTCOME_WORDS[response]["nl"], CHANNELS, ("full", "bare"), REASONS
+        ):
+            yield Variant(kind, outcome, channel, SHORT_NAME, "stopped", "done", False, False, sender, reasons)
 
 
 def body(letter: RenderedLetter) -> str:
@@ -158,6 +184,8 @@ def test_the_variants_cover_every_kind_outcome_channel_and_name():
         ("notification", "established"),
         ("notification", "suspected"),
         ("unfounded", "unfounded"),
+        *(("decision-review", o) for o in ("granted", "partly_granted", "refused")),
+        *(("decision-objection", o) for o in ("upheld", "partly_upheld", "dismissed")),
     }
     assert {v.channel for v in ALL} == set(CHANNELS)
     assert {v.algorithm for v in ALL} == {SHORT_NAME, LONG_NAME}

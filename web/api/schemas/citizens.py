@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from notifications.services import DECISION_OUTCOMES, RESPONSE_KINDS
+from notifications.services import DECISION_OUTCOMES, RESPONSE_KINDS, REVIEW_OUTCOMES
 from web.api.common import Input, text
 
 TEXT_LIMIT = 10_000
@@ -151,7 +151,14 @@ class AssigneeSchema(ma.Schema):
 
 
 class DecisionBodySchema(Input):
-    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(DECISION_OUTCOMES))
+    outcome = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(DECISION_OUTCOMES + REVIEW_OUTCOMES),
+        metadata={
+            "description": "an objection: upheld, partly_upheld, dismissed; a review request: granted, "
+            "partly_granted, refused"
+        },
+    )
     reasons = text(20_000)
 
 

@@ -14,7 +14,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from installation import Herstel
+from notifications.services import decide_review, list_citizen_responses, unit_of_work
 from protocol.services import complete_step
+from tests.integration.notifications.conftest import CODE, run_letters
 from tests.integration.web.pages.conftest import ASSESSMENT, Browser, app_for
 from tests.integration.web.pages.dom import Element, parse
 from tests.integration.web.pages.letters import deliver
@@ -338,3 +340,46 @@ def test_the_letter_page_shows_who_wrote_it_and_the_code_page_whom_to_call(
     assert "J. de Vries" in letter
     assert "directeur Dienstverlening" in letter
     assert "Telefoon" in page.one("section", class_="contact").text
+
+
+def test_the_reader_of_a_review_decision_reads_it_as_sent_and_may_object(
+    mailing: Herstel,
+    citizen_app: Flask,
+    codes: dict[str, str],
+    officer_browser: Browser,
+    assessed: dict[str, Any],
+    dispatched: Any,
+    clock: Any,
+    smtp_server: Any,
+) -> None:
+    citizen = Citizen(citizen_app)
+    citizen.enter(codes[DUTCH])
+    assert citizen.post("/citizen/responses", {"kind": "review", "text": "Kijk mijn beslissing na."}).status_code == 302
+    (review,) = list_citizen_responses(
+        uow=unit_of_work(mailing), vault=mailing.vault, principal=officer_browser.principal, incident_id=assessed["id"]
+    )
+    decide_review(
+        uow=unit_of_work(mailing),
+        vault=mailing.vault,
+        principal=officer_browser.principal,
+        incident_id=assessed["id"],
+        response_id=review["id"],
+        outcome="refused",
+        reasons="Het programma speelde geen rol bij de beslissing over u.",
+    )
+    before = len(smtp_server.messages())
+    run_letters(mailing, dispatched, clock)
+    (mail,) = smtp_server.messages()[before:]
+    assert str(mail["To"]) == DUTCH
+    code = CODE.search(mail.get_body(("plain",)).get_content()).group(1)
+
+    reader = Citizen(citizen_app)
+    assert reader.enter(code).status_code == 302
+    page = reader.page("/citizen/letter")
+    assert "Ons besluit over uw vraag om een nieuwe beoordeling" in page.text
+    assert "Het programma speelde geen rol bij de beslissing over u." in page.text
+    assert [i["value"] for i in page.select("input", name="kind")] == ["question", "objection", "complaint"]
+    assert page.one("label", for_="kind-objection").text == "Bezwaar maken tegen het besluit"
+    sent = reader.post("/citizen/responses", {"kind": "objection", "text": "Ik ben het niet eens met dit besluit."})
+    assert sent.status_code == 302
+    assert reader.page("/citizen/letter").by_id("recorded").terms()["Wat"] == "Bezwaar"

@@ -14,6 +14,7 @@ from notifications.services import (
     record_citizen_response,
     unit_of_work_factory,
 )
+from tests.integration.notifications.conftest import run_letters
 from tests.integration.objections import store_objection
 from tests.integration.web.pages.conftest import Browser, field_errors
 from tests.integration.web.pages.dom import parse
@@ -80,10 +81,67 @@ def test_staff_read_a_response_with_its_deadline_and_answer_it(
     officer_browser.submit(answer, {"answer": "Wij nemen binnen acht weken een nieuw besluit."})
     done = officer_browser.page(path).by_id(f"response-{review['response_id']}")
     assert "Beantwoord op" in done.text
-    assert not done.select("form")
+    assert not done.select("textarea", name="answer")  # answered; the decision on the request is still to come
     status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=review["token"])
     assert status["responses"][0]["answered"] is True
     assert officer_browser.submit(answer, {"answer": "nog eens"}, status=409)
+
+
+def test_staff_decide_a_review_request_and_the_citizen_gets_the_decision_letter(
+    mailing: Herstel,
+    officer_browser: Browser,
+    assessed: dict[str, Any],
+    review: dict[str, Any],
+    dispatched: Any,
+    clock: Any,
+    smtp_server: Any,
+) -> None:
+    path = f"/incidents/{assessed['id']}/responses"
+    rid = review["response_id"]
+    card = officer_browser.page(path).by_id(f"response-{rid}")
+    form = card.one("form", action=f"{path}/{rid}/decision#response-{rid}")
+    assert [i["value"] for i in form.select("input", type="radio")] == ["granted", "partly_granted", "refused"]
+    assert [label.text for label in form.one("fieldset").select("label")] == [
+        "Toegewezen",
+        "Gedeeltelijk toegewezen",
+        "Afgewezen",
+    ]
+
+    # refused in Dutch, field by field, and nothing written is lost
+    decide = f"{path}/{rid}/decision"
+    refused = parse(officer_browser.submit(decide, {"outcome": "", "reasons": "  "}, status=422).get_data(as_text=True))
+    assert field_errors(refused) == {
+        f"decide-{rid}-outcome": "Fout: Kies een van de mogelijkheden.",
+        f"decide-{rid}-reasons": "Fout: Verplicht: een besluit vermeldt de motivering (Awb 3:46, 7:12).",
+    }
+    kept = parse(
+        officer_browser.submit(decide, {"outcome": "upheld", "reasons": "Mijn motivering."}, status=422).get_data(
+            as_text=True
+        )
+    )
+    # an objection's word, not this kind's
+    assert field_errors(kept) == {f"decide-{rid}-outcome": "Fout: Kies een van de mogelijkheden."}
+    assert kept.by_id(f"decide-{rid}-reasons").text == "Mijn motivering."
+
+    officer_browser.submit(decide, {"outcome": "partly_granted", "reasons": "Een deel van de beslissing was fout."})
+    done = officer_browser.page(path).by_id(f"response-{rid}")
+    assert "Gedeeltelijk toegewezen" in done.text
+    assert "Een deel van de beslissing was fout." in done.text
+    assert not done.select("input", type="radio")
+    again = parse(
+        officer_browser.submit(decide, {"outcome": "refused", "reasons": "Nee."}, status=409).get_data(as_text=True)
+    )
+    assert "Hierop is al beslist." in again.text
+
+    timeline = officer_browser.page(f"/incidents/{assessed['id']}/timeline").text
+    assert "Besluitbrief klaargezet" in timeline
+    assert "Besluit op een verzoek om een nieuwe beoordeling" in timeline
+    assert "gedeeltelijk toegewezen" in timeline
+    before = len(smtp_server.messages())
+    run_letters(mailing, dispatched, clock)
+    (mail,) = smtp_server.messages()[before:]
+    assert mail["Subject"] == "Ons besluit over uw vraag om een nieuwe beoordeling"
+    assert "Wij geven u voor een deel gelijk." in " ".join(mail.get_body(("plain",)).get_content().split())
 
 
 def test_a_stored_objection_still_reads_as_an_objection(
@@ -133,10 +191,7 @@ def test_a_response_is_handed_to_a_colleague_and_an_objection_decided(
     )
     errors = field_errors(incomplete)
     assert set(errors) == {f"decide-{rid}-outcome", f"decide-{rid}-reasons"}
-    assert (
-        errors[f"decide-{rid}-reasons"]
-        == "Fout: Verplicht: een beslissing op bezwaar vermeldt de motivering (Awb 7:12)."
-    )
+    assert errors[f"decide-{rid}-reasons"] == "Fout: Verplicht: een besluit vermeldt de motivering (Awb 3:46, 7:12)."
     kept = parse(
         coordinator_browser.submit(decision, {"outcome": "partly_upheld", "reasons": ""}, status=422).get_data(
             as_text=True
@@ -146,13 +201,13 @@ def test_a_response_is_handed_to_a_colleague_and_an_objection_decided(
 
     coordinator_browser.submit(decision, {"outcome": "partly_upheld", "reasons": "De selectie woog nationaliteit mee."})
     decided = coordinator_browser.page(path)
-    assert "De beslissing op het bezwaar is vastgelegd." in decided.one("div", class_="messages").text
+    assert "Uw besluit is vastgelegd. De burger krijgt de besluitbrief." in decided.one("div", class_="messages").text
     done = decided.by_id(f"response-{rid}")
     assert "Gedeeltelijk gegrond" in done.text
     assert "De selectie woog nationaliteit mee." in done.text
     assert not done.select("form")  # decided and answered: nothing left to do on it (no answer form either)
     twice = coordinator_browser.submit(decision, {"outcome": "dismissed", "reasons": "Toch niet."}, status=409)
-    assert "Op dit bezwaar is al beslist." in parse(twice.get_data(as_text=True)).one("div", class_="refusal").text
+    assert "Hierop is al beslist." in parse(twice.get_data(as_text=True)).one("div", class_="refusal").text
 
 
 def test_an_investigator_may_not_assign_or_decide(
