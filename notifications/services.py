@@ -11,6 +11,14 @@ family, so the web maps them with the same handler.
 """
 
 from notifications import messages as notification_messages
+from notifications.answers import (
+    ATTACHMENT_BYTES,
+    ATTACHMENT_TYPES,
+    MAX_ATTACHMENTS,
+    Attachment,
+    get_response_attachment,
+    list_response_notices,
+)
 from notifications.attempts import DeliveryReport
 from notifications.campaigns import (
     letters_summary,
@@ -48,6 +56,7 @@ from notifications.persons import import_persons, list_persons, record_reporter
 from notifications.ports import Installation
 from notifications.rendering import RenderedLetter
 from notifications.response_handling import assign_response, decide_objection
+from notifications.response_notices import NoticeReport, deliver_response_notices
 from notifications.settings import NotificationsSettings
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import DECISION_OUTCOMES, LETTER_KINDS, RESPONSE_KINDS
@@ -70,13 +79,17 @@ def open_vault(settings: NotificationsSettings) -> Vault:
 
 
 __all__ = [
+    "ATTACHMENT_BYTES",
+    "ATTACHMENT_TYPES",
     "BATCH",
     "CITIZEN_PATH",
     "DECISION_OUTCOMES",
     "HANDLERS",
     "LETTER_KINDS",
+    "MAX_ATTACHMENTS",
     "RESPONSE_KINDS",
     "AccessDenied",
+    "Attachment",
     "BerichtenboxChannel",
     "Channel",
     "ChannelFactory",
@@ -87,6 +100,7 @@ __all__ = [
     "FileTooLarge",
     "Installation",
     "LetterDispatch",
+    "NoticeReport",
     "NotificationsSettings",
     "NotificationsUnitOfWork",
     "Outcome",
@@ -104,18 +118,21 @@ __all__ = [
     "decide_objection",
     "default_channels",
     "deliver_letters",
+    "deliver_response_notices",
     "end_citizen_session",
     "format_access_code",
     "get_captured_mail",
     "get_case_status",
     "get_citizen_letter",
     "get_citizen_letter_pdf",
+    "get_response_attachment",
     "import_persons",
     "letter_timeliness",
     "letters_summary",
     "list_captured_mail",
     "list_citizen_responses",
     "list_persons",
+    "list_response_notices",
     "normalize_access_code",
     "notification_messages",
     "objection_deadline",

@@ -7,9 +7,11 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from notifications.services import answer_citizen_response, list_citizen_responses
 from protocol.services import InvalidEvidence, NotFound, ProtocolError
+from web.attachments import attachment_download
 from web.context import notifications_uow, principal, vault
 from web.pages.common import may
 from web.pages.incident_view import Refusal
@@ -66,5 +68,10 @@ def answer(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
         message = Refusal.of(error).explanation or field_message(error.message)
         failed = {"id": str(response_id), "answer": text, "message": message}
         return render_responses(incident_id, failed=failed, status=status_for(error))
-    flash(_("Your answer is recorded. The citizen sees on their page that it has been answered."), "info")
+    flash(_("Your answer is recorded. The citizen reads it on their page and is told so by e-mail or by post."), "info")
     return redirect(url_for("responses_page.index", incident_id=incident_id, _anchor=f"response-{response_id}"))
+
+
+@blp.get("/incidents/<uuid:incident_id>/responses/<uuid:response_id>/attachments/<uuid:attachment_id>")
+def attachment(incident_id: uuid.UUID, response_id: uuid.UUID, attachment_id: uuid.UUID) -> Response:
+    return attachment_download(incident_id, response_id, attachment_id)
