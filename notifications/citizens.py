@@ -15,12 +15,23 @@ from __future__ import annotations
 
 import hmac
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from notifications import messages
+from notifications.answers import (
+    FIELD,
+    Attachment,
+    answer_role,
+    attachment_problems,
+    attachments_by_response,
+    citizen_thread,
+    keep_attachments,
+    next_reference,
+    queue_notice,
+)
 from notifications.codes import normalize_access_code
 from notifications.copies import CopyMismatch, open_copy, pdf_place, sha256
 from notifications.crypto import Vault
@@ -217,8 +228,9 @@ def get_citizen_letter_pdf(*, uow_factory: UnitOfWorkFactory, vault: Vault, base
     return again.pdf if again.pdf is not None else data
 
 
-def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, Any]:
-    """How the case stands, step by step in plain words, the reader's own responses, and what they may send."""
+def get_case_status(*, uow_factory: UnitOfWorkFactory, vault: Vault, token: str) -> dict[str, Any]:
+    """How the case stands, step by step in plain words, what the reader may send, and their own
+    responses: each with its reference, their own words, the names of their files, and the answer."""
     session = citizen_session(uow_factory=uow_factory, token=token)
     language = session.language
     with uow_factory().read_only() as uow:
@@ -228,6 +240,9 @@ def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, 
         definition = citizen_definition(uow, incident.definition)
         view = _status_view(incident, letter, responses, language, definition)
         view["contact"] = contact_of(uow, incident.organisation_id)  # how to reach them today
+        thread = {item["id"]: item for item in citizen_thread(uow, vault, responses, session.incident_id)}
+        for response in view["responses"]:
+            response.update(thread[response["id"]])
         return view
 
 
@@ -260,11 +275,19 @@ def _status_view(
 
 
 def record_citizen_response(
-    *, uow_factory: UnitOfWorkFactory, vault: Vault, token: str, kind: str, text: str
+    *,
+    uow_factory: UnitOfWorkFactory,
+    vault: Vault,
+    token: str,
+    kind: str,
+    text: str,
+    attachments: Sequence[Attachment] = (),
 ) -> dict[str, Any]:
     """Record a question, review request, complaint or harm report, as far as the reader's letter offers
-    it (`REPLIES`); it goes on the timeline as `CitizenResponded` (the person by id only) and starts its
-    legal deadline where one applies."""
+    it (`REPLIES`), with up to three files; it goes on the timeline as `CitizenResponded` (the person by
+    id only) and starts its legal deadline where one applies. It gets its reference number at once,
+    and a receipt is queued for the person's e-mail when they consented to electronic contact
+    (`receipt`: "email", else None: shown on the page only)."""
     session = citizen_session(uow_factory=uow_factory, token=token)
     text = (text or "").strip()
     errors: dict[str, list[str]] = {}
@@ -275,23 +298,28 @@ def record_citizen_response(
         errors["text"] = [messages.RESPONSE_TEXT_REQUIRED()]
     elif len(text) > TEXT_LIMIT:
         errors["text"] = [messages.RESPONSE_TEXT_TOO_LONG(limit=TEXT_LIMIT)]
+    if problems := attachment_problems(attachments):
+        errors[FIELD] = list(problems)
     if errors:
         raise InvalidEvidence(messages.RESPONSE_INCOMPLETE(), errors=errors)
     response_id = uuid.uuid4()
     with uow_factory() as uow:
         now = uow.now()
-        uow.responses.add(
-            CitizenResponseRow(
-                id=response_id,
-                incident_id=session.incident_id,
-                person_id=session.person_id,
-                letter_id=session.letter_id,
-                kind=kind,
-                key_id=vault.key_id,
-                text_sealed=vault.seal(text, place=f"citizen_responses/{response_id}/text"),
-                received_at=now,
-            )
+        row = CitizenResponseRow(
+            id=response_id,
+            incident_id=session.incident_id,
+            person_id=session.person_id,
+            letter_id=session.letter_id,
+            kind=kind,
+            key_id=vault.key_id,
+            text_sealed=vault.seal(text, place=f"citizen_responses/{response_id}/text"),
+            received_at=now,
+            reference=next_reference(uow, now),
         )
+        uow.responses.add(row)
+        keep_attachments(uow, vault, row, attachments, now)
+        receipt = queue_notice(uow, row, "receipt", now)
+        reference = row.reference
         append_to_timeline(
             uow,
             incident_id=session.incident_id,
@@ -309,6 +337,9 @@ def record_citizen_response(
         uow.commit()
     return {
         "response_id": response_id,
+        "reference": reference,
+        "receipt": receipt,
+        "attachments": len(attachments),
         "kind": kind,
         "received_at": now,
         "answer_due": due.last_day if due else None,
@@ -344,7 +375,8 @@ def answer_citizen_response(
         row.answer_sealed = vault.seal(answer, place=f"citizen_responses/{response_id}/answer")
         if reasons is not None:
             row.decision_reasons_sealed = vault.seal(reasons, place=f"citizen_responses/{response_id}/reasons")
-        row.answered_at, row.answered_by = now, actor.ref()
+        row.answered_at, row.answered_by, row.answered_role = now, actor.ref(), answer_role(actor)
+        notice = queue_notice(uow, row, "answer", now)  # once: the row is answered only once
         append_to_timeline(
             uow,
             incident_id=incident_id,
@@ -353,7 +385,7 @@ def answer_citizen_response(
             actor=actor,
         )
         uow.commit()
-    return {"response_id": response_id, "answered_at": now}
+    return {"response_id": response_id, "answered_at": now, "notice": notice}
 
 
 def _open_text(vault: Vault, row: CitizenResponseRow) -> str:
@@ -367,7 +399,8 @@ def list_citizen_responses(
     with uow.read_only():
         incident, _ = incident_for(uow, principal, incident_id, "responses.read", lock=False)
         rows = uow.responses.of_incident(incident_id)
-        return [_response_view(vault, row, incident) for row in rows]
+        files = attachments_by_response(uow, vault, [row.id for row in rows])
+        return [{**_response_view(vault, row, incident), "attachments": files.get(row.id, [])} for row in rows]
 
 
 def _response_view(vault: Vault, row: CitizenResponseRow, incident: Any) -> dict[str, Any]:
@@ -377,6 +410,7 @@ def _response_view(vault: Vault, row: CitizenResponseRow, incident: Any) -> dict
         answer = vault.open(row.answer_sealed, key_id=row.key_id, place=f"citizen_responses/{row.id}/answer")
     return {
         "id": row.id,
+        "reference": row.reference,
         "kind": row.kind,
         "person_id": row.person_id,
         "received_at": row.received_at,

@@ -11,6 +11,14 @@ family, so the web maps them with the same handler.
 """
 
 from notifications import messages as notification_messages
+from notifications.answers import (
+    ATTACHMENT_BYTES,
+    ATTACHMENT_TYPES,
+    MAX_ATTACHMENTS,
+    Attachment,
+    get_response_attachment,
+    list_response_notices,
+)
 from notifications.attempts import DeliveryReport
 from notifications.campaigns import (
     letters_summary,
@@ -49,6 +57,7 @@ from notifications.persons import import_persons, list_persons, open_person, rec
 from notifications.ports import Installation
 from notifications.rendering import RenderedLetter
 from notifications.response_handling import assign_response, decide_objection, decide_response, decide_review
+from notifications.response_notices import NoticeReport, deliver_response_notices
 from notifications.settings import NotificationsSettings
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import CAMPAIGN_KINDS, DECISION_OUTCOMES, LETTER_KINDS, RESPONSE_KINDS, REVIEW_OUTCOMES
@@ -71,6 +80,8 @@ def open_vault(settings: NotificationsSettings) -> Vault:
 
 
 __all__ = [
+    "ATTACHMENT_BYTES",
+    "ATTACHMENT_TYPES",
     "BATCH",
     "CAMPAIGN_KINDS",
     "CITIZEN_PATH",
@@ -78,10 +89,12 @@ __all__ = [
     "HANDLERS",
     "LETTER_KINDS",
     "LOGO_LIMIT",
+    "MAX_ATTACHMENTS",
     "REPLIES",
     "RESPONSE_KINDS",
     "REVIEW_OUTCOMES",
     "AccessDenied",
+    "Attachment",
     "BerichtenboxChannel",
     "Channel",
     "ChannelFactory",
@@ -92,6 +105,7 @@ __all__ = [
     "FileTooLarge",
     "Installation",
     "LetterDispatch",
+    "NoticeReport",
     "NotificationsSettings",
     "NotificationsUnitOfWork",
     "Outcome",
@@ -112,6 +126,7 @@ __all__ = [
     "decide_review",
     "default_channels",
     "deliver_letters",
+    "deliver_response_notices",
     "end_citizen_session",
     "format_access_code",
     "get_captured_mail",
@@ -119,12 +134,14 @@ __all__ = [
     "get_citizen_letter",
     "get_citizen_letter_pdf",
     "get_letterhead",
+    "get_response_attachment",
     "import_persons",
     "letter_timeliness",
     "letters_summary",
     "list_captured_mail",
     "list_citizen_responses",
     "list_persons",
+    "list_response_notices",
     "normalize_access_code",
     "notification_messages",
     "open_citizen_session",

@@ -21,6 +21,7 @@ from notifications.dispatch import LetterDispatch
 from notifications.letter_storage import LetterRepository
 from notifications.model import AffectedPerson
 from notifications.rendering import Logo
+from notifications.response_storage import ResponseExtrasRepository
 from notifications.tables import (
     AffectedPersonRow,
     CitizenResponseRow,
@@ -208,6 +209,7 @@ class NotificationsUnitOfWork(UnitOfWork):
     persons: PersonRepository
     letters: LetterRepository
     responses: ResponseRepository
+    response_extras: ResponseExtrasRepository
     senders: SenderRepository
 
     def __init__(self, db: Database, *, dispatch: LetterDispatch, **options: Unpack[UnitOfWorkOptions]) -> None:
@@ -218,6 +220,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.persons = PersonRepository(session)
         self.letters = LetterRepository(session)
         self.responses = ResponseRepository(session)
+        self.response_extras = ResponseExtrasRepository(session)
         self.senders = SenderRepository(session)
 
     def lock_incident(self, incident_id: uuid.UUID) -> None:

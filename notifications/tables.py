@@ -222,6 +222,10 @@ class CitizenResponseRow(Base):
     decision_reasons_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(80))
+    # R-2026-000123: what the citizen quotes when they call or write; a reference, not a secret.
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # The answerer's role in the organisation (officer, coordinator): what the citizen is shown, not a name.
+    answered_role: Mapped[str | None] = mapped_column(String(20))
     __table_args__ = (
         CheckConstraint(f"kind IN {_in(RESPONSE_KINDS)}", name="kind"),
         CheckConstraint(
@@ -259,3 +263,60 @@ class LetterheadLogoRow(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
     __table_args__ = (CheckConstraint("media_type IN ('image/png', 'image/jpeg')", name="media_type"),)
+
+
+class ResponseCounterRow(Base):
+    """The last reference number given out in a year (one row per year, raised by an upsert)."""
+
+    __tablename__ = "response_counters"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class ResponseAttachmentRow(Base):
+    """A file a citizen sent with a response (PDF, JPEG, PNG): its name and content sealed."""
+
+    __tablename__ = "response_attachments"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizen_responses.id"), index=True)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(32))
+    filename_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    content_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+NOTICE_PURPOSES = ("receipt", "answer")  # the receipt of a response; the notice that it has an answer
+NOTICE_STATUSES = ("queued", "sending", "sent", "failed")
+
+
+class ResponseNoticeRow(Base):
+    """One message to a citizen about their response, by e-mail or post: unique per (response,
+    purpose), so however often it is queued or retried, it exists once. It carries no text: the mail
+    or letter is written when it is sent, from the response's reference, kind and date."""
+
+    __tablename__ = "response_notices"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizen_responses.id"))
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    print_batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    last_error: Mapped[str | None] = mapped_column(String(200))  # codes and error classes, never an address
+    created_at: Mapped[datetime]
+    __table_args__ = (
+        UniqueConstraint("response_id", "purpose"),
+        Index(None, "status", "available_at"),
+        CheckConstraint(f"purpose IN {_in(NOTICE_PURPOSES)}", name="purpose"),
+        CheckConstraint(f"status IN {_in(NOTICE_STATUSES)}", name="status"),
+        CheckConstraint("channel IN ('email','post')", name="channel"),
+    )

@@ -81,6 +81,7 @@ ROUTES: dict[str, Access] = {
     f"POST {P}/responses/<uuid:response_id>/decision": "responses.decide",
     f"POST {P}/owner": "incident.assign_owner",
     "GET /waiting": SIGNED_IN,  # what waits on oneself, computed by the service (web/pages/waiting.py)
+    f"GET {P}/responses/<uuid:response_id>/attachments/<uuid:attachment_id>": "responses.read",
     "GET /inbox": SIGNED_IN,  # one's own notifications (web/pages/inbox.py)
     "POST /inbox/read": SIGNED_IN,
     "POST /inbox/preferences": SIGNED_IN,
@@ -181,6 +182,7 @@ ROUTES: dict[str, Access] = {
     f"GET {I}/letters/summary": "letters.read",
     f"GET {I}/responses": "responses.read",
     f"POST {I}/responses/<uuid:response_id>/answer": "responses.answer",
+    f"GET {I}/responses/<uuid:response_id>/attachments/<uuid:attachment_id>": "responses.read",
     f"PUT {I}/responses/<uuid:response_id>/assignee": "responses.assign",
     f"POST {I}/responses/<uuid:response_id>/decision": "responses.decide",
     f"PUT {I}/owner": "incident.assign_owner",

@@ -54,7 +54,13 @@ from protocol.services.definitions import (
     register_definition,
     sync_builtin_definitions,
 )
-from protocol.services.documents import DOCUMENT_TYPES, get_document, list_documents, upload_document
+from protocol.services.documents import (
+    DOCUMENT_TYPES,
+    content_problem,
+    get_document,
+    list_documents,
+    upload_document,
+)
 from protocol.services.export import export_incident
 from protocol.services.handlers import HANDLERS as NOTICE_HANDLERS
 from protocol.services.handlers import Handler, handlers_for, list_notices, register_handler
@@ -225,6 +231,7 @@ __all__ = [
     "complete_step",
     "complete_step_as_system",
     "compliance_figures",
+    "content_problem",
     "create_checkpoint",
     "create_organisation",
     "create_token",

@@ -94,7 +94,7 @@ class Status(MethodView):
     @errors(blp, 401)
     def get(self) -> dict[str, Any]:
         """How the case stands, step by step in plain words, and the reader's own responses."""
-        return get_case_status(uow_factory=notifications_uows(), token=citizen_token())
+        return get_case_status(uow_factory=notifications_uows(), vault=vault(), token=citizen_token())
 
 
 @blp.route("/responses")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 
 from notifications.services import (
@@ -23,6 +24,7 @@ from web.api.schemas.citizens import (
     DecisionSchema,
     ResponseSchema,
 )
+from web.attachments import attachment_download
 from web.context import notifications_uow, principal, vault
 
 blp = api_blueprint(
@@ -91,3 +93,15 @@ class Decision(MethodView):
             outcome=body["outcome"],
             reasons=body["reasons"],
         )
+
+
+@blp.route("/<uuid:response_id>/attachments/<uuid:attachment_id>")
+class AttachmentContent(MethodView):
+    @blp.doc(
+        responses={"200": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+    )
+    @blp.response(200, description="the file as the citizen sent it (PDF, JPEG or PNG)")
+    @errors(blp, *READ_ERRORS)
+    def get(self, incident_id: uuid.UUID, response_id: uuid.UUID, attachment_id: uuid.UUID) -> Response:
+        """A file a citizen sent with a response, as a download."""
+        return attachment_download(incident_id, response_id, attachment_id)

@@ -17,7 +17,10 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from werkzeug.wrappers import Response
 
 from notifications.services import (
+    ATTACHMENT_TYPES,
+    MAX_ATTACHMENTS,
     AccessDenied,
+    Attachment,
     citizen_contact,
     end_citizen_session,
     get_case_status,
@@ -28,20 +31,24 @@ from notifications.services import (
 )
 from protocol.services import InvalidEvidence
 from web.context import herstel, notifications_uow, notifications_uows, vault
+from web.messages import render
 from web.pages.common import lang
 from web.pages.letter_html import letter_body
 from web.pages.letters_text import (
+    ANSWER_ROLES,
     RESPONSE_HINTS,
     RESPONSE_KINDS_TEXT,
     RESPONSE_NAMES,
     citizen_step_text,
 )
-from web.pages.text import _, field_message, label
+from web.pages.text import _, label
+from web.security import body_types
 
 blp = Blueprint("citizen", __name__)
 COOKIE = "herstel_citizen"  # holds the citizen session's secret; nothing else
 COOKIE_PATH = "/citizen"
 LAST = "citizen_last_response"  # the response just recorded, shown once after the redirect
+RECEIPT = "citizen_last_receipt"  # how its receipt goes: "email", or "" (shown here only, to print)
 CODE_LIMIT = 64  # longer input is not a code; not even worth normalising
 Page = str | tuple[str, int] | Response
 
@@ -108,11 +115,14 @@ def _letter_page(token: str, *, form: dict[str, Any] | None = None, status: int 
         letter = get_citizen_letter(
             uow_factory=notifications_uows(), vault=vault(), base_url=herstel().settings.base_url, token=token
         )
-        case = get_case_status(uow_factory=notifications_uows(), token=token)
+        case = get_case_status(uow_factory=notifications_uows(), vault=vault(), token=token)
     except AccessDenied:
         return _ended()
     last = session.pop(LAST, None)
     recorded = next((r for r in case["responses"] if str(r["id"]) == last), None) if last else None
+    receipt = session.pop(RECEIPT, "")
+    if recorded is not None:
+        recorded = {**recorded, "receipt": receipt}
     html = render_template(
         "citizen/letter.html",
         letter=letter,
@@ -122,6 +132,8 @@ def _letter_page(token: str, *, form: dict[str, Any] | None = None, status: int 
         recorded=recorded,
         kinds=[(k, label(RESPONSE_KINDS_TEXT, k), str(RESPONSE_HINTS.get(k, ""))) for k in case["replies"]],
         kind_label=lambda k: label(RESPONSE_NAMES, k),
+        role_label=lambda r: label(ANSWER_ROLES, r),
+        max_files=MAX_ATTACHMENTS,
         form=form or {"kind": "", "text": "", "errors": {}},
         page_url=url_for("citizen.letter"),
     )
@@ -170,7 +182,34 @@ def letter_pdf() -> Response:
     return response
 
 
+# what browsers send for a file they cannot type, by extension, as the service knows it
+FILE_WORDS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+BY_EXTENSION = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+def _file_words(name: str, value: Any) -> Any:
+    """Media types as a reader names them (PDF, JPEG, PNG), not as codes."""
+    if name in ("choices", "content_type") and isinstance(value, str):
+        for code, word in FILE_WORDS.items():
+            value = value.replace(code, word)
+    return value
+
+
+def _attachments() -> list[Attachment]:
+    """The files of the form; an empty file input (nothing chosen) is no file."""
+    found = []
+    for file in request.files.getlist("attachments"):
+        if not file.filename:
+            continue
+        sent = (file.mimetype or "").lower()
+        if sent not in ATTACHMENT_TYPES:
+            sent = next((t for ext, t in BY_EXTENSION.items() if file.filename.lower().endswith(ext)), sent)
+        found.append(Attachment(file.filename, sent, file.read()))
+    return found
+
+
 @blp.post("/citizen/responses")
+@body_types("multipart/form-data", "application/x-www-form-urlencoded")  # with files: the installation's limit
 def respond() -> Page:
     token = _token()
     if not token:
@@ -179,14 +218,20 @@ def respond() -> Page:
     text = request.form.get("text", "")
     try:
         result = record_citizen_response(
-            uow_factory=notifications_uows(), vault=vault(), token=token, kind=kind, text=text
+            uow_factory=notifications_uows(),
+            vault=vault(),
+            token=token,
+            kind=kind,
+            text=text,
+            attachments=_attachments(),
         )
     except AccessDenied:
         return _ended()
     except InvalidEvidence as error:
-        errors = {name: [field_message(m) for m in messages] for name, messages in error.errors.items()}
+        errors = {name: [render(m, words=_file_words) for m in messages] for name, messages in error.errors.items()}
         return _letter_page(token, form={"kind": kind, "text": text, "errors": errors}, status=422)
     session[LAST] = str(result["response_id"])
+    session[RECEIPT] = result["receipt"] or ""
     return redirect(url_for("citizen.letter", _anchor="recorded"))
 
 

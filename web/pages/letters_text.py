@@ -64,3 +64,11 @@ def citizen_step_text(state: str, day: str | None) -> str:
     if state == "not_applicable":
         return _("This step was not needed after the assessment.")
     return _("Not started yet.")
+
+
+# Who answered a citizen on behalf of the organisation: a role, never a person's name.
+ANSWER_ROLES: Mapping[str, object] = {
+    "officer": _l("an incident officer"),
+    "coordinator": _l("a coordinator"),
+    "staff": _l("a staff member"),
+}

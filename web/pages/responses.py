@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from notifications.services import (
     DECISION_OUTCOMES,
@@ -24,6 +25,7 @@ from notifications.services import (
     list_citizen_responses,
 )
 from protocol.services import InvalidEvidence, NotFound, ProtocolError, list_staff
+from web.attachments import attachment_download
 from web.context import notifications_uow, principal, vault
 from web.pages.common import may, uow, user_name
 from web.pages.incident_view import Refusal
@@ -134,7 +136,7 @@ def answer(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
     except ProtocolError as error:
         failed["refusal"] = Refusal.of(error)
         return render_responses(incident_id, failed=failed, status=status_for(error))
-    flash(_("Your answer is recorded. The citizen sees on their page that it has been answered."), "info")
+    flash(_("Your answer is recorded. The citizen reads it on their page and is told so by e-mail or by post."), "info")
     return redirect(url_for("responses_page.index", incident_id=incident_id, _anchor=f"response-{response_id}"))
 
 
@@ -187,3 +189,8 @@ def decision(incident_id: uuid.UUID, response_id: uuid.UUID) -> Page:
 
     done = _("Your decision is recorded. The citizen receives the decision letter.")
     return _attempt(incident_id, response_id, "decide", values, call, done)
+
+
+@blp.get("/incidents/<uuid:incident_id>/responses/<uuid:response_id>/attachments/<uuid:attachment_id>")
+def attachment(incident_id: uuid.UUID, response_id: uuid.UUID, attachment_id: uuid.UUID) -> Response:
+    return attachment_download(incident_id, response_id, attachment_id)

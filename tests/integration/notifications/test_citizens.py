@@ -99,7 +99,9 @@ def test_the_reader_sees_their_letter_and_the_case_in_plain_words(mailing, deliv
         base_url=mailing.settings.base_url,
         token=session.token,
     ).startswith(b"%PDF")
-    status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)
+    status = get_case_status(
+        uow_factory=unit_of_work_factory(mailing), vault=open_vault(mailing.settings), token=session.token
+    )
     steps = {s["key"]: s for s in status["steps"]}
     assert steps["assess"]["state"] == "completed"
     assert steps["assess"]["text"] == "Done on 30 November 2026."
@@ -197,7 +199,9 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
         uow=unit_of_work(mailing), vault=open_vault(mailing.settings), principal=officer, incident_id=incident["id"]
     )
     assert listed[0]["answer"] == "Wij nemen een nieuw besluit."
-    status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)
+    status = get_case_status(
+        uow_factory=unit_of_work_factory(mailing), vault=open_vault(mailing.settings), token=session.token
+    )
     assert [(r["kind"], r["answered"]) for r in status["responses"]] == [
         ("review", True),
         ("complaint", False),

@@ -98,7 +98,7 @@ def test_a_sent_letter_keeps_the_letterhead_it_was_sent_with(
     assert after["logo"] == before["logo"] is not None
     shown = Image.open(io.BytesIO(base64.b64decode(after["logo"].split(",")[1])))
     assert shown.getpixel((1, 1)) == (0, 90, 160)  # the first logo, not the new one
-    status = get_case_status(uow_factory=factory, token=token)
+    status = get_case_status(uow_factory=factory, vault=vault, token=token)
     assert status["contact"]["phone"] == "088 123 45 67"
     if shutil.which("pdftotext") is not None:
         pdf = get_citizen_letter_pdf(uow_factory=factory, vault=vault, base_url=base_url, token=token)

@@ -98,7 +98,7 @@ def test_a_definition_with_other_step_names_sends_letters(mailing, officer, algo
         vault=open_vault(mailing.settings),
         access_code=CODE.search(dutch).group(1),
     )
-    status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)
+    status = get_case_status(uow_factory=unit_of_work_factory(mailing), vault=mailing.vault, token=session.token)
     steps = {s["key"]: s for s in status["steps"]}
     assert list(steps) == ["triage", "halt", "inquiry", "notify"]
     assert steps["notify"]["title"] == "Iedereen een brief sturen"
@@ -177,6 +177,9 @@ def test_an_incident_under_version_2_takes_the_citizens_words_from_version_3(
         access_code=CODE.search(body).group(1),
     )
     steps = {
-        s["key"]: s for s in get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)["steps"]
+        s["key"]: s
+        for s in get_case_status(uow_factory=unit_of_work_factory(mailing), vault=mailing.vault, token=session.token)[
+            "steps"
+        ]
     }
     assert steps["suspend"]["title"] == "Het computerprogramma stoppen"  # version 3's words

@@ -131,7 +131,7 @@ def test_the_reporter_of_an_unfounded_signal_is_told(mailing, officer, smtp_serv
     # the reporter may ask or complain; there is no decision about them to review, nor to object to
     uows, vault = unit_of_work_factory(mailing), open_vault(mailing.settings)
     session = open_citizen_session(uow_factory=uows, vault=vault, access_code=CODE.search(text).group(1))
-    assert get_case_status(uow_factory=uows, token=session.token)["replies"] == ["question", "complaint"]
+    assert get_case_status(uow_factory=uows, vault=vault, token=session.token)["replies"] == ["question", "complaint"]
     for kind in ("review", "objection", "harm"):
         with pytest.raises(InvalidEvidence) as caught:
             record_citizen_response(uow_factory=uows, vault=vault, token=session.token, kind=kind, text="Nee.")

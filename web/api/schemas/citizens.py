@@ -71,11 +71,29 @@ class StatusLetterSchema(ma.Schema):
     sent_on = ma.fields.Date(allow_none=True)
 
 
+class OwnFileSchema(ma.Schema):
+    filename = ma.fields.String(required=True)
+    size = ma.fields.Integer(required=True)
+
+
+class OwnAnswerSchema(ma.Schema):
+    text = ma.fields.String(required=True)
+    at = ma.fields.DateTime(required=True)
+    role = ma.fields.String(
+        required=True, metadata={"description": "who answered on behalf of the organisation: officer, coordinator"}
+    )
+    organisation = ma.fields.String(required=True)
+
+
 class OwnResponseSchema(ma.Schema):
     id = ma.fields.UUID(required=True)
+    reference = ma.fields.String(allow_none=True, metadata={"description": "the response's reference number"})
     kind = ma.fields.String(required=True)
     received_at = ma.fields.DateTime(required=True)
+    text = ma.fields.String(required=True, metadata={"description": "the citizen's own message"})
+    attachments = ma.fields.List(ma.fields.Nested(OwnFileSchema), required=True)
     answered = ma.fields.Boolean(required=True)
+    answer = ma.fields.Nested(OwnAnswerSchema, allow_none=True)
     answer_due = ma.fields.Date(allow_none=True)
     answer_due_text = ma.fields.String(allow_none=True)
 
@@ -105,6 +123,10 @@ class ResponseBodySchema(Input):
 
 class RecordedResponseSchema(ma.Schema):
     response_id = ma.fields.UUID(required=True)
+    reference = ma.fields.String(required=True, metadata={"description": "e.g. R-2026-000123: to quote, not a secret"})
+    receipt = ma.fields.String(
+        allow_none=True, metadata={"description": "email: a receipt is mailed; null: no consent to e-mail, none is"}
+    )
     kind = ma.fields.String(required=True)
     received_at = ma.fields.DateTime(required=True)
     answer_due = ma.fields.Date(allow_none=True, metadata={"description": "last day of the legal deadline started"})
@@ -115,8 +137,10 @@ class ResponseSchema(ma.Schema):
     """A citizen's response as the officers read it."""
 
     id = ma.fields.UUID(required=True)
+    reference = ma.fields.String(allow_none=True)
     kind = ma.fields.String(required=True)
     person_id = ma.fields.UUID(required=True)
+    attachments = ma.fields.List(ma.fields.Nested("AttachmentSchema"), required=True)
     received_at = ma.fields.DateTime(required=True)
     text = ma.fields.String(required=True)
     answer_due = ma.fields.Date(allow_none=True)
@@ -127,6 +151,16 @@ class ResponseSchema(ma.Schema):
     decision = ma.fields.Nested(
         "DecisionViewSchema", allow_none=True, metadata={"description": "an objection's decision, once taken"}
     )
+
+
+class AttachmentSchema(ma.Schema):
+    """A file a citizen sent with a response (its bytes: .../attachments/{id})."""
+
+    id = ma.fields.UUID(required=True)
+    filename = ma.fields.String(required=True)
+    content_type = ma.fields.String(required=True)
+    size = ma.fields.Integer(required=True)
+    sha256 = ma.fields.String(required=True)
 
 
 class DecisionViewSchema(ma.Schema):
@@ -175,3 +209,6 @@ class AnswerBodySchema(Input):
 class AnswerSchema(ma.Schema):
     response_id = ma.fields.UUID(required=True)
     answered_at = ma.fields.DateTime(required=True)
+    notice = ma.fields.String(
+        allow_none=True, metadata={"description": "how the citizen is told there is an answer: email, post, or null"}
+    )

@@ -37,8 +37,10 @@ from werkzeug.test import TestResponse
 from installation import Herstel
 from notifications.demo import fictitious_bsns
 from notifications.services import (
+    Attachment,
     import_persons,
     list_captured_mail,
+    list_citizen_responses,
     list_persons,
     open_citizen_session,
     open_vault,
@@ -195,6 +197,10 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
         vault=open_vault(mailing.settings),
         token=session.token,
         text="Bezwaar van Aafke Geheimhouder",
+        attachments=(Attachment("alfa-bijlage-geheim.pdf", "application/pdf", b"%PDF-1.7\n%%EOF\n"),),
+    )
+    (listed,) = list_citizen_responses(
+        uow=unit_of_work(mailing), vault=mailing.vault, principal=officer, incident_id=incident_id
     )
     token = create_token(uow=herstel.uow(), by=Principal.installation(), email=coordinator.email, name="alfa")
     uploader = Api(app_for(herstel).test_client(), token.secret)
@@ -227,11 +233,12 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
             "document_id": str(document["id"]),
             "approval_id": str(approval["id"]),
             "response_id": str(response["response_id"]),
+            "attachment_id": str(listed["attachments"][0]["id"]),
+            "deadline_id": str(current["deadlines"][0]["id"]),
             "token_id": str(token.id),
             "user_id": str(coordinator.user_id),
             "mail_id": mail_id,
             "invitation_id": str(invitation.id),
-            "deadline_id": str(current["deadlines"][0]["id"]),
             "person_id": str(person_id),
             "organisation_id": str(organisation_id),  # its letterhead (web/api/letterhead.py)
         },
@@ -244,6 +251,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
     org.secrets |= {value for person in persons for key, value in person.items() if key not in ("lang", "consent")}
     org.secrets -= {person["number"] for person in persons}  # a house number alone is no secret: "10" is anywhere
     org.secrets |= {incident["title"], incident["reference"], algorithm["name"], "alfa-geheim.pdf"}
+    org.secrets |= {"alfa-bijlage-geheim.pdf", response["reference"]}
     org.secrets |= {user.email for user in users} | {user.display_name for user in users} | {invitation.email}
     org.secrets |= set(org.ids.values())
     return org
@@ -359,6 +367,8 @@ def api_body(rule: str, a: OrgA, made_up: bool) -> list[tuple[str, Any]]:
         return [("", {"answer": "Bravo antwoordt."})]
     if rule.endswith("/decision"):
         return [("", {"outcome": "dismissed", "reasons": "Bravo beslist."})]
+    if rule.endswith("/account"):
+        return [("", {"text": "Bravo legt verantwoording af."})]
     if rule.endswith("/owner"):
         return [("", {**version, "user_id": str(a.users[0].user_id)})]
     if rule.endswith("/assignee"):
@@ -371,8 +381,6 @@ def api_body(rule: str, a: OrgA, made_up: bool) -> list[tuple[str, Any]]:
         return [("", {"name": "Gemeente Bravo", "postal_address": "Postbus 2\n2000 BB  Bravo", "phone": "14 020"})]
     if rule.endswith("/roles"):
         return [("", {"role": "officer"})]
-    if rule.endswith("/account"):
-        return [("", {"text": "Bravo legt uit."})]
     if rule.endswith(("/complete", "/close", "/approve", "/reject")):
         return [("", version)]
     return [("", {})]

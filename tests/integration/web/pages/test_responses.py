@@ -82,7 +82,7 @@ def test_staff_read_a_response_with_its_deadline_and_answer_it(
     done = officer_browser.page(path).by_id(f"response-{review['response_id']}")
     assert "Beantwoord op" in done.text
     assert not done.select("textarea", name="answer")  # answered; the decision on the request is still to come
-    status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=review["token"])
+    status = get_case_status(uow_factory=unit_of_work_factory(mailing), vault=mailing.vault, token=review["token"])
     assert status["responses"][0]["answered"] is True
     assert officer_browser.submit(answer, {"answer": "nog eens"}, status=409)
 
