@@ -151,6 +151,7 @@ from protocol.services.transparency import (
     prove_inclusion,
     sequence_all,
     sequence_events,
+    sign_head,
     sign_log,
     verify_log,
 )
@@ -313,6 +314,7 @@ __all__ = [
     "set_notification_preferences",
     "set_password",
     "set_user_active",
+    "sign_head",
     "sign_log",
     "staff_mails",
     "start_step",
