@@ -1,7 +1,7 @@
 """the sequencer's queue: events not yet in the transparency log, written with the event
 
-Revision ID: 0014_sequencer_queue
-Revises: 0010_staff_inbox
+Revision ID: 0015_sequencer_queue
+Revises: 0014_responses
 Create Date: 2026-12-05
 
 The sequencer used to find new events by an anti-join over the whole events table on every run
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_sequencer_queue"
-down_revision = "0010_staff_inbox"
+revision = "0015_sequencer_queue"
+down_revision = "0014_responses"
 branch_labels = None
 depends_on = None
 
