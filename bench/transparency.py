@@ -44,6 +44,7 @@ from benchkit import (
 )
 from sqlalchemy import event, text
 
+from installation import Herstel
 from protocol.chain import GENESIS
 from protocol.merkle import verify_consistency, verify_inclusion
 from protocol.services import prove_consistency, prove_inclusion, report_incident, sequence_events, sign_head
@@ -185,7 +186,7 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _load_filler(herstel: Any, count: int, per_incident: int, at: Any) -> None:
+def _load_filler(herstel: Herstel, count: int, per_incident: int, at: Any) -> None:
     """Filler incidents and their events by COPY, and each event's queue row as its transaction writes it."""
     incidents = max((count + per_incident - 1) // per_incident, 0)
     raw = herstel.db.engine.raw_connection()
@@ -260,7 +261,7 @@ def _spread(times: list[float]) -> dict[str, float]:
 
 
 def _consistency(
-    herstel: Any,
+    herstel: Herstel,
     principal: Any,
     heads: dict[int, dict[str, Any]],
     old: int,
@@ -285,7 +286,7 @@ def _consistency(
 
 
 def _inclusions(
-    herstel: Any, principal: Any, head: dict[str, Any], args: argparse.Namespace, counter: StatementCounter
+    herstel: Herstel, principal: Any, head: dict[str, Any], args: argparse.Namespace, counter: StatementCounter
 ) -> dict[str, Any]:
     size, root = head["size"], bytes.fromhex(head["root"])
     picks = random.Random(args.seed).sample(range(size), min(args.inclusions, size))
@@ -310,7 +311,7 @@ def _inclusions(
     return {"tree_size": size, "proofs": len(rows), "statements_max": max(statements, default=0), **_spread(times)}
 
 
-def _sequencer_runs(herstel: Any, repeat: int) -> dict[str, float]:
+def _sequencer_runs(herstel: Herstel, repeat: int) -> dict[str, float]:
     times = []
     for _ in range(repeat):
         with Stopwatch() as watch:
@@ -321,7 +322,7 @@ def _sequencer_runs(herstel: Any, repeat: int) -> dict[str, float]:
     return {"best": round(times[0] * 1000, 2), "median": round(times[len(times) // 2] * 1000, 2)}
 
 
-def _explain(herstel: Any, limit: int) -> dict[str, str]:
+def _explain(herstel: Herstel, limit: int) -> dict[str, str]:
     """The plans of the sequencer's two reads (the queue, then its events) and of the former anti-join."""
     plans = {}
     with herstel.db.engine.connect() as connection:

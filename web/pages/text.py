@@ -122,7 +122,6 @@ EVENT_TYPES: Mapping[str, object] = {
     "InvestigatorAssigned": _l("Investigator assigned"),
     "OwnerAssigned": _l("Owner changed"),
     "AlgorithmSuspended": _l("Algorithm suspended"),
-    "AlgorithmResumed": _l("Algorithm resumed"),
     "AffectedPersonsImported": _l("Affected persons imported"),
     "LetterCampaignStarted": _l("Letters started"),
     "LetterQueued": _l("Decision letter queued"),

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from installation import Herstel
 from notifications.demo import fictitious_bsns
 from notifications.services import PersonsFileRejected, import_persons, list_persons, open_vault, unit_of_work
 
@@ -41,7 +42,9 @@ def municipal_file(addresses: list[str], bsns: Any) -> tuple[bytes, list[str]]:
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-def test_each_address_form_is_stored_split_and_each_refusal_reported(herstel: Any, officer: Any, incident: Any) -> None:
+def test_each_address_form_is_stored_split_and_each_refusal_reported(
+    herstel: Herstel, officer: Any, incident: Any
+) -> None:
     bsns = fictitious_bsns("9998")
     vault = open_vault(herstel.settings)
 
