@@ -266,6 +266,7 @@ def _status_view(
                 "kind": r.kind,
                 "received_at": r.received_at,
                 "answered": r.answered_at is not None,
+                "decided_at": r.decided_at,  # a review request or objection decided: its letter says how
                 "answer_due": dues.get(str(r.id)),
                 "answer_due_text": long_date(dues[str(r.id)], language) if dues.get(str(r.id)) else None,
             }

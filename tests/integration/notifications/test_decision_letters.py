@@ -150,6 +150,8 @@ def test_a_review_decision_sends_one_letter_kept_as_sent_on_the_ledger_and_opens
     (review_deadline,) = [d for d in deadlines if d["rule"] == "review-decision"]
     assert review_deadline["met_at"] is not None
     assert reply_kinds(decision.letter_kind) == ("question", "objection", "complaint")
+    (own,) = get_case_status(uow_factory=factory, vault=vault, token=decision.token)["responses"]
+    assert (own["kind"], own["answered"], own["decided_at"] is not None) == ("review", False, True)
     assert get_case_status(uow_factory=factory, vault=open_vault(mailing.settings), token=decision.token)[
         "replies"
     ] == [

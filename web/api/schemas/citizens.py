@@ -94,6 +94,10 @@ class OwnResponseSchema(ma.Schema):
     attachments = ma.fields.List(ma.fields.Nested(OwnFileSchema), required=True)
     answered = ma.fields.Boolean(required=True)
     answer = ma.fields.Nested(OwnAnswerSchema, allow_none=True)
+    decided_at = ma.fields.DateTime(
+        allow_none=True,
+        metadata={"description": "when a review request or objection was decided; the decision letter says how"},
+    )
     answer_due = ma.fields.Date(allow_none=True)
     answer_due_text = ma.fields.String(allow_none=True)
 
@@ -109,7 +113,7 @@ class CaseStatusSchema(ma.Schema):
         required=True,
         metadata={
             "description": "the kinds of response the reader's letter offers (POST /citizen/responses refuses"
-            " others); no letter offers `objection`: neither is a decision"
+            " others); only the decision on a review request offers `objection`"
         },
     )
     responses = ma.fields.List(ma.fields.Nested(OwnResponseSchema), required=True)
