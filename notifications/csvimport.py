@@ -2,7 +2,8 @@
 
 The whole file is checked before anything is stored: any bad row refuses the file, with every
 problem reported by the row number a spreadsheet shows (the header is row 1), the field and the
-reason. Rows for the same BSN are merged (later cells win where they are filled in).
+reason. Rows for the same BSN are merged (later cells win where they are filled in); the decisions
+the rows name (one per row: reference, date, subject) are gathered, each once, in the file's order.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.nl import bsn as bsn_number
 
 from notifications import messages
 from notifications.addresses import AddressRefused, split_address
+from notifications.decisions import EARLIEST, MAX_PER_PERSON, MAX_REFERENCE, MAX_SUBJECT, DecisionMade, parse_day
 from notifications.errors import FileTooLarge, PersonsFileRejected, RowError
 from protocol.messages import FILE_EMPTY, TOO_LONG, Text
 from protocol.messages import REQUIRED as REQUIRED_VALUE
@@ -46,9 +49,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "consentelectronic",
         "emailconsent",
     ),
+    # a decision made with the algorithm, one per row (a person with several has several rows)
+    "decision_reference": ("besluitkenmerk", "decisionreference", "kenmerkbesluit", "besluitnummer"),
+    "decision_date": ("besluitdatum", "decisiondate", "datumbesluit", "dagtekening"),
+    "decision_subject": ("onderwerp", "decisionsubject", "besluitonderwerp", "onderwerpbesluit"),
 }
 REQUIRED = ("bsn", "name", "street", "house_number", "postal_code", "city")
 OPTIONAL = ("addition", "email", "language", "consent")
+DECISION_FIELDS = ("decision_reference", "decision_date", "decision_subject")
 _BY_HEADER = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 
 LANGUAGES = {
@@ -85,6 +93,7 @@ class PersonRecord:
     language: str = "nl"
     consent: bool = False
     provided: set[str] = field(default_factory=set)  # the optional cells that were filled in
+    decisions: list[DecisionMade] = field(default_factory=list)
 
     def address(self) -> dict[str, str]:
         return {
@@ -100,6 +109,18 @@ class PersonRecord:
         for name in (*REQUIRED, *later.provided):
             setattr(self, name, getattr(later, name))
         self.provided |= later.provided
+        self.decisions += [d for d in later.decisions if d not in self.decisions]
+
+    def decision_problem(self, later: PersonRecord) -> tuple[str, Text] | None:
+        """Why a later row's decision cannot join this person's: (field, reason), or None."""
+        for new in later.decisions:
+            if new in self.decisions:
+                continue
+            if new.reference and any(d.reference == new.reference for d in self.decisions):
+                return "decision_reference", messages.DECISION_CONFLICT(reference=repr(new.reference))
+            if len(self.decisions) >= MAX_PER_PERSON:
+                return "decision_reference", messages.DECISION_TOO_MANY(limit=MAX_PER_PERSON)
+        return None
 
 
 @dataclass
@@ -144,9 +165,16 @@ def detect_delimiter(text: str) -> str:
 
 
 def parse_persons_csv(
-    data: bytes, *, max_bytes: int, max_errors: int = MAX_ERRORS, progress: Progress | None = None
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_errors: int = MAX_ERRORS,
+    progress: Progress | None = None,
+    today: date | None = None,
 ) -> ParsedPersons:
-    """Check a whole persons file; PersonsFileRejected lists every bad row, FileTooLarge if over the limit."""
+    """Check a whole persons file; PersonsFileRejected lists every bad row, FileTooLarge if over the limit.
+
+    `today` bounds a decision's date (a decision already made); None leaves the upper end open."""
     if len(data) > max_bytes:
         raise FileTooLarge(len(data), max_bytes)
     text, encoding = decode(data)
@@ -178,11 +206,13 @@ def parse_persons_csv(
                 columns, width = _columns(cells, row), len(cells)
                 continue
             rows += 1
-            record = _record(row, cells, columns, width, problem)
+            record = _record(row, cells, columns, width, problem, today)
             if record is not None:
                 earlier = records.get(record.bsn)
                 if earlier is None:
                     records[record.bsn] = record
+                elif (refused := earlier.decision_problem(record)) is not None:
+                    problem(row, *refused)
                 else:
                     earlier.merge(record)
                     merged += 1
@@ -234,7 +264,12 @@ def _columns(cells: list[str], row: int) -> dict[int, str]:
 
 
 def _record(
-    row: int, cells: list[str], columns: dict[int, str], width: int, problem: Callable[[int, str, str], None]
+    row: int,
+    cells: list[str],
+    columns: dict[int, str],
+    width: int,
+    problem: Callable[[int, str, str], None],
+    today: date | None = None,
 ) -> PersonRecord | None:
     # line breaks and runs of spaces inside a cell become one space (a multi-line name or street)
     values = {name: (" ".join(cells[i].split()) if i < len(cells) else "") for i, name in columns.items()}
@@ -282,6 +317,7 @@ def _record(
     consent_raw = values.get("consent", "").lower()
     if consent_raw and consent_raw not in YES | NO:
         bad("consent", messages.CONSENT())
+    decision = _decision(values, bad, today)
     if count[0] or number is None or match is None or language is None:
         return None
     return PersonRecord(
@@ -298,7 +334,38 @@ def _record(
         consent=consent_raw in YES,
         # one cell gives the whole address, so a later row's address (addition or none) replaces it whole
         provided={n for n in OPTIONAL if values.get(n)} | ({"addition"} if together else set()),
+        decisions=[decision] if decision is not None else [],
     )
+
+
+def _decision(values: dict[str, str], bad: Callable[[str, str], None], today: date | None) -> DecisionMade | None:
+    """The decision a row names (any of its three cells filled in), checked; None for none."""
+    reference, raw_day, subject = (values.get(name, "") for name in DECISION_FIELDS)
+    if not (reference or raw_day or subject):
+        return None
+    fine = True
+    cells = (("decision_reference", reference, MAX_REFERENCE), ("decision_subject", subject, MAX_SUBJECT))
+    for name, value, limit in cells:
+        if len(value) > limit:
+            bad(name, TOO_LONG(limit=limit))
+            fine = False
+        elif CONTROL.search(value):
+            bad(name, messages.CONTROL_CHARACTERS())
+            fine = False
+    day = None
+    if raw_day:
+        day, why = parse_day(raw_day, today=today)
+        if why is not None:
+            bad("decision_date", _DATE_PROBLEMS[why]())
+            fine = False
+    return DecisionMade(reference, day, subject) if fine else None
+
+
+_DATE_PROBLEMS: dict[str, Callable[[], str]] = {
+    "format": messages.DECISION_DATE,
+    "no-such-day": messages.DECISION_NO_SUCH_DAY,
+    "range": lambda: messages.DECISION_DATE_RANGE(earliest=EARLIEST.strftime("%d-%m-%Y")),
+}
 
 
 def _split_street(text: str, addition: str, bad: Callable[[str, str], None]) -> tuple[str, str, str]:

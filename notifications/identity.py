@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from notifications.crypto import Vault
+from notifications.decisions import DecisionMade, decode_decisions, encode_decisions
 from notifications.letters import Recipient
 from notifications.tables import AffectedPersonRow
 
@@ -27,8 +29,12 @@ def seal_identity(
     name: str,
     address: dict[str, str] | None,
     email: str | None,
+    decisions: Sequence[DecisionMade] = (),
 ) -> dict[str, Any]:
-    """The sealed columns of a person row (with the key id that sealed them)."""
+    """The sealed columns of a person row (with the key id that sealed them).
+
+    `decisions`: those made about them with the algorithm, sealed together as one JSON list (none: NULL).
+    """
     return {
         "key_id": vault.key_id,
         "bsn_hash": vault.bsn_hash(bsn) if bsn else None,
@@ -38,6 +44,9 @@ def seal_identity(
             vault.seal(json.dumps(address, sort_keys=True), place=place(person_id, "address")) if address else None
         ),
         "email_sealed": vault.seal(email, place=place(person_id, "email")) if email else None,
+        "decisions_sealed": (
+            vault.seal(encode_decisions(decisions), place=place(person_id, "decisions")) if decisions else None
+        ),
         "has_email": bool(email),
         "has_address": bool(address),
     }
@@ -52,15 +61,21 @@ def _opened(vault: Vault, row: AffectedPersonRow, field: str) -> Any:
     return (json.loads(text) if text else None) if field == "address" else text
 
 
+def open_decisions(vault: Vault, row: AffectedPersonRow) -> tuple[DecisionMade, ...]:
+    """The decisions made about a person with the algorithm; none for a row imported without them."""
+    return decode_decisions(_opened(vault, row, "decisions"))
+
+
 def open_identity(vault: Vault, row: AffectedPersonRow) -> dict[str, Any]:
     """Every identity field of a person, decrypted (for those allowed to see it, and for rendering)."""
     return {field: _opened(vault, row, field) for field in ("bsn", "name", "address", "email")}
 
 
 def open_recipient(vault: Vault, row: AffectedPersonRow) -> Recipient:
-    """What a letter needs: name, address and email (the BSN stays sealed)."""
+    """What a letter needs: name, address, email and the decisions it names (the BSN stays sealed)."""
     return Recipient(
         name=_opened(vault, row, "name") or "",
         address=_opened(vault, row, "address"),
         email=_opened(vault, row, "email"),
+        decisions=open_decisions(vault, row),
     )

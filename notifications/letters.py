@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from notifications.codes import format_access_code
+from notifications.decisions import DecisionMade
 from notifications.rendering import Logo, long_date
 from notifications.storage import NotificationsUnitOfWork
 from protocol.calendar import local_date
@@ -76,6 +77,7 @@ class Recipient:
     name: str
     address: dict[str, str] | None
     email: str | None
+    decisions: tuple[DecisionMade, ...] = ()  # made about them with the algorithm, if the file named them
 
     def lines(self) -> list[str]:
         lines = [self.name]
@@ -199,6 +201,14 @@ def letter_context(
         "reference": letter_reference(facts, letter_id),
         "date": long_date(sent_on, language),
         "recipient": {"name": recipient.name, "lines": recipient.lines()},
+        "decisions": [
+            {
+                "reference": d.reference,
+                "date": long_date(d.day, language) if d.day else "",
+                "subject": d.subject,
+            }
+            for d in recipient.decisions
+        ],
         "sender": sender,
         "logo": facts.logo,
         "algorithm": facts.algorithm,

@@ -74,6 +74,18 @@ EMAIL_LOCAL_NOT_ASCII = Template(
     "person.email-local-ascii", "the part before the @ may hold only ASCII characters (no accents)"
 )
 EMAIL_DOMAIN_NOT_IDNA = Template("person.email-domain", "the part after the @ is not a valid internet domain name")
+DECISION_DATE = Template("decision-column.date", "not a date: write it as 15-03-2024 (day first) or 2024-03-15")
+DECISION_NO_SUCH_DAY = Template("decision-column.no-such-day", "no such day in the calendar")
+DECISION_DATE_RANGE = Template(
+    "decision-column.date-range", "a decision already made: a date from %(earliest)s up to today"
+)
+DECISION_CONFLICT = Template(
+    "decision-column.conflict",
+    "an earlier row for this BSN gives decision reference %(reference)s another date or subject",
+)
+DECISION_TOO_MANY = Template(
+    "decision-column.too-many", "more than %(limit)s decisions for one person: is the file joined twice?"
+)
 FILE_TOO_LARGE = Template(
     "upload.too-large", "the file is %(size)s bytes; the limit is %(limit)s bytes (HERSTEL_MAX_BODY_BYTES)"
 )

@@ -8,9 +8,10 @@ from typing import Any
 from notifications import messages
 from notifications.crypto import Vault
 from notifications.csvimport import POSTCODE, Progress, normalise_bsn, normalise_email, parse_persons_csv
-from notifications.identity import open_identity, seal_identity
+from notifications.identity import open_decisions, open_identity, seal_identity
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import AffectedPersonRow
+from protocol.calendar import local_date
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal
 from protocol.messages import REQUIRED
@@ -36,7 +37,7 @@ def import_persons(
     `merged` counts rows whose BSN was already in the file or in the incident: those persons are
     updated, not added. Refusals: PersonsFileRejected (every bad row), FileTooLarge (over `max_bytes`).
     """
-    parsed = parse_persons_csv(data, max_bytes=max_bytes, progress=progress)
+    parsed = parse_persons_csv(data, max_bytes=max_bytes, progress=progress, today=local_date(uow.now()))
     with uow:
         _incident, actor = incident_for(uow, principal, incident_id, "persons.import")
         now = uow.now()
@@ -66,6 +67,7 @@ def import_persons(
                             name=record.name,
                             address=record.address(),
                             email=record.email or None,
+                            decisions=record.decisions,
                         ),
                     }
                 )
@@ -80,6 +82,8 @@ def import_persons(
             old = open_identity(vault, row)
             provided = record.provided
             email = record.email if "email" in provided else old["email"]
+            # a file that names decisions for a person replaces their list; one that names none keeps it
+            decisions = record.decisions or open_decisions(vault, row)
             updates.append(
                 {
                     "id": person_id,
@@ -87,7 +91,13 @@ def import_persons(
                     "consent_electronic": record.consent if "consent" in provided else row.consent_electronic,
                     "updated_at": now,
                     **seal_identity(
-                        vault, person_id, bsn=record.bsn, name=record.name, address=record.address(), email=email
+                        vault,
+                        person_id,
+                        bsn=record.bsn,
+                        name=record.name,
+                        address=record.address(),
+                        email=email,
+                        decisions=decisions,
                     ),
                 }
             )

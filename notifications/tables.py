@@ -67,6 +67,8 @@ class AffectedPersonRow(Base):
     name_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     address_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # the decisions made about them with the algorithm (JSON list), when the persons file named them
+    decisions_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     language: Mapped[str] = mapped_column(String(2))
     consent_electronic: Mapped[bool] = mapped_column(Boolean)
     has_email: Mapped[bool] = mapped_column(Boolean)

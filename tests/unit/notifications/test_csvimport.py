@@ -233,3 +233,81 @@ def test_with_a_huisnummer_column_the_street_is_not_split():
     assert (parsed.records[0].street, parsed.records[0].house_number) == ("Plein 1944", "3")
     error = refused(f"{NL_HEADER}\n{B1};Jan;Kerkstraat 12;;1234 AB;Utrecht;;;\n")
     assert [(e.field, e.message.code) for e in error.rows] == [("house_number", "field.required")]
+
+
+# ------------------------------------------------------------------ decisions made with the algorithm
+
+NL_DECISIONS = "bsn;naam;straat;huisnummer;postcode;woonplaats;besluitkenmerk;besluitdatum;onderwerp"
+EN_DECISIONS = "BSN,Name,Street,House number,Postal code,City,Decision reference,Decision date,Decision subject"
+
+
+def test_a_person_with_several_decisions_has_a_row_for_each_and_they_merge():
+    from datetime import date
+
+    from notifications.decisions import DecisionMade
+
+    text = (
+        f"{NL_DECISIONS}\n"
+        f"{B1};Jan;Kerkstraat;1;1234 AB;Utrecht;Z/24/012345;15-3-2024;Bijzondere bijstand\n"
+        f"{B2};Piet;Kerkstraat;2;1234 AB;Utrecht;;;\n"  # a person without decisions: the cells stay empty
+        f"{B1};Jan;Kerkstraat;1;1234 AB;Utrecht;Z/24/012399;01/06/2024;Terugvordering\n"
+        f"{B1};Jan;Kerkstraat;1;1234 AB;Utrecht;Z/24/012345;2024-03-15;Bijzondere bijstand\n"  # the same, once
+        f"{B1};Jan;Kerkstraat;1;1234 AB;Utrecht;;2.11.2023;\n"  # only a date: still a decision to name
+    )
+    parsed = parse_persons_csv(text.encode(), max_bytes=10**6, today=date(2026, 12, 5))
+    jan = next(r for r in parsed.records if r.bsn == B1)
+    piet = next(r for r in parsed.records if r.bsn == B2)
+    assert jan.decisions == [
+        DecisionMade("Z/24/012345", date(2024, 3, 15), "Bijzondere bijstand"),
+        DecisionMade("Z/24/012399", date(2024, 6, 1), "Terugvordering"),
+        DecisionMade("", date(2023, 11, 2), ""),
+    ]
+    assert piet.decisions == []
+    assert parsed.merged == 3
+
+
+def test_english_decision_headers_and_iso_dates():
+    from datetime import date
+
+    text = f"{EN_DECISIONS}\n{B1},Jan,Kerkstraat,1,1234 AB,Utrecht,B-77,2025-01-31,Housing benefit\n"
+    (jan,) = parse(text).records
+    assert [(d.reference, d.day, d.subject) for d in jan.decisions] == [("B-77", date(2025, 1, 31), "Housing benefit")]
+
+
+def test_bad_decision_cells_are_reported_by_row_field_and_code():
+    from datetime import date
+
+    text = (
+        f"{NL_DECISIONS}\n"
+        f"{B1};Jan;Kerkstraat;1;1234 AB;Utrecht;Z/1;15-3-24;Bijstand\n"  # row 2: a two-digit year
+        f"{B2};Piet;Kerkstraat;2;1234 AB;Utrecht;Z/2;31-02-2024;Bijstand\n"  # row 3: no such day
+        f"{B3};Kees;Kerkstraat;3;1234 AB;Utrecht;Z/3;1-1-2027;Bijstand\n"  # row 4: after today
+        f"{B3};Kees;Kerkstraat;3;1234 AB;Utrecht;{'Z' * 61};maart 2024;{'o' * 201}\n"  # row 5: three problems
+        f"{B1};Jan;Kerkstraat;1;1234 AB;Utrecht;Z/9;1-1-2024;Bijstand\n"  # row 6: fine
+        f"{B1};Jan;Kerkstraat;1;1234 AB;Utrecht;Z/9;2-1-2024;Bijstand\n"  # row 7: Z/9 with another date
+    )
+    with pytest.raises(PersonsFileRejected) as caught:
+        parse_persons_csv(text.encode(), max_bytes=10**6, today=date(2026, 12, 5))
+    found = {(e.row, e.field, e.message.code) for e in caught.value.rows}
+    assert found == {
+        (2, "decision_date", "decision-column.date"),
+        (3, "decision_date", "decision-column.no-such-day"),
+        (4, "decision_date", "decision-column.date-range"),
+        (5, "decision_reference", "field.too-long"),
+        (5, "decision_date", "decision-column.date"),
+        (5, "decision_subject", "field.too-long"),
+        (7, "decision_reference", "decision-column.conflict"),
+    }
+    assert "15-03-2024" in next(e.message for e in caught.value.rows if e.row == 2)
+
+
+def test_more_decisions_than_a_letter_can_list_are_refused():
+    from notifications.decisions import MAX_PER_PERSON
+
+    rows = "".join(
+        f"{B1};Jan;Kerkstraat;1;1234 AB;Utrecht;Z/{i};1-1-2024;Bijstand\n" for i in range(MAX_PER_PERSON + 1)
+    )
+    error = refused(f"{NL_DECISIONS}\n{rows}")
+    assert [(e.row, e.field, e.message.code) for e in error.rows] == [
+        (MAX_PER_PERSON + 2, "decision_reference", "decision-column.too-many")
+    ]

@@ -10,7 +10,8 @@ Duidelijk") letters land; 450 words is about one and a half printed pages.
 A variant is a letter kind x outcome x channel (email and post carry the code; the copy a reader
 sees on /citizen of a letter sent before copies were kept has none) x a short and a long algorithm
 name x the step states and facts that change the text (suspension, investigation, the date the
-program stopped working, protected grounds, a sender with or without postal address and phone).
+program stopped working, protected grounds, a sender with or without postal address and phone) x
+the decisions the persons file named for the reader (none, one, three).
 A decision letter (`decision-review`, `decision-objection`) varies by its outcome, the channel, the
 sender and the officer's reasons (a short and a long one, written as an officer would); its
 remedies clause is measured with the rest.
@@ -31,6 +32,7 @@ from datetime import date
 import pytest
 
 from notifications.decision_letters import OUTCOME_WORDS, Decision, decision_context
+from notifications.decisions import DecisionMade
 from notifications.letters import IncidentFacts, Recipient, letter_context
 from notifications.rendering import RenderedLetter, render_letter
 from tests.services import unavailable
@@ -60,6 +62,16 @@ READER = Recipient(
     address={"street": "Kerkstraat", "house_number": "1", "postal_code": "1234 AB", "city": "Voorbeeldstad"},
     email="zoe@example.nl",
 )
+# as a municipality's case system names them: subject, date, reference (kenmerk)
+DECISIONS = {
+    0: (),
+    1: (DecisionMade("Z/24/012345", date(2024, 3, 15), "Bijzondere bijstand"),),
+    3: (
+        DecisionMade("Z/24/012345", date(2024, 3, 15), "Bijzondere bijstand"),
+        DecisionMade("Z/24/012399", date(2024, 6, 1), "Terugvordering van bijstand"),
+        DecisionMade("2023-BB-7781", date(2023, 11, 2), "Heronderzoek van uw uitkering"),
+    ),
+}
 SUSPENSIONS = {  # (suspended, scope, the definition has a suspension step)
     "stopped": (True, "full", True),
     "stopped in part": (True, "partial", True),
@@ -98,6 +110,11 @@ class Variant:
     grounds: bool
     sender: str
     reasons: str = "short"
+    decisions: int = 0
+
+    @property
+    def reader(self) -> Recipient:
+        return Recipient(READER.name, READER.address, READER.email, DECISIONS[self.decisions])
 
     def render(self, language: str = "nl") -> RenderedLetter:
         suspended, scope, has_suspension = SUSPENSIONS[self.suspension]
@@ -120,7 +137,7 @@ class Variant:
             facts,
             letter_id=uuid.UUID(int=2),
             language=language,
-            recipient=READER,
+            recipient=self.reader,
             sent_on=date(2026, 11, 30),
             code=CHANNELS[self.channel],
             base_url="https://herstel.voorbeeldstad.nl",
@@ -141,10 +158,13 @@ def variants() -> Iterator[Variant]:
             if kind == "notification"
             else [("no suspension step", "no investigation step", False)]  # the unfounded letter names none
         )
-        for outcome, channel, name, (suspension, investigation, since), grounds, sender in itertools.product(
-            outcomes, CHANNELS, (SHORT_NAME, LONG_NAME), list(states), (True, False), ("full", "bare")
+        decisions = DECISIONS if kind == "notification" else (0,)  # the reporter's letter names none
+        for outcome, channel, name, (suspension, investigation, since), grounds, sender, count in itertools.product(
+            outcomes, CHANNELS, (SHORT_NAME, LONG_NAME), list(states), (True, False), ("full", "bare"), decisions
         ):
-            yield Variant(kind, outcome, channel, name, suspension, investigation, since, grounds, sender)
+            yield Variant(
+                kind, outcome, channel, name, suspension, investigation, since, grounds, sender, decisions=count
+            )
     for kind, response in DECISION_KINDS.items():  # the incident's facts are not in a decision letter
         for outcome, channel, sender, reasons in itertools.product(
             OUTCOME_WORDS[response]["nl"], CHANNELS, ("full", "bare"), REASONS
@@ -189,6 +209,10 @@ def test_the_variants_cover_every_kind_outcome_channel_and_name():
     }
     assert {v.channel for v in ALL} == set(CHANNELS)
     assert {v.algorithm for v in ALL} == {SHORT_NAME, LONG_NAME}
+    assert {v.decisions for v in ALL if v.kind == "notification"} == {0, 1, 3}
+    three = next(v for v in ALL if v.decisions == 3).render().text
+    assert "kenmerk 2023-BB-7781" in three  # the decisions are in the measured text
+    assert "2 november 2023" in three
     assert len({v.render().text for v in ALL[:50]}) > 10  # the states really change the text
 
 

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from notifications.codes import format_access_code, new_access_code
+from notifications.decisions import DecisionMade
 from notifications.letters import IncidentFacts, Recipient, letter_context
 from notifications.pdf import render_pdf
 from notifications.rendering import render_letter
@@ -164,3 +165,49 @@ def test_values_cannot_write_markup_even_where_the_template_starts_a_line_with_o
     assert "Beste **Zoë** ## Kop," in flat(letter.text)
     assert "# Title !code FAKE-CODE-1234 - **bold**" in flat(letter.text)
     assert "\ue000" not in letter.text + letter.html
+
+
+DECISIONS = (
+    DecisionMade("Z/24/012345", date(2024, 3, 15), "Bijzondere bijstand"),
+    DecisionMade("Z/24/012399", date(2024, 6, 1), "Terugvordering"),
+    DecisionMade("**2023**", None, "!code FAKE-CODE-1234"),  # values stay text; a missing date is left out
+)
+LISTED = {  # (what the letter says with none, with one, with several), then the lines of the three decisions
+    "nl": (
+        ("Wij hebben het programma ook gebruikt bij een beslissing over u.",
+         "Het programma hielp ook bij deze beslissing:", "Het programma hielp ook bij deze beslissingen:"),
+        ["Bijzondere bijstand, 15 maart 2024, kenmerk Z/24/012345.",
+         "Terugvordering, 1 juni 2024, kenmerk Z/24/012399.", "!code FAKE-CODE-1234, kenmerk **2023**."],
+    ),
+    "en": (
+        ("We also used the program for a decision about you.",
+         "The program helped us make this decision about you:",
+         "The program helped us make these decisions about you:"),
+        ["Bijzondere bijstand, 15 March 2024, reference Z/24/012345.",
+         "Terugvordering, 1 June 2024, reference Z/24/012399.", "!code FAKE-CODE-1234, reference **2023**."],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_the_notification_lists_the_decisions_the_file_named(language, count):
+    context = letter_context(
+        FACTS,
+        letter_id=uuid.uuid4(),
+        language=language,
+        recipient=dataclasses.replace(READER, decisions=DECISIONS[:count]),
+        sent_on=date(2026, 11, 30),
+        code="ABCD2345EFGH6789",
+        base_url="https://x",
+    )
+    letter = render_letter("notification", language, context)
+    (general, one, several), lines = LISTED[language]
+    text = flat(letter.text)
+    assert (general in text) is (count == 0)
+    assert (one in text) is (count == 1)
+    assert (several in text) is (count == 3)
+    bullets = [b.plain for b in letter.blocks if b.kind == "bullet"]
+    assert [line for line in lines if line in bullets] == lines[:count]
+    assert [b.plain for b in letter.blocks if b.kind == "code"] == ["ABCD-2345-EFGH-6789"]
+    assert not [text for block in letter.blocks for bold, text in block.runs if bold and "2023" in text]
