@@ -196,6 +196,10 @@ def test_the_api_keeps_its_own_contract(world: World) -> None:
     """Every operation, positive and negative cases. (schemathesis' own pytest integration, `from_fixture`,
     does not run under pytest 9.2, so the operations are driven here with hypothesis directly.)"""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", world.app)
+    # A body over its route's limit (a letterhead's logo) is refused with 413 before a field is read:
+    # a refusal of invalid input as much as a 422 is.
+    rejection = schema.config.checks.negative_data_rejection
+    rejection.expected_statuses = [*rejection.expected_statuses, "413"]
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 30
     counter = [0]

@@ -157,7 +157,7 @@ def test_what_waits_for_a_coordinator(
         ),
         (("investigator",), ["Mijn opdrachten", "Wat op u wacht", "API-tokens"]),
         (("oversight",), ["Overzicht", "Toezicht", "API-tokens"]),
-        (("admin",), ["Overzicht", "Gebruikers", "API-tokens"]),
+        (("admin",), ["Overzicht", "Gebruikers", "Briefhoofd", "API-tokens"]),
     ],
 )
 def test_the_menu_offers_what_the_role_may_do(
