@@ -10,65 +10,85 @@ from typing import Any
 from notifications import messages
 from notifications.ledger import letter_counts, settle_incident, verify_ledger
 from notifications.letters import (
-    Recipient,
     citizen_definition,
-    incident_facts,
-    letter_context,
     objection_last_day,
 )
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
-from notifications.rendering import RenderedLetter, render_letter
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import LETTER_KINDS, LetterSenderRow
-from protocol.errors import InvalidEvidence, StateConflict
+from protocol.errors import InvalidEvidence, ProtocolError, StateConflict
 from protocol.identity import Principal
+from protocol.incident import Incident
 from protocol.messages import NOT_A_CHOICE, REQUIRED, TOO_LONG, joined
 from protocol.services import append_to_timeline, start_step_as_system
 from protocol.services.access import incident_for, organisation_for
 
 RECIPIENTS = {"notification": "affected", "unfounded": "reporter"}
+LETTER_FOR = {recipients: kind for kind, recipients in RECIPIENTS.items()}  # a person's kind → their letter
 
 
-def _check_kind(kind: str) -> None:
+def check_kind(kind: str) -> None:
     if kind not in LETTER_KINDS:
         raise InvalidEvidence(
             messages.LETTER_KIND_UNKNOWN(), errors={"kind": [NOT_A_CHOICE(choices=joined(LETTER_KINDS))]}
         )
 
 
+def campaign_refusal(uow: NotificationsUnitOfWork, incident: Incident, kind: str) -> ProtocolError | None:
+    """Why a campaign of `kind` may not start on `incident` now, or None: the one check behind both
+    starting it and offering to (the page shows the button only when this says nothing)."""
+    letters_step = citizen_definition(uow, incident.definition).citizen_step("letters")
+    if letters_step is None:
+        return StateConflict(messages.NO_LETTERS_STEP(protocol=incident.definition.ref), rule="no-letters-step")
+    refused = incident.work_refusal(letters_step.key)  # the incident's own guard, as for the step's actions
+    if refused is not None:
+        return refused
+    outcome = incident.facts.get("outcome")
+    if kind == "notification" and outcome == "unfounded":
+        return StateConflict(messages.LETTER_NOT_FOR_UNFOUNDED(), rule="letter-kind")
+    if kind == "unfounded" and outcome != "unfounded":
+        return StateConflict(messages.LETTER_ONLY_FOR_UNFOUNDED(), rule="letter-kind")
+    if not uow.persons.count(incident.id, RECIPIENTS[kind]):
+        nobody = messages.NO_AFFECTED_PERSONS if kind == "notification" else messages.NO_REPORTER_CONTACT
+        return StateConflict(nobody(), rule="no-recipients")
+    return None
+
+
 def start_campaign(
-    *, uow: NotificationsUnitOfWork, principal: Principal, incident_id: uuid.UUID, kind: str
+    *,
+    uow: NotificationsUnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    kind: str,
+    expected_letters: int | None = None,
 ) -> dict[str, Any]:
     """Queue a letter of `kind` for every person of the incident who has none yet, and start `inform`.
 
     `notification` goes to the affected persons (outcome established or suspected), `unfounded` to
     the reporter (outcome unfounded). A second call creates no letter twice: `created` is False
-    when everyone already has one. The workers fan the letters out after the commit.
+    when everyone already has one. With `expected_letters` (the number the officer was shown and
+    confirmed) the campaign starts only if it would write exactly that many letters now; otherwise
+    it is refused (rule `campaign-count-changed`) with the number it would write. The workers fan
+    the letters out after the commit.
     """
-    _check_kind(kind)
+    check_kind(kind)
     with uow:
         incident, actor = incident_for(uow, principal, incident_id, "letters.send")
-        letters_step = citizen_definition(uow, incident.definition).citizen_step("letters")
-        if letters_step is None:
-            raise StateConflict(messages.NO_LETTERS_STEP(protocol=incident.definition.ref), rule="no-letters-step")
-        refused = incident.work_refusal(letters_step.key)  # the incident's own guard, as for the step's actions
+        refused = campaign_refusal(uow, incident, kind)
         if refused is not None:
             raise refused
-        outcome = incident.facts.get("outcome")
-        if kind == "notification" and outcome == "unfounded":
+        # under the incident's row lock, which an import takes too: this is the number queued below
+        letters = sum(
+            uow.letters.campaign_channels(incident_id=incident_id, kind=kind, recipients=RECIPIENTS[kind]).values()
+        )
+        if expected_letters is not None and expected_letters != letters:
             raise StateConflict(
-                messages.LETTER_NOT_FOR_UNFOUNDED(),
-                rule="letter-kind",
+                messages.CAMPAIGN_COUNT_CHANGED(expected=expected_letters, letters=letters),
+                rule="campaign-count-changed",
+                expected=expected_letters,
+                actual=letters,
             )
-        if kind == "unfounded" and outcome != "unfounded":
-            raise StateConflict(messages.LETTER_ONLY_FOR_UNFOUNDED(), rule="letter-kind")
-        targets = uow.persons.campaign_targets(incident_id, RECIPIENTS[kind])
-        if not targets:
-            nobody = messages.NO_AFFECTED_PERSONS if kind == "notification" else messages.NO_REPORTER_CONTACT
-            raise StateConflict(nobody(), rule="no-recipients")
-        have = uow.letters.persons_with_letter(incident_id, kind)
-        new = [person for person in targets if person.id not in have]
-        if not new:
+        if not letters:
             campaigns = [c for c in uow.letters.campaigns(incident_id) if c.kind == kind]
             return {
                 "campaign_id": campaigns[-1].id if campaigns else None,
@@ -83,7 +103,7 @@ def start_campaign(
                 id=campaign_id,
                 incident_id=incident_id,
                 kind=kind,
-                letters=len(new),
+                letters=letters,
                 started_at=now,
                 started_by=actor.ref(),
             )
@@ -99,6 +119,8 @@ def start_campaign(
             payload={"campaign_id": str(campaign_id), "kind": kind, "letters": added, "channels": dict(channels)},
             actor=actor,
         )
+        letters_step = citizen_definition(uow, incident.definition).citizen_step("letters")
+        assert letters_step is not None  # campaign_refusal refuses a definition without one
         start_step_as_system(uow, incident_id=incident_id, step=letters_step.key)
         uow.commit()
     return {"campaign_id": campaign_id, "kind": kind, "letters": added, "created": True, "channels": dict(channels)}
@@ -193,39 +215,6 @@ def objection_deadline(*, uow: NotificationsUnitOfWork, sent_on: date | datetime
     """The last day to object to a letter sent on `sent_on` (default: now), per Awb 6:7/6:8 and the Atw.
     Reads only the unit of work's calendar and clock (no transaction)."""
     return objection_last_day(uow.calendar.atw, sent_on or uow.now())
-
-
-def preview_letter(
-    *,
-    uow: NotificationsUnitOfWork,
-    principal: Principal,
-    incident_id: uuid.UUID,
-    kind: str,
-    base_url: str,
-    language: str = "nl",
-) -> RenderedLetter:
-    """The letter as it would go out today, to a sample reader, with a sample code (nothing is stored)."""
-    _check_kind(kind)
-    with uow.read_only():
-        incident_for(uow, principal, incident_id, "letters.read", lock=False)
-        facts = incident_facts(uow, incident_id)
-    now = uow.now()
-    sample = Recipient(
-        name="J. Voorbeeld" if language == "nl" else "J. Example",
-        address={"street": "Voorbeeldstraat", "house_number": "1", "postal_code": "1234 AB", "city": "Voorbeeldstad"},
-        email=None,
-    )
-    context = letter_context(
-        facts,
-        letter_id=uuid.UUID(int=0),
-        language=language,
-        recipient=sample,
-        sent_on=now.date(),
-        objection_last_day=objection_last_day(uow.calendar.atw, now),
-        code="0" * 16,
-        base_url=base_url,
-    )
-    return render_letter(kind, language, context)
 
 
 def set_letter_sender(

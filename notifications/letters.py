@@ -54,6 +54,9 @@ GROUNDS = {
     },
 }
 AND = {"nl": "en", "en": "and"}
+# Where a preview prints the reader's code: visibly no code, and no code field accepts it
+# (`codes.normalize_access_code` refuses it: it is not 16 symbols of the code alphabet).
+PREVIEW_CODE = {"nl": "VOORBEELD-GEEN-ECHTE-CODE", "en": "SAMPLE-NOT-A-REAL-CODE"}
 
 
 def objection_last_day(calendar: LegalCalendar, sent_at: datetime | date) -> date:
@@ -183,8 +186,9 @@ def letter_context(
     objection_last_day: date,
     code: str | None,
     base_url: str,
+    preview: bool = False,
 ) -> dict[str, Any]:
-    """The template context of one letter."""
+    """The template context of one letter; a `preview` prints `PREVIEW_CODE` where the code goes."""
     sender: dict[str, Any] = dict(facts.sender)
     postal_lines = [line.strip() for line in sender.get("postal_address", "").splitlines() if line.strip()]
     sender["postal_inline"] = ", ".join(postal_lines)
@@ -205,6 +209,6 @@ def letter_context(
         "investigation": facts.investigation,
         "investigation_due": long_date(facts.investigation_due, language) if facts.investigation_due else None,
         "objection_last_day": long_date(objection_last_day, language),
-        "code": format_access_code(code) if code else None,
+        "code": PREVIEW_CODE[language] if preview else (format_access_code(code) if code else None),
         "citizen_url": base_url.rstrip("/") + CITIZEN_PATH,
     }

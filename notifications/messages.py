@@ -89,6 +89,13 @@ LETTER_ONLY_FOR_UNFOUNDED = Template(
 )
 NO_AFFECTED_PERSONS = Template("letter.no-affected", "nobody to write to: import the affected persons first")
 NO_REPORTER_CONTACT = Template("letter.no-reporter", "nobody to write to: record the reporter's contact first")
+CAMPAIGN_COUNT_CHANGED = Template(
+    "campaign.count-changed",
+    "you confirmed %(expected)s letter(s), but the campaign would now write %(letters)s:"
+    " persons were imported or letters sent meanwhile; look at the new number and confirm again",
+)
+PERSON_NOT_HERE = Template("letter.person-not-here", "no such person among this letter's readers on this incident")
+LETTER_NOT_HERE = Template("letter.not-here", "no such letter on this incident")
 SENDER_INVALID = Template("letter.sender-invalid", "the sender details are invalid")
 NO_SMTP = Template("channel.no-smtp", "no SMTP server is configured (HERSTEL_SMTP_HOST)")
 NO_BERICHTENBOX = Template(

@@ -13,9 +13,9 @@ family, so the web maps them with the same handler.
 from notifications import messages as notification_messages
 from notifications.attempts import DeliveryReport
 from notifications.campaigns import (
+    LETTER_FOR,
     letters_summary,
     objection_deadline,
-    preview_letter,
     recover_letters,
     set_letter_sender,
     start_campaign,
@@ -46,8 +46,10 @@ from notifications.mailbox import get_captured_mail, list_captured_mail
 from notifications.oversight import letter_timeliness, oversight_persons
 from notifications.persons import import_persons, list_persons, record_reporter
 from notifications.ports import Installation
+from notifications.preview import plan_campaign, preview_letter, preview_letter_pdf
 from notifications.rendering import RenderedLetter
 from notifications.response_handling import assign_response, decide_objection
+from notifications.sent import get_sent_letter, get_sent_letter_pdf
 from notifications.settings import NotificationsSettings
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import DECISION_OUTCOMES, LETTER_KINDS, RESPONSE_KINDS
@@ -74,6 +76,7 @@ __all__ = [
     "CITIZEN_PATH",
     "DECISION_OUTCOMES",
     "HANDLERS",
+    "LETTER_FOR",
     "LETTER_KINDS",
     "RESPONSE_KINDS",
     "AccessDenied",
@@ -110,6 +113,8 @@ __all__ = [
     "get_case_status",
     "get_citizen_letter",
     "get_citizen_letter_pdf",
+    "get_sent_letter",
+    "get_sent_letter_pdf",
     "import_persons",
     "letter_timeliness",
     "letters_summary",
@@ -122,7 +127,9 @@ __all__ = [
     "open_citizen_session",
     "open_vault",
     "oversight_persons",
+    "plan_campaign",
     "preview_letter",
+    "preview_letter_pdf",
     "record_citizen_response",
     "record_reporter",
     "recover_letters",

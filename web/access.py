@@ -72,7 +72,12 @@ ROUTES: dict[str, Access] = {
     f"GET {P}/persons": "persons.read",
     f"POST {P}/persons": "persons.import",
     f"POST {P}/letters": "letters.send",
+    f"GET {P}/letters/preview": "letters.send",  # the look before sending (web/pages/letters_preview.py)
+    f"GET {P}/letters/preview.pdf": "letters.send",
     f"GET {P}/letters/progress": "letters.read",
+    # a letter as sent, its code hidden: for those who read letters and may see who they went to
+    f"GET {P}/letters/<uuid:letter_id>": "persons.read_identity",
+    f"GET {P}/letters/<uuid:letter_id>/pdf": "persons.read_identity",
     f"GET {P}/responses": "responses.read",
     f"POST {P}/responses/<uuid:response_id>/answer": "responses.answer",
     "GET /inbox": SIGNED_IN,  # one's own notifications (web/pages/inbox.py)
@@ -157,6 +162,8 @@ ROUTES: dict[str, Access] = {
     f"GET {I}/affected-persons": "persons.read",
     f"POST {I}/letters": "letters.send",
     f"GET {I}/letters/summary": "letters.read",
+    f"GET {I}/letters/preview": "letters.send",
+    f"GET {I}/letters/preview.pdf": "letters.send",
     f"GET {I}/responses": "responses.read",
     f"POST {I}/responses/<uuid:response_id>/answer": "responses.answer",
     f"PUT {I}/responses/<uuid:response_id>/assignee": "responses.assign",

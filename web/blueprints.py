@@ -42,6 +42,7 @@ import web.pages.incidents
 import web.pages.invitations
 import web.pages.layout
 import web.pages.letters
+import web.pages.letters_preview
 import web.pages.mailbox
 import web.pages.oversight
 import web.pages.report
@@ -85,6 +86,7 @@ PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
     web.pages.approvals.blp,
     web.pages.tokens.blp,
     web.pages.letters.blp,
+    web.pages.letters_preview.blp,
     web.pages.responses.blp,
     web.pages.mailbox.blp,
     web.pages.citizen.blp,

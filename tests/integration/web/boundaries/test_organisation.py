@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from installation import Herstel
@@ -46,6 +47,7 @@ from notifications.services import (
     unit_of_work,
     unit_of_work_factory,
 )
+from notifications.tables import LetterRow
 from protocol.services import (
     MATRIX,
     Principal,
@@ -216,6 +218,9 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
         uow=herstel.uow(), principal=staff["admin"], email="nieuwkomer@gemeente-alfa.nl", roles=["officer"]
     )
     users = [*staff.values(), second]
+    with herstel.uow().read_only() as reading:
+        assert reading.session is not None
+        letter_id = reading.session.scalars(select(LetterRow.id).where(LetterRow.incident_id == incident_id)).first()
     org = OrgA(
         organisation_id=organisation_id,
         ids={
@@ -228,6 +233,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
             "user_id": str(coordinator.user_id),
             "mail_id": mail_id,
             "invitation_id": str(invitation.id),
+            "letter_id": str(letter_id),
         },
         version=waived["version"],
         coordinator=coordinator,
