@@ -2,7 +2,7 @@
 
 Appending goes through the real storage path: per transaction the incident is loaded with its row
 lock, the events are recorded on the aggregate (`Incident.note`), and `IncidentRepository.save`
-seals them onto the chain and writes events, outbox rows and the new head; then commit. In the
+seals them onto the chain and writes events, outbox and log queue rows and the new head; then commit. In the
 same run a bare INSERT loop writes rows of the same shape with the same statements per
 transaction and the same commit pattern, without the domain: the floor PostgreSQL sets.
 
@@ -125,7 +125,7 @@ def append(herstel: Herstel, incident_id: uuid.UUID, events: int, batch: int) ->
 def bare_inserts(
     herstel: Herstel, incident_id: uuid.UUID, events: int, batch: int, clock: SteppingClock
 ) -> tuple[Stopwatch, Phases]:
-    """The same rows and writes per transaction (events, outbox, incident head) straight through the
+    """The same rows and writes per transaction (events, outbox, log queue, incident head) straight through the
     driver, hashes computed beforehand: what PostgreSQL alone costs. The time taken, per phase."""
     at = clock.now
     with herstel.uow().read_only() as uow:
@@ -166,6 +166,9 @@ def bare_inserts(
                     cursor.executemany(
                         "INSERT INTO outbox (event_id, attempts, available_at) VALUES (%s, 0, %s)",
                         [(event_id, at) for event_id in ids],
+                    )
+                    cursor.executemany(
+                        "INSERT INTO log_queue (event_id) VALUES (%s)", [(event_id,) for event_id in ids]
                     )
                     cursor.execute(
                         "UPDATE incidents SET last_seq = %s, head_hash = %s WHERE id = %s",

@@ -39,7 +39,14 @@ from notifications.codes import new_access_code  # noqa: E402
 from notifications.demo import fictitious_bsns  # noqa: E402
 from notifications.letters import IncidentFacts, Recipient, letter_context  # noqa: E402
 from notifications.rendering import render_letter  # noqa: E402
-from notifications.services import import_persons, letters_summary, open_vault, start_campaign, unit_of_work  # noqa: E402
+from notifications.services import (  # noqa: E402
+    import_persons,
+    letters_summary,
+    open_vault,
+    set_letterhead,
+    start_campaign,
+    unit_of_work,
+)
 from protocol.services import (  # noqa: E402
     Principal,
     complete_step,
@@ -115,7 +122,7 @@ def ceiling_render(count: int) -> tuple[float, bytes]:
     letter = None
     for _ in range(count):
         context = letter_context(facts, letter_id=uuid.uuid4(), language="nl", recipient=reader, sent_on=date.today(),
-                                 objection_last_day=date.today(), code=new_access_code(), base_url="http://x")  # fmt: skip
+                                 code=new_access_code(), base_url="http://x")  # fmt: skip
         letter = render_letter("notification", "nl", context)
     rate = count / (time.perf_counter() - started)
     assert letter is not None
@@ -175,6 +182,11 @@ def main() -> None:
                                           env=env, stdout=log, stderr=log))  # fmt: skip
 
         organisation = ensure_default_organisation(uow=herstel.uow())
+        set_letterhead(  # a campaign needs the address and phone its letters give
+            uow=herstel.uow(), principal=Principal.installation(), organisation_id=organisation,
+            values={"name": "Gemeente Voorbeeldstad", "postal_address": "Postbus 1234\n1000 AB  Voorbeeldstad",
+                    "phone": "14 020"},
+        )  # fmt: skip
         user = create_user(
             uow=herstel.uow(),
             by=Principal.installation(),

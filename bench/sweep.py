@@ -36,6 +36,7 @@ from benchkit import (
 )
 from sqlalchemy import text
 
+from installation import Herstel
 from protocol.chain import GENESIS
 from protocol.services import report_incident, sweep_deadlines
 from protocol.storage.tables import DEFAULT_ORGANISATION_ID
@@ -133,7 +134,7 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _load_filler(
-    herstel: Any, count: int, per_incident: int, protocol_key: str, protocol_version: int, at: Any
+    herstel: Herstel, count: int, per_incident: int, protocol_key: str, protocol_version: int, at: Any
 ) -> None:
     """Filler incidents and their open deadlines, by COPY (they are never loaded as aggregates)."""
     incidents = max((count + per_incident - 1) // per_incident, 0)
@@ -200,7 +201,7 @@ def _load_filler(
         raw.close()
 
 
-def _time_selection(herstel: Any, limit: int, repeat: int) -> dict[str, Any]:
+def _time_selection(herstel: Herstel, limit: int, repeat: int) -> dict[str, Any]:
     times, rows = [], 0
     for _ in range(repeat):
         with herstel.uow().read_only() as uow, Stopwatch() as watch:
@@ -210,7 +211,7 @@ def _time_selection(herstel: Any, limit: int, repeat: int) -> dict[str, Any]:
     return {"best": round(times[0], 2), "median": round(times[len(times) // 2], 2), "rows": rows}
 
 
-def _explain(herstel: Any, now: Any, limit: int) -> str:
+def _explain(herstel: Herstel, now: Any, limit: int) -> str:
     """The plan of the selection: the statement `due_for_check` sends, with the real parameters."""
     with herstel.db.engine.connect() as connection:
         rows = connection.execute(

@@ -11,6 +11,11 @@ to read, an incident with 10,000 timeline events, and one reported incident per 
 - GET /api/v1/incidents/{id}/timeline?after_seq=N&limit=100 on the 10,000-event timeline (read)
 - POST /api/v1/incidents/{id}/steps/assess/complete  with evidence, one fresh incident per request (write)
 
+Beside it runs the floor (`bench/floor_app.py`): a bare Flask app on the same gunicorn settings and
+database that looks up the same token and returns the same incident document from a table. Its GET
+is measured at each level right after Herstel's, and the ratios are printed: the distance to the
+stack's own cost on the machine the run is on.
+
 Clients are closed-loop: each sends its next request as soon as the previous answer is in (no think
 time unless --think), over a kept-alive connection, from an asyncio client in this process while
 gunicorn serves from its own processes. Any non-2xx answer or connection error counts as an error;
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import http.client
 import json
 import os
 import random
@@ -43,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench import floor_app  # noqa: E402
 from installation import bootstrap, load_settings, upgrade_database  # noqa: E402
 from protocol.services import (  # noqa: E402
     SYSTEM,
@@ -55,6 +62,7 @@ from protocol.services import (  # noqa: E402
     report_incident,
 )
 
+FLOOR = "GET incident, floor (bare Flask)"
 PG_ADMIN_URL = os.environ.get("HERSTEL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ASSESSMENT = {
     "outcome": "suspected",
@@ -202,8 +210,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def create_database() -> str:
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+def create_database(admin_url: str) -> str:
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"herstel_bench_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -211,8 +219,8 @@ def create_database() -> str:
     return admin.url.set(database=name).render_as_string(hide_password=False)
 
 
-def drop_database(url: str) -> None:
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+def drop_database(url: str, admin_url: str) -> None:
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{sa.engine.make_url(url).database}" WITH (FORCE)')
     admin.dispose()
@@ -283,6 +291,46 @@ def seed(environment: dict[str, str], *, timeline_events: int, writes: int) -> S
 def start_server(environment: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     herstel = str(ROOT / ".venv" / "bin" / "herstel")
     command = [herstel, "web", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
+    return _serve(command, environment, port)
+
+
+def start_floor(environment: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    """The bare app under gunicorn with `herstel web`'s settings (cli/serve.py: gthread, access log on)."""
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--timeout",
+        "60",
+        "--access-logfile",
+        "-",
+        "--chdir",
+        str(ROOT),
+        "bench.floor_app:create_app()",
+    ]
+    return _serve(command, {**environment, "HERSTEL_FLOOR_DATABASE_URL": environment["HERSTEL_DATABASE_URL"]}, port)
+
+
+def fetch(port: int, token: str, path: str) -> bytes:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        answer = connection.getresponse()
+        body = answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"GET {path} answered {answer.status}: {body[:200]!r}")
+        return body
+    finally:
+        connection.close()
+
+
+def _serve(command: list[str], environment: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server; a pipe would fill and block it
     server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     deadline = time.monotonic() + 60
@@ -292,11 +340,10 @@ def start_server(environment: dict[str, str], port: int, workers: int, threads: 
                 return server
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError(
-                    f"herstel web exited: {server.stderr.read().decode() if server.stderr else ''}"
-                ) from None
+                log.seek(0)
+                raise RuntimeError(f"{command[0]} exited: {log.read().decode(errors='replace')[-2000:]}") from None
             time.sleep(0.2)
-    raise RuntimeError("herstel web did not start in 60 s")
+    raise RuntimeError(f"{command[0]} did not start in 60 s")
 
 
 # ---------------------------------------------------------------------- main
@@ -313,12 +360,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--think", type=float, default=0.0, help="mean think time between a client's requests (s)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--pg-admin-url", default=PG_ADMIN_URL, help="a database to create the bench's own from")
     args = parser.parse_args()
     if args.quick:
         args.requests, args.writes, args.events = 10, 3, 2_000
     levels = [int(c) for c in args.clients.split(",")]
 
-    url = create_database()
+    url = create_database(args.pg_admin_url)
     data_dir = tempfile.mkdtemp(prefix="herstel-bench-")
     environment = {
         **os.environ,
@@ -327,17 +375,24 @@ def main() -> None:
         "HERSTEL_ENV": "development",
     }
     environment.pop("HERSTEL_REDIS_URL", None)
-    server = None
+    servers: list[subprocess.Popen[bytes]] = []
     try:
         seeded = seed(environment, timeline_events=args.events, writes=sum(levels) * args.writes)
-        port = free_port()
-        server = start_server(environment, port, args.workers, args.threads)
-        results = asyncio.run(measure(port, seeded, levels, args))
+        port, floor_port = free_port(), free_port()
+        servers.append(start_server(environment, port, args.workers, args.threads))
+        path = f"/api/v1/incidents/{seeded.incident_id}"
+        engine = sa.create_engine(url)
+        floor_app.store(engine, seeded.incident_id, fetch(port, seeded.token, path))  # Herstel's own answer
+        engine.dispose()
+        servers.append(start_floor(environment, floor_port, args.workers, args.threads))
+        if fetch(floor_port, seeded.token, path) != fetch(port, seeded.token, path):
+            raise RuntimeError("the floor does not answer the document Herstel answers")
+        results = asyncio.run(measure(port, floor_port, seeded, levels, args))
     finally:
-        if server is not None:
+        for server in servers:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-        drop_database(url)
+        drop_database(url, args.pg_admin_url)
     print()
     print(
         f"herstel web: gunicorn, {args.workers} workers × {args.threads} threads; {os.cpu_count()} CPUs; "
@@ -347,6 +402,20 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for result in results:
         print(result.row())
+    print()
+    print("The floor beside Herstel (GET incident; ratios Herstel / floor, throughput floor-relative):")
+    columns = ["clients", "Herstel p50 / p99 ms", "floor p50 / p99 ms", "p50 ratio", "p99 ratio"]
+    columns += ["Herstel req/s", "floor req/s", "throughput ratio"]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    comparisons = compare(results)
+    for row in comparisons:
+        print(
+            f"| {row['clients']} | {row['herstel_p50_ms']:.1f} / {row['herstel_p99_ms']:.1f} | "
+            f"{row['floor_p50_ms']:.1f} / {row['floor_p99_ms']:.1f} | "
+            f"{row['p50_ratio']:.1f} | {row['p99_ratio']:.1f} | "
+            f"{row['herstel_rps']:.0f} | {row['floor_rps']:.0f} | {row['throughput_ratio']:.2f} |"
+        )
     for result in results:
         if result.first_error:
             print(f"first error in {result.scenario} @ {result.clients}: {result.first_error}")
@@ -364,13 +433,41 @@ def main() -> None:
                         "seconds": r.seconds,
                     }
                     for r in results
-                ],
+                ]
+                + [{"scenario": "floor ratios", **row} for row in comparisons],
                 indent=2,
             )
         )
 
 
-async def measure(port: int, seeded: Seed, levels: list[int], args: argparse.Namespace) -> list[Result]:
+def compare(results: list[Result]) -> list[dict[str, float]]:
+    """Herstel's GET incident beside the floor's, level by level."""
+    rows = []
+    for herstel in results:
+        floor = next((r for r in results if r.scenario == FLOOR and r.clients == herstel.clients), None)
+        if herstel.scenario != "GET incident" or floor is None or not floor.latencies or not herstel.latencies:
+            continue
+        herstel_rps, floor_rps = len(herstel.latencies) / herstel.seconds, len(floor.latencies) / floor.seconds
+        rows.append(
+            {
+                "clients": herstel.clients,
+                "herstel_p50_ms": herstel.percentile(50),
+                "herstel_p99_ms": herstel.percentile(99),
+                "floor_p50_ms": floor.percentile(50),
+                "floor_p99_ms": floor.percentile(99),
+                "p50_ratio": herstel.percentile(50) / floor.percentile(50),
+                "p99_ratio": herstel.percentile(99) / floor.percentile(99),
+                "herstel_rps": herstel_rps,
+                "floor_rps": floor_rps,
+                "throughput_ratio": herstel_rps / floor_rps,
+            }
+        )
+    return rows
+
+
+async def measure(
+    port: int, floor_port: int, seeded: Seed, levels: list[int], args: argparse.Namespace
+) -> list[Result]:
     host, token = "127.0.0.1", seeded.token
     pages = max(1, args.events // 100)
     fresh = iter(seeded.fresh)
@@ -388,14 +485,17 @@ async def measure(port: int, seeded: Seed, levels: list[int], args: argparse.Nam
 
     # warm up every worker's caches (definitions, connection pool) before measuring
     await run_clients(host, port, token, "warm-up", 8, get_incident, per_client=10, think=0)
+    await run_clients(host, floor_port, token, "warm-up", 8, get_incident, per_client=10, think=0)
     results = []
     for clients in levels:
         for name, make, count in (
             ("GET incident", get_incident, args.requests),
+            (FLOOR, get_incident, args.requests),
             ("GET timeline page (10k events)", get_timeline, args.requests),
             ("POST steps/assess/complete", complete_assess, args.writes),
         ):
-            result = await run_clients(host, port, token, name, clients, make, per_client=count, think=args.think)
+            target = floor_port if name == FLOOR else port
+            result = await run_clients(host, target, token, name, clients, make, per_client=count, think=args.think)
             print(result.row(), flush=True)
             results.append(result)
     return results

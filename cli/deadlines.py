@@ -1,5 +1,5 @@
 """`herstel deadlines calc`: when a legal period after an event expires, and each day that extended it.
-`herstel deadlines overdue`: the deadlines past due and not met, on every open incident."""
+`herstel deadlines overdue` (or `--overdue`): the deadlines past due and not met, on every open incident."""
 
 from __future__ import annotations
 
@@ -12,9 +12,17 @@ from web.explanations import catalogue_gettext, explain
 RULES = ["atw", "eu", "hours", "workdays"]
 
 
-@click.group()
-def deadlines() -> None:
+@click.group(invoke_without_command=True)
+@click.option("--overdue", is_flag=True, help="List the overdue deadlines (the same as `herstel deadlines overdue`).")
+@click.pass_context
+def deadlines(click_context: click.Context, overdue: bool) -> None:
     """Legal deadlines."""
+    if click_context.invoked_subcommand is not None:
+        return
+    if not overdue:
+        click.echo(click_context.get_help())
+        return
+    click_context.invoke(deadlines_overdue)
 
 
 @deadlines.command("calc")

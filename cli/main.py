@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from cli import deadlines, export, persons, serve, transparency
+from cli import deadlines, export, letterhead, persons, serve, transparency
 from cli.context import INSTALLATION, Context, pass_context
 from installation import database_status, downgrade_database, upgrade_database
 from protocol.services import (
@@ -132,6 +132,9 @@ def organisation_create(context: Context, slug: str, name: str, reference_prefix
         uow=context.herstel.uow(), slug=slug, name=name, reference_prefix=reference_prefix
     )
     click.echo(str(organisation_id))
+
+
+organisation.add_command(letterhead.letterhead)
 
 
 @main.group()

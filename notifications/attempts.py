@@ -28,11 +28,11 @@ class Job:
     recipient: Any
     facts: IncidentFacts
     sent_on: date | None = None
-    last_day: date | None = None
     attempt_row_id: int | None = None
     channel_attempt: int = 1  # the how-many-th attempt on its present channel (each channel has its own cap)
     letter_sha256: str | None = None  # of the letter as rendered for this attempt (notifications.copies)
     copy_sealed: bytes | None = None  # that letter, sealed, until it is stored with the attempt
+    decision: Any = None  # a decision letter's `decision_letters.Decision` (opened for as long as it renders)
 
 
 @dataclass
@@ -63,7 +63,6 @@ def transition(job: Job, outcome: Outcome, now: datetime, settings: Any) -> tupl
             **done,
             "sent_at": now,
             "sent_on": job.sent_on,
-            "objection_last_day": job.last_day,
             "print_batch_id": outcome.print_batch_id,
             "failure": None,
         }

@@ -3,34 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from notifications import messages
 from notifications.ledger import letter_counts, settle_incident, verify_ledger
-from notifications.letters import (
-    citizen_definition,
-    objection_last_day,
-)
+from notifications.letterhead import letterhead_refusal
+from notifications.letters import citizen_definition
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
-from notifications.tables import LETTER_KINDS, LetterSenderRow
+from notifications.tables import CAMPAIGN_KINDS
 from protocol.errors import InvalidEvidence, ProtocolError, StateConflict
 from protocol.identity import Principal
 from protocol.incident import Incident
-from protocol.messages import NOT_A_CHOICE, REQUIRED, TOO_LONG, joined
+from protocol.messages import NOT_A_CHOICE, joined
 from protocol.services import append_to_timeline, start_step_as_system
-from protocol.services.access import incident_for, organisation_for
+from protocol.services.access import incident_for
 
 RECIPIENTS = {"notification": "affected", "unfounded": "reporter"}
 LETTER_FOR = {recipients: kind for kind, recipients in RECIPIENTS.items()}  # a person's kind → their letter
 
 
 def check_kind(kind: str) -> None:
-    if kind not in LETTER_KINDS:
+    if kind not in CAMPAIGN_KINDS:
         raise InvalidEvidence(
-            messages.LETTER_KIND_UNKNOWN(), errors={"kind": [NOT_A_CHOICE(choices=joined(LETTER_KINDS))]}
+            messages.LETTER_KIND_UNKNOWN(), errors={"kind": [NOT_A_CHOICE(choices=joined(CAMPAIGN_KINDS))]}
         )
 
 
@@ -51,7 +49,8 @@ def campaign_refusal(uow: NotificationsUnitOfWork, incident: Incident, kind: str
     if not uow.persons.count(incident.id, RECIPIENTS[kind]):
         nobody = messages.NO_AFFECTED_PERSONS if kind == "notification" else messages.NO_REPORTER_CONTACT
         return StateConflict(nobody(), rule="no-recipients")
-    return None
+    # the letters must tell their readers where to write and whom to call: refused, not sent without
+    return letterhead_refusal(uow, incident.organisation_id)
 
 
 def start_campaign(
@@ -68,8 +67,9 @@ def start_campaign(
     the reporter (outcome unfounded). A second call creates no letter twice: `created` is False
     when everyone already has one. With `expected_letters` (the number the officer was shown and
     confirmed) the campaign starts only if it would write exactly that many letters now; otherwise
-    it is refused (rule `campaign-count-changed`) with the number it would write. The workers fan
-    the letters out after the commit.
+    it is refused (rule `campaign-count-changed`) with the number it would write. Refused while the
+    organisation's letterhead lacks a postal address or a phone number (`letterhead-incomplete`).
+    The workers fan the letters out after the commit.
     """
     check_kind(kind)
     with uow:
@@ -209,44 +209,3 @@ def _hand_over_print_batches(uow_factory: UnitOfWorkFactory, data_dir: str | Pat
         elif datetime.fromtimestamp(path.stat().st_mtime, tz=orphan_before.tzinfo) < orphan_before:
             post.discard(batch_id)  # its letters were never recorded: they are sent again in a new batch
     return moved
-
-
-def objection_deadline(*, uow: NotificationsUnitOfWork, sent_on: date | datetime | None = None) -> date:
-    """The last day to object to a letter sent on `sent_on` (default: now), per Awb 6:7/6:8 and the Atw.
-    Reads only the unit of work's calendar and clock (no transaction)."""
-    return objection_last_day(uow.calendar.atw, sent_on or uow.now())
-
-
-def set_letter_sender(
-    *,
-    uow: NotificationsUnitOfWork,
-    principal: Principal,
-    name: str,
-    organisation_id: uuid.UUID | None = None,
-    postal_address: str = "",
-    phone: str = "",
-    email: str = "",
-    website: str = "",
-    signatory: str = "",
-) -> dict[str, Any]:
-    """How the organisation signs its letters: where to send an objection, whom to call (Awb 3:45)."""
-    values = {
-        "name": name.strip(),
-        "postal_address": postal_address.strip(),
-        "phone": phone.strip(),
-        "email": email.strip(),
-        "website": website.strip(),
-        "signatory": signatory.strip(),
-    }
-    errors: dict[str, list[str]] = {
-        k: [TOO_LONG(limit=200)] for k, v in values.items() if k != "postal_address" and len(v) > 200
-    }
-    if not values["name"]:
-        errors["name"] = [REQUIRED()]
-    if errors:
-        raise InvalidEvidence(messages.SENDER_INVALID(), errors=errors)
-    with uow:
-        organisation = organisation_for(principal, "letters.send", organisation_id)
-        uow.senders.put(LetterSenderRow(organisation_id=organisation, updated_at=uow.now(), **values))
-        uow.commit()
-    return {"organisation_id": organisation, **values}

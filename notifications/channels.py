@@ -8,6 +8,7 @@ follows; channels never touch the database.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import csv
 import hashlib
@@ -30,7 +31,7 @@ from notifications import messages
 from notifications.errors import ChannelUnavailable
 from notifications.model import AttemptOutcome, channel_for
 from notifications.pdf import render_pdf
-from notifications.rendering import RenderedLetter
+from notifications.rendering import Logo, RenderedLetter
 from notifications.settings import NotificationsSettings
 from protocol.files import private_dir, write_private
 
@@ -134,14 +135,21 @@ class SmtpChannel:
         head = "".join(f"{key}: {value}\r\n" for key, value in headers).encode("utf-8" if smtputf8 else "ascii")
         parts = [head, b"\r\n"]
         for subtype, body in (("plain", letter.text), ("html", letter.html)):
-            encoded = binascii.b2a_qp(body.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8"), istext=True)
+            parts.append(f"--{boundary}\r\n".encode())
+            logo = letter.logo if subtype == "html" and letter.logo is not None and letter.logo.content else None
+            if logo is not None:
+                # the HTML and its logo as one multipart/related: the <img src="cid:..."> finds its part
+                related = f"=_herstel_related_{item.letter_id.hex}"
+                kind = f'Content-Type: multipart/related; type="text/html"; boundary="{related}"'
+                parts.append(f"{kind}\r\n\r\n--{related}\r\n".encode())
             parts += [
-                f"--{boundary}\r\n".encode(),
                 f'Content-Type: text/{subtype}; charset="utf-8"\r\n'.encode(),
                 b"Content-Transfer-Encoding: quoted-printable\r\n\r\n",
-                encoded,
+                _quoted_printable(body),
                 b"\r\n",
             ]
+            if logo is not None:
+                parts += [_inline_image(related, logo), f"--{related}--\r\n".encode()]
         parts.append(f"--{boundary}--\r\n".encode())
         return b"".join(parts)
 
@@ -223,6 +231,30 @@ class SmtpChannel:
                 smtp.quit()
             except (OSError, smtplib.SMTPException):
                 smtp.close()
+
+
+def _quoted_printable(body: str) -> bytes:
+    return binascii.b2a_qp(body.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8"), istext=True)
+
+
+def _inline_image(boundary: str, logo: Logo) -> bytes:
+    """The logo as an inline part of a multipart/related, named by the Content-ID the HTML points at.
+
+    Inline (CID) rather than a data: URI, which Gmail and Outlook drop from mail, or a link to our
+    server, which most clients block until the reader allows images and which would tell us when a
+    letter is opened: an official letter is no tracking pixel."""
+    extension = "png" if logo.media_type == "image/png" else "jpg"
+    encoded = base64.encodebytes(logo.content).replace(b"\n", b"\r\n")
+    return b"".join(
+        [
+            f"--{boundary}\r\n".encode(),
+            f"Content-Type: {logo.media_type}\r\n".encode(),
+            b"Content-Transfer-Encoding: base64\r\n",
+            f"Content-ID: <{logo.cid}>\r\n".encode(),
+            f'Content-Disposition: inline; filename="logo.{extension}"\r\n\r\n'.encode(),
+            encoded,
+        ]
+    )
 
 
 def envelope_address(email: str) -> tuple[str, bool]:

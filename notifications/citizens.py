@@ -1,5 +1,10 @@
 """The citizen's side: a session from the code in their letter, the letter itself, the case status
-in plain words, and their questions, objections, complaints and harm reports.
+in plain words, and what they send back: questions, review requests, complaints and harm reports.
+
+What a reader may send depends on the letter they answer (`REPLIES`). A notification is not a
+decision (Awb 1:3), so it opens no objection: an objection lies against the decision the
+organisation takes on a review request, and is offered to the reader of that decision letter
+(`decision-review`). The decision on the objection (`decision-objection`) points to the court.
 
 A wrong code and a malformed code take the same path and the same error (`AccessDenied`), so the
 answer never tells whether a code exists. Limiting attempts is the web's job: it rate-limits
@@ -10,23 +15,36 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from notifications import messages
+from notifications.answers import (
+    FIELD,
+    Attachment,
+    answer_role,
+    attachment_problems,
+    attachments_by_response,
+    citizen_thread,
+    keep_attachments,
+    next_reference,
+    queue_notice,
+)
 from notifications.codes import normalize_access_code
 from notifications.copies import CopyMismatch, open_copy, pdf_place, sha256
 from notifications.crypto import Vault
 from notifications.errors import AccessDenied
 from notifications.identity import open_recipient
+from notifications.letterhead import contact_of
 from notifications.letters import citizen_definition, incident_facts, letter_context
 from notifications.pdf import render_pdf
 from notifications.rendering import RenderedLetter, long_date, render_letter
 from notifications.response_handling import decision_reasons
 from notifications.status import step_status
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
-from notifications.tables import RESPONSE_KINDS, CitizenResponseRow
+from notifications.tables import CitizenResponseRow
 from protocol.definition import ProtocolDefinition
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Actor, Principal
@@ -35,6 +53,18 @@ from protocol.services import SessionKind, append_to_timeline, check_session, en
 from protocol.services.access import incident_for
 
 TEXT_LIMIT = 10_000
+# What a reader may send in answer to each kind of letter (docs/letters.md). After a notification:
+# a question, a request to review the decisions taken about them with the algorithm (the answer is a
+# decision, open to objection), a complaint (Awb 9:1) and a claim for harm. After the `unfounded`
+# letter, its reporter: a question (new facts included) and a complaint. A complaint is always possible.
+# A decision on a review request is open to objection (Awb 7:1); a decision on an objection is open
+# to appeal at the court, not to a second objection, so its reader may ask or complain only.
+REPLIES: Mapping[str, tuple[str, ...]] = {
+    "notification": ("question", "review", "complaint", "harm"),
+    "unfounded": ("question", "complaint"),
+    "decision-review": ("question", "objection", "complaint"),
+    "decision-objection": ("question", "complaint"),
+}
 _NO_CODE = "0" * 16  # hashed in place of a malformed code, so both paths do the same work
 
 
@@ -48,6 +78,12 @@ class CitizenSession:
     incident_id: uuid.UUID
     language: str
     expires_at: datetime
+    letter_kind: str = "notification"
+
+
+def reply_kinds(letter_kind: str) -> tuple[str, ...]:
+    """The kinds of response a reader of a `letter_kind` letter may send, in the order a form offers them."""
+    return REPLIES.get(letter_kind, ("question", "complaint"))
 
 
 def open_citizen_session(*, uow_factory: UnitOfWorkFactory, vault: Vault, access_code: str) -> CitizenSession:
@@ -55,17 +91,24 @@ def open_citizen_session(*, uow_factory: UnitOfWorkFactory, vault: Vault, access
     at most, 15 untouched); AccessDenied for anything else. Two transactions: the lookup, the session."""
     code = normalize_access_code(access_code)
     digest = vault.code_hash(code or _NO_CODE)
-    found: tuple[str, uuid.UUID, uuid.UUID, uuid.UUID, str] | None = None
+    found: tuple[str, uuid.UUID, uuid.UUID, uuid.UUID, str, str] | None = None
     with uow_factory().read_only() as uow:  # rows expire when a read-only unit of work ends: copy out
         attempt = uow.letters.attempt_by_code(digest)
         letter = uow.letters.get(attempt.letter_id) if attempt is not None else None
         if attempt is not None and letter is not None:
-            found = (attempt.code_hash or "", letter.id, letter.person_id, letter.incident_id, letter.language)
+            found = (
+                attempt.code_hash or "",
+                letter.id,
+                letter.person_id,
+                letter.incident_id,
+                letter.language,
+                letter.kind,
+            )
     if code is None or found is None or not hmac.compare_digest(found[0], digest):
         raise AccessDenied()
-    _, letter_id, person_id, incident_id, language = found
+    _, letter_id, person_id, incident_id, language, letter_kind = found
     issued = open_session(uow=uow_factory(), kind=SessionKind.CITIZEN, subject_id=letter_id)
-    return CitizenSession(issued.secret, letter_id, person_id, incident_id, language, issued.expires_at)
+    return CitizenSession(issued.secret, letter_id, person_id, incident_id, language, issued.expires_at, letter_kind)
 
 
 def citizen_session(*, uow_factory: UnitOfWorkFactory, token: str) -> CitizenSession:
@@ -78,7 +121,7 @@ def citizen_session(*, uow_factory: UnitOfWorkFactory, token: str) -> CitizenSes
         if letter is None:
             raise AccessDenied()
         return CitizenSession(
-            token, letter.id, letter.person_id, letter.incident_id, letter.language, opened.expires_at
+            token, letter.id, letter.person_id, letter.incident_id, letter.language, opened.expires_at, letter.kind
         )
 
 
@@ -109,6 +152,7 @@ def _shown(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: C
                 key_id=copy.key_id,
                 sealed=copy.letter_sealed,
                 digest=attempt.letter_sha256,
+                logos=uow.senders.logo,
             )
             pdf = None
             if copy.pdf_sealed is not None and copy.pdf_key_id is not None:
@@ -120,8 +164,8 @@ def _shown(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: C
             return _Shown(stored, True, copy.number, pdf)
         letter = uow.letters.get(session.letter_id)
         person = uow.persons.get(session.person_id)
-        if letter is None or person is None:
-            raise AccessDenied()
+        if letter is None or person is None or letter.response_id is not None:
+            raise AccessDenied()  # a decision letter is always kept as sent: it has no re-rendering
         facts = incident_facts(uow, session.incident_id)
         sent_on = letter.sent_on or uow.now().date()
         context = letter_context(
@@ -130,7 +174,6 @@ def _shown(uow: NotificationsUnitOfWork, vault: Vault, base_url: str, session: C
             language=letter.language,
             recipient=open_recipient(vault, person),
             sent_on=sent_on,
-            objection_last_day=letter.objection_last_day or sent_on,
             code=None,  # no copy holds the code of a letter sent before letters were kept: it is left out
             base_url=base_url,
         )
@@ -150,6 +193,11 @@ def get_citizen_letter(*, uow_factory: UnitOfWorkFactory, vault: Vault, base_url
         "text": letter.text,
         "language": letter.language,
         "as_sent": shown.as_sent,
+        # the letterhead as the letter carried it: who wrote, how to reach them, their logo
+        "sender_lines": list(letter.sender_lines),
+        "logo": letter.logo.data_uri() if letter.logo is not None and letter.logo.content else None,
+        "date_line": letter.date_line,
+        "reference": letter.reference,
     }
 
 
@@ -180,8 +228,9 @@ def get_citizen_letter_pdf(*, uow_factory: UnitOfWorkFactory, vault: Vault, base
     return again.pdf if again.pdf is not None else data
 
 
-def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, Any]:
-    """How the case stands, step by step in plain words, and the reader's own responses."""
+def get_case_status(*, uow_factory: UnitOfWorkFactory, vault: Vault, token: str) -> dict[str, Any]:
+    """How the case stands, step by step in plain words, what the reader may send, and their own
+    responses: each with its reference, their own words, the names of their files, and the answer."""
     session = citizen_session(uow_factory=uow_factory, token=token)
     language = session.language
     with uow_factory().read_only() as uow:
@@ -189,7 +238,12 @@ def get_case_status(*, uow_factory: UnitOfWorkFactory, token: str) -> dict[str, 
         letter = uow.letters.get(session.letter_id)
         responses = uow.responses.of_person(session.person_id)
         definition = citizen_definition(uow, incident.definition)
-        return _status_view(incident, letter, responses, language, definition)
+        view = _status_view(incident, letter, responses, language, definition)
+        view["contact"] = contact_of(uow, incident.organisation_id)  # how to reach them today
+        thread = {item["id"]: item for item in citizen_thread(uow, vault, responses, session.incident_id)}
+        for response in view["responses"]:
+            response.update(thread[response["id"]])
+        return view
 
 
 def _status_view(
@@ -204,8 +258,8 @@ def _status_view(
         "letter": {
             "kind": letter.kind if letter else None,
             "sent_on": letter.sent_on if letter else None,
-            "objection_last_day": letter.objection_last_day if letter else None,
         },
+        "replies": list(reply_kinds(letter.kind if letter else "")),
         "responses": [
             {
                 "id": r.id,
@@ -221,36 +275,51 @@ def _status_view(
 
 
 def record_citizen_response(
-    *, uow_factory: UnitOfWorkFactory, vault: Vault, token: str, kind: str, text: str
+    *,
+    uow_factory: UnitOfWorkFactory,
+    vault: Vault,
+    token: str,
+    kind: str,
+    text: str,
+    attachments: Sequence[Attachment] = (),
 ) -> dict[str, Any]:
-    """Record a question, objection, complaint or harm report; it goes on the timeline as
-    `CitizenResponded` (the person by id only) and starts its legal deadline where one applies."""
+    """Record a question, review request, complaint or harm report, as far as the reader's letter offers
+    it (`REPLIES`), with up to three files; it goes on the timeline as `CitizenResponded` (the person by
+    id only) and starts its legal deadline where one applies. It gets its reference number at once,
+    and a receipt is queued for the person's e-mail when they consented to electronic contact
+    (`receipt`: "email", else None: shown on the page only)."""
     session = citizen_session(uow_factory=uow_factory, token=token)
     text = (text or "").strip()
     errors: dict[str, list[str]] = {}
-    if kind not in RESPONSE_KINDS:
-        errors["kind"] = [messages.RESPONSE_KIND(choices=joined(RESPONSE_KINDS))]
+    offered = reply_kinds(session.letter_kind)
+    if kind not in offered:
+        errors["kind"] = [messages.RESPONSE_KIND(choices=joined(offered))]
     if not text:
         errors["text"] = [messages.RESPONSE_TEXT_REQUIRED()]
     elif len(text) > TEXT_LIMIT:
         errors["text"] = [messages.RESPONSE_TEXT_TOO_LONG(limit=TEXT_LIMIT)]
+    if problems := attachment_problems(attachments):
+        errors[FIELD] = list(problems)
     if errors:
         raise InvalidEvidence(messages.RESPONSE_INCOMPLETE(), errors=errors)
     response_id = uuid.uuid4()
     with uow_factory() as uow:
         now = uow.now()
-        uow.responses.add(
-            CitizenResponseRow(
-                id=response_id,
-                incident_id=session.incident_id,
-                person_id=session.person_id,
-                letter_id=session.letter_id,
-                kind=kind,
-                key_id=vault.key_id,
-                text_sealed=vault.seal(text, place=f"citizen_responses/{response_id}/text"),
-                received_at=now,
-            )
+        row = CitizenResponseRow(
+            id=response_id,
+            incident_id=session.incident_id,
+            person_id=session.person_id,
+            letter_id=session.letter_id,
+            kind=kind,
+            key_id=vault.key_id,
+            text_sealed=vault.seal(text, place=f"citizen_responses/{response_id}/text"),
+            received_at=now,
+            reference=next_reference(uow, now),
         )
+        uow.responses.add(row)
+        keep_attachments(uow, vault, row, attachments, now)
+        receipt = queue_notice(uow, row, "receipt", now)
+        reference = row.reference
         append_to_timeline(
             uow,
             incident_id=session.incident_id,
@@ -268,6 +337,9 @@ def record_citizen_response(
         uow.commit()
     return {
         "response_id": response_id,
+        "reference": reference,
+        "receipt": receipt,
+        "attachments": len(attachments),
         "kind": kind,
         "received_at": now,
         "answer_due": due.last_day if due else None,
@@ -303,7 +375,8 @@ def answer_citizen_response(
         row.answer_sealed = vault.seal(answer, place=f"citizen_responses/{response_id}/answer")
         if reasons is not None:
             row.decision_reasons_sealed = vault.seal(reasons, place=f"citizen_responses/{response_id}/reasons")
-        row.answered_at, row.answered_by = now, actor.ref()
+        row.answered_at, row.answered_by, row.answered_role = now, actor.ref(), answer_role(actor)
+        notice = queue_notice(uow, row, "answer", now)  # once: the row is answered only once
         append_to_timeline(
             uow,
             incident_id=incident_id,
@@ -312,7 +385,7 @@ def answer_citizen_response(
             actor=actor,
         )
         uow.commit()
-    return {"response_id": response_id, "answered_at": now}
+    return {"response_id": response_id, "answered_at": now, "notice": notice}
 
 
 def _open_text(vault: Vault, row: CitizenResponseRow) -> str:
@@ -326,7 +399,8 @@ def list_citizen_responses(
     with uow.read_only():
         incident, _ = incident_for(uow, principal, incident_id, "responses.read", lock=False)
         rows = uow.responses.of_incident(incident_id)
-        return [_response_view(vault, row, incident) for row in rows]
+        files = attachments_by_response(uow, vault, [row.id for row in rows])
+        return [{**_response_view(vault, row, incident), "attachments": files.get(row.id, [])} for row in rows]
 
 
 def _response_view(vault: Vault, row: CitizenResponseRow, incident: Any) -> dict[str, Any]:
@@ -336,6 +410,7 @@ def _response_view(vault: Vault, row: CitizenResponseRow, incident: Any) -> dict
         answer = vault.open(row.answer_sealed, key_id=row.key_id, place=f"citizen_responses/{row.id}/answer")
     return {
         "id": row.id,
+        "reference": row.reference,
         "kind": row.kind,
         "person_id": row.person_id,
         "received_at": row.received_at,

@@ -14,6 +14,12 @@ The PDF is not rendered per letter at sending time (one letter alone costs about
 100,000-letter campaign would take hours; post letters are printed in batches): it is rendered
 from the stored copy the first time it is asked for, then sealed and kept with its own SHA-256,
 so every later download returns the same bytes.
+
+The letterhead is part of the letter: its sender lines, and its logo by SHA-256, media type and
+size (the image itself is kept once, by that digest, in `letterhead_logos`, never changed; a copy
+of the bytes in every letter would cost 100,000 times the logo). A later letterhead therefore
+changes no letter sent before it. A letter without a logo has no `logo` key, so copies kept
+before logos existed still hash as they did.
 """
 
 from __future__ import annotations
@@ -21,11 +27,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from notifications.crypto import Vault
-from notifications.rendering import Block, RenderedLetter
+from notifications.rendering import Block, Logo, RenderedLetter
 
 FORMAT = 1  # of the canonical JSON; part of what the digest covers
 
@@ -49,11 +56,15 @@ def canonical(letter: RenderedLetter) -> bytes:
         "reference": letter.reference,
         "date_line": letter.date_line,
     }
+    if letter.logo is not None:
+        logo = letter.logo
+        document["logo"] = {"sha256": logo.sha256, "media_type": logo.media_type, "size": [logo.width, logo.height]}
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def from_canonical(data: bytes) -> RenderedLetter:
     document: dict[str, Any] = json.loads(data)
+    logo = document.get("logo")
     return RenderedLetter(
         kind=document["kind"],
         language=document["language"],
@@ -67,6 +78,7 @@ def from_canonical(data: bytes) -> RenderedLetter:
         sender_lines=tuple(document["sender_lines"]),
         reference=document["reference"],
         date_line=document["date_line"],
+        logo=Logo(logo["media_type"], logo["sha256"], *logo["size"]) if logo else None,
     )
 
 
@@ -89,13 +101,27 @@ def seal_copy(vault: Vault, letter_id: uuid.UUID, number: int, letter: RenderedL
 
 
 def open_copy(
-    vault: Vault, letter_id: uuid.UUID, number: int, *, key_id: str, sealed: bytes, digest: str | None
+    vault: Vault,
+    letter_id: uuid.UUID,
+    number: int,
+    *,
+    key_id: str,
+    sealed: bytes,
+    digest: str | None,
+    logos: Callable[[str], Logo | None] | None = None,
 ) -> RenderedLetter:
-    """The stored letter, checked against the digest its ledger line carries."""
+    """The stored letter, checked against the digest its ledger line carries; its logo's image
+    fetched by digest from `logos` (which checks the image against it)."""
     data = vault.open_bytes(sealed, key_id=key_id, place=letter_place(letter_id, number))
     if digest is None or sha256(data) != digest:
         raise CopyMismatch(f"the stored copy of letter {letter_id} attempt {number} does not match its ledger line")
-    return from_canonical(data)
+    letter = from_canonical(data)
+    if letter.logo is not None and logos is not None:
+        found = logos(letter.logo.sha256)
+        if found is None:
+            raise CopyMismatch(f"the logo of letter {letter_id} attempt {number} is missing or does not match")
+        letter = replace(letter, logo=replace(letter.logo, content=found.content))
+    return letter
 
 
 CODE_HIDDEN = "••••-••••-••••-••••"

@@ -18,6 +18,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.nl import bsn as bsn_number
 
 from notifications import messages
+from notifications.addresses import AddressRefused, split_address
 from notifications.errors import FileTooLarge, PersonsFileRejected, RowError
 from protocol.messages import FILE_EMPTY, TOO_LONG, Text
 from protocol.messages import REQUIRED as REQUIRED_VALUE
@@ -222,6 +223,8 @@ def _columns(cells: list[str], row: int) -> dict[int, str]:
             continue
         found[index] = name
     for name in REQUIRED:
+        if name == "house_number" and "street" in found.values():
+            continue  # no huisnummer column: the street column holds street and number together
         if name not in found.values():
             expected = " or ".join(repr(a) for a in ALIASES[name][:2])
             problems.append(RowError(row, name, messages.COLUMN_MISSING(expected=expected)))
@@ -252,20 +255,24 @@ def _record(
         elif CONTROL.search(value):
             bad(name, messages.CONTROL_CHARACTERS())
     number = _bsn(values.get("bsn", ""), bad)
-    house_number = values.get("house_number", "")
-    if not house_number:
-        bad("house_number", REQUIRED_VALUE())
-    elif not HOUSE_NUMBER.match(house_number):
-        bad("house_number", messages.HOUSE_NUMBER())
+    addition = values.get("addition", "")
+    if len(addition) > 10:
+        bad("addition", TOO_LONG(limit=10))
+    street, house_number = values.get("street", ""), values.get("house_number", "")
+    together = "house_number" not in values  # street and number in one column: split them
+    if not together:
+        if not house_number:
+            bad("house_number", REQUIRED_VALUE())
+        elif not HOUSE_NUMBER.match(house_number):
+            bad("house_number", messages.HOUSE_NUMBER())
+    elif street and len(street) <= 200 and not CONTROL.search(street):
+        street, house_number, addition = _split_street(street, addition, bad)
     postal_code = values.get("postal_code", "").upper()
     match = POSTCODE.match(postal_code)
     if not postal_code:
         bad("postal_code", REQUIRED_VALUE())
     elif not match:
         bad("postal_code", messages.POSTCODE())
-    addition = values.get("addition", "")
-    if len(addition) > 10:
-        bad("addition", TOO_LONG(limit=10))
     email, email_problem = normalise_email(values.get("email", ""))
     if email_problem:
         bad("email", email_problem)
@@ -281,7 +288,7 @@ def _record(
         row=row,
         bsn=number,
         name=values["name"],
-        street=values["street"],
+        street=street,
         house_number=house_number,
         addition=addition,
         postal_code=f"{match.group(1)} {match.group(2)}",
@@ -289,8 +296,25 @@ def _record(
         email=email,
         language=language,
         consent=consent_raw in YES,
-        provided={n for n in OPTIONAL if values.get(n)},
+        # one cell gives the whole address, so a later row's address (addition or none) replaces it whole
+        provided={n for n in OPTIONAL if values.get(n)} | ({"addition"} if together else set()),
     )
+
+
+def _split_street(text: str, addition: str, bad: Callable[[str, str], None]) -> tuple[str, str, str]:
+    """Street, house number and addition from one cell such as ``Dorpsstraat 12 A`` (see notifications.addresses).
+
+    A toevoeging column beside it is still read: it may repeat what the cell says, or give the addition
+    the cell lacks; an addition in both that differs is refused rather than guessed between.
+    """
+    try:
+        parts = split_address(text)
+    except AddressRefused as refused:
+        bad("street", refused.reason)
+        return text, "", addition
+    if parts.suffix and addition and parts.suffix.lower() != addition.lower():
+        bad("addition", messages.ADDRESS_TWO_ADDITIONS())
+    return parts.street, str(parts.number), parts.suffix or addition
 
 
 def normalise_email(raw: str) -> tuple[str, str | None]:
@@ -316,17 +340,23 @@ def normalise_email(raw: str) -> tuple[str, str | None]:
     return f"{local}@{ascii_domain}", None
 
 
-def _bsn(raw: str, bad: Callable[[str, str], None]) -> str | None:
+def normalise_bsn(raw: str) -> tuple[str | None, Text | None]:
+    """A BSN as stored (nine digits, eleven-test passed), or why the text is not one."""
     if not raw:
-        bad("bsn", REQUIRED_VALUE())
-        return None
+        return None, REQUIRED_VALUE()
     try:
-        return str(bsn_number.validate(raw))
+        return str(bsn_number.validate(raw)), None
     except InvalidChecksum:
-        bad("bsn", messages.BSN_ELEVEN_TEST())
+        return None, messages.BSN_ELEVEN_TEST()
     except ValidationError:
-        bad("bsn", messages.BSN_DIGITS())
-    return None
+        return None, messages.BSN_DIGITS()
+
+
+def _bsn(raw: str, bad: Callable[[str, str], None]) -> str | None:
+    number, problem = normalise_bsn(raw)
+    if problem is not None:
+        bad("bsn", problem)
+    return number
 
 
 def _file_error(message: Text) -> PersonsFileRejected:

@@ -32,14 +32,16 @@ from notifications.channels import Channel, Outcome, Outgoing, PostChannel, Smtp
 from notifications.codes import new_access_code
 from notifications.copies import seal_copy
 from notifications.crypto import Vault
+from notifications.decision_letters import Decision, decision_context, remedy_last_day
 from notifications.errors import ChannelUnavailable
 from notifications.identity import open_recipient
 from notifications.ledger import settle_incident
-from notifications.letters import IncidentFacts, incident_facts, letter_context, objection_last_day
+from notifications.letters import IncidentFacts, incident_facts, letter_context
 from notifications.model import AttemptOutcome, LetterChannel, LetterEvent
 from notifications.rendering import render_letter
+from notifications.response_handling import decision_reasons
 from notifications.settings import NotificationsSettings as Settings
-from notifications.storage import UnitOfWorkFactory
+from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import PrintBatchRow
 from protocol.calendar import LegalCalendar, local_date
 
@@ -172,12 +174,22 @@ def _claim(run: _Run, ids: Sequence[uuid.UUID], report: DeliveryReport, *, count
                     recipient=open_recipient(vault, person),
                     facts=facts[letter.incident_id],
                     channel_attempt=earlier.get(letter.id, 0) + 1,
+                    decision=_decision(uow, vault, letter.response_id) if letter.response_id else None,
                 )
             )
         uow.commit()
     if count:
         report.claimed += len(jobs)
     return jobs
+
+
+def _decision(uow: NotificationsUnitOfWork, vault: Vault, response_id: uuid.UUID) -> Decision | None:
+    """The decision a decision letter sends, its reasons opened (None if absent: the letter fails to render)."""
+    row = uow.responses.get(response_id)
+    reasons = decision_reasons(vault, row) if row is not None else None
+    if row is None or row.decision_outcome is None or reasons is None:
+        return None
+    return Decision(row.id, row.kind, row.decision_outcome, reasons, local_date(row.received_at))
 
 
 # ---------------------------------------------------------------------- one chunk
@@ -200,7 +212,7 @@ def _run_chunk(
     rendered: list[Outgoing | None] = []  # per job of the chunk; None where rendering failed
     for job in chunk:
         try:
-            item = _render(uow.calendar.atw, run.vault, run.settings.base_url, job, now)
+            item = _render(run.vault, run.settings.base_url, job, now, calendar=uow.calendar.atw)
         except Exception as error:
             log.warning("letter %s could not be rendered: %s", job.letter_id, type(error).__name__)
             unrendered.append(
@@ -233,20 +245,24 @@ def _run_chunk(
     return fallback
 
 
-def _render(atw: LegalCalendar, vault: Vault, base_url: str, job: Job, now: datetime) -> Outgoing:
+def _render(vault: Vault, base_url: str, job: Job, now: datetime, *, calendar: LegalCalendar | None = None) -> Outgoing:
+    """One letter, rendered for this attempt; a decision letter's last day is counted on `calendar` (the Atw's)."""
     code = new_access_code()
     job.sent_on = local_date(now)
-    job.last_day = objection_last_day(atw, now)
     context = letter_context(
         job.facts,
         letter_id=job.letter_id,
         language=job.language,
         recipient=job.recipient,
         sent_on=job.sent_on,
-        objection_last_day=job.last_day,
         code=code,
         base_url=base_url,
     )
+    if job.decision is not None:
+        if calendar is None:
+            raise ValueError("a decision letter needs the Atw calendar to count its last day")
+        # the remedy period runs from the day after sending: counted from this rendering, the moment it leaves
+        context |= decision_context(job.decision, language=job.language, last_day=remedy_last_day(calendar, now))
     letter = render_letter(job.kind, job.language, context)
     job.letter_sha256, job.copy_sealed = seal_copy(vault, job.letter_id, job.attempt, letter)  # kept as sent
     address = job.recipient.address or {}

@@ -13,8 +13,9 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from notifications.campaigns import set_letter_sender, start_campaign
+from notifications.campaigns import start_campaign
 from notifications.crypto import Vault
+from notifications.letterhead import set_letterhead
 from notifications.persons import import_persons
 from notifications.storage import UnitOfWorkFactory
 from protocol.identity import Principal
@@ -140,14 +141,19 @@ def seed(
     persons: int = 50,
 ) -> dict[str, Any]:
     """Import fictitious persons into the incident and start the notification campaign (three transactions)."""
-    set_letter_sender(
+    with uow_factory().read_only() as uow:
+        organisation_id = uow.incidents.get(incident_id, lock=False).organisation_id
+    set_letterhead(  # the demo's operator sets it, as `herstel organisation letterhead` would
         uow=uow_factory(),
-        principal=officer,
-        name="Gemeente Voorbeeldstad",
-        postal_address="Postbus 1234\n1000 AB  Voorbeeldstad",
-        phone="14 020",
-        website="www.voorbeeldstad.nl",
-        signatory="Het college van burgemeester en wethouders van Voorbeeldstad",
+        principal=Principal.installation(),
+        organisation_id=organisation_id,
+        values={
+            "name": "Gemeente Voorbeeldstad",
+            "postal_address": "Postbus 1234\n1000 AB  Voorbeeldstad",
+            "phone": "14 020",
+            "website": "www.voorbeeldstad.nl",
+            "signatory_name": "Het college van burgemeester en wethouders van Voorbeeldstad",
+        },
     )
     imported = import_persons(
         uow=uow_factory(),

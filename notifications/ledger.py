@@ -92,12 +92,14 @@ def record_batch(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> int:
     return len(rows)
 
 
-def letter_counts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> dict[str, Any]:
-    """Counts of the incident's letters per status, per channel, and per kind."""
+def letter_counts(
+    uow: NotificationsUnitOfWork, incident_id: uuid.UUID, *, campaigns_only: bool = False
+) -> dict[str, Any]:
+    """Counts of the incident's letters (or only its campaigns' letters) per status, per channel, and per kind."""
     by_status: Counter[str] = Counter()
     by_channel: dict[str, Counter[str]] = {}
     by_kind: Counter[str] = Counter()
-    for kind, status, channel, count in uow.letters.counts(incident_id):
+    for kind, status, channel, count in uow.letters.counts(incident_id, campaigns_only=campaigns_only):
         by_status[status] += count
         by_channel.setdefault(channel, Counter())[status] += count
         by_kind[kind] += count
@@ -112,8 +114,10 @@ def letter_counts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> dict[
 
 
 def settle_incident(*, uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> dict[str, Any]:
-    """Record the incident's new attempts on the timeline and, once every letter is delivered or
-    finally failed, complete `inform` as the system. One transaction; safe to run at any time.
+    """Record the incident's new attempts on the timeline and, once every campaign letter is delivered
+    or finally failed, complete `inform` as the system. One transaction; safe to run at any time.
+    Decision letters are recorded on the ledger like every letter, but they answer a citizen: they
+    neither hold `inform` open nor count in its evidence.
 
     Returns what was recorded, whether `inform` completed, and the letter counts, which are left
     out while letters are still open."""
@@ -125,12 +129,12 @@ def settle_incident(*, uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> 
             recorded += covered
             if covered < RECORD_LIMIT:
                 break
-        if uow.letters.has_open(incident_id):
+        if uow.letters.has_open(incident_id, campaigns_only=True):
             # The usual case while a campaign runs: skip the counts, a scan of every letter of the
             # incident (~30 ms at 30,000 letters) done under the incident's lock after each batch.
             uow.commit()
             return {"recorded": recorded, "inform_completed": False}
-        counts = letter_counts(uow, incident_id)
+        counts = letter_counts(uow, incident_id, campaigns_only=True)
         completed = False
         if counts["total"] and not counts["open"] and not uow.letters.count_unrecorded(incident_id):
             by_channel = counts["by_channel"]

@@ -98,11 +98,48 @@ class LetterRepository:
         for chunk in chunks(rows):
             stmt = (
                 self._insert()(LetterRow)
-                .on_conflict_do_nothing(index_elements=["incident_id", "person_id", "kind"])
+                .on_conflict_do_nothing(
+                    index_elements=["incident_id", "person_id", "kind"], index_where=LetterRow.response_id.is_(None)
+                )
                 .returning(LetterRow.id)
             )
             added += len(self.session.scalars(stmt, list(chunk)).all())
         return added
+
+    def add_decision_letter(
+        self,
+        *,
+        letter_id: uuid.UUID,
+        response_id: uuid.UUID,
+        person: AffectedPerson,
+        incident_id: uuid.UUID,
+        kind: str,
+        now: datetime,
+    ) -> str:
+        """One letter that sends the decision on `response_id` (no campaign), its channel chosen by the
+        policy; returns the channel ("none": nobody to write to, failed at once). The unique
+        `response_id` refuses a second letter for one decision."""
+        channel = choose_channel(person)
+        self.session.add(
+            LetterRow(
+                id=letter_id,
+                incident_id=incident_id,
+                person_id=person.id,
+                campaign_id=None,
+                response_id=response_id,
+                kind=kind,
+                language=person.language,
+                channel=(channel or PLACEHOLDER_CHANNEL).value,
+                status=created_status(channel).value,
+                failure=None if channel else UNREACHABLE_FAILURE,
+                failed_at=None if channel else now,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        self.session.flush()
+        return channel.value if channel else "none"
 
     def queue_campaign(
         self, *, incident_id: uuid.UUID, campaign_id: uuid.UUID, kind: str, recipients: str, now: datetime
@@ -280,6 +317,7 @@ class LetterRepository:
                     table.c.language,
                     table.c.channel,
                     table.c.attempts,
+                    table.c.response_id,
                 )
             )
             claimed.extend(
@@ -475,23 +513,33 @@ class LetterRepository:
 
     # ------------------------------------------------------------------ summaries
 
-    def counts(self, incident_id: uuid.UUID) -> list[tuple[str, str, str, int]]:
-        """(kind, status, channel, count) for every letter of the incident."""
+    def counts(self, incident_id: uuid.UUID, *, campaigns_only: bool = False) -> list[tuple[str, str, str, int]]:
+        """(kind, status, channel, count) for every letter of the incident (or only its campaigns' letters)."""
         stmt = (
             select(LetterRow.kind, LetterRow.status, LetterRow.channel, func.count())
-            .where(LetterRow.incident_id == incident_id)
+            .where(LetterRow.incident_id == incident_id, *_campaign_letters(campaigns_only))
             .group_by(LetterRow.kind, LetterRow.status, LetterRow.channel)
         )
         return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(stmt)]
 
-    def has_open(self, incident_id: uuid.UUID) -> bool:
-        """Whether any letter of the incident is not final: one probe of the (incident, status) index."""
-        stmt = select(LetterRow.id).where(LetterRow.incident_id == incident_id, LetterRow.status.in_(_values(OPEN)))
+    def has_open(self, incident_id: uuid.UUID, *, campaigns_only: bool = False) -> bool:
+        """Whether any letter of the incident (or of its campaigns) is not final: one probe of the
+        (incident, status) index."""
+        stmt = select(LetterRow.id).where(
+            LetterRow.incident_id == incident_id,
+            LetterRow.status.in_(_values(OPEN)),
+            *_campaign_letters(campaigns_only),
+        )
         return self.session.scalar(stmt.limit(1)) is not None
 
     def latest_for_person(self, person_id: uuid.UUID) -> LetterRow | None:
         stmt = select(LetterRow).where(LetterRow.person_id == person_id).order_by(LetterRow.created_at.desc())
         return self.session.scalars(stmt.limit(1)).one_or_none()
+
+
+def _campaign_letters(only: bool) -> list[Any]:
+    """The condition that keeps a campaign's letters only (a decision letter has a `response_id`), if asked."""
+    return [LetterRow.response_id.is_(None)] if only else []
 
 
 def _values(statuses: Iterable[LetterStatus]) -> list[str]:

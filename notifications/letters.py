@@ -1,24 +1,31 @@
-"""What a letter says: the facts of the incident in plain words, the sender, the objection period.
+"""What a letter says: the facts of the incident in plain words, the sender, the reader's routes.
 
 The incident's facts are gathered once per batch (`incident_facts`); each letter adds its reader,
-its date, its last day for objection and its access code (`letter_context`).
+its date and its access code (`letter_context`).
+
+No letter Herstel sends is a decision (besluit, Awb 1:3): a notification tells what happened, the
+`unfounded` letter tells a reporter what was found. No objection lies against either, so neither
+quotes an objection period. What the reader can do instead is in the templates (and `REPLIES`
+in notifications.citizens says which forms the reader's code opens): ask for the decisions taken
+about them with the algorithm to be reviewed (the answer to that is a decision, with its own
+objection clause, Awb 3:45), complain (Awb 9:1, handled within 6 weeks, 9:11), claim harm, and go
+to the Nationale ombudsman or the Autoriteit Persoonsgegevens. See docs/letters.md.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from notifications.codes import format_access_code
-from notifications.rendering import long_date
+from notifications.rendering import Logo, long_date
 from notifications.storage import NotificationsUnitOfWork
-from protocol.calendar import LEGAL_TIMEZONE, LegalCalendar, local_date
-from protocol.definition import Period, ProtocolDefinition
+from protocol.calendar import local_date
+from protocol.definition import ProtocolDefinition
 from protocol.steps import Step, StepState
 
-OBJECTION_PERIOD = Period("weeks", 6)  # Awb 6:7; it starts the day after sending (Awb 6:8)
 CITIZEN_PATH = "/citizen"  # where the web serves the citizen's pages
 
 GROUNDS = {
@@ -57,15 +64,6 @@ AND = {"nl": "en", "en": "and"}
 # Where a preview prints the reader's code: visibly no code, and no code field accepts it
 # (`codes.normalize_access_code` refuses it: it is not 16 symbols of the code alphabet).
 PREVIEW_CODE = {"nl": "VOORBEELD-GEEN-ECHTE-CODE", "en": "SAMPLE-NOT-A-REAL-CODE"}
-
-
-def objection_last_day(calendar: LegalCalendar, sent_at: datetime | date) -> date:
-    """The last day to object to a letter sent at `sent_at`: six weeks from the day after, extended
-    past a Saturday, Sunday or recognised holiday (Awb 6:7, 6:8; Algemene termijnenwet art. 1)."""
-    moment = sent_at if isinstance(sent_at, datetime) else datetime.combine(sent_at, time(12), tzinfo=LEGAL_TIMEZONE)
-    last = calendar.due(moment, OBJECTION_PERIOD, atw=True).last_day
-    assert last is not None  # a period in weeks always has a last day
-    return last
 
 
 def join_words(words: list[str], language: str) -> str:
@@ -107,6 +105,7 @@ class IncidentFacts:
     investigation_due: date | None
     sender: dict[str, str] = field(default_factory=dict)
     has_suspension: bool = True  # whether the definition has a step that stops the algorithm
+    logo: Logo | None = None  # the organisation's logo, if its letterhead has one
 
 
 def citizen_definition(uow: NotificationsUnitOfWork, definition: ProtocolDefinition) -> ProtocolDefinition:
@@ -146,6 +145,7 @@ def incident_facts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> Inci
     if investigate is not None and investigate.state in (StepState.ACTIVE, StepState.COMPLETED):
         investigation = investigate.state.value
     name = profile.name if profile else (organisation.name if organisation else "")
+    logo = uow.senders.logo(profile.logo_sha256) if profile and profile.logo_sha256 else None
     return IncidentFacts(
         incident_id=incident.id,
         reference=incident.reference,
@@ -166,8 +166,10 @@ def incident_facts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> Inci
             "email": profile.email if profile else "",
             "website": profile.website if profile else "",
             "signatory": (profile.signatory if profile and profile.signatory else name),
+            "signatory_title": profile.signatory_title if profile else "",
         },
         has_suspension=suspension is not None,
+        logo=logo,
     )
 
 
@@ -183,7 +185,6 @@ def letter_context(
     language: str,
     recipient: Recipient,
     sent_on: date,
-    objection_last_day: date,
     code: str | None,
     base_url: str,
     preview: bool = False,
@@ -192,13 +193,18 @@ def letter_context(
     sender: dict[str, Any] = dict(facts.sender)
     postal_lines = [line.strip() for line in sender.get("postal_address", "").splitlines() if line.strip()]
     sender["postal_inline"] = ", ".join(postal_lines)
-    sender["lines"] = [sender["name"], *postal_lines, *filter(None, [sender.get("phone"), sender.get("website")])]
+    contact = [sender.get("phone"), sender.get("email"), sender.get("website")]
+    sender["lines"] = [sender["name"], *postal_lines, *filter(None, contact)]
+    # signed by the official, in their function, for the organisation (the name once if they are one)
+    signature = [sender.get("signatory") or sender["name"], sender.get("signatory_title", ""), sender["name"]]
+    sender["signature"] = [line for i, line in enumerate(signature) if line and line not in signature[:i]]
     grounds = [GROUNDS[language].get(g) for g in facts.grounds]
     return {
         "reference": letter_reference(facts, letter_id),
         "date": long_date(sent_on, language),
         "recipient": {"name": recipient.name, "lines": recipient.lines()},
         "sender": sender,
+        "logo": facts.logo,
         "algorithm": facts.algorithm,
         "grounds": join_words([g for g in grounds if g], language),
         "outcome": facts.outcome,
@@ -208,7 +214,6 @@ def letter_context(
         "not_working_since": long_date(facts.not_working_since, language) if facts.not_working_since else None,
         "investigation": facts.investigation,
         "investigation_due": long_date(facts.investigation_due, language) if facts.investigation_due else None,
-        "objection_last_day": long_date(objection_last_day, language),
         "code": PREVIEW_CODE[language] if preview else (format_access_code(code) if code else None),
         "citizen_url": base_url.rstrip("/") + CITIZEN_PATH,
     }

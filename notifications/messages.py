@@ -40,6 +40,30 @@ ROW_TOO_WIDE = Template(
 )
 CONTROL_CHARACTERS = Template("persons-file.control-characters", "contains control characters")
 HOUSE_NUMBER = Template("person.house-number", "must start with a number, e.g. 12, 12A or 12-2")
+ADDRESS_NO_NUMBER = Template(
+    "address.no-number",
+    "no house number after the street: write the address as, e.g., Dorpsstraat 12 A, or give a huisnummer column",
+)
+ADDRESS_NO_STREET = Template("address.no-street", "no street name before the house number")
+ADDRESS_NUMBER_RANGE = Template(
+    "address.number-range", "the house number must be 1 to %(maximum)s, without a leading zero (BAG)"
+)
+ADDRESS_SUFFIX = Template(
+    "address.suffix",
+    "after the house number only one letter and an addition of at most %(limit)s letters or digits may follow"
+    " (BAG), e.g. 12 A, 12-bis or 12 A-2",
+)
+ADDRESS_RANGE = Template(
+    "address.range", "a range or list of house numbers (such as 2 t/m 4) is more than one address: give one address"
+)
+ADDRESS_AMBIGUOUS = Template(
+    "address.ambiguous",
+    "reads two ways: the street may end in a number, or the house number may have an addition;"
+    " write the addition with a dash (12-2) or give a huisnummer column",
+)
+ADDRESS_TWO_ADDITIONS = Template(
+    "address.two-additions", "the address already has an addition after its number, and it differs from this column"
+)
 POSTCODE = Template("person.postcode", "not a Dutch postcode such as 1234 AB")
 LANGUAGE = Template("person.language", "must be nl or en")
 CONSENT = Template("person.consent", "must be ja or nee (yes or no)")
@@ -53,6 +77,9 @@ EMAIL_DOMAIN_NOT_IDNA = Template("person.email-domain", "the part after the @ is
 FILE_TOO_LARGE = Template(
     "upload.too-large", "the file is %(size)s bytes; the limit is %(limit)s bytes (HERSTEL_MAX_BODY_BYTES)"
 )
+
+BSN_SEARCH_INVALID = Template("person.bsn-search", "search by a whole BSN (9 digits)")
+PERSON_UNKNOWN = Template("person.unknown", "no such person in this incident")
 
 # ------------------------------------------------------------------ the reporter's contact
 
@@ -76,6 +103,9 @@ ANSWER_INVALID = Template("response.answer-invalid", "the answer is missing or t
 RESPONSE_UNKNOWN = Template("response.unknown", "unknown response")
 RESPONSE_NOT_HERE = Template("response.not-here", "no such response on this incident")
 RESPONSE_ANSWERED = Template("response.answered", "this response has been answered already")
+ATTACHMENT_PROBLEM = Template("citizen.attachment", "file %(name)s: %(problem)s")
+ATTACHMENTS_TOO_MANY = Template("citizen.attachments-too-many", "at most %(limit)s files")
+ATTACHMENT_UNKNOWN = Template("response.attachment-unknown", "no such attachment on this response")
 
 # ------------------------------------------------------------------ letters and their channels
 
@@ -97,6 +127,28 @@ CAMPAIGN_COUNT_CHANGED = Template(
 PERSON_NOT_HERE = Template("letter.person-not-here", "no such person among this letter's readers on this incident")
 LETTER_NOT_HERE = Template("letter.not-here", "no such letter on this incident")
 SENDER_INVALID = Template("letter.sender-invalid", "the sender details are invalid")
+LOGO_TOO_LARGE = Template("logo.too-large", "the logo is larger than %(limit)s KiB")
+LOGO_NOT_IMAGE = Template("logo.not-image", "the logo is not a PNG or JPEG image")
+LOGO_DIMENSIONS = Template("logo.dimensions", "the logo is larger than %(limit)s pixels on a side")
+PHONE_FORMAT = Template("letterhead.phone", "a phone number: digits, spaces, +, - and brackets")
+EMAIL_FORMAT = Template("letterhead.email", "an e-mail address such as info@example.nl")
+ADDRESS_LINES = Template("letterhead.address-lines", "at most %(limit)s lines")
+# a campaign needs a way back for the reader: where to send an objection (Awb 6:5) and whom to call
+CAMPAIGN_NO_ADDRESS_PHONE = Template(
+    "campaign.letterhead-address-phone",
+    "the letterhead has no postal address and no phone number: the reader could not write or call;"
+    " an administrator sets them on the letterhead page",
+)
+CAMPAIGN_NO_ADDRESS = Template(
+    "campaign.letterhead-address",
+    "the letterhead has no postal address: the reader could not send an objection by post;"
+    " an administrator sets it on the letterhead page",
+)
+CAMPAIGN_NO_PHONE = Template(
+    "campaign.letterhead-phone",
+    "the letterhead has no phone number: the reader could not call with a question;"
+    " an administrator sets it on the letterhead page",
+)
 NO_SMTP = Template("channel.no-smtp", "no SMTP server is configured (HERSTEL_SMTP_HOST)")
 NO_BERICHTENBOX = Template(
     "channel.no-berichtenbox",
@@ -115,11 +167,12 @@ NO_LETTERS_STEP = Template(
 # ------------------------------------------------------------------ assigning and deciding citizens' responses
 
 DECISION_REASONS_REQUIRED = Template(
-    "decision.reasons-required", "required: a decision on an objection states its reasons (Awb 7:12)"
+    "decision.reasons-required", "required: a decision states its reasons (Awb 3:46, 7:12)"
 )
 DECISION_INCOMPLETE = Template("decision.incomplete", "the decision is incomplete")
 ASSIGNEE_UNCHANGED = Template("response.assignee-unchanged", "this response is assigned to this user already")
 DECISION_OBJECTION_ONLY = Template(
-    "decision.objection-only", "only an objection is decided on; this is a %(kind)s: answer it instead"
+    "decision.objection-only",
+    "only a review request or an objection is decided on; this is a %(kind)s: answer it instead",
 )
-OBJECTION_DECIDED = Template("decision.done", "this objection has been decided already")
+OBJECTION_DECIDED = Template("decision.done", "this has been decided already")

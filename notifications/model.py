@@ -228,6 +228,7 @@ class Letter:
     language: str
     channel: LetterChannel
     attempts: int
+    response_id: uuid.UUID | None = None  # a decision letter: the review request or objection it decides
 
 
 @dataclass(frozen=True)

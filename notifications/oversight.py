@@ -116,7 +116,10 @@ def letter_timeliness_query(
         .group_by(DeadlineRow.incident_id)
         .subquery()
     )
-    conditions: list[ColumnElement[bool]] = [IncidentRow.organisation_id.in_(list(organisation_ids))]
+    conditions: list[ColumnElement[bool]] = [
+        IncidentRow.organisation_id.in_(list(organisation_ids)),
+        LetterRow.response_id.is_(None),  # the campaigns' letters: a decision letter answers, it does not inform
+    ]
     if reported_from is not None:
         conditions.append(IncidentRow.reported_at >= reported_from)
     if reported_before is not None:

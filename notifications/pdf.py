@@ -3,11 +3,14 @@
 A print batch is one multi-page PDF: fpdf2 parses and subsets each font once per document, which
 makes a batch about fifteen times faster than one PDF per letter (see the research notes: ~86
 pages/s against ~5 letters/s). A single letter (the citizen's download) is the same code with
-one letter in it. The address block sits where a Dutch window envelope shows it.
+one letter in it. The address block sits where a Dutch window envelope shows it; the letterhead
+(logo top left, the sender's name, address and phone top right) above it. fpdf2 keeps an image
+once per document however many letters show it, so a batch carries its logo once.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -79,9 +82,12 @@ def render_pdf(letters: Sequence[RenderedLetter]) -> tuple[bytes, list[PlacedLet
 
 def _write_letter(pdf: _LetterPdf, letter: RenderedLetter) -> None:
     labels = LABELS[letter.language]
-    pdf.set_font("Body", "", 8.5)
+    if letter.logo is not None and letter.logo.content:
+        width, height = letter.logo.box(70, 22)  # millimetres, within the space above the address window
+        pdf.image(io.BytesIO(letter.logo.content), x=25, y=14, w=width, h=height)
     pdf.set_xy(120, 15)
-    for line in letter.sender_lines:
+    for index, line in enumerate(letter.sender_lines):
+        pdf.set_font("Body", "B" if index == 0 else "", 8.5)  # the organisation's name first
         pdf.set_x(120)
         pdf.cell(65, 4, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Body", "", 10.5)
@@ -110,6 +116,8 @@ def _write_block(pdf: _LetterPdf, block: Block) -> None:
         pdf.cell(6, 5.2, "•")
         _paragraph(pdf, block.runs, size=10.5, line=5.2, indent=6)
         pdf.ln(0.8)
+    elif block.kind == "signature":
+        _paragraph(pdf, block.runs, size=10.5, line=5.2)
     elif block.kind == "code":
         pdf.set_font("Mono", "", 14)
         pdf.cell(pdf.get_string_width(block.plain) + 10, 10, block.plain, border=1, align="C")

@@ -7,11 +7,11 @@ from typing import Any
 
 from notifications import messages
 from notifications.crypto import Vault
-from notifications.csvimport import POSTCODE, Progress, normalise_email, parse_persons_csv
+from notifications.csvimport import POSTCODE, Progress, normalise_bsn, normalise_email, parse_persons_csv
 from notifications.identity import open_identity, seal_identity
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import AffectedPersonRow
-from protocol.errors import InvalidEvidence
+from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal
 from protocol.messages import REQUIRED
 from protocol.permissions import grant_for
@@ -188,15 +188,63 @@ def list_persons(
     incident_id: uuid.UUID,
     page: int = 1,
     per_page: int = 50,
+    bsn: str | None = None,
 ) -> dict[str, Any]:
-    """A page of the incident's persons; identity only for roles that may see it (else masked as None)."""
+    """A page of the incident's persons, the BSN masked to its last three digits (open_person shows it
+    whole); identity only for roles that may see it (else None).
+
+    `bsn` finds the person with that whole BSN, through its keyed hash: exact, and nothing is decrypted
+    to find it. InvalidEvidence (field `bsn`) if it is not a BSN.
+    """
     page, per_page = max(1, page), max(1, min(per_page, 500))
+    digest = None
+    if bsn is not None:
+        number, problem = normalise_bsn(bsn.strip())
+        if number is None:
+            raise InvalidEvidence(messages.BSN_SEARCH_INVALID(), errors={"bsn": [problem or REQUIRED()]})
+        digest = vault.bsn_hash(number)
     with uow.read_only():
         incident, _ = incident_for(uow, principal, incident_id, "persons.read", lock=False)
         visible = grant_for(principal, "persons.read_identity", incident.organisation_id) is not None
-        rows, total = uow.persons.page(incident_id, page=page, per_page=per_page)
+        rows, total = uow.persons.page(incident_id, page=page, per_page=per_page, bsn_hash=digest)
         items = [_person_view(vault, row, visible, uow.letters.latest_for_person(row.id)) for row in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page, "identity_visible": visible}
+    for item in items:
+        if item["identity"] is not None:
+            item["identity"]["bsn"] = mask_bsn(item["identity"]["bsn"])
+    return {
+        "items": items,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "identity_visible": visible,
+        "searched": digest is not None,
+    }
+
+
+def open_person(
+    *,
+    uow: NotificationsUnitOfWork,
+    vault: Vault,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    person_id: uuid.UUID,
+) -> dict[str, Any]:
+    """One person of the incident with their whole identity, BSN included: for who may see identities.
+
+    NotFound for a person of another incident (or organisation), Forbidden for a role that may not see
+    identities.
+    """
+    with uow.read_only():
+        incident_for(uow, principal, incident_id, "persons.read_identity", lock=False)
+        row = uow.persons.get(person_id)
+        if row is None or row.incident_id != incident_id:
+            raise NotFound(messages.PERSON_UNKNOWN(), rule="unknown-person")
+        return _person_view(vault, row, True, uow.letters.latest_for_person(row.id))
+
+
+def mask_bsn(bsn: str | None) -> str | None:
+    """A BSN as a list shows it: only its last three digits (``******123``)."""
+    return None if bsn is None else "*" * (len(bsn) - 3) + bsn[-3:]
 
 
 def _person_view(vault: Vault, row: AffectedPersonRow, visible: bool, letter: Any) -> dict[str, Any]:

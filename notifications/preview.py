@@ -3,7 +3,8 @@
 Nothing here writes. The counts are the campaign's own (`LetterRepository.campaign_channels`: the
 same persons and the same channel policy as the campaign's insert), the refusal is the campaign's
 own (`campaign_refusal`), and the letter is rendered by the code that renders the real one
-(`letter_context` + `render_letter`, and `render_pdf` for post), with one difference: where the
+(`incident_facts` with the organisation's letterhead and logo, `letter_context` + `render_letter`,
+and `render_pdf` for post), with one difference: where the
 reader's personal code goes, a placeholder that is visibly no code and that no code field accepts
 (`letters.PREVIEW_CODE`). No code is minted, no letter row, copy or event is written.
 """
@@ -17,7 +18,7 @@ from notifications import messages
 from notifications.campaigns import RECIPIENTS, campaign_refusal, check_kind
 from notifications.crypto import Vault
 from notifications.identity import open_recipient
-from notifications.letters import incident_facts, letter_context, objection_last_day
+from notifications.letters import incident_facts, letter_context
 from notifications.model import AffectedPerson, choose_channel
 from notifications.pdf import render_pdf
 from notifications.rendering import render_letter
@@ -91,7 +92,6 @@ def preview_letter(
         language=person.language,
         recipient=recipient,
         sent_on=local_date(now),
-        objection_last_day=objection_last_day(uow.calendar.atw, now),
         code=None,
         preview=True,
         base_url=base_url,

@@ -1,9 +1,9 @@
 """Letters from templates: one source per kind and language, rendered as email HTML, plain text and PDF.
 
 A letter template (``templates/<kind>.<lang>.txt.j2``) writes a small markup: ``# `` the subject,
-``## `` a heading, ``- `` a bullet, ``!code `` the access-code line, ``**bold**`` inline, blank
-lines between paragraphs. `render_letter` parses it into blocks that the HTML, text and PDF
-writers share, so the three forms of one letter never say different things.
+``## `` a heading, ``- `` a bullet, ``!code `` the access-code line, ``!sign `` a line of the
+signature, ``**bold**`` inline, blank lines between paragraphs. `render_letter` parses it into
+blocks that the HTML, text and PDF writers share, so the three forms of one letter never say different things.
 
 Only the template's author writes markup. Every value put into a template (names, the algorithm's
 name, titles) arrives quoted: on one line, between two private-use characters that the parser
@@ -13,47 +13,19 @@ nor switch bold on, wherever the template places it.
 
 from __future__ import annotations
 
+import base64
 import html
 import re
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import jinja2
 
-KINDS = ("notification", "unfounded")
+from protocol.calendar import long_date as long_date  # letters spell dates as the calendar module does
+
+KINDS = ("notification", "unfounded", "decision-review", "decision-objection")
 LANGUAGES = ("nl", "en")
-MONTHS = {
-    "nl": [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
 
 
 @dataclass(frozen=True)
@@ -69,8 +41,35 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Logo:
+    """The organisation's logo as a letter carries it: named by its SHA-256 (what the letter as sent
+    keeps), its bytes where they are at hand (rendering, sending, the PDF)."""
+
+    media_type: str  # image/png or image/jpeg
+    sha256: str
+    width: int  # pixels
+    height: int
+    content: bytes = field(default=b"", repr=False, compare=False)
+
+    @property
+    def cid(self) -> str:
+        """The Content-ID under which an e-mail carries it (``<img src="cid:...">``)."""
+        return f"logo-{self.sha256[:16]}@herstel"
+
+    def data_uri(self) -> str:
+        """The logo inline in a page (the citizen's page allows ``data:`` images, nothing from elsewhere)."""
+        return f"data:{self.media_type};base64,{base64.b64encode(self.content).decode('ascii')}"
+
+    def box(self, max_width: float, max_height: float) -> tuple[float, float]:
+        """Its size scaled to fit within (max_width, max_height), proportions kept."""
+        scale = min(max_width / self.width, max_height / self.height)
+        return round(self.width * scale, 2), round(self.height * scale, 2)
+
+
+@dataclass(frozen=True)
 class RenderedLetter:
-    """One letter in every form: the subject, its blocks, an email's HTML and plain text."""
+    """One letter in every form: the subject, its blocks, an email's HTML and plain text; the letterhead
+    (sender lines and logo) as it was when the letter was rendered for sending."""
 
     kind: str
     language: str
@@ -82,11 +81,7 @@ class RenderedLetter:
     sender_lines: tuple[str, ...]
     reference: str
     date_line: str
-
-
-def long_date(day: date, language: str) -> str:
-    """``12 januari 2027`` / ``12 January 2027``: dates spelt out, as letters write them."""
-    return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
+    logo: Logo | None = None
 
 
 # A quoted value in the markup: Unicode private-use characters, never in a template or a value.
@@ -141,26 +136,41 @@ def render_letter(kind: str, language: str, context: dict[str, Any]) -> Rendered
     blocks = parse_markup(source)
     subject = next((b.plain for b in blocks if b.kind == "title"), kind)
     body_html = blocks_to_html(blocks)
+    sender_lines = tuple(context["sender"]["lines"])
+    logo: Logo | None = context.get("logo")
     page = _template("email.html.j2", html_page=True).render(
-        subject=subject, body=body_html, language=language, reference=context["reference"]
+        subject=subject,
+        body=body_html,
+        language=language,
+        reference=context["reference"],
+        date=context["date"],
+        sender_lines=sender_lines,
+        logo=logo,
+        logo_box=logo.box(200, 64) if logo else None,
     )
     return RenderedLetter(
         kind=kind,
         language=language,
         subject=subject,
         blocks=tuple(blocks),
-        text=blocks_to_text(blocks),
+        text=sender_block_text(sender_lines) + blocks_to_text(blocks),
         html=page,
         recipient_lines=tuple(context["recipient"]["lines"]),
-        sender_lines=tuple(context["sender"]["lines"]),
+        sender_lines=sender_lines,
         reference=context["reference"],
         date_line=context["date"],
+        logo=logo,
     )
+
+
+def sender_block_text(lines: tuple[str, ...]) -> str:
+    """The letterhead at the top of a plain-text letter: who writes, and how to reach them."""
+    return "".join(f"{line}\n" for line in lines) + "\n" if lines else ""
 
 
 # ---------------------------------------------------------------------- the markup
 
-_PREFIXES = (("## ", "heading"), ("# ", "title"), ("- ", "bullet"), ("!code ", "code"))
+_PREFIXES = (("## ", "heading"), ("# ", "title"), ("- ", "bullet"), ("!code ", "code"), ("!sign ", "signature"))
 
 
 def parse_markup(source: str) -> list[Block]:
@@ -217,7 +227,7 @@ def blocks_to_html(blocks: list[Block]) -> str:
     """The letter body as HTML, every text escaped."""
     out: list[str] = []
     in_list = False
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.kind == "bullet" and not in_list:
             out.append("<ul>")
             in_list = True
@@ -225,6 +235,11 @@ def blocks_to_html(blocks: list[Block]) -> str:
             out.append("</ul>")
             in_list = False
         inner = "".join(f"<strong>{html.escape(t)}</strong>" if bold else html.escape(t) for bold, t in block.runs)
+        if block.kind == "signature":  # the signature's lines make one paragraph
+            first = index == 0 or blocks[index - 1].kind != "signature"
+            last = index == len(blocks) - 1 or blocks[index + 1].kind != "signature"
+            out.append(("<p>" if first else "<br>") + inner + ("</p>" if last else ""))
+            continue
         tag = {"title": "h1", "heading": "h2", "bullet": "li", "code": 'p class="code"'}.get(block.kind, "p")
         closing = tag.split()[0]
         out.append(f"<{tag}>{inner}</{closing}>")
@@ -268,6 +283,13 @@ def blocks_to_text(blocks: list[Block], width: int = 72) -> str:
             out += wrap(text, width, "- ", "  ")
         elif block.kind == "code":
             out += ["    " + text, ""]
+        elif block.kind == "signature":
+            if out and out[-1] == "" and len(out) > 1 and out[-2].startswith(_SIGNED):
+                out.pop()  # the signature's lines follow one another
+            out += [_SIGNED + text, ""]
         else:
             out += [*wrap(text, width), ""]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).replace(_SIGNED, "").strip() + "\n"
+
+
+_SIGNED = "\ue002"  # marks a signature line while the text is assembled; never in the result

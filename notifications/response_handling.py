@@ -1,11 +1,13 @@
-"""Staff handling of citizens' responses: who handles one (the assignee), and the decision on an
-objection (Awb 7:11-7:12: upheld, partly upheld or dismissed, with reasons).
+"""Staff handling of citizens' responses: who handles one (the assignee), and the decision on a
+review request (granted, partly granted or refused) or an objection (Awb 7:11-7:12: upheld, partly
+upheld or dismissed), with reasons, sent to the citizen as a decision letter.
 
 An answer acknowledges or answers a response; for an objection it is not the decision, and only
 the decision (`CitizenObjectionDecided`) meets the objection's legal deadline (definition
 nl-discrimination version 2: objection-decision is met by that event). The reasons are sealed like
 the citizen's own text; the timeline carries the outcome and the response's id, never the text.
-Decision letters are not built here.
+The decision letter is queued in the decision's transaction (one per decision) and rendered by the
+workers like every letter (notifications.delivery, notifications.decision_letters).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any
 
 from notifications import messages
 from notifications.crypto import Vault
+from notifications.model import AffectedPerson
 from notifications.storage import NotificationsUnitOfWork
-from notifications.tables import DECISION_OUTCOMES, CitizenResponseRow
+from notifications.tables import DECISION_LETTER_KINDS, OUTCOMES_BY_KIND, CitizenResponseRow
 from protocol.errors import InvalidEvidence, StateConflict
 from protocol.identity import Principal
 from protocol.messages import NOT_A_CHOICE, TOO_LONG, joined
@@ -24,7 +27,7 @@ from protocol.services import append_to_timeline
 from protocol.services.access import incident_for, owner_view, staff_member
 
 REASONS_LIMIT = 20_000
-DECIDABLE_KINDS = ("objection",)
+DECIDABLE_KINDS = ("review", "objection")
 
 
 def assign_response(
@@ -69,24 +72,77 @@ def decide_objection(
     outcome: str,
     reasons: str,
 ) -> dict[str, Any]:
-    """Record the decision on an objection; it meets the objection's deadline (on time or late)."""
+    """Decide on an objection (upheld, partly upheld, dismissed) with reasons, and send the citizen the
+    decision letter (`decision-objection`, which points to the administrative court); the decision
+    (`CitizenObjectionDecided`) meets the objection's deadline, on time or late."""
+    return decide_response(
+        uow=uow,
+        vault=vault,
+        principal=principal,
+        incident_id=incident_id,
+        response_id=response_id,
+        outcome=outcome,
+        reasons=reasons,
+        kinds=("objection",),
+    )
+
+
+def decide_review(
+    *,
+    uow: NotificationsUnitOfWork,
+    vault: Vault,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    response_id: uuid.UUID,
+    outcome: str,
+    reasons: str,
+) -> dict[str, Any]:
+    """Decide on a review request (granted, partly granted, refused) with reasons, and send the
+    citizen the decision letter (`decision-review`, open to objection); this meets its deadline."""
+    return decide_response(
+        uow=uow,
+        vault=vault,
+        principal=principal,
+        incident_id=incident_id,
+        response_id=response_id,
+        outcome=outcome,
+        reasons=reasons,
+        kinds=("review",),
+    )
+
+
+def decide_response(
+    *,
+    uow: NotificationsUnitOfWork,
+    vault: Vault,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    response_id: uuid.UUID,
+    outcome: str,
+    reasons: str,
+    kinds: tuple[str, ...] = DECIDABLE_KINDS,
+) -> dict[str, Any]:
+    """Record the decision on a review request or an objection and queue its decision letter, in one
+    transaction: a decision without its letter, or a second letter for one decision, cannot happen
+    (a decided response is refused; the letter is unique per response). The workers send the letter
+    after the commit (`LetterQueued`, handled in notifications.handlers)."""
     reasons = (reasons or "").strip()
-    errors: dict[str, list[str]] = {}
-    if outcome not in DECISION_OUTCOMES:
-        errors["outcome"] = [NOT_A_CHOICE(choices=joined(DECISION_OUTCOMES))]
-    if not reasons:
-        errors["reasons"] = [messages.DECISION_REASONS_REQUIRED()]
-    elif len(reasons) > REASONS_LIMIT:
-        errors["reasons"] = [TOO_LONG(limit=REASONS_LIMIT)]
-    if errors:
-        raise InvalidEvidence(messages.DECISION_INCOMPLETE(), errors=errors)
     with uow:
         _incident, actor = incident_for(uow, principal, incident_id, "responses.decide")
         row = _response(uow, incident_id, response_id)
-        if row.kind not in DECIDABLE_KINDS:
+        if row.kind not in kinds:
             raise StateConflict(messages.DECISION_OBJECTION_ONLY(kind=row.kind), rule="decision-objection-only")
         if row.decided_at is not None:
             raise StateConflict(messages.OBJECTION_DECIDED(), rule="objection-decided")
+        errors: dict[str, list[str]] = {}
+        if outcome not in OUTCOMES_BY_KIND[row.kind]:  # a review request and an objection have their own words
+            errors["outcome"] = [NOT_A_CHOICE(choices=joined(OUTCOMES_BY_KIND[row.kind]))]
+        if not reasons:
+            errors["reasons"] = [messages.DECISION_REASONS_REQUIRED()]
+        elif len(reasons) > REASONS_LIMIT:
+            errors["reasons"] = [TOO_LONG(limit=REASONS_LIMIT)]
+        if errors:
+            raise InvalidEvidence(messages.DECISION_INCOMPLETE(), errors=errors)
         now = uow.now()
         # both texts and the reasons are sealed with one key: re-seal what is there with the current one
         place = f"citizen_responses/{response_id}"
@@ -102,15 +158,43 @@ def decide_objection(
             row.answer_sealed = vault.seal(answer, place=f"{place}/answer")
         row.decision_reasons_sealed = vault.seal(reasons, place=f"{place}/reasons")
         row.decision_outcome, row.decided_at, row.decided_by = outcome, now, actor.ref()
+        letter_id = uuid.uuid4()
+        letter_kind = DECISION_LETTER_KINDS[row.kind]
+        person = uow.persons.get(row.person_id)
+        assert person is not None  # a response has its person (foreign key)
+        channel = uow.letters.add_decision_letter(
+            letter_id=letter_id,
+            response_id=response_id,
+            person=AffectedPerson(
+                person.id, person.language, person.consent_electronic, person.has_email, person.has_address
+            ),
+            incident_id=incident_id,
+            kind=letter_kind,
+            now=now,
+        )
         append_to_timeline(
             uow,
             incident_id=incident_id,
-            event_type="CitizenObjectionDecided",
+            # The review-decision deadline of nl-discrimination@4 is met by the answer to the request;
+            # the decision is that answer (docs/letters.md). An objection's decision has its own event.
+            event_type="CitizenObjectionDecided" if row.kind == "objection" else "CitizenResponseAnswered",
             payload={"response_id": str(response_id), "kind": row.kind, "outcome": outcome},
             actor=actor,
         )
+        append_to_timeline(
+            uow,
+            incident_id=incident_id,
+            event_type="LetterQueued",
+            payload={
+                "letter_id": str(letter_id),
+                "response_id": str(response_id),
+                "kind": letter_kind,
+                "channel": channel,
+            },
+            actor=actor,
+        )
         uow.commit()
-    return {"response_id": response_id, "outcome": outcome, "decided_at": now}
+    return {"response_id": response_id, "outcome": outcome, "decided_at": now, "letter_id": letter_id}
 
 
 def decision_reasons(vault: Vault, row: CitizenResponseRow) -> str | None:

@@ -44,6 +44,7 @@ def get_sent_letter(
                     key_id=copy.key_id,
                     sealed=copy.letter_sealed,
                     digest=attempt.letter_sha256,
+                    logos=uow.senders.logo,
                 )
             )
         return {

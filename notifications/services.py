@@ -11,18 +11,25 @@ family, so the web maps them with the same handler.
 """
 
 from notifications import messages as notification_messages
+from notifications.answers import (
+    ATTACHMENT_BYTES,
+    ATTACHMENT_TYPES,
+    MAX_ATTACHMENTS,
+    Attachment,
+    get_response_attachment,
+    list_response_notices,
+)
 from notifications.attempts import DeliveryReport
 from notifications.campaigns import (
     LETTER_FOR,
     letters_summary,
-    objection_deadline,
     recover_letters,
-    set_letter_sender,
     start_campaign,
     verify_letters_ledger,
 )
 from notifications.channels import BerichtenboxChannel, Channel, Outcome, Outgoing, PostChannel, SmtpChannel
 from notifications.citizens import (
+    REPLIES,
     CitizenSession,
     answer_citizen_response,
     citizen_session,
@@ -33,6 +40,7 @@ from notifications.citizens import (
     list_citizen_responses,
     open_citizen_session,
     record_citizen_response,
+    reply_kinds,
 )
 from notifications.codes import format_access_code, normalize_access_code
 from notifications.crypto import Vault
@@ -41,18 +49,20 @@ from notifications.demo import seed as seed_demo_letters
 from notifications.dispatch import BATCH, Dispatcher, LetterDispatch
 from notifications.errors import AccessDenied, ChannelUnavailable, FileTooLarge, PersonsFileRejected, RowError
 from notifications.handlers import HANDLERS
+from notifications.letterhead import LOGO_LIMIT, citizen_contact, get_letterhead, set_letterhead
 from notifications.letters import CITIZEN_PATH
 from notifications.mailbox import get_captured_mail, list_captured_mail
 from notifications.oversight import letter_timeliness, oversight_persons
-from notifications.persons import import_persons, list_persons, record_reporter
+from notifications.persons import import_persons, list_persons, open_person, record_reporter
 from notifications.ports import Installation
 from notifications.preview import plan_campaign, preview_letter, preview_letter_pdf
 from notifications.rendering import RenderedLetter
-from notifications.response_handling import assign_response, decide_objection
+from notifications.response_handling import assign_response, decide_objection, decide_response, decide_review
+from notifications.response_notices import NoticeReport, deliver_response_notices
 from notifications.sent import get_sent_letter, get_sent_letter_pdf
 from notifications.settings import NotificationsSettings
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
-from notifications.tables import DECISION_OUTCOMES, LETTER_KINDS, RESPONSE_KINDS
+from notifications.tables import CAMPAIGN_KINDS, DECISION_OUTCOMES, LETTER_KINDS, RESPONSE_KINDS, REVIEW_OUTCOMES
 from notifications.waiting import waiting_for
 
 
@@ -72,14 +82,22 @@ def open_vault(settings: NotificationsSettings) -> Vault:
 
 
 __all__ = [
+    "ATTACHMENT_BYTES",
+    "ATTACHMENT_TYPES",
     "BATCH",
+    "CAMPAIGN_KINDS",
     "CITIZEN_PATH",
     "DECISION_OUTCOMES",
     "HANDLERS",
     "LETTER_FOR",
     "LETTER_KINDS",
+    "LOGO_LIMIT",
+    "MAX_ATTACHMENTS",
+    "REPLIES",
     "RESPONSE_KINDS",
+    "REVIEW_OUTCOMES",
     "AccessDenied",
+    "Attachment",
     "BerichtenboxChannel",
     "Channel",
     "ChannelFactory",
@@ -90,6 +108,7 @@ __all__ = [
     "FileTooLarge",
     "Installation",
     "LetterDispatch",
+    "NoticeReport",
     "NotificationsSettings",
     "NotificationsUnitOfWork",
     "Outcome",
@@ -103,16 +122,22 @@ __all__ = [
     "Vault",
     "answer_citizen_response",
     "assign_response",
+    "citizen_contact",
     "citizen_session",
     "decide_objection",
+    "decide_response",
+    "decide_review",
     "default_channels",
     "deliver_letters",
+    "deliver_response_notices",
     "end_citizen_session",
     "format_access_code",
     "get_captured_mail",
     "get_case_status",
     "get_citizen_letter",
     "get_citizen_letter_pdf",
+    "get_letterhead",
+    "get_response_attachment",
     "get_sent_letter",
     "get_sent_letter_pdf",
     "import_persons",
@@ -121,10 +146,11 @@ __all__ = [
     "list_captured_mail",
     "list_citizen_responses",
     "list_persons",
+    "list_response_notices",
     "normalize_access_code",
     "notification_messages",
-    "objection_deadline",
     "open_citizen_session",
+    "open_person",
     "open_vault",
     "oversight_persons",
     "plan_campaign",
@@ -133,8 +159,9 @@ __all__ = [
     "record_citizen_response",
     "record_reporter",
     "recover_letters",
+    "reply_kinds",
     "seed_demo_letters",
-    "set_letter_sender",
+    "set_letterhead",
     "start_campaign",
     "unit_of_work",
     "unit_of_work_factory",

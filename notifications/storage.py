@@ -7,8 +7,10 @@ installation as this one, so the protocol's event handlers may use the letters t
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
 from sqlalchemy import and_, func, or_, select
@@ -17,9 +19,12 @@ from sqlalchemy.orm import Session
 from notifications.bulk import bulk_insert, bulk_update, chunks
 from notifications.dispatch import LetterDispatch
 from notifications.letter_storage import LetterRepository
+from notifications.rendering import Logo
+from notifications.response_storage import ResponseExtrasRepository
 from notifications.tables import (
     AffectedPersonRow,
     CitizenResponseRow,
+    LetterheadLogoRow,
     LetterSenderRow,
 )
 from protocol.storage.database import Database
@@ -69,8 +74,13 @@ class PersonRepository:
         )
         return list(self.session.scalars(stmt))
 
-    def page(self, incident_id: uuid.UUID, *, page: int, per_page: int) -> tuple[list[AffectedPersonRow], int]:
+    def page(
+        self, incident_id: uuid.UUID, *, page: int, per_page: int, bsn_hash: str | None = None
+    ) -> tuple[list[AffectedPersonRow], int]:
+        """A page of the incident's persons; with `bsn_hash`, only the one with that BSN (exact, by its keyed hash)."""
         where = AffectedPersonRow.incident_id == incident_id
+        if bsn_hash is not None:
+            where = and_(where, AffectedPersonRow.bsn_hash == bsn_hash)
         total = self.session.scalar(select(func.count()).select_from(AffectedPersonRow).where(where)) or 0
         stmt = (
             select(AffectedPersonRow)
@@ -152,6 +162,28 @@ class SenderRepository:
         self.session.merge(row)
         self.session.flush()
 
+    def logo(self, sha256: str) -> Logo | None:
+        """A stored logo by its digest, checked against it (a logo is never changed or removed)."""
+        row = self.session.get(LetterheadLogoRow, sha256)
+        if row is None or hashlib.sha256(row.content).hexdigest() != sha256:
+            return None
+        return Logo(row.media_type, row.sha256, row.width, row.height, bytes(row.content))
+
+    def keep_logo(self, logo: Logo, at: datetime) -> None:
+        """Store a logo under its digest, once: the same image uploaded again is the same row."""
+        if self.session.get(LetterheadLogoRow, logo.sha256) is None:
+            self.session.add(
+                LetterheadLogoRow(
+                    sha256=logo.sha256,
+                    media_type=logo.media_type,
+                    width=logo.width,
+                    height=logo.height,
+                    content=logo.content,
+                    created_at=at,
+                )
+            )
+            self.session.flush()
+
 
 class NotificationsUnitOfWork(UnitOfWork):
     """One transaction over the protocol's repositories and those of the notifications.
@@ -161,6 +193,7 @@ class NotificationsUnitOfWork(UnitOfWork):
     persons: PersonRepository
     letters: LetterRepository
     responses: ResponseRepository
+    response_extras: ResponseExtrasRepository
     senders: SenderRepository
 
     def __init__(self, db: Database, *, dispatch: LetterDispatch, **options: Unpack[UnitOfWorkOptions]) -> None:
@@ -171,6 +204,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.persons = PersonRepository(session)
         self.letters = LetterRepository(session)
         self.responses = ResponseRepository(session)
+        self.response_extras = ResponseExtrasRepository(session)
         self.senders = SenderRepository(session)
 
     def lock_incident(self, incident_id: uuid.UUID) -> None:

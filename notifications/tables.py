@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,12 +31,23 @@ from protocol.storage.tables import Base
 from protocol.storage.types import BigId
 
 PERSON_KINDS = ("affected", "reporter")
-LETTER_KINDS = ("notification", "unfounded")
+# The campaign letters, and the decision letters: one per decision on a review request or an
+# objection (its response's `response_id`), each with the Awb 3:45 remedies clause.
+CAMPAIGN_KINDS = ("notification", "unfounded")
+DECISION_LETTER_KINDS = {"review": "decision-review", "objection": "decision-objection"}
+LETTER_KINDS = (*CAMPAIGN_KINDS, *DECISION_LETTER_KINDS.values())
 LETTER_STATUSES = tuple(status.value for status in LetterStatus)  # the model's enum, stored as its values
 CHANNELS = tuple(channel.value for channel in LetterChannel)
-RESPONSE_KINDS = ("question", "objection", "complaint", "harm")
+# Every kind a response may be stored as. Which of them a reader may send depends on the letter they
+# answer (notifications.citizens.REPLIES): an objection only against a decision.
+RESPONSE_KINDS = ("question", "review", "objection", "complaint", "harm")
 # The decision on an objection: upheld (gegrond), partly upheld (gedeeltelijk gegrond), dismissed (ongegrond).
 DECISION_OUTCOMES = ("upheld", "partly_upheld", "dismissed")
+# The decision on a review request, an application (Awb 4:1): granted (toegewezen), partly granted,
+# refused (afgewezen). Objection words (gegrond, ongegrond) judge an earlier decision; a review
+# request asks for a new one, so it is granted or refused.
+REVIEW_OUTCOMES = ("granted", "partly_granted", "refused")
+OUTCOMES_BY_KIND = {"objection": DECISION_OUTCOMES, "review": REVIEW_OUTCOMES}
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -97,13 +109,17 @@ class PrintBatchRow(Base):
 
 
 class LetterRow(Base):
-    """One letter: unique per (incident, person, kind); its status moves only by compare-and-set."""
+    """One letter: a campaign's unique per (incident, person, kind), a decision letter unique per
+    decision (`response_id`); its status moves only by compare-and-set."""
 
     __tablename__ = "letters"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affected_persons.id"), index=True)
-    campaign_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("letter_campaigns.id"))
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("letter_campaigns.id"))  # None: a decision letter
+    # The review request or objection whose decision this letter sends: at most one letter per decision.
+    # No foreign key: citizen_responses already refers to letters (the letter a response answers).
+    response_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2))
     channel: Mapped[str] = mapped_column(String(16))
@@ -113,6 +129,8 @@ class LetterRow(Base):
     dispatched_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
     sent_on: Mapped[date | None] = mapped_column(Date)
+    # Written until letters stopped quoting an objection period (a notification is not a decision):
+    # kept for the letters sent before, never written now (docs/letters.md).
     objection_last_day: Mapped[date | None] = mapped_column(Date)
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
@@ -121,7 +139,15 @@ class LetterRow(Base):
     print_batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("print_batches.id"))
     created_at: Mapped[datetime]
     __table_args__ = (
-        UniqueConstraint("incident_id", "person_id", "kind"),
+        Index(
+            "uq_letters_campaign_letter",
+            "incident_id",
+            "person_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("response_id IS NULL"),
+            sqlite_where=text("response_id IS NULL"),
+        ),
         Index(None, "campaign_id", "status"),
         Index(None, "incident_id", "status"),
         # the recovery sweep: letters whose lease or retry time has come
@@ -175,7 +201,7 @@ class LetterCopyRow(Base):
 
 
 class CitizenResponseRow(Base):
-    """A question, objection, complaint or harm report a citizen lodged; the text is sealed."""
+    """A question, review request, objection, complaint or harm report a citizen lodged; the text is sealed."""
 
     __tablename__ = "citizen_responses"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -196,9 +222,16 @@ class CitizenResponseRow(Base):
     decision_reasons_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(80))
+    # R-2026-000123: what the citizen quotes when they call or write; a reference, not a secret.
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # The answerer's role in the organisation (officer, coordinator): what the citizen is shown, not a name.
+    answered_role: Mapped[str | None] = mapped_column(String(20))
     __table_args__ = (
         CheckConstraint(f"kind IN {_in(RESPONSE_KINDS)}", name="kind"),
-        CheckConstraint(f"decision_outcome IS NULL OR decision_outcome IN {_in(DECISION_OUTCOMES)}", name="outcome"),
+        CheckConstraint(
+            f"decision_outcome IS NULL OR decision_outcome IN {_in(DECISION_OUTCOMES + REVIEW_OUTCOMES)}",
+            name="outcome",
+        ),
     )
 
 
@@ -212,5 +245,78 @@ class LetterSenderRow(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     website: Mapped[str] = mapped_column(String(200), default="")
-    signatory: Mapped[str] = mapped_column(String(200), default="")
+    signatory: Mapped[str] = mapped_column(String(200), default="")  # the signing official's name
+    signatory_title: Mapped[str] = mapped_column(String(200), default="", server_default="")  # their function
+    logo_sha256: Mapped[str | None] = mapped_column(ForeignKey("letterhead_logos.sha256"))
     updated_at: Mapped[datetime]
+
+
+class LetterheadLogoRow(Base):
+    """A logo as uploaded, stored by its SHA-256 and never changed or removed: a letter as sent names its
+    logo by digest (in its sealed copy, under the chain), so a later letterhead leaves it as it was."""
+
+    __tablename__ = "letterhead_logos"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    __table_args__ = (CheckConstraint("media_type IN ('image/png', 'image/jpeg')", name="media_type"),)
+
+
+class ResponseCounterRow(Base):
+    """The last reference number given out in a year (one row per year, raised by an upsert)."""
+
+    __tablename__ = "response_counters"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class ResponseAttachmentRow(Base):
+    """A file a citizen sent with a response (PDF, JPEG, PNG): its name and content sealed."""
+
+    __tablename__ = "response_attachments"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizen_responses.id"), index=True)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(32))
+    filename_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    content_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+NOTICE_PURPOSES = ("receipt", "answer")  # the receipt of a response; the notice that it has an answer
+NOTICE_STATUSES = ("queued", "sending", "sent", "failed")
+
+
+class ResponseNoticeRow(Base):
+    """One message to a citizen about their response, by e-mail or post: unique per (response,
+    purpose), so however often it is queued or retried, it exists once. It carries no text: the mail
+    or letter is written when it is sent, from the response's reference, kind and date."""
+
+    __tablename__ = "response_notices"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizen_responses.id"))
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    print_batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    last_error: Mapped[str | None] = mapped_column(String(200))  # codes and error classes, never an address
+    created_at: Mapped[datetime]
+    __table_args__ = (
+        UniqueConstraint("response_id", "purpose"),
+        Index(None, "status", "available_at"),
+        CheckConstraint(f"purpose IN {_in(NOTICE_PURPOSES)}", name="purpose"),
+        CheckConstraint(f"status IN {_in(NOTICE_STATUSES)}", name="status"),
+        CheckConstraint("channel IN ('email','post')", name="channel"),
+    )

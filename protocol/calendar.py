@@ -246,6 +246,19 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(LEGAL_TIMEZONE).date()
 
 
+MONTH_NAMES = {
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}  # fmt: skip
+
+
+def long_date(day: date, language: str) -> str:
+    """``12 januari 2027`` / ``12 January 2027``: a date spelt out, as letters and mails write it."""
+    return f"{day.day} {MONTH_NAMES[language][day.month - 1]} {day.year}"
+
+
 def end_of_day(day: date) -> datetime:
     """The instant a Dutch day ends (local midnight after it), in UTC."""
     following = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LEGAL_TIMEZONE)

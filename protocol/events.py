@@ -31,7 +31,6 @@ EVENT_TYPES = frozenset(
         "InvestigatorAssigned",
         "OwnerAssigned",
         "AlgorithmSuspended",
-        "AlgorithmResumed",
         "AffectedPersonsImported",
         "LetterCampaignStarted",
         "LetterQueued",

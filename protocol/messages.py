@@ -166,6 +166,7 @@ DOCUMENT_REFUSED = Template("document.refused", "the document cannot be accepted
 FILE_EMPTY = Template("file.empty", "the file is empty")
 CONTENT_MISMATCH = Template("document.content", "the content is not %(content_type)s")
 TEXT_NOT_UTF8 = Template("document.utf8", "plain text must be UTF-8")
+FILE_TOO_LARGE = Template("file.too-large", "the file is larger than %(limit)s MB")
 NO_FILE = Template("upload.no-file", "no file")
 NO_FILE_PART = Template("upload.no-file-part", "required: a multipart part named file")
 UNKNOWN_ORGANISATION = Template("organisation.unknown-input", "unknown organisation")

@@ -76,6 +76,8 @@ MATRIX: Mapping[str, Mapping[Role, Grant]] = {
     "user.audit.read": {ADM: ALL, OVS: ALL},
     "token.manage_any": {ADM: ALL},
     "definition.manage": {ADM: ALL},
+    # the organisation's letterhead: name, address, phone, logo and signing official on every letter
+    "letterhead.manage": {ADM: ALL},
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from installation import Herstel, Settings, bootstrap, upgrade_database
+from notifications.services import set_letterhead
 from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
 from tests.services import fresh_postgres_database
 
@@ -79,11 +81,33 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 @pytest.fixture
 def herstel(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Herstel]:
-    """A migrated installation with the default organisation, on the backend under test."""
+    """A migrated installation with the default organisation and its letterhead, on the backend under test."""
     installation = bootstrap(make_settings(tmp_path, database_url), clock=clock)
     upgrade_database(herstel=installation)
+    set_test_letterhead(installation, DEFAULT_ORGANISATION)
     yield installation
     installation.close()
+
+
+DEFAULT_ORGANISATION = uuid.UUID("00000000-0000-4000-8000-000000000001")
+TEST_LETTERHEAD = {
+    "name": "Gemeente Voorbeeldstad",
+    "postal_address": "Postbus 1234\n1000 AB  Voorbeeldstad",
+    "phone": "14 020",
+    "signatory_name": "J. de Vries",
+    "signatory_title": "directeur Dienstverlening",
+}
+
+
+def set_test_letterhead(herstel: Herstel, organisation_id: uuid.UUID, **values: str) -> None:
+    """Give an organisation the letterhead a campaign needs (its letters must say where to write and
+    whom to call), as its administrator would before the first letters go out."""
+    set_letterhead(
+        uow=herstel.uow(),
+        principal=Principal.installation(),
+        organisation_id=organisation_id,
+        values={**TEST_LETTERHEAD, **values},
+    )
 
 
 @pytest.fixture

@@ -70,6 +70,8 @@ ROUTES: dict[str, Access] = {
     f"POST {P}/documents": "document.upload",
     f"GET {P}/documents/<uuid:document_id>": "document.read",
     f"GET {P}/persons": "persons.read",
+    f"POST {P}/persons/search": "persons.read",
+    f"POST {P}/persons/<uuid:person_id>/open": "persons.read_identity",
     f"POST {P}/persons": "persons.import",
     f"POST {P}/letters": "letters.send",
     f"GET {P}/letters/preview": "letters.send",  # the look before sending (web/pages/letters_preview.py)
@@ -80,6 +82,11 @@ ROUTES: dict[str, Access] = {
     f"GET {P}/letters/<uuid:letter_id>/pdf": "persons.read_identity",
     f"GET {P}/responses": "responses.read",
     f"POST {P}/responses/<uuid:response_id>/answer": "responses.answer",
+    f"POST {P}/responses/<uuid:response_id>/assignee": "responses.assign",
+    f"POST {P}/responses/<uuid:response_id>/decision": "responses.decide",
+    f"POST {P}/owner": "incident.assign_owner",
+    "GET /waiting": SIGNED_IN,  # what waits on oneself, computed by the service (web/pages/waiting.py)
+    f"GET {P}/responses/<uuid:response_id>/attachments/<uuid:attachment_id>": "responses.read",
     "GET /inbox": SIGNED_IN,  # one's own notifications (web/pages/inbox.py)
     "POST /inbox/read": SIGNED_IN,
     "POST /inbox/preferences": SIGNED_IN,
@@ -102,9 +109,20 @@ ROUTES: dict[str, Access] = {
     "POST /citizen/responses": PUBLIC,
     "POST /citizen/logout": PUBLIC,
     "GET /citizen/signed-out": PUBLIC,
+    # the organisation's letterhead, set by its administrator (web/pages/letterhead.py)
+    "GET /letterhead": "letterhead.manage",
+    "POST /letterhead": "letterhead.manage",
     # accepting an invitation: the single-use secret in the link is the invitee's proof
     "GET /invitations/<secret>": PUBLIC,
     "POST /invitations/<secret>": PUBLIC,
+    # ... or, signed in, one addressed to one's own account (the service checks the address)
+    "POST /invitations/<uuid:invitation_id>/accept": SIGNED_IN,
+    # the user manager's page (web/pages/users.py): the services keep each manager to their organisations
+    "GET /users": "user.manage",
+    "POST /users": "user.manage",
+    "POST /users/<uuid:user_id>/organisations": "user.manage",
+    "POST /users/<uuid:user_id>/roles/remove": "user.manage",
+    "POST /users/<uuid:user_id>/revoke": "user.manage",
     # ------------------------------------------------------------------ end of pages
     # ------------------------------------------------------------------ API: who am I, tokens, users
     f"GET {API}/me": SIGNED_IN,
@@ -125,6 +143,9 @@ ROUTES: dict[str, Access] = {
     f"DELETE {API}/users/<uuid:user_id>/roles/<role>": "user.manage",
     f"GET {API}/users/audit": "user.audit.read",
     f"GET {API}/investigators": "step.start",
+    # ------------------------------------------------------------------ API: the organisation's letterhead
+    f"GET {API}/organisations/<uuid:organisation_id>/letterhead": "letterhead.manage",
+    f"PUT {API}/organisations/<uuid:organisation_id>/letterhead": "letterhead.manage",
     # ------------------------------------------------------------------ API: protocol definitions
     f"GET {API}/protocols": SIGNED_IN,
     f"GET {API}/protocols/<key>/<int:version>": SIGNED_IN,
@@ -160,12 +181,15 @@ ROUTES: dict[str, Access] = {
     # ------------------------------------------------------------------ API: affected persons, letters, citizens
     f"POST {I}/affected-persons": "persons.import",
     f"GET {I}/affected-persons": "persons.read",
+    f"POST {I}/affected-persons/search": "persons.read",
+    f"GET {I}/affected-persons/<uuid:person_id>": "persons.read_identity",
     f"POST {I}/letters": "letters.send",
     f"GET {I}/letters/summary": "letters.read",
     f"GET {I}/letters/preview": "letters.send",
     f"GET {I}/letters/preview.pdf": "letters.send",
     f"GET {I}/responses": "responses.read",
     f"POST {I}/responses/<uuid:response_id>/answer": "responses.answer",
+    f"GET {I}/responses/<uuid:response_id>/attachments/<uuid:attachment_id>": "responses.read",
     f"PUT {I}/responses/<uuid:response_id>/assignee": "responses.assign",
     f"POST {I}/responses/<uuid:response_id>/decision": "responses.decide",
     f"PUT {I}/owner": "incident.assign_owner",

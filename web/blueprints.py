@@ -21,6 +21,7 @@ import web.api.docs
 import web.api.documents
 import web.api.inbox
 import web.api.incidents
+import web.api.letterhead
 import web.api.letters
 import web.api.oversight_export
 import web.api.oversight_incidents
@@ -41,6 +42,7 @@ import web.pages.inbox
 import web.pages.incidents
 import web.pages.invitations
 import web.pages.layout
+import web.pages.letterhead
 import web.pages.letters
 import web.pages.letters_preview
 import web.pages.mailbox
@@ -49,6 +51,8 @@ import web.pages.report
 import web.pages.responses
 import web.pages.timeline
 import web.pages.tokens
+import web.pages.users
+import web.pages.waiting
 
 API_BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     web.api.accounts.blp,
@@ -70,6 +74,7 @@ API_BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     web.api.deadline_accounts.blp,
     web.api.waiting.blp,
     web.api.inbox.blp,
+    web.api.letterhead.blp,
 )
 
 PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -93,4 +98,7 @@ PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
     web.pages.oversight.blp,
     web.pages.deadline_accounts.blp,
     web.pages.inbox.blp,
+    web.pages.users.blp,
+    web.pages.waiting.blp,
+    web.pages.letterhead.blp,
 )

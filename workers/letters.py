@@ -12,7 +12,7 @@ import dramatiq
 from apscheduler.schedulers.base import BaseScheduler
 
 from installation import Herstel
-from notifications.services import deliver_letters, recover_letters, unit_of_work_factory
+from notifications.services import deliver_letters, deliver_response_notices, recover_letters, unit_of_work_factory
 from workers import runtime
 
 log = logging.getLogger(__name__)
@@ -74,14 +74,49 @@ def enqueue_recovery() -> None:
     recover_letters_job.send()
 
 
+def send_notices(herstel: Herstel) -> None:
+    report = deliver_response_notices(
+        uow_factory=unit_of_work_factory(herstel), vault=herstel.vault, settings=herstel.settings
+    )
+    if report.claimed:
+        log.info(
+            "response notices: %d sent, %d to post, %d retrying, %d failed",
+            report.sent,
+            report.to_post,
+            report.retrying,
+            report.failed,
+        )
+
+
+@dramatiq.actor(queue_name="scheduled", max_retries=0, time_limit=5 * ONE_MINUTE_MS, max_age=ONE_MINUTE_MS)
+def response_notices_job() -> None:
+    """Send the due receipts and answer notices of citizens' responses (claimed under a lease: safe twice)."""
+    send_notices(runtime.herstel())
+
+
+def enqueue_notices() -> None:
+    response_notices_job.send()
+
+
 def add_jobs(scheduler: BaseScheduler, herstel: Herstel) -> None:
-    """The scheduler's letters job: enqueue the recovery every 30 seconds (only the lease holder runs it)."""
+    """The scheduler's letters jobs (only the lease holder runs them): enqueue the recovery every 30
+    seconds, and the sending of citizens' response notices every sweep interval."""
     scheduler.add_job(
         enqueue_recovery,
         "interval",
         seconds=30,
         id="letters-recovery",
         next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        enqueue_notices,
+        "interval",
+        seconds=herstel.settings.scheduler_sweep_seconds,
+        id="response-notices",
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,

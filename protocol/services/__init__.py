@@ -54,7 +54,13 @@ from protocol.services.definitions import (
     register_definition,
     sync_builtin_definitions,
 )
-from protocol.services.documents import DOCUMENT_TYPES, get_document, list_documents, upload_document
+from protocol.services.documents import (
+    DOCUMENT_TYPES,
+    content_problem,
+    get_document,
+    list_documents,
+    upload_document,
+)
 from protocol.services.export import export_incident
 from protocol.services.handlers import HANDLERS as NOTICE_HANDLERS
 from protocol.services.handlers import Handler, handlers_for, list_notices, register_handler
@@ -93,7 +99,9 @@ from protocol.services.invitations import (
     accept_invitation,
     accept_my_invitation,
     describe_invitation,
+    invite_to_organisations,
     invite_user,
+    list_open_invitations,
     list_user_audit,
     my_invitations,
 )
@@ -143,16 +151,20 @@ from protocol.services.transparency import (
     prove_inclusion,
     sequence_all,
     sequence_events,
+    sign_head,
     sign_log,
     verify_log,
 )
 from protocol.services.users import (
     describe_principal,
     grant_role,
+    grantable_roles,
     list_investigators,
     list_organisation_users,
     list_staff,
     remove_role,
+    revoke_membership,
+    user_administration,
 )
 from protocol.services.views import DEADLINE_STATES
 
@@ -220,6 +232,7 @@ __all__ = [
     "complete_step",
     "complete_step_as_system",
     "compliance_figures",
+    "content_problem",
     "create_checkpoint",
     "create_organisation",
     "create_token",
@@ -241,9 +254,11 @@ __all__ = [
     "get_timeline",
     "get_tree_head",
     "grant_role",
+    "grantable_roles",
     "handle_event",
     "handlers_for",
     "installation_public_key",
+    "invite_to_organisations",
     "invite_user",
     "lars_is_valid",
     "legal_calendars",
@@ -256,6 +271,7 @@ __all__ = [
     "list_investigators",
     "list_notices",
     "list_notifications",
+    "list_open_invitations",
     "list_organisation_users",
     "list_organisations",
     "list_oversight_incidents",
@@ -287,6 +303,7 @@ __all__ = [
     "remove_role",
     "reopen_incident",
     "report_incident",
+    "revoke_membership",
     "revoke_role",
     "revoke_token",
     "sanction_counts",
@@ -297,6 +314,7 @@ __all__ = [
     "set_notification_preferences",
     "set_password",
     "set_user_active",
+    "sign_head",
     "sign_log",
     "staff_mails",
     "start_step",
@@ -306,6 +324,7 @@ __all__ = [
     "templates_of",
     "unread_notifications",
     "upload_document",
+    "user_administration",
     "verify_against_checkpoint",
     "verify_all",
     "verify_export",

@@ -10,10 +10,11 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from protocol import messages
-from protocol.errors import IllegalTransition, InvalidEvidence, NotFound
+from protocol.errors import IllegalTransition, InvalidEvidence, NotFound, Text
 from protocol.identity import Principal
 from protocol.services.access import incident_for
 from protocol.storage.tables import DocumentRow
@@ -55,6 +56,30 @@ def clean_filename(name: str) -> str:
     return name[:MAX_FILENAME]
 
 
+def content_problem(
+    content_type: str, content: bytes, accepted: Mapping[str, bytes | None], *, max_bytes: int | None = None
+) -> Text | None:
+    """What is wrong with a file's bytes for its declared type, or None: a type not in `accepted`, an
+    empty file, one over `max_bytes`, or content that does not start as that type's files do (plain
+    text: that is not UTF-8). The one content check of uploaded files, staff documents and citizens'
+    attachments alike; a browser's declared type is never trusted alone."""
+    if content_type not in accepted:
+        return messages.ONE_OF(choices=messages.joined(accepted))
+    if not content:
+        return messages.FILE_EMPTY()
+    if max_bytes is not None and len(content) > max_bytes:
+        return messages.FILE_TOO_LARGE(limit=max_bytes // 1_000_000)
+    magic = accepted[content_type]
+    if magic is not None and not content.startswith(magic):
+        return messages.CONTENT_MISMATCH(content_type=content_type)
+    if magic is None:
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return messages.TEXT_NOT_UTF8()
+    return None
+
+
 def upload_document(
     *,
     uow: UnitOfWork,
@@ -71,15 +96,8 @@ def upload_document(
         errors["filename"] = [messages.REQUIRED()]
     if content_type not in ACCEPTED_TYPES:
         errors["content_type"] = [messages.ONE_OF(choices=messages.joined(ACCEPTED_TYPES))]
-    elif not content:
-        errors["file"] = [messages.FILE_EMPTY()]
-    elif (magic := ACCEPTED_TYPES[content_type]) is not None and not content.startswith(magic):
-        errors["file"] = [messages.CONTENT_MISMATCH(content_type=content_type)]
-    elif magic is None:
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError:
-            errors["file"] = [messages.TEXT_NOT_UTF8()]
+    elif (problem := content_problem(content_type, content, ACCEPTED_TYPES)) is not None:
+        errors["file"] = [problem]
     if errors:
         raise InvalidEvidence(messages.DOCUMENT_REFUSED(), errors=errors)
     with uow:

@@ -13,42 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from protocol.calendar import LEGAL_TIMEZONE
+from protocol.calendar import LEGAL_TIMEZONE, local_date, long_date
 
 LANGUAGES = ("nl", "en")
 
-MONTHS = {
-    "nl": (
-        [
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ]
-    ),
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
 
 # one headline and one sentence per kind; {reference}, {title}, {rule}, {step}, {due}, {what} filled in
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
@@ -96,6 +64,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
 WHAT = {
     "nl": {
         "question": "een vraag",
+        "review": "een verzoek om nieuwe beoordeling",
         "objection": "een bezwaar",
         "complaint": "een klacht",
         "harm": "een melding van schade",
@@ -105,6 +74,7 @@ WHAT = {
     },
     "en": {
         "question": "a question",
+        "review": "a request for review",
         "objection": "an objection",
         "complaint": "a complaint",
         "harm": "a report of harm",
@@ -147,12 +117,11 @@ def language_of(value: str | None) -> str:
 def long_moment(moment: datetime, language: str) -> str:
     """``11 december 2026, 17:00`` in Dutch legal time: as an officer reads a deadline."""
     local = moment.astimezone(LEGAL_TIMEZONE)
-    return f"{local.day} {MONTHS[language][local.month - 1]} {local.year}, {local:%H:%M}"
+    return f"{long_date(local.date(), language)}, {local:%H:%M}"
 
 
 def long_day(moment: datetime, language: str) -> str:
-    local = moment.astimezone(LEGAL_TIMEZONE)
-    return f"{local.day} {MONTHS[language][local.month - 1]} {local.year}"
+    return long_date(local_date(moment), language)
 
 
 def _title(titles: Any, language: str) -> str:

@@ -80,37 +80,82 @@ def invite_user(
 
     The answer is the same for an address with an account elsewhere as for a new one.
     """
+    email = _checked_input(email, roles)
+    with uow:
+        issued = _issue(uow, principal, email, roles, organisation_id, display_name)
+        uow.commit()
+        return issued
+
+
+def invite_to_organisations(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    email: str,
+    roles: list[str],
+    organisation_ids: list[uuid.UUID],
+    display_name: str | None = None,
+) -> list[IssuedInvitation]:
+    """Invite an address into several organisations at once (an oversight body that supervises each), one
+    invitation per organisation: all of them, or none when any organisation refuses.
+
+    Each is what `invite_user` would issue for that organisation, by the same rules.
+    """
+    email = _checked_input(email, roles, organisations=organisation_ids)
+    with uow:
+        issued = [
+            _issue(uow, principal, email, roles, organisation_id, display_name)
+            for organisation_id in dict.fromkeys(organisation_ids)
+        ]
+        uow.commit()
+        return issued
+
+
+def _checked_input(email: str, roles: list[str], *, organisations: list[uuid.UUID] | None = None) -> str:
+    """The address as it is stored; refused (422, per field) when it, the roles or the organisations are wrong."""
     email = email.strip().lower()
     errors = email_errors(email)
     if not roles or any(r not in {x.value for x in Role} for r in roles):
         errors["roles"] = [messages.ROLES_ONE_OR_MORE(choices=messages.joined(r.value for r in Role))]
+    if organisations is not None and not organisations:
+        errors["organisation_ids"] = [messages.REQUIRED()]
     if errors:
         raise InvalidEvidence(messages.INVITATION_INVALID_INPUT(), errors=errors)
-    with uow:
-        if principal.is_installation:
-            if organisation_id is None or uow.accounts.organisation(organisation_id) is None:
-                raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
-        else:
-            organisation_id = organisation_for(principal, "user.manage", organisation_id)
-        for role in roles:
-            check_may_grant(principal, role, organisation_id)
-        name = clean_display_name(uow, display_name or email.split("@")[0], organisation_id, email=email)
-        secret = secrets.token_urlsafe(32)
-        row = InvitationRow(
-            id=uuid.uuid4(),
-            organisation_id=organisation_id,
-            email=email,
-            display_name=name,
-            roles=sorted(set(roles)),
-            secret_hash=_secret_hash(secret),
-            invited_by=principal.ref(),
-            created_at=uow.now(),
-            expires_at=uow.now() + INVITATION_LIFETIME,
-        )
-        uow.accounts.add_invitation(row)
-        record_change(uow, principal.ref(), "invitation.created", organisation_id, invitation_id=row.id)
-        uow.commit()
-        return IssuedInvitation(row.id, secret, email, organisation_id, tuple(row.roles), row.expires_at)
+    return email
+
+
+def _issue(
+    uow: UnitOfWork,
+    principal: Principal,
+    email: str,
+    roles: list[str],
+    organisation_id: uuid.UUID | None,
+    display_name: str | None,
+) -> IssuedInvitation:
+    """One invitation, in the caller's transaction, with its line in the organisation's audit log."""
+    if principal.is_installation:
+        if organisation_id is None or uow.accounts.organisation(organisation_id) is None:
+            raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
+    else:
+        organisation_id = organisation_for(principal, "user.manage", organisation_id)
+    for role in roles:
+        check_may_grant(principal, role, organisation_id)
+    name = clean_display_name(uow, display_name or email.split("@")[0], organisation_id, email=email)
+    secret = secrets.token_urlsafe(32)
+    row = InvitationRow(
+        id=uuid.uuid4(),
+        organisation_id=organisation_id,
+        email=email,
+        display_name=name,
+        roles=sorted(set(roles)),
+        secret_hash=_secret_hash(secret),
+        invited_by=principal.ref(),
+        created_at=uow.now(),
+        expires_at=uow.now() + INVITATION_LIFETIME,
+    )
+    uow.accounts.add_invitation(row)
+    record_change(uow, principal.ref(), "invitation.created", organisation_id, invitation_id=row.id)
+    return IssuedInvitation(row.id, secret, email, organisation_id, tuple(row.roles), row.expires_at)
 
 
 def _open_invitation(uow: UnitOfWork, secret: str, *, lock: bool = False) -> InvitationRow:
@@ -216,6 +261,28 @@ def _grant(uow: UnitOfWork, row: InvitationRow, user: UserRow) -> None:
     record_change(
         uow, f"user:{user.id}", "invitation.accepted", row.organisation_id, user_id=user.id, invitation_id=row.id
     )
+
+
+def list_open_invitations(*, uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+    """The invitations not yet accepted into the organisations where the principal manages users.
+
+    Never the secret: the inviter sees to whom and for what, not the link (see `IssuedInvitation.as_dict`).
+    """
+    with uow.read_only():
+        managed = organisations_for(principal, "user.manage")
+        return [
+            {
+                "id": r.id,
+                "email": r.email,
+                "display_name": r.display_name,
+                "organisation_id": r.organisation_id,
+                "roles": list(r.roles),
+                "invited_by": r.invited_by,
+                "created_at": r.created_at,
+                "expires_at": r.expires_at,
+            }
+            for r in uow.accounts.open_invitations(managed, uow.now())
+        ]
 
 
 def list_user_audit(*, uow: UnitOfWork, principal: Principal, limit: int = 500) -> list[dict[str, Any]]:

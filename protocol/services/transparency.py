@@ -92,6 +92,7 @@ def sequence_events(*, uow: UnitOfWork, limit: int = SEQUENCE_BATCH) -> int:
                 fresh[(level, position)] = digest
                 nodes.append((level, position, digest.hex()))
         uow.transparency.append(entries, nodes)
+        uow.transparency.dequeue([event_id for _, event_id, _ in entries])
         uow.commit()
         return len(entries)
 
@@ -110,7 +111,12 @@ def sign_log(*, uow_factory: Callable[[], UnitOfWork], private_key: bytes) -> di
     One signed head per size: when the log has not grown since the last one, that one is returned.
     """
     sequence_all(uow_factory=uow_factory)
-    with uow_factory() as uow:
+    return sign_head(uow=uow_factory(), private_key=private_key)
+
+
+def sign_head(*, uow: UnitOfWork, private_key: bytes) -> dict[str, Any]:
+    """Sign the head of the log as sequenced now (no sequencing first); an existing head of that size is returned."""
+    with uow:
         uow.transparency.lock_sequencer()  # two signers at once: the second finds the first's head
         size = uow.transparency.size()
         existing = uow.transparency.head(size)

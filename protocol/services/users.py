@@ -12,7 +12,7 @@ from typing import Any
 from protocol import messages
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal, Role
-from protocol.permissions import organisations_for, require
+from protocol.permissions import Forbidden, organisations_for, require
 from protocol.services.access import organisation_for
 from protocol.services.accounts import check_may_grant, record_change
 from protocol.storage.tables import UserRow
@@ -45,11 +45,7 @@ def list_organisation_users(
             if organisation_id not in managed:
                 raise NotFound(messages.NO_ORGANISATION(organisation=organisation_id), rule="unknown-organisation")
             managed = {organisation_id}
-        found: dict[uuid.UUID, dict[str, Any]] = {}
-        for org in sorted(managed, key=str):
-            for user in uow.accounts.users(organisation_id=org, role=role):
-                found.setdefault(user.id, user_view(uow, user, managed))
-        return sorted(found.values(), key=lambda u: str(u["email"]))
+        return _users_of(uow, managed, role)
 
 
 def grant_role(
@@ -102,6 +98,67 @@ def remove_role(
         view = user_view(uow, user, set(organisations_for(principal, "user.manage")))
         uow.commit()
         return view
+
+
+def revoke_membership(
+    *, uow: UnitOfWork, principal: Principal, user_id: uuid.UUID, organisation_id: uuid.UUID | None = None
+) -> list[str]:
+    """Take every role a user holds in one organisation away: they no longer belong to it (the roles removed).
+
+    All or nothing: each role must be one the principal may remove (`remove_role`'s rule), else none is.
+    The account itself stays, as do its roles in other organisations: switching it off is the installation's.
+    """
+    with uow:
+        organisation_id = organisation_for(principal, "user.manage", organisation_id)
+        user = _managed_user(uow, principal, user_id, organisation_id)
+        roles = sorted({m.role for m in uow.accounts.memberships(user.id) if m.organisation_id == organisation_id})
+        for role in roles:
+            check_may_grant(principal, role, organisation_id)
+        for role in roles:
+            if uow.accounts.revoke_role(user.id, organisation_id, role):
+                record_change(uow, principal.ref(), "role.removed", organisation_id, user_id=user.id, role=role)
+        uow.commit()
+        return roles
+
+
+def grantable_roles(principal: Principal, organisation_id: uuid.UUID) -> list[str]:
+    """The roles the principal may grant (and remove) in the organisation, by `check_may_grant` itself.
+
+    For what a form offers; the services still check every grant when it is made.
+    """
+    allowed = []
+    for role in Role:
+        try:
+            check_may_grant(principal, role.value, organisation_id)
+        except Forbidden:
+            continue
+        allowed.append(role.value)
+    return allowed
+
+
+def user_administration(*, uow: UnitOfWork, principal: Principal) -> dict[str, Any]:
+    """What a user manager works with: the organisations where they manage users (each with the roles they
+    may grant there) and the users of those organisations with their roles there.
+
+    Forbidden for someone who manages users nowhere.
+    """
+    with uow.read_only():
+        managed = organisations_for(principal, "user.manage")
+        if not managed:
+            raise Forbidden(messages.ROLE_NOT_ALLOWED(action="user.manage"), rule="permission", action="user.manage")
+        organisations = [
+            {"id": o.id, "name": o.name, "grantable": grantable_roles(principal, o.id)}
+            for o in uow.accounts.organisations(managed)
+        ]
+        return {"organisations": organisations, "users": _users_of(uow, set(managed), None)}
+
+
+def _users_of(uow: UnitOfWork, managed: set[uuid.UUID], role: str | None) -> list[dict[str, Any]]:
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    for org in sorted(managed, key=str):
+        for user in uow.accounts.users(organisation_id=org, role=role):
+            found.setdefault(user.id, user_view(uow, user, managed))
+    return sorted(found.values(), key=lambda u: str(u["email"]))
 
 
 def _managed_user(uow: UnitOfWork, principal: Principal, user_id: uuid.UUID, organisation_id: uuid.UUID) -> UserRow:

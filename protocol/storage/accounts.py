@@ -137,6 +137,15 @@ class AccountRepository:
         stmt = select(InvitationRow).where(InvitationRow.email == email.strip().lower())
         return list(self.session.scalars(stmt.order_by(InvitationRow.created_at)))
 
+    def open_invitations(self, organisation_ids: Iterable[uuid.UUID], now: datetime) -> list[InvitationRow]:
+        """The invitations into these organisations not accepted yet and not expired, the newest first."""
+        stmt = select(InvitationRow).where(
+            InvitationRow.organisation_id.in_(list(organisation_ids)),
+            InvitationRow.accepted_at.is_(None),
+            InvitationRow.expires_at > now,
+        )
+        return list(self.session.scalars(stmt.order_by(InvitationRow.created_at.desc())))
+
     # the audit log of user management (append-only: only adds and reads)
     def record(self, row: UserAuditRow) -> None:
         self.session.add(row)

@@ -32,6 +32,7 @@ from protocol.storage.tables import (
     DeadlineRow,
     EventRow,
     IncidentRow,
+    LogQueueRow,
     OutboxRow,
     StepRow,
 )
@@ -239,6 +240,7 @@ class IncidentRepository(IncidentQueries):
         ).all()
         now = sealed[-1].at
         self.session.execute(insert(OutboxRow), [{"event_id": i, "attempts": 0, "available_at": now} for i in ids])
+        self.session.execute(insert(LogQueueRow), [{"event_id": i} for i in ids])
         for index, event_id in enumerate(ids):
             object.__setattr__(sealed[index], "id", event_id)
 

@@ -361,6 +361,14 @@ class LogEntryRow(Base):
     leaf_hash: Mapped[str] = mapped_column(String(64))  # hex SHA-256(0x00 || event hash bytes)
 
 
+class LogQueueRow(Base):
+    """Events not yet in the transparency log: written in the event's own transaction (like the
+    outbox), deleted by the sequencer in the transaction that gives the event its leaf index."""
+
+    __tablename__ = "log_queue"
+    event_id: Mapped[int] = mapped_column(BigId, ForeignKey("events.id"), primary_key=True)
+
+
 class LogNodeRow(Base):
     """The hash of each complete subtree of the log: 2**level leaves from position * 2**level. Append-only."""
 

@@ -6,15 +6,16 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, and_, func, insert, or_, select, tuple_, type_coerce
+from sqlalchemy import DateTime, and_, delete, func, insert, or_, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
-from protocol.storage.tables import EventRow, LogEntryRow, LogNodeRow, TreeHeadRow
+from protocol.storage.tables import EventRow, LogEntryRow, LogNodeRow, LogQueueRow, TreeHeadRow
 
 # Any constant: the key of the PostgreSQL advisory lock that lets one sequencer run at a time.
 SEQUENCER_LOCK = 0x6865727374656C  # "herstel"
 STREAM_BATCH = 5000
 NODE_LIST = 200  # up to this many nodes are read as a list of keys, more as ranges of positions
+DEQUEUE_CHUNK = 5000  # ids per IN list (SQLite allows 32,766 bound parameters)
 NODE_GAP = 64  # positions this close are read as one range (a few unwanted rows instead of another range)
 
 # (log_index, leaf_hash, incident_id, seq, type, at, actor, payload, prev_hash, hash) in log order
@@ -42,12 +43,35 @@ class TransparencyRepository:
     def unsequenced(self, limit: int) -> list[tuple[int, str]]:
         """(event id, chain hash) of committed events not yet in the log, oldest insertion first.
 
-        An anti-join rather than "id above the last one sequenced": on PostgreSQL a transaction
-        can commit an event whose id is lower than one already sequenced, and it must not be lost.
+        Read from the queue (`log_queue`), not by comparing ids with the last one sequenced: on
+        PostgreSQL a transaction can commit an event whose id is lower than one already
+        sequenced, and it must not be lost. Its queue row commits with it, in the same
+        transaction, so it is in the queue as soon as the event is visible, whatever its id; the
+        sequencer deletes exactly the rows it sequenced (`dequeue`), in the transaction that
+        writes their leaves. The cost follows what waits, not the log: the former anti-join
+        (`NOT EXISTS` over every event) read the whole events table on every run
+        (bench/README.md, "Transparency log").
+
+        Two statements, so that the plan cannot go wrong: the queue's first ids (its primary key,
+        in order), then those events by theirs. As one join, PostgreSQL with the queue's
+        statistics from when it was full chose a merge join that walks the events' key from the
+        first event: the whole table again.
         """
-        logged = select(LogEntryRow.event_id).where(LogEntryRow.event_id == EventRow.id).exists()
-        stmt = select(EventRow.id, EventRow.hash).where(~logged).order_by(EventRow.id).limit(limit)
-        return [(row[0], row[1]) for row in self.session.execute(stmt)]
+        ids = list(self.session.scalars(select(LogQueueRow.event_id).order_by(LogQueueRow.event_id).limit(limit)))
+        hashes: dict[int, str] = {}
+        for start in range(0, len(ids), DEQUEUE_CHUNK):
+            chunk = ids[start : start + DEQUEUE_CHUNK]
+            hashes.update(
+                (row[0], row[1])
+                for row in self.session.execute(select(EventRow.id, EventRow.hash).where(EventRow.id.in_(chunk)))
+            )
+        return [(event_id, hashes[event_id]) for event_id in ids]
+
+    def dequeue(self, event_ids: Sequence[int]) -> None:
+        """Take sequenced events off the queue (only these: rows committed meanwhile stay)."""
+        for start in range(0, len(event_ids), DEQUEUE_CHUNK):
+            chunk = list(event_ids[start : start + DEQUEUE_CHUNK])
+            self.session.execute(delete(LogQueueRow).where(LogQueueRow.event_id.in_(chunk)))
 
     def append(self, entries: Sequence[tuple[int, int, str]], nodes: Sequence[tuple[int, int, str]]) -> None:
         """Add leaves (log index, event id, leaf hash hex) and the subtree nodes (level, position, hash hex)."""

@@ -20,7 +20,7 @@ import pytest
 
 from installation import Herstel, bootstrap, upgrade_database
 from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
-from tests.conftest import make_settings
+from tests.conftest import make_settings, set_test_letterhead
 from tests.services import fresh_postgres_database, unavailable
 
 CHROMIUM = "/usr/bin/chromium"
@@ -61,6 +61,7 @@ def serve_site(data_dir: Path, *, config: dict[str, Any] | None = None, **settin
         herstel = bootstrap(make_settings(data_dir, url, **settings))
         upgrade_database(herstel=herstel)
         organisation = ensure_default_organisation(uow=herstel.uow())
+        set_test_letterhead(herstel, organisation)
         users = {
             "officer": "olga.devries@gemeente.example",
             "coordinator": "cor.jansen@gemeente.example",

@@ -8,10 +8,17 @@ from typing import Any
 
 import pytest
 
-from notifications.services import deliver_letters, import_persons, open_vault, start_campaign, unit_of_work
+from notifications.services import (
+    deliver_letters,
+    import_persons,
+    open_vault,
+    start_campaign,
+    unit_of_work,
+    unit_of_work_factory,
+)
 from protocol.services import authenticate_password, close_incident
 from tests.e2e.conftest import PASSWORD, Audit, Site, serve_site
-from tests.e2e.test_citizen_journey import assessed_incident, broker  # noqa: F401 - the broker fixture
+from tests.e2e.test_citizen_journey import assessed_incident
 from tests.integration.flows import REPORTING, SAFEGUARD, SANCTION, SUSPENSION, People, do_step, investigate
 from tests.integration.notifications.conftest import CODE, Dispatched, people, persons_file, publish_events
 from tests.smtp import SmtpServer
@@ -31,13 +38,22 @@ def mailed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, Smt
         smtp.stop()
 
 
+@pytest.fixture
+def broker(mailed: tuple[Site, SmtpServer]) -> Iterator[Dispatched]:
+    """The letters this installation dispatches, taken by the test instead of a worker."""
+    found = Dispatched()
+    mailed[0].herstel.dispatch.connect(found)
+    yield found
+    mailed[0].herstel.dispatch.connect(None)
+
+
 def staff(site: Site, role: str) -> Any:
     found = authenticate_password(uow=site.herstel.uow(), email=site.users[role], password=PASSWORD)
     assert found is not None
     return found
 
 
-def test_a_closed_case_on_a_phone(chromium: Any, mailed: tuple[Site, SmtpServer], broker: Dispatched,  # noqa: F811
+def test_a_closed_case_on_a_phone(chromium: Any, mailed: tuple[Site, SmtpServer], broker: Dispatched,
                                   audit: Audit) -> None:  # fmt: skip
     site, smtp = mailed
     herstel = site.herstel
@@ -54,7 +70,12 @@ def test_a_closed_case_on_a_phone(chromium: Any, mailed: tuple[Site, SmtpServer]
     start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident_id, kind="notification")
     publish_events(herstel)
     for letter_ids, _ in broker.take():
-        deliver_letters(herstel=herstel, letter_ids=letter_ids)
+        deliver_letters(
+            uow_factory=unit_of_work_factory(herstel),
+            vault=herstel.vault,
+            settings=herstel.settings,
+            letter_ids=letter_ids,
+        )
     publish_events(herstel)
     (message,) = smtp.messages()
     found = CODE.search(message.get_body(("plain",)).get_content())

@@ -1,6 +1,7 @@
-"""A letter from import to objection, in Debian's Chromium: the officer imports the persons and sends
-the letters from the pages, a real SMTP server receives them, the officer finds one in the demo
-mailbox, and the citizen opens it with the code from that email and lodges an objection. Every page
+"""A letter from import to review request, in Debian's Chromium: the officer imports the persons and
+sends the letters from the pages, a real SMTP server receives them, the officer finds one in the demo
+mailbox, and the citizen opens it with the code from that email and asks for the decision about them
+to be reviewed (a notification is not a decision: no objection lies against it). Every page
 is photographed and checked with axe-core (no serious or critical violations)."""
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def assessed_incident(site: Site) -> str:
     return str(incident["id"])
 
 
-def test_a_citizen_opens_their_letter_with_the_emailed_code_and_objects(
+def test_a_citizen_opens_their_letter_with_the_emailed_code_and_asks_for_review(
     chromium: Any, mail_site: Site, broker: Dispatched, audit: Audit
 ) -> None:
     site = mail_site
@@ -102,6 +103,15 @@ def test_a_citizen_opens_their_letter_with_the_emailed_code_and_objects(
     officer.get_by_role("button", name="Importeren").click()
     assert "2 nieuwe personen" in officer.locator(".messages").inner_text()
     audit.check(officer, "persons-imported")
+    assert readers[1]["bsn"] not in officer.locator("#list").inner_text()  # masked: ******123
+    officer.fill("#search-bsn", readers[1]["bsn"])
+    officer.get_by_role("button", name="Zoeken").click()
+    assert officer.locator("#search-result").inner_text() == "1 persoon met dit BSN"
+    assert readers[1]["bsn"] not in officer.url
+    audit.check(officer, "persons-searched")
+    officer.locator("#list tbody tr").first.get_by_role("button").click()
+    assert officer.locator("#person-bsn").inner_text() == readers[1]["bsn"]
+    audit.check(officer, "person-opened")
 
     officer.goto(f"{site.url}/incidents/{incident_id}")
     officer.get_by_role("button", name="Brieven versturen").click()
@@ -154,14 +164,15 @@ def test_a_citizen_opens_their_letter_with_the_emailed_code_and_objects(
     assert "U hebt uw brief geopend met de persoonlijke code die erin staat." in citizen.locator("#status").inner_text()
     audit.check(citizen, "citizen-letter")
 
-    citizen.get_by_label("Bezwaar maken tegen het besluit").check()
+    assert citizen.get_by_label("Bezwaar maken tegen het besluit").count() == 0
+    citizen.get_by_label("Vragen om een nieuwe beoordeling van een beslissing over u").check()
     citizen.get_by_label("Uw bericht").fill("Ik ben het niet eens met mijn selectie voor controle.")
     citizen.get_by_role("button", name="Versturen").click()
     recorded = citizen.locator("#recorded")
     recorded.wait_for()
     assert "Wij hebben uw bericht ontvangen." in recorded.inner_text()
     assert re.search(r"Wij antwoorden uiterlijk op\s+\d{1,2} \w+ 20\d\d", recorded.inner_text())
-    audit.check(citizen, "citizen-objection")
+    audit.check(citizen, "citizen-review")
 
     citizen.get_by_role("link", name="English").click()
     assert citizen.locator("h1").inner_text() == "Your letter"
@@ -172,10 +183,11 @@ def test_a_citizen_opens_their_letter_with_the_emailed_code_and_objects(
     citizen.goto(site.url + "/citizen/letter")
     assert citizen.url == site.url + "/citizen"
 
-    # back at the office: the objection with its legal deadline
+    # back at the office: the review request, named as such, with its legal deadline
     officer.goto(f"{site.url}/incidents/{incident_id}/responses")
     assert "Ik ben het niet eens met mijn selectie" in officer.locator("main").inner_text()
     assert "Wettelijke termijn voor het antwoord" in officer.locator("main").inner_text()
+    assert "Verzoek om nieuwe beoordeling" in officer.locator("main").inner_text()
     audit.check(officer, "responses")
     home.close()
     staff.close()

@@ -20,6 +20,7 @@ from protocol.storage.tables import (
     IncidentRow,
     LogEntryRow,
     LogNodeRow,
+    LogQueueRow,
     NoticeRow,
     OutboxRow,
 )
@@ -76,7 +77,13 @@ def set_event(connection: sa.Connection, event_id: int, **values: Any) -> None:
 
 def delete_event(connection: sa.Connection, event_id: int) -> None:
     """Remove an event and whatever refers to it (the outbox row, the handler ledger, notices)."""
-    for table in (OutboxRow.__table__, HandledEventRow.__table__, NoticeRow.__table__, LogEntryRow.__table__):
+    for table in (
+        OutboxRow.__table__,
+        HandledEventRow.__table__,
+        NoticeRow.__table__,
+        LogEntryRow.__table__,
+        LogQueueRow.__table__,
+    ):
         connection.execute(sa.delete(table).where(table.c.event_id == event_id))
     connection.execute(sa.delete(EVENTS).where(EVENTS.c.id == event_id))
 
@@ -112,6 +119,8 @@ def forget_log(connection: sa.Connection) -> None:
     """Empty the transparency log's leaves and nodes, so that sequencing rebuilds them from today's events."""
     connection.execute(sa.delete(LogNodeRow.__table__))
     connection.execute(sa.delete(LogEntryRow.__table__))
+    connection.execute(sa.delete(LogQueueRow.__table__))
+    connection.execute(sa.insert(LogQueueRow.__table__).from_select(["event_id"], sa.select(EVENTS.c.id)))
 
 
 def flip(text: str, index: int = 0) -> str:

@@ -1,5 +1,5 @@
 """The citizen's API: the code from their letter opens a short session; with it they read their
-letter, follow their case and send a question, objection, complaint or harm report.
+letter, follow their case and send what the letter offers: a question, review request, complaint or harm report.
 
 These routes are PUBLIC to the staff guard (web.access): the citizen's bearer token is not a staff
 token, and the notifications services check it. A wrong, malformed or expired code or token gets one
@@ -94,7 +94,7 @@ class Status(MethodView):
     @errors(blp, 401)
     def get(self) -> dict[str, Any]:
         """How the case stands, step by step in plain words, and the reader's own responses."""
-        return get_case_status(uow_factory=notifications_uows(), token=citizen_token())
+        return get_case_status(uow_factory=notifications_uows(), vault=vault(), token=citizen_token())
 
 
 @blp.route("/responses")
@@ -104,5 +104,5 @@ class Responses(MethodView):
     @blp.response(201, RecordedResponseSchema)
     @errors(blp, 400, 401, 413, 415, 422)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Send a question, objection, complaint or harm report; answers with the legal deadline it started."""
+        """Send a response the letter offers (`replies` in /status); answers with the legal deadline it started."""
         return record_citizen_response(uow_factory=notifications_uows(), vault=vault(), token=citizen_token(), **body)

@@ -10,10 +10,17 @@ import marshmallow as ma
 from flask import request
 from flask.views import MethodView
 
-from notifications.services import import_persons, list_persons
+from notifications.services import import_persons, list_persons, open_person
 from protocol.services import InvalidEvidence, messages
 from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
-from web.api.schemas.persons import ImportResultSchema, PersonPageSchema, PersonQuerySchema, PersonsFileProblemSchema
+from web.api.schemas.persons import (
+    ImportResultSchema,
+    PersonPageSchema,
+    PersonQuerySchema,
+    PersonSchema,
+    PersonSearchSchema,
+    PersonsFileProblemSchema,
+)
 from web.context import herstel, notifications_uow, principal, vault
 from web.security import body_types
 
@@ -26,7 +33,8 @@ IMPORT_BODY = {
     "required": True,
     "description": (
         "The persons file as the body (text/csv: UTF-8 or Windows-1252, ; or , separated, a header row "
-        "with bsn, naam, straat, huisnummer, postcode, woonplaats and optionally email, taal, toestemming), "
+        "with bsn, naam, straat, huisnummer, postcode, woonplaats and optionally email, taal, toestemming; "
+        "without huisnummer, straat or adres holds street and number together, e.g. Dorpsstraat 12 A), "
         "or multipart/form-data with the file in `file`."
     ),
     "content": {
@@ -78,4 +86,27 @@ class AffectedPersons(MethodView):
         """A page of the incident's persons with totals; `identity` is null for roles that may not see it."""
         return list_persons(
             uow=notifications_uow(), vault=vault(), principal=principal(), incident_id=incident_id, **query
+        )
+
+
+@blp.route("/search")
+class PersonSearch(MethodView):
+    @blp.arguments(PersonSearchSchema, unknown=ma.RAISE)
+    @blp.response(200, PersonPageSchema)
+    @errors(blp, *READ_ERRORS)
+    def post(self, query: dict[str, Any], incident_id: uuid.UUID) -> dict[str, Any]:
+        """Find a person by their whole BSN (exact, through its keyed hash); the BSN goes in the body."""
+        return list_persons(
+            uow=notifications_uow(), vault=vault(), principal=principal(), incident_id=incident_id, **query
+        )
+
+
+@blp.route("/<uuid:person_id>")
+class AffectedPerson(MethodView):
+    @blp.response(200, PersonSchema)
+    @errors(blp, *READ_ERRORS)
+    def get(self, incident_id: uuid.UUID, person_id: uuid.UUID) -> dict[str, Any]:
+        """One person with their whole identity, BSN included (only for roles that may see identities)."""
+        return open_person(
+            uow=notifications_uow(), vault=vault(), principal=principal(), incident_id=incident_id, person_id=person_id
         )

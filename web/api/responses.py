@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 
 from notifications.services import (
     answer_citizen_response,
     assign_response,
-    decide_objection,
+    decide_response,
     list_citizen_responses,
 )
 from web.api.common import READ_ERRORS, WRITE_ERRORS, api_blueprint, errors
@@ -23,6 +24,7 @@ from web.api.schemas.citizens import (
     DecisionSchema,
     ResponseSchema,
 )
+from web.attachments import attachment_download
 from web.context import notifications_uow, principal, vault
 
 blp = api_blueprint(
@@ -80,8 +82,9 @@ class Decision(MethodView):
     @blp.response(200, DecisionSchema)
     @errors(blp, *WRITE_ERRORS)
     def post(self, body: dict[str, Any], incident_id: uuid.UUID, response_id: uuid.UUID) -> dict[str, Any]:
-        """Decide on an objection (upheld, partly_upheld, dismissed) with reasons; this meets its deadline."""
-        return decide_objection(
+        """Decide on an objection (upheld, partly_upheld, dismissed) or a review request (granted,
+        partly_granted, refused) with reasons; this meets its deadline and sends the citizen the decision letter."""
+        return decide_response(
             uow=notifications_uow(),
             vault=vault(),
             principal=principal(),
@@ -90,3 +93,15 @@ class Decision(MethodView):
             outcome=body["outcome"],
             reasons=body["reasons"],
         )
+
+
+@blp.route("/<uuid:response_id>/attachments/<uuid:attachment_id>")
+class AttachmentContent(MethodView):
+    @blp.doc(
+        responses={"200": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+    )
+    @blp.response(200, description="the file as the citizen sent it (PDF, JPEG or PNG)")
+    @errors(blp, *READ_ERRORS)
+    def get(self, incident_id: uuid.UUID, response_id: uuid.UUID, attachment_id: uuid.UUID) -> Response:
+        """A file a citizen sent with a response, as a download."""
+        return attachment_download(incident_id, response_id, attachment_id)

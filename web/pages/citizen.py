@@ -1,5 +1,6 @@
 """The citizen's pages: enter the code from the letter, then read the letter, see how the case
-stands, and send a question, objection, complaint or harm report.
+stands, and send what their letter offers: a question, a review request, a complaint or a harm report
+(notifications.citizens.REPLIES; an objection only after a decision on a review request).
 
 The citizen is nobody's user: who they are is the session `open_citizen_session` opens for their
 code, its secret kept in a cookie of its own (`herstel_citizen`, only sent to /citizen), so that
@@ -16,8 +17,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from werkzeug.wrappers import Response
 
 from notifications.services import (
-    RESPONSE_KINDS,
+    ATTACHMENT_TYPES,
+    MAX_ATTACHMENTS,
     AccessDenied,
+    Attachment,
+    citizen_contact,
     end_citizen_session,
     get_case_status,
     get_citizen_letter,
@@ -27,20 +31,24 @@ from notifications.services import (
 )
 from protocol.services import InvalidEvidence
 from web.context import herstel, notifications_uow, notifications_uows, vault
+from web.messages import render
 from web.pages.common import lang
 from web.pages.letter_html import letter_body
 from web.pages.letters_text import (
+    ANSWER_ROLES,
     RESPONSE_HINTS,
     RESPONSE_KINDS_TEXT,
     RESPONSE_NAMES,
     citizen_step_text,
 )
-from web.pages.text import _, field_message, label
+from web.pages.text import _, label
+from web.security import body_types
 
 blp = Blueprint("citizen", __name__)
 COOKIE = "herstel_citizen"  # holds the citizen session's secret; nothing else
 COOKIE_PATH = "/citizen"
 LAST = "citizen_last_response"  # the response just recorded, shown once after the redirect
+RECEIPT = "citizen_last_receipt"  # how its receipt goes: "email", or "" (shown here only, to print)
 CODE_LIMIT = 64  # longer input is not a code; not even worth normalising
 Page = str | tuple[str, int] | Response
 
@@ -59,12 +67,18 @@ def _ended() -> Response:
     return _forget(redirect(url_for("citizen.code_form", ended=1)))
 
 
+def _code_page(*, code: str, error: str | None, notice: str | None) -> str:
+    """The page that asks for the code, with whom to call or write when it is lost."""
+    contact = citizen_contact(uow=notifications_uow())
+    return render_template("citizen/code.html", code=code, error=error, notice=notice, contact=contact)
+
+
 @blp.get("/citizen")
 def code_form() -> Page:
     if _token() and not request.args.get("ended"):
         return redirect(url_for("citizen.letter"))
     notice = _("Your session has ended. Enter your code again.") if request.args.get("ended") else None
-    return render_template("citizen/code.html", code="", error=None, notice=notice)
+    return _code_page(code="", error=None, notice=notice)
 
 
 @blp.post("/citizen")  # rate limited per client: web.extensions.LIMITS
@@ -72,7 +86,7 @@ def open_session() -> Page:
     code = (request.form.get("code") or "").strip()
     if not code:
         error = _("Enter the code from your letter.")
-        return render_template("citizen/code.html", code="", error=error, notice=None), 422
+        return _code_page(code="", error=error, notice=None), 422
     try:
         if len(code) > CODE_LIMIT:
             raise AccessDenied()
@@ -80,7 +94,7 @@ def open_session() -> Page:
     except AccessDenied:
         # the same words for a wrong and a malformed code: the answer never tells which codes exist
         error = _("This code does not open a letter. Check the code in your letter and try again.")
-        return render_template("citizen/code.html", code=code[:CODE_LIMIT], error=error, notice=None), 422
+        return _code_page(code=code[:CODE_LIMIT], error=error, notice=None), 422
     session.pop(LAST, None)
     session["lang"] = session.get("lang") or opened.language  # the letter's language, unless the reader chose one
     response = redirect(url_for("citizen.letter"))
@@ -101,11 +115,14 @@ def _letter_page(token: str, *, form: dict[str, Any] | None = None, status: int 
         letter = get_citizen_letter(
             uow_factory=notifications_uows(), vault=vault(), base_url=herstel().settings.base_url, token=token
         )
-        case = get_case_status(uow_factory=notifications_uows(), token=token)
+        case = get_case_status(uow_factory=notifications_uows(), vault=vault(), token=token)
     except AccessDenied:
         return _ended()
     last = session.pop(LAST, None)
     recorded = next((r for r in case["responses"] if str(r["id"]) == last), None) if last else None
+    receipt = session.pop(RECEIPT, "")
+    if recorded is not None:
+        recorded = {**recorded, "receipt": receipt}
     html = render_template(
         "citizen/letter.html",
         letter=letter,
@@ -113,8 +130,10 @@ def _letter_page(token: str, *, form: dict[str, Any] | None = None, status: int 
         case=case,
         steps=_steps_in_page_language(case),
         recorded=recorded,
-        kinds=[(k, label(RESPONSE_KINDS_TEXT, k), str(RESPONSE_HINTS.get(k, ""))) for k in RESPONSE_KINDS],
+        kinds=[(k, label(RESPONSE_KINDS_TEXT, k), str(RESPONSE_HINTS.get(k, ""))) for k in case["replies"]],
         kind_label=lambda k: label(RESPONSE_NAMES, k),
+        role_label=lambda r: label(ANSWER_ROLES, r),
+        max_files=MAX_ATTACHMENTS,
         form=form or {"kind": "", "text": "", "errors": {}},
         page_url=url_for("citizen.letter"),
     )
@@ -163,7 +182,34 @@ def letter_pdf() -> Response:
     return response
 
 
+# what browsers send for a file they cannot type, by extension, as the service knows it
+FILE_WORDS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+BY_EXTENSION = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+def _file_words(name: str, value: Any) -> Any:
+    """Media types as a reader names them (PDF, JPEG, PNG), not as codes."""
+    if name in ("choices", "content_type") and isinstance(value, str):
+        for code, word in FILE_WORDS.items():
+            value = value.replace(code, word)
+    return value
+
+
+def _attachments() -> list[Attachment]:
+    """The files of the form; an empty file input (nothing chosen) is no file."""
+    found = []
+    for file in request.files.getlist("attachments"):
+        if not file.filename:
+            continue
+        sent = (file.mimetype or "").lower()
+        if sent not in ATTACHMENT_TYPES:
+            sent = next((t for ext, t in BY_EXTENSION.items() if file.filename.lower().endswith(ext)), sent)
+        found.append(Attachment(file.filename, sent, file.read()))
+    return found
+
+
 @blp.post("/citizen/responses")
+@body_types("multipart/form-data", "application/x-www-form-urlencoded")  # with files: the installation's limit
 def respond() -> Page:
     token = _token()
     if not token:
@@ -172,14 +218,20 @@ def respond() -> Page:
     text = request.form.get("text", "")
     try:
         result = record_citizen_response(
-            uow_factory=notifications_uows(), vault=vault(), token=token, kind=kind, text=text
+            uow_factory=notifications_uows(),
+            vault=vault(),
+            token=token,
+            kind=kind,
+            text=text,
+            attachments=_attachments(),
         )
     except AccessDenied:
         return _ended()
     except InvalidEvidence as error:
-        errors = {name: [field_message(m) for m in messages] for name, messages in error.errors.items()}
+        errors = {name: [render(m, words=_file_words) for m in messages] for name, messages in error.errors.items()}
         return _letter_page(token, form={"kind": kind, "text": text, "errors": errors}, status=422)
     session[LAST] = str(result["response_id"])
+    session[RECEIPT] = result["receipt"] or ""
     return redirect(url_for("citizen.letter", _anchor="recorded"))
 
 

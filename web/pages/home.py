@@ -1,8 +1,9 @@
 """The start page: the officer's dashboard, the investigator's assignments.
 
-Open incidents with overdue deadlines first (the service orders them), each with its next due
-deadline; what waits for the user (second signatures to give, missed deadlines); filters on state,
-step and overdue as plain GET parameters, and paging.
+Incidents by urgency (the service orders them: a missed deadline first, then the soonest due),
+each with its current steps, severity, owner and next deadline with the days left in words; what
+waits for the user (second signatures to give, missed deadlines); a search on reference and title
+and filters on state, step and overdue as plain GET parameters, and paging.
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
-from protocol.services import NotFound, get_incident, list_incidents, list_notices
+from protocol.services import NotFound, get_incident, list_incidents, list_notices, my_invitations
 from web.context import principal
-from web.pages.common import current_definition, lang, may, page_arg, page_count, uow
+from web.pages.common import current_definition, definition, lang, may, page_arg, page_count, uow
 from web.pages.layout import assigned_only
+from web.pages.text import ROLES, label
+from web.pages.urgency import urgency
 
 blp = Blueprint("home", __name__)
 PER_PAGE = 20
 STATES = ("open", "closed", "all")
 OVERDUE = {"yes": True, "no": False}
 MAX_NOTICES = 20
+MAX_QUERY = 100  # the service's limit on a search (the API refuses longer; the page cuts)
 
 
 def _filters() -> dict[str, Any]:
@@ -31,6 +35,7 @@ def _filters() -> dict[str, Any]:
         "state": state if state in STATES else "open",
         "step": args.get("step", ""),
         "overdue": args.get("overdue", "") if args.get("overdue") in OVERDUE else "",
+        "q": args.get("q", "").strip()[:MAX_QUERY],
         "page": page_arg(),
     }
 
@@ -82,6 +87,36 @@ def _notices() -> list[dict[str, Any]]:
     return shown
 
 
+def _invitations() -> list[dict[str, Any]]:
+    """Open invitations to the user's own address (another organisation, another role), to accept here."""
+    return [
+        {**invitation, "roles": [label(ROLES, role) for role in invitation["roles"]]}
+        for invitation in my_invitations(uow=uow(), principal=principal())
+    ]
+
+
+def _rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The listed incidents as the table shows them: step titles, severity, owner, days left."""
+    page_lang = lang()
+    definitions: dict[tuple[str, int], Any] = {}
+    rows = []
+    for item in items:
+        ref = (item["protocol"]["key"], int(item["protocol"]["version"]))
+        if ref not in definitions:
+            definitions[ref] = definition(*ref)
+        protocol = definitions[ref]
+        order = {key: n for n, key in enumerate(protocol.order())}
+        active = sorted(item["active_steps"], key=lambda key: order.get(key, len(order)))
+        rows.append(
+            {
+                **item,
+                "steps": [protocol.step(k).title_for(page_lang) if k in protocol.steps else k for k in active],
+                "urgency": urgency(item["next_deadline"], overdue=item["overdue"]),
+            }
+        )
+    return rows
+
+
 @blp.get("/")
 def index() -> str:
     filters = _filters()
@@ -96,6 +131,7 @@ def index() -> str:
             state=None if filters["state"] == "all" else filters["state"],
             step=step or None,
             overdue=OVERDUE.get(filters["overdue"]),
+            q=filters["q"] or None,
             page=filters["page"],
             per_page=PER_PAGE,
         )
@@ -107,11 +143,13 @@ def index() -> str:
     return render_template(
         "home.html",
         listing=listing,
+        rows=_rows(listing["items"]) if listing else [],
         filters=filters,
         steps=steps,
         pages=pages,
         paged=paged,
         notices=_notices(),
+        invitations=_invitations(),
         assigned_only=assigned_only(),
         may_report=may("incident.report"),
         may_oversee=may("oversight.read"),

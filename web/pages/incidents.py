@@ -19,9 +19,11 @@ from protocol.services import (
     NotFound,
     ProtocolError,
     approve,
+    assign_owner,
     close_incident,
     complete_step,
     get_incident,
+    list_staff,
     reject_approval,
     reopen_incident,
     start_step,
@@ -32,11 +34,12 @@ from web.pages.common import definition, lang, may, uow
 from web.pages.forms import extra_row, parse_form
 from web.pages.incident_view import FormState, Refusal, approval_rows, deadline_row, step_cards
 from web.pages.letters_panel import progress_panel
-from web.pages.text import _
+from web.pages.text import _, field_message
 from web.problem import status_for
 
 blp = Blueprint("incident_page", __name__)
 Page = str | tuple[str, int] | Response
+OWNER_ROLES = {"officer", "coordinator"}  # whom the form offers; the service decides who may carry it
 
 
 def fetch(incident_id: uuid.UUID) -> dict[str, Any]:
@@ -63,9 +66,28 @@ def render_incident(incident: dict[str, Any], *, state: FormState | None = None,
         may_read_approvals=may("approval.read", incident["organisation_id"]),
         may_reopen=may("incident.reopen", incident["organisation_id"]),
         letters=progress_panel(incident),
+        owner=_owner_form(incident, state),
         page_url=url_for("incident_page.show", incident_id=incident["id"]),  # a re-rendered POST links here
     )
     return html, status
+
+
+def _owner_form(incident: dict[str, Any], state: FormState | None) -> dict[str, Any] | None:
+    """The form to hand the incident to a colleague, for those the matrix lets do it; None for others."""
+    if incident["state"] != "open" or not may("incident.assign_owner", incident["organisation_id"]):
+        return None
+    mine = state if state is not None and state.target == "owner" else None
+    colleagues = [
+        (str(u["id"]), str(u["display_name"]))
+        for u in list_staff(uow=uow(), principal=principal())
+        if u["active"] and OWNER_ROLES & set(u["roles"])
+    ]
+    return {
+        "choices": colleagues,
+        "value": mine.values.get("user_id", "") if mine else str(incident["owner_id"] or ""),
+        "errors": [field_message(m) for m in mine.errors.get("user_id", [])] if mine else [],
+        "refusal": mine.refusal if mine and not mine.errors else None,
+    }
 
 
 @blp.get("/incidents/<uuid:incident_id>")
@@ -235,3 +257,24 @@ def reopen(incident_id: uuid.UUID) -> Page:
 
     state = FormState("reopen", {"justification": justification})
     return attempt(incident_id, state, call, lambda _r: _("The incident is open again."))
+
+
+@blp.post("/incidents/<uuid:incident_id>/owner")
+def owner(incident_id: uuid.UUID) -> Page:
+    """Hand the incident to another officer or coordinator (the service checks who may, and whom)."""
+    version = submitted_version()
+    raw = request.form.get("user_id", "").strip()
+    state = FormState("owner", {"user_id": raw})
+    try:
+        user_id = uuid.UUID(raw)
+    except ValueError:
+        state.errors = {"user_id": [_("Choose the colleague who will carry this incident.")]}
+        return render_incident(fetch(incident_id), state=state, status=422)
+
+    def call() -> dict[str, Any]:
+        return assign_owner(uow=uow(), principal=principal(), incident_id=incident_id, user_id=user_id, version=version)
+
+    def done(result: dict[str, Any]) -> str:
+        return _("%(name)s now carries this incident.", name=(result["owner"] or {}).get("name", ""))
+
+    return attempt(incident_id, state, call, done, anchor="owner")

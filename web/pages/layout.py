@@ -38,6 +38,8 @@ def nav_items() -> list[dict[str, Any]]:
     if current_principal() is None:
         return []
     items = [("home.index", _("My assignments") if assigned_only() else _("Overview"))]
+    if common.may("incident.read"):
+        items.append(("waiting_page.index", _("What waits on you")))
     if common.may("incident.report"):
         items.append(("report.form", _("Report a signal")))
     if common.may("oversight.read"):
@@ -46,6 +48,10 @@ def nav_items() -> list[dict[str, Any]]:
         items.append(("approvals_page.queue", _("Approvals")))
     if current_app.config.get("HERSTEL_MAILBOX") and common.may("persons.read_identity"):
         items.append(("mailbox_page.index", _("Demo mailbox")))
+    if common.may("user.manage"):
+        items.append(("users_page.index", _("Users")))
+    if common.may("letterhead.manage"):
+        items.append(("letterhead_page.show", _("Letterhead")))
     items.append(("tokens_page.index", _("API tokens")))
     endpoint = request.endpoint or ""
     return [
@@ -70,6 +76,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "day": common.day,
     "due": common.due,
     "actor": common.actor_name,
+    "user_name": common.user_name,
     "choice": text.choice,
     "field_message": text.field_message,
     "step_state": lambda key: text.label(text.STEP_STATES, key),

@@ -25,7 +25,7 @@ KEEP = {
     "em": "em",
     "br": "br",
 }
-SKIP_CONTENT = {"head", "style", "script", "title", "template"}
+SKIP_CONTENT = {"head", "header", "style", "script", "title", "template"}  # the letterhead: the page shows its own
 
 
 class _Body(HTMLParser):

@@ -20,8 +20,9 @@ from notifications.services import (
     get_sent_letter_pdf,
     import_persons,
     list_persons,
+    open_person,
 )
-from protocol.services import NotFound, ProtocolError
+from protocol.services import InvalidEvidence, NotFound, ProtocolError
 from web.context import herstel, notifications_uow, principal, vault
 from web.pages.common import may, page_arg, page_count
 from web.pages.incident_view import Refusal
@@ -53,10 +54,15 @@ def address_line(address: dict[str, str] | None) -> str:
 
 
 def render_persons(
-    incident_id: uuid.UUID, *, rejected: dict[str, Any] | None = None, status: int = 200
+    incident_id: uuid.UUID,
+    *,
+    rejected: dict[str, Any] | None = None,
+    status: int = 200,
+    search: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     incident = fetch(incident_id)
     page = page_arg()
+    search = search or {}
     persons = list_persons(
         uow=notifications_uow(),
         vault=vault(),
@@ -64,6 +70,7 @@ def render_persons(
         incident_id=incident_id,
         page=page,
         per_page=PER_PAGE,
+        bsn=search.get("bsn") if not search.get("error") else None,
     )
     pages = page_count(persons["total"], PER_PAGE)
     html = render_template(
@@ -82,8 +89,45 @@ def render_persons(
         channel_label=lambda c: label(CHANNELS, c),
         address_line=address_line,
         page_url=url_for("letters_page.persons", incident_id=incident_id),
+        search=search,
     )
     return html, status
+
+
+@blp.post("/incidents/<uuid:incident_id>/persons/search")
+def search(incident_id: uuid.UUID) -> Page:
+    """Find a person by whole BSN: a POST, so the BSN is in no URL, log line or browser history."""
+    bsn = request.form.get("bsn", "").strip()
+    try:
+        html, _status = render_persons(incident_id, search={"bsn": bsn})
+    except InvalidEvidence as error:
+        message = field_message(error.errors.get("bsn", [error.message])[0])
+        return render_persons(incident_id, search={"bsn": bsn, "error": message}, status=422)
+    return _private(html, 200)
+
+
+@blp.post("/incidents/<uuid:incident_id>/persons/<uuid:person_id>/open")
+def open_one(incident_id: uuid.UUID, person_id: uuid.UUID) -> Page:
+    """One person with the whole BSN: opened by a button (a POST), never shown by following a link."""
+    incident = fetch(incident_id)
+    person = open_person(
+        uow=notifications_uow(), vault=vault(), principal=principal(), incident_id=incident_id, person_id=person_id
+    )
+    html = render_template(
+        "person.html",
+        incident=incident,
+        person=person,
+        address_line=address_line,
+        status_label=lambda s: label(LETTER_STATUSES, s),
+        channel_label=lambda c: label(CHANNELS, c),
+    )
+    return _private(html, 200)
+
+
+def _private(html: str, status: int) -> Response:
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blp.get("/incidents/<uuid:incident_id>/persons")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from notifications.services import LETTER_KINDS, letters_summary, plan_campaign
+from notifications.services import CAMPAIGN_KINDS, letters_summary, plan_campaign
 from protocol.services import ProtocolError
 from web.context import notifications_uow, principal
 from web.pages.common import definition, may
@@ -69,7 +69,7 @@ def progress_panel(incident: dict[str, Any]) -> dict[str, Any] | None:
     refusal: Refusal | None = None
     letters: dict[str, int] = {}
     if may("letters.send", organisation):
-        for kind in LETTER_KINDS:
+        for kind in CAMPAIGN_KINDS:
             try:
                 plan = plan_campaign(
                     uow=notifications_uow(), principal=principal(), incident_id=incident["id"], kind=kind

@@ -17,7 +17,7 @@ from flask_babel import format_decimal
 from werkzeug.wrappers import Response
 
 from notifications.services import (
-    LETTER_KINDS,
+    CAMPAIGN_KINDS,
     plan_campaign,
     preview_letter,
     preview_letter_pdf,
@@ -50,7 +50,7 @@ def send_label(letters: int) -> str:
 
 def _kind() -> str:
     kind = request.values.get("kind", "")
-    if kind not in LETTER_KINDS:
+    if kind not in CAMPAIGN_KINDS:
         abort(400, description=_("Choose which letter to send."))
     return kind
 

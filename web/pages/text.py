@@ -122,9 +122,9 @@ EVENT_TYPES: Mapping[str, object] = {
     "InvestigatorAssigned": _l("Investigator assigned"),
     "OwnerAssigned": _l("Owner changed"),
     "AlgorithmSuspended": _l("Algorithm suspended"),
-    "AlgorithmResumed": _l("Algorithm resumed"),
     "AffectedPersonsImported": _l("Affected persons imported"),
     "LetterCampaignStarted": _l("Letters started"),
+    "LetterQueued": _l("Decision letter queued"),
     "LettersBatchRecorded": _l("Letters recorded (batch)"),
     "DeadlineSet": _l("Deadline set"),
     "DeadlineApproaching": _l("Deadline approaching"),
@@ -147,6 +147,9 @@ DECISION_OUTCOMES: Mapping[str, object] = {
     "upheld": _l("upheld"),
     "partly_upheld": _l("partly upheld"),
     "dismissed": _l("dismissed"),
+    "granted": _l("granted"),
+    "partly_granted": _l("partly granted"),
+    "refused": _l("refused"),
 }
 
 NOTICE_KINDS: Mapping[str, object] = {
@@ -180,6 +183,28 @@ RULES: Mapping[str, object] = {
         "The number of letters changed after you looked. Below are the new numbers: look again and confirm."
     ),
     "no-recipients": _l("There is nobody to write to yet."),
+    "grant-admin": _l("Only an administrator gives or takes away the coordinator, oversight and administrator roles."),
+    "organisation": _l("You manage users in several organisations: choose one."),
+}
+
+# the roles a user can hold in an organisation (protocol.identity.Role)
+ROLES: Mapping[str, object] = {
+    "officer": _l("Incident officer"),
+    "coordinator": _l("Coordinator"),
+    "investigator": _l("Investigator"),
+    "oversight": _l("Oversight body"),
+    "admin": _l("Administrator"),
+}
+
+# what the user-management audit log records (protocol.services.accounts.record_change)
+AUDIT_ACTIONS: Mapping[str, object] = {
+    "user.created": _l("Account created"),
+    "user.activated": _l("Account switched on"),
+    "user.deactivated": _l("Account switched off"),
+    "role.granted": _l("Role given"),
+    "role.removed": _l("Role taken away"),
+    "invitation.created": _l("Invited"),
+    "invitation.accepted": _l("Invitation accepted"),
 }
 
 

@@ -11,7 +11,8 @@ from flask import Blueprint, render_template, request, url_for
 from protocol.services import ProtocolDefinition, get_incident, get_timeline, verify_incident
 from web.context import herstel, principal
 from web.pages.common import day, definition, lang, may, uow, user_name
-from web.pages.text import DECISION_OUTCOMES, _, choice, humanise
+from web.pages.letters_text import CHANNELS, LETTER_KINDS_TEXT
+from web.pages.text import DECISION_OUTCOMES, _, choice, humanise, label
 
 blp = Blueprint("timeline_page", __name__)
 PER_PAGE = 50
@@ -94,8 +95,10 @@ def summary(event: dict[str, Any], protocol: ProtocolDefinition) -> str:
         return _("%(name)s, for %(step)s", name=user_name(payload.get("user_id")), step=step)
     if kind in ("OwnerAssigned", "CitizenResponseAssigned"):
         return str(user_name(payload.get("user_id")))
-    if kind == "CitizenObjectionDecided":
+    if kind == "CitizenObjectionDecided" or (kind == "CitizenResponseAnswered" and payload.get("outcome")):
         return str(DECISION_OUTCOMES.get(str(payload.get("outcome")), ""))
+    if kind == "LetterQueued":
+        return f"{label(LETTER_KINDS_TEXT, str(payload.get('kind')))}; {label(CHANNELS, str(payload.get('channel')))}"
     if kind == "AlgorithmSuspended":
         return _("scope: %(scope)s", scope=choice(payload.get("scope") or "")) if payload.get("scope") else ""
     if kind == "ApprovalRejected" and payload.get("withdrawn"):

@@ -6,6 +6,7 @@ A bench that no longer starts is found here, not on the day its figures are need
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,7 @@ def run_bench(script: str, tmp_path: Path, *args: str) -> dict[str, Any]:
         text=True,
         timeout=300,
         check=False,
+        env={**os.environ, "PYTHONPATH": str(BENCH.parent)},  # this checkout's code, whatever is installed
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     result: dict[str, Any] = json.loads(out.read_text("utf-8"))
@@ -52,3 +54,30 @@ def test_export_bench_exports_and_verifies(tmp_path: Path) -> None:
     result = run_bench("export.py", tmp_path, "--sizes", "50", "120", "--batch", "40", "--repeat", "1")
     assert result["120_events"]["events"] == 120
     assert result["120_events"]["verify_seconds"] > 0
+
+
+def test_web_latency_bench_measures_herstel_beside_its_floor(tmp_path: Path) -> None:
+    result = run_bench(
+        "web_latency.py", tmp_path, "--clients", "2", "--requests", "5", "--writes", "2", "--events", "300"
+    )
+    scenarios = {row["scenario"]: row for row in result}
+    assert scenarios["GET incident"]["requests"] == 10
+    assert scenarios["GET incident, floor (bare Flask)"]["requests"] == 10
+    assert all(row.get("errors", 0) == 0 for row in result)
+    (ratio,) = [row for row in result if row["scenario"] == "floor ratios"]
+    assert ratio["clients"] == 2
+    assert ratio["p99_ratio"] > 0
+    assert ratio["throughput_ratio"] > 0
+
+
+def test_transparency_bench_sequences_signs_and_verifies_every_proof(tmp_path: Path) -> None:
+    result = run_bench(
+        "transparency.py", tmp_path, "--events", "400", "--per-incident", "50", "--inclusions", "20", "--repeat", "2"
+    )
+    leaves = result["setup"]["leaves"]
+    assert leaves > 400  # the filler and the real incident's events
+    assert result["sequencing"]["leaves"] == leaves
+    assert result["consistency"][0]["to"] == leaves  # the bench exits non-zero on a proof that fails
+    assert result["inclusion"]["proofs"] == 20
+    assert result["sequencer_few_new"]["events"] > 0
+    assert "former_anti_join" in result["plans_nothing_new"]

@@ -36,3 +36,10 @@ def test_overdue_deadlines_are_listed_with_step_rule_days_and_owner(tmp_path: Pa
         cells = row.split()
         assert int(cells[4]) > 0  # whole days overdue
         assert cells[-1] != "-"  # the reporting officer owns it
+    # `herstel deadlines --overdue`, as the issue spells it, is the same list
+    flag = runner.invoke(main, ["deadlines", "--overdue"], env=env)
+    assert flag.exit_code == 0, flag.output
+    assert flag.output == result.output
+    bare = runner.invoke(main, ["deadlines"], env=env)
+    assert bare.exit_code == 0
+    assert "--overdue" in bare.output  # no choice made: the group's help

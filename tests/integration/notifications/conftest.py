@@ -164,13 +164,14 @@ def production(tmp_path: Any, postgres_database: str, smtp_server: Any) -> Itera
     """An installation on a fresh PostgreSQL database (real clock) with `herstel scheduler` and
     `herstel worker` (2 processes × 2 threads) running on a redis-server of the test's own."""
     from installation import bootstrap, upgrade_database
-    from tests.conftest import make_settings
+    from tests.conftest import DEFAULT_ORGANISATION, make_settings, set_test_letterhead
     from tests.integration.notifications.stack import Stack
     from tests.redis_server import RedisServer
 
     settings = make_settings(tmp_path / "data", postgres_database)
     installation = bootstrap(settings)  # the real clock: the processes use it too
     upgrade_database(herstel=installation)
+    set_test_letterhead(installation, DEFAULT_ORGANISATION)
     redis = RedisServer(tmp_path / "redis")
     redis.start()
     stack = Stack(settings, redis, smtp_server, tmp_path)

@@ -19,7 +19,6 @@ from notifications.services import (
     import_persons,
     letters_summary,
     normalize_access_code,
-    objection_deadline,
     open_citizen_session,
     open_vault,
     recover_letters,
@@ -83,15 +82,15 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
 
     messages = smtp_server.messages()
     assert sorted(str(m["To"]) for m in messages) == sorted(p["email"] for p in everyone[:8])
-    last_day = objection_deadline(uow=unit_of_work(mailing), sent_on=clock.now)
     for message in messages:
         person = next(p for p in everyone if p["email"] == str(message["To"]))
         text = " ".join(message.get_body(("plain",)).get_content().split())
         english = person["lang"] == "en"
         assert message["Content-Language"] == person["lang"]
         assert ("Dear " if english else "Beste ") + person["name"] in text
-        day = f"{last_day.day} {'January' if english else 'januari'} {last_day.year}"
-        assert day in text, "the objection clause carries the computed last day"
+        # a notification is not a decision: it says so, and quotes no objection period (docs/letters.md)
+        assert ("This letter is not a decision." if english else "Deze brief is geen besluit.") in text
+        assert ("no later than" if english else "uiterlijk op") not in text
         session = open_citizen_session(
             uow_factory=unit_of_work_factory(mailing),
             vault=open_vault(mailing.settings),
@@ -198,7 +197,7 @@ def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
     run = delivery._Run(unit_of_work_factory(mailing), vault, mailing.settings)
     jobs = delivery._claim(run, letter_ids, delivery.DeliveryReport())
     base_url = mailing.settings.base_url
-    outgoing = [delivery._render(mailing.calendar.atw, vault, base_url, job, clock.now) for job in jobs]
+    outgoing = [delivery._render(vault, base_url, job, clock.now) for job in jobs]
     delivery._write_pending_attempts(run, jobs, outgoing, clock.now)
     assert (
         recover_letters(

@@ -99,13 +99,16 @@ def test_the_reader_sees_their_letter_and_the_case_in_plain_words(mailing, deliv
         base_url=mailing.settings.base_url,
         token=session.token,
     ).startswith(b"%PDF")
-    status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)
+    status = get_case_status(
+        uow_factory=unit_of_work_factory(mailing), vault=open_vault(mailing.settings), token=session.token
+    )
     steps = {s["key"]: s for s in status["steps"]}
     assert steps["assess"]["state"] == "completed"
     assert steps["assess"]["text"] == "Done on 30 November 2026."
     assert steps["inform"]["title"] == "Informing everyone affected"
     assert steps["inform"]["state"] == "completed"
-    assert status["letter"]["objection_last_day"].isoformat() == "2027-01-11"
+    assert "objection_last_day" not in status["letter"]  # a notification is not a decision: no objection period
+    assert status["replies"] == ["question", "review", "complaint", "harm"]
 
 
 def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, officer, incident, delivered):
@@ -114,15 +117,15 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
         vault=open_vault(mailing.settings),
         access_code=delivered["lezer00000@example.nl"],
     )
-    objection = record_citizen_response(
+    review = record_citizen_response(
         uow_factory=unit_of_work_factory(mailing),
         vault=open_vault(mailing.settings),
         token=session.token,
-        kind="objection",
+        kind="review",
         text="Ik ben het niet eens met de controle.",
     )
-    assert objection["answer_due"].isoformat() == "2027-01-11"  # 6 weeks after 30 November 2026, a Monday
-    assert "7:10" in objection["legal_basis"]
+    assert review["answer_due"].isoformat() == "2027-01-25"  # 8 weeks after 30 November 2026, a Monday
+    assert "4:13" in review["legal_basis"]  # a review request asks for a decision
     complaint = record_citizen_response(
         uow_factory=unit_of_work_factory(mailing),
         vault=open_vault(mailing.settings),
@@ -148,10 +151,20 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
             text="",
         )
     assert set(caught.value.errors) == {"kind", "text"}
+    with pytest.raises(InvalidEvidence) as caught:  # a notification is not a decision: nothing to object to
+        record_citizen_response(
+            uow_factory=unit_of_work_factory(mailing),
+            vault=open_vault(mailing.settings),
+            token=session.token,
+            kind="objection",
+            text="Bezwaar tegen de brief.",
+        )
+    assert set(caught.value.errors) == {"kind"}
+    assert "review" in str(caught.value.errors["kind"][0])
 
     events = get_timeline(uow=mailing.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
     responded = [e for e in events if e["type"] == "CitizenResponded"]
-    assert [e["payload"]["kind"] for e in responded] == ["objection", "complaint", "question"]
+    assert [e["payload"]["kind"] for e in responded] == ["review", "complaint", "question"]
     assert set(responded[0]["payload"]) == {"response_id", "kind", "person_id", "letter_id"}
     assert responded[0]["actor"] == f"citizen:{session.person_id}"
     assert "niet eens" not in json.dumps([e["payload"] for e in events])
@@ -166,7 +179,7 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
         vault=open_vault(mailing.settings),
         principal=officer,
         incident_id=incident["id"],
-        response_id=objection["response_id"],
+        response_id=review["response_id"],
         answer="Wij nemen een nieuw besluit.",
     )
     with pytest.raises(StateConflict):
@@ -175,20 +188,22 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
             vault=open_vault(mailing.settings),
             principal=officer,
             incident_id=incident["id"],
-            response_id=objection["response_id"],
+            response_id=review["response_id"],
             answer="x",
         )
     deadlines = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["deadlines"]
     by_subject = {d["subject"]: d for d in deadlines if d["subject"]}
-    assert by_subject[str(objection["response_id"])]["state"] == "met"
+    assert by_subject[str(review["response_id"])]["state"] == "met"
     assert by_subject[str(complaint["response_id"])]["state"] == "open"
     listed = list_citizen_responses(
         uow=unit_of_work(mailing), vault=open_vault(mailing.settings), principal=officer, incident_id=incident["id"]
     )
     assert listed[0]["answer"] == "Wij nemen een nieuw besluit."
-    status = get_case_status(uow_factory=unit_of_work_factory(mailing), token=session.token)
+    status = get_case_status(
+        uow_factory=unit_of_work_factory(mailing), vault=open_vault(mailing.settings), token=session.token
+    )
     assert [(r["kind"], r["answered"]) for r in status["responses"]] == [
-        ("objection", True),
+        ("review", True),
         ("complaint", False),
         ("question", False),
     ]

@@ -70,7 +70,7 @@ def test_a_letter_opened_after_the_investigation_ended_is_the_letter_sent(
     assert "zoekt uit hoe dit kon gebeuren" in sent_letter["text"]
     assert "uiterlijk 1 maart 2027 klaar" in sent_letter["text"]
     assert code in sent_letter["text"]  # the letter keeps its code and the sentence about it
-    assert "Met deze code leest u" in sent_letter["text"]
+    assert "en vul de code in" in sent_letter["text"]
     assert sent_letter["text"].strip() == mailed.strip()  # what the page shows is what the mail said
     assert sent_pdf.startswith(b"%PDF")
 
@@ -166,7 +166,7 @@ def test_a_letter_sent_before_letters_were_kept_is_rendered_anew_and_says_so(
     assert letter["as_sent"] is False
     assert "Zoë Öztürk-00000" in letter["text"]
     assert code not in letter["text"]  # no copy holds it: the rendering leaves the code and its sentence out
-    assert "Met deze code leest u" not in letter["text"]
+    assert "en vul de code in" not in letter["text"]
     assert pdf.startswith(b"%PDF")
     with unit_of_work(mailing).read_only() as uow:
         assert uow.letters.copy_as_sent(uuid.UUID(str(session.letter_id))) is None  # nothing was stored on reading

@@ -12,6 +12,7 @@ from notifications.services import (
     open_vault,
     start_campaign,
     unit_of_work,
+    unit_of_work_factory,
 )
 from protocol.services import complete_step, get_incident, register_definition, report_incident, start_step
 from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
@@ -92,8 +93,12 @@ def test_a_definition_with_other_step_names_sends_letters(mailing, officer, algo
     assert notify["state"] == "completed"
     assert notify["evidence"] == {"letters": 2, "delivered": 2}
 
-    session = open_citizen_session(herstel=mailing, access_code=CODE.search(dutch).group(1))
-    status = get_case_status(herstel=mailing, token=session.token)
+    session = open_citizen_session(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        access_code=CODE.search(dutch).group(1),
+    )
+    status = get_case_status(uow_factory=unit_of_work_factory(mailing), vault=mailing.vault, token=session.token)
     steps = {s["key"]: s for s in status["steps"]}
     assert list(steps) == ["triage", "halt", "inquiry", "notify"]
     assert steps["notify"]["title"] == "Iedereen een brief sturen"
@@ -166,6 +171,15 @@ def test_an_incident_under_version_2_takes_the_citizens_words_from_version_3(
     after = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])
     assert after["protocol"]["version"] == 2
     assert after["steps"]["inform"]["state"] == "completed"
-    session = open_citizen_session(herstel=mailing, access_code=CODE.search(body).group(1))
-    steps = {s["key"]: s for s in get_case_status(herstel=mailing, token=session.token)["steps"]}
+    session = open_citizen_session(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=open_vault(mailing.settings),
+        access_code=CODE.search(body).group(1),
+    )
+    steps = {
+        s["key"]: s
+        for s in get_case_status(uow_factory=unit_of_work_factory(mailing), vault=mailing.vault, token=session.token)[
+            "steps"
+        ]
+    }
     assert steps["suspend"]["title"] == "Het computerprogramma stoppen"  # version 3's words

@@ -6,16 +6,23 @@ import json
 
 import pytest
 
+from notifications.demo import fictitious_bsns
 from notifications.services import (
+    get_case_status,
     import_persons,
     list_persons,
+    open_citizen_session,
+    open_person,
     open_vault,
+    record_citizen_response,
     record_reporter,
     start_campaign,
     unit_of_work,
+    unit_of_work_factory,
 )
-from protocol.services import InvalidEvidence, NotFound, get_timeline, register_algorithm
+from protocol.services import Forbidden, InvalidEvidence, NotFound, get_timeline, register_algorithm
 from tests.integration.notifications.conftest import (
+    CODE,
     assessed_incident,
     people,
     persons_file,
@@ -54,9 +61,10 @@ def test_import_merges_against_the_incident_and_records_counts_only(herstel, off
     )
     assert listed["total"] == 6
     assert listed["identity_visible"] is True
-    emails = {p["identity"]["bsn"]: p["identity"]["email"] for p in listed["items"]}
-    assert emails[everyone[2]["bsn"]] == "nieuw@example.nl"
-    assert emails[everyone[0]["bsn"]] == everyone[0]["email"]
+    emails = {p["identity"]["name"]: p["identity"]["email"] for p in listed["items"]}
+    assert emails[everyone[2]["name"]] == "nieuw@example.nl"
+    assert emails[everyone[0]["name"]] == everyone[0]["email"]
+    assert {p["identity"]["bsn"] for p in listed["items"]} == {"******" + p["bsn"][-3:] for p in everyone}
 
     events = get_timeline(uow=herstel.uow(), principal=officer, incident_id=incident["id"], limit=100)["events"]
     imported = [e["payload"] for e in events if e["type"] == "AffectedPersonsImported"]
@@ -117,4 +125,74 @@ def test_the_reporter_of_an_unfounded_signal_is_told(mailing, officer, smtp_serv
     run_letters(mailing, dispatched, clock)
     (message,) = smtp_server.messages()
     assert str(message["To"]) == "melder@example.nl"
-    assert "ongegrond" in message.get_body(("plain",)).get_content()
+    text = " ".join(message.get_body(("plain",)).get_content().split())
+    assert "ongegrond" in text
+    assert "Deze brief is geen besluit." in text  # no objection lies against it
+    # the reporter may ask or complain; there is no decision about them to review, nor to object to
+    uows, vault = unit_of_work_factory(mailing), open_vault(mailing.settings)
+    session = open_citizen_session(uow_factory=uows, vault=vault, access_code=CODE.search(text).group(1))
+    assert get_case_status(uow_factory=uows, vault=vault, token=session.token)["replies"] == ["question", "complaint"]
+    for kind in ("review", "objection", "harm"):
+        with pytest.raises(InvalidEvidence) as caught:
+            record_citizen_response(uow_factory=uows, vault=vault, token=session.token, kind=kind, text="Nee.")
+        assert set(caught.value.errors) == {"kind"}
+    complaint = record_citizen_response(
+        uow_factory=uows, vault=vault, token=session.token, kind="complaint", text="U keek niet goed."
+    )
+    assert "9:11" in complaint["legal_basis"]
+
+
+def test_a_person_is_found_by_whole_bsn_and_opened_with_it_only_in_their_incident(
+    herstel, officer, incident, algorithm, make_user
+):
+    everyone = people(3)
+    vault = open_vault(herstel.settings)
+    import_persons(
+        uow=unit_of_work(herstel),
+        vault=vault,
+        max_bytes=herstel.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident["id"],
+        data=persons_file(everyone),
+    )
+
+    def search(bsn, principal=officer, incident_id=incident["id"]):
+        return list_persons(
+            uow=unit_of_work(herstel), vault=vault, principal=principal, incident_id=incident_id, bsn=bsn
+        )
+
+    found = search(" " + everyone[1]["bsn"])
+    assert (found["total"], found["searched"]) == (1, True)
+    (person,) = found["items"]
+    assert person["identity"]["name"] == everyone[1]["name"]
+    assert person["identity"]["bsn"] == "******" + everyone[1]["bsn"][-3:]
+    other = next(fictitious_bsns("9996"))
+    assert search(other)["total"] == 0  # a valid BSN of nobody here
+    for bad, code in (
+        ("123456789", "person.bsn-eleven-test"),
+        ("1234567890", "person.bsn-digits"),
+        ("", "field.required"),
+    ):
+        with pytest.raises(InvalidEvidence) as caught:
+            search(bad)
+        assert caught.value.errors["bsn"][0].code == code
+
+    opened = open_person(
+        uow=unit_of_work(herstel), vault=vault, principal=officer, incident_id=incident["id"], person_id=person["id"]
+    )
+    assert opened["identity"]["bsn"] == everyone[1]["bsn"]
+    second = assessed_incident(herstel, officer, algorithm, "established")
+    with pytest.raises(NotFound):  # the person, asked for under another incident
+        open_person(
+            uow=unit_of_work(herstel), vault=vault, principal=officer, incident_id=second["id"], person_id=person["id"]
+        )
+    with pytest.raises(NotFound):  # another organisation's user finds no incident at all
+        search(everyone[1]["bsn"], principal=make_user("oversight"))
+    with pytest.raises((Forbidden, NotFound)):
+        open_person(
+            uow=unit_of_work(herstel),
+            vault=vault,
+            principal=make_user("investigator"),
+            incident_id=incident["id"],
+            person_id=person["id"],
+        )

@@ -3,8 +3,8 @@
 A small world with hand-known moments (the test clock starts Monday 30 November 2026, 09:00 UTC):
 
 - A1: reported and assessed at 09:00, suspended at 11:00 (2 h); its 2 letters are delivered at once
-  (well within the 4-week inform deadline). Two citizens object: one objection is answered at once,
-  the other never, and the clock then runs past its 6 weeks.
+  (well within the 4-week inform deadline). Two citizens' objections are stored: one is decided at
+  once, the other never, and the clock then runs past its 6 weeks.
 - A3: reported at 11:00, suspended at 21:00 (10 h).
 - A2: reported at 21:00, suspended 5 days later (120 h: the 1-working-day deadline met late); its one
   letter is delivered 35 days after the assessment, past the inform deadline.
@@ -31,13 +31,13 @@ from flask import Flask
 from installation import Herstel
 from notifications.demo import fictitious_bsns
 from notifications.services import (
-    answer_citizen_response,
+    decide_objection,
     import_persons,
     open_citizen_session,
     open_vault,
-    record_citizen_response,
     start_campaign,
     unit_of_work,
+    unit_of_work_factory,
 )
 from protocol.services import (
     Principal,
@@ -50,9 +50,10 @@ from protocol.services import (
     report_incident,
     start_step,
 )
-from tests.conftest import Clock
+from tests.conftest import Clock, set_test_letterhead
 from tests.integration.notifications.conftest import CODE, Dispatched, persons_file, run_letters
 from tests.integration.notifications.conftest import dispatched as dispatched  # the fixture
+from tests.integration.objections import store_objection
 from tests.integration.web.conftest import Api
 from tests.integration.web.pages.conftest import PASSWORD, Browser
 from tests.integration.web.test_oversight import overseer
@@ -148,6 +149,7 @@ def _letters(mailing: Herstel, officer: Principal, incident_id: Any, persons: li
         incident_id=incident_id,
         data=persons_file(persons),
     )
+    set_test_letterhead(mailing, next(iter(officer.memberships)))  # a campaign needs its organisation's letterhead
     start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident_id, kind="notification")
 
 
@@ -185,23 +187,27 @@ def world(
     codes = [CODE.search(m.get_body(("plain",)).get_content()) for m in smtp_server.messages()]
     first = [c.group(1) for c, m in zip(codes, smtp_server.messages(), strict=True) if c and "0@" in str(m["To"])]
     second = [c.group(1) for c, m in zip(codes, smtp_server.messages(), strict=True) if c and "1@" in str(m["To"])]
-    answered = record_citizen_response(
-        herstel=mailing,
-        token=open_citizen_session(herstel=mailing, access_code=first[0]).token,
-        kind="objection",
+    # objections as stored before review requests replaced them (no letter offers one: none is a decision)
+    uows, vault = unit_of_work_factory(mailing), open_vault(mailing.settings)
+    answered = store_objection(
+        uow_factory=uows,
+        vault=vault,
+        token=open_citizen_session(uow_factory=uows, vault=vault, access_code=first[0]).token,
         text=OBJECTION,
     )
-    answer_citizen_response(
-        herstel=mailing,
+    decide_objection(
+        uow=unit_of_work(mailing),
+        vault=vault,
         principal=officer,
         incident_id=a1["id"],
         response_id=answered["response_id"],
-        answer="Uw bezwaar is gegrond.",
+        outcome="upheld",
+        reasons="Uw bezwaar is gegrond.",
     )
-    record_citizen_response(
-        herstel=mailing,
-        token=open_citizen_session(herstel=mailing, access_code=second[0]).token,
-        kind="objection",
+    store_objection(
+        uow_factory=uows,
+        vault=vault,
+        token=open_citizen_session(uow_factory=uows, vault=vault, access_code=second[0]).token,
         text=OBJECTION,
     )
     clock.advance(weeks=7)  # the unanswered objection's 6 weeks run out

@@ -179,3 +179,57 @@ def test_files_that_are_not_persons_files(data, reason):
     with pytest.raises(PersonsFileRejected) as caught:
         parse_persons_csv(data, max_bytes=10_000)
     assert reason in caught.value.rows[0].message
+
+
+ADDRESS_HEADER = "bsn;naam;adres;postcode;woonplaats"
+
+
+def test_street_and_number_in_one_column_are_split():
+    text = (
+        f"{ADDRESS_HEADER}\n"
+        f"{B1};Jan;Dorpsstraat 12 A;1234 AB;Utrecht\n"
+        f"{B2};Piet;Laan van Meerdervoort 1023-bis;2517 AA;Den Haag\n"
+        f"{B3};Kees;2e Hugo de Grootstraat 5 hs;1052 LB;Amsterdam\n"
+    )
+    parsed = parse(text)
+    assert [(p.street, p.house_number, p.addition) for p in parsed.records] == [
+        ("Dorpsstraat", "12", "A"),
+        ("Laan van Meerdervoort", "1023", "bis"),
+        ("2e Hugo de Grootstraat", "5", "hs"),
+    ]
+
+
+def test_a_toevoeging_column_beside_one_address_column_fills_in_or_must_agree():
+    header = "bsn;naam;straat;toevoeging;postcode;woonplaats"
+    parsed = parse(f"{header}\n{B1};Jan;Kerkstraat 7;II;1234 AB;Utrecht\n{B2};Piet;Kerkstraat 7a;A;1234 AB;Utrecht\n")
+    assert [(p.house_number, p.addition) for p in parsed.records] == [("7", "II"), ("7", "a")]
+    error = refused(f"{header}\n{B1};Jan;Kerkstraat 7a;bis;1234 AB;Utrecht\n")
+    assert [(e.row, e.field, e.message.code) for e in error.rows] == [(2, "addition", "address.two-additions")]
+
+
+def test_refused_addresses_in_one_column_are_reported_by_row_field_and_code():
+    text = (
+        f"{ADDRESS_HEADER}\n"
+        f"{B1};Jan;Van Goghstraat 2 t/m 4;1234 AB;Utrecht\n"
+        f"{B2};Piet;Kerkstraat;1234 AB;Utrecht\n"
+        f"{B3};Kees;Plein 1944 3;1234 AB;Utrecht\n"
+    )
+    error = refused(text)
+    assert [(e.row, e.field, e.message.code) for e in error.rows] == [
+        (2, "street", "address.range"),
+        (3, "street", "address.no-number"),
+        (4, "street", "address.ambiguous"),
+    ]
+
+
+def test_a_later_row_in_one_column_replaces_the_whole_address():
+    text = f"{ADDRESS_HEADER}\n{B1};Jan;Kerkstraat 7a;1234 AB;Utrecht\n{B1};Jan;Kerkstraat 9;1234 AB;Utrecht\n"
+    (person,) = parse(text).records
+    assert (person.house_number, person.addition) == ("9", "")
+
+
+def test_with_a_huisnummer_column_the_street_is_not_split():
+    parsed = parse(f"{NL_HEADER}\n{B1};Jan;Plein 1944;3;1234 AB;Utrecht;;;\n")
+    assert (parsed.records[0].street, parsed.records[0].house_number) == ("Plein 1944", "3")
+    error = refused(f"{NL_HEADER}\n{B1};Jan;Kerkstraat 12;;1234 AB;Utrecht;;;\n")
+    assert [(e.field, e.message.code) for e in error.rows] == [("house_number", "field.required")]

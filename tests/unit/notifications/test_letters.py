@@ -1,4 +1,4 @@
-"""What a letter says: the objection period, both languages, every required part, and the PDF."""
+"""What a letter says: both languages, every required part, and the PDF (the law in it: test_letter_law.py)."""
 
 from __future__ import annotations
 
@@ -6,40 +6,15 @@ import dataclasses
 import shutil
 import subprocess
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from notifications.codes import format_access_code, new_access_code
-from notifications.letters import IncidentFacts, Recipient, letter_context, objection_last_day
+from notifications.letters import IncidentFacts, Recipient, letter_context
 from notifications.pdf import render_pdf
 from notifications.rendering import render_letter
-from protocol.calendars import load_calendar
 from tests.services import unavailable
-
-CALENDAR = load_calendar("nl-atw")
-
-
-@pytest.mark.parametrize(
-    ("sent", "last_day"),
-    [
-        (date(2026, 11, 10), date(2026, 12, 22)),  # Tuesday: six weeks from the day after, a Tuesday
-        (date(2026, 11, 13), date(2026, 12, 28)),  # lands on Christmas (Fri); Sat 26th, Sun 27th: Monday
-        (date(2027, 2, 15), date(2027, 3, 30)),  # lands on Easter Monday 2027: Tuesday
-        (date(2027, 3, 16), date(2027, 4, 28)),  # lands on King's Day (Tue 27 April 2027): Wednesday
-        (date(2026, 11, 14), date(2026, 12, 28)),  # sent on a Saturday, ends on Saturday 26th: Monday
-        (date(2027, 11, 23), date(2028, 1, 4)),  # across the year end, a Tuesday
-    ],
-)
-def test_objection_period_six_weeks_from_the_day_after_extended_by_the_atw(sent, last_day):
-    assert objection_last_day(CALENDAR, sent) == last_day
-    assert CALENDAR.is_working_day(last_day)
-
-
-def test_the_sending_day_is_the_dutch_day_not_the_utc_day():
-    late_evening = datetime(2026, 11, 12, 23, 30, tzinfo=UTC)  # already 13 November in Amsterdam
-    assert objection_last_day(CALENDAR, late_evening) == objection_last_day(CALENDAR, date(2026, 11, 13))
-
 
 FACTS = IncidentFacts(
     incident_id=uuid.uuid4(),
@@ -74,12 +49,12 @@ READER = Recipient(
 )
 EXPECTED = {
     "nl": ["Het spijt ons", "Wat is er gebeurd?", "Wat betekent dit voor u?", "Wat doen wij?", "Wat kunt u doen?",
-           "Bezwaar maken", "12 januari 2027", "Nationale ombudsman", "Autoriteit Persoonsgegevens",
-           "Heeft u vragen?", "nationaliteit en afkomst", "Wij zijn gestopt met het programma",
+           "Vraag om een nieuwe beoordeling", "Nationale ombudsman", "Autoriteit Persoonsgegevens",
+           "Hoe doet u dit?", "een vraag stellen", "nationaliteit en afkomst", "Wij zijn gestopt met het programma",
            "22 februari 2027", "Postbus 1234"],
     "en": ["We are sorry", "What happened?", "What does this mean for you?", "What are we doing?",
-           "What can you do?", "Lodging an objection", "12 January 2027", "National Ombudsman",
-           "Data Protection Authority", "Do you have questions?", "nationality and ethnic origin",
+           "What can you do?", "Ask for a new review", "National Ombudsman",
+           "Data Protection Authority", "How do you do this?", "ask a question", "nationality and ethnic origin",
            "We have stopped using the program", "22 February 2027", "Postbus 1234"],
 }  # fmt: skip
 
@@ -96,7 +71,6 @@ def _render(kind: str, language: str, code: str | None):
         language=language,
         recipient=READER,
         sent_on=date(2026, 11, 30),
-        objection_last_day=date(2027, 1, 12),
         code=code,
         base_url="https://herstel.example.nl",
     )
@@ -104,7 +78,7 @@ def _render(kind: str, language: str, code: str | None):
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_notification_says_what_the_protocol_asks_with_the_code_and_last_day(language):
+def test_notification_says_what_the_protocol_asks_with_the_code(language):
     code = new_access_code()
     letter = _render("notification", language, code)
     for part in EXPECTED[language]:
@@ -121,7 +95,6 @@ def test_unfounded_letter_to_the_reporter(language, phrase):
     letter = _render("unfounded", language, code)
     assert phrase in letter.text
     assert format_access_code(code) in letter.text
-    assert ("12 januari 2027" if language == "nl" else "12 January 2027") in flat(letter.text)
     assert "www.nationaleombudsman.nl" in letter.text
 
 
@@ -142,13 +115,12 @@ def test_suspected_outcome_apologises_for_what_may_have_happened():
         language="nl",
         recipient=READER,
         sent_on=date(2026, 11, 30),
-        objection_last_day=date(2027, 1, 12),
         code=None,
         base_url="https://x",
     )
     text = flat(render_letter("notification", "nl", context).text)
-    assert "Het spijt ons dat dit mogelijk is gebeurd" in text
-    assert "Wij controleren elke keuze van het programma eerst zelf" in text
+    assert "Het spijt ons dat dit kan zijn gebeurd" in text
+    assert "Wij kijken elke keuze van het programma eerst zelf na" in text
     assert "Uw persoonlijke code" not in text  # the citizen's copy repeats no code
 
 
@@ -163,7 +135,7 @@ def test_pdf_batch_keeps_diacritics_euro_and_the_ij_and_places_each_letter():
     assert placed[0].first_page == 1
     assert placed[1].first_page == placed[0].pages + 1
     text = flat(subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode())
-    for expected in ("Zoë <b>Öztürk</b>", "€-plein 12 A", "Ĳsselstein", format_access_code(code), "12 januari 2027"):
+    for expected in ("Zoë <b>Öztürk</b>", "€-plein 12 A", "Ĳsselstein", format_access_code(code), "22 februari 2027"):
         assert expected in text, expected
     assert "Your report about" in text
 
@@ -178,13 +150,14 @@ def test_values_cannot_write_markup_even_where_the_template_starts_a_line_with_o
         language="nl",
         recipient=Recipient(name="**Zoë**\n## Kop", address=None, email=None),
         sent_on=date(2026, 11, 30),
-        objection_last_day=date(2027, 1, 12),
         code="ABCD2345EFGH6789",
         base_url="https://x",
     )
     letter = render_letter("notification", "nl", context)
     assert [b.plain for b in letter.blocks if b.kind == "code"] == ["ABCD-2345-EFGH-6789"]
-    assert [b.plain for b in letter.blocks if b.kind == "title"] == ["Wij hebben u mogelijk ongelijk behandeld"]
+    assert [b.plain for b in letter.blocks if b.kind == "title"] == [
+        "Ons computerprogramma heeft mensen ongelijk behandeld"
+    ]
     assert "Kop" not in [b.plain for b in letter.blocks if b.kind == "heading"]
     assert not [b for b in letter.blocks if b.kind == "bullet" and "bold" in b.plain]
     assert not [text for block in letter.blocks for bold, text in block.runs if bold and "Zoë" in text]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from notifications.services import DECISION_OUTCOMES, RESPONSE_KINDS
+from notifications.services import DECISION_OUTCOMES, RESPONSE_KINDS, REVIEW_OUTCOMES
 from web.api.common import Input, text
 
 TEXT_LIMIT = 10_000
@@ -32,6 +32,21 @@ class CitizenLetterSchema(ma.Schema):
             " the letters ledger); false: a letter sent before copies were kept, rendered anew without the code"
         },
     )
+    sender_lines = ma.fields.List(
+        ma.fields.String(), required=True, metadata={"description": "the letterhead the letter was sent with"}
+    )
+    reference = ma.fields.String(required=True)
+    date_line = ma.fields.String(required=True)
+
+
+class ContactSchema(ma.Schema):
+    """How the organisation is reached today (the letter keeps the letterhead it was sent with)."""
+
+    name = ma.fields.String(required=True)
+    address_lines = ma.fields.List(ma.fields.String(), required=True)
+    phone = ma.fields.String(required=True)
+    email = ma.fields.String(required=True)
+    website = ma.fields.String(required=True)
 
 
 class StepStatusSchema(ma.Schema):
@@ -54,14 +69,31 @@ class StepStatusSchema(ma.Schema):
 class StatusLetterSchema(ma.Schema):
     kind = ma.fields.String(allow_none=True)
     sent_on = ma.fields.Date(allow_none=True)
-    objection_last_day = ma.fields.Date(allow_none=True)
+
+
+class OwnFileSchema(ma.Schema):
+    filename = ma.fields.String(required=True)
+    size = ma.fields.Integer(required=True)
+
+
+class OwnAnswerSchema(ma.Schema):
+    text = ma.fields.String(required=True)
+    at = ma.fields.DateTime(required=True)
+    role = ma.fields.String(
+        required=True, metadata={"description": "who answered on behalf of the organisation: officer, coordinator"}
+    )
+    organisation = ma.fields.String(required=True)
 
 
 class OwnResponseSchema(ma.Schema):
     id = ma.fields.UUID(required=True)
+    reference = ma.fields.String(allow_none=True, metadata={"description": "the response's reference number"})
     kind = ma.fields.String(required=True)
     received_at = ma.fields.DateTime(required=True)
+    text = ma.fields.String(required=True, metadata={"description": "the citizen's own message"})
+    attachments = ma.fields.List(ma.fields.Nested(OwnFileSchema), required=True)
     answered = ma.fields.Boolean(required=True)
+    answer = ma.fields.Nested(OwnAnswerSchema, allow_none=True)
     answer_due = ma.fields.Date(allow_none=True)
     answer_due_text = ma.fields.String(allow_none=True)
 
@@ -72,7 +104,16 @@ class CaseStatusSchema(ma.Schema):
     closed = ma.fields.Boolean(required=True)
     steps = ma.fields.List(ma.fields.Nested(StepStatusSchema), required=True)
     letter = ma.fields.Nested(StatusLetterSchema, required=True)
+    replies = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={
+            "description": "the kinds of response the reader's letter offers (POST /citizen/responses refuses"
+            " others); no letter offers `objection`: neither is a decision"
+        },
+    )
     responses = ma.fields.List(ma.fields.Nested(OwnResponseSchema), required=True)
+    contact = ma.fields.Nested(ContactSchema, allow_none=True)
 
 
 class ResponseBodySchema(Input):
@@ -82,6 +123,10 @@ class ResponseBodySchema(Input):
 
 class RecordedResponseSchema(ma.Schema):
     response_id = ma.fields.UUID(required=True)
+    reference = ma.fields.String(required=True, metadata={"description": "e.g. R-2026-000123: to quote, not a secret"})
+    receipt = ma.fields.String(
+        allow_none=True, metadata={"description": "email: a receipt is mailed; null: no consent to e-mail, none is"}
+    )
     kind = ma.fields.String(required=True)
     received_at = ma.fields.DateTime(required=True)
     answer_due = ma.fields.Date(allow_none=True, metadata={"description": "last day of the legal deadline started"})
@@ -92,8 +137,10 @@ class ResponseSchema(ma.Schema):
     """A citizen's response as the officers read it."""
 
     id = ma.fields.UUID(required=True)
+    reference = ma.fields.String(allow_none=True)
     kind = ma.fields.String(required=True)
     person_id = ma.fields.UUID(required=True)
+    attachments = ma.fields.List(ma.fields.Nested("AttachmentSchema"), required=True)
     received_at = ma.fields.DateTime(required=True)
     text = ma.fields.String(required=True)
     answer_due = ma.fields.Date(allow_none=True)
@@ -104,6 +151,16 @@ class ResponseSchema(ma.Schema):
     decision = ma.fields.Nested(
         "DecisionViewSchema", allow_none=True, metadata={"description": "an objection's decision, once taken"}
     )
+
+
+class AttachmentSchema(ma.Schema):
+    """A file a citizen sent with a response (its bytes: .../attachments/{id})."""
+
+    id = ma.fields.UUID(required=True)
+    filename = ma.fields.String(required=True)
+    content_type = ma.fields.String(required=True)
+    size = ma.fields.Integer(required=True)
+    sha256 = ma.fields.String(required=True)
 
 
 class DecisionViewSchema(ma.Schema):
@@ -128,7 +185,14 @@ class AssigneeSchema(ma.Schema):
 
 
 class DecisionBodySchema(Input):
-    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(DECISION_OUTCOMES))
+    outcome = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(DECISION_OUTCOMES + REVIEW_OUTCOMES),
+        metadata={
+            "description": "an objection: upheld, partly_upheld, dismissed; a review request: granted, "
+            "partly_granted, refused"
+        },
+    )
     reasons = text(20_000)
 
 
@@ -145,3 +209,6 @@ class AnswerBodySchema(Input):
 class AnswerSchema(ma.Schema):
     response_id = ma.fields.UUID(required=True)
     answered_at = ma.fields.DateTime(required=True)
+    notice = ma.fields.String(
+        allow_none=True, metadata={"description": "how the citizen is told there is an answer: email, post, or null"}
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from notifications.services import LETTER_KINDS
+from notifications.services import CAMPAIGN_KINDS
 from web.api.common import Input
 
 Counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
@@ -13,7 +13,7 @@ Counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
 class CampaignBodySchema(Input):
     kind = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(LETTER_KINDS),
+        validate=ma.validate.OneOf(CAMPAIGN_KINDS),
         metadata={"description": "notification: to the affected persons; unfounded: to the reporter"},
     )
     expected_letters = ma.fields.Integer(
@@ -61,7 +61,7 @@ class LettersSummarySchema(ma.Schema):
 class PreviewQuerySchema(Input):
     kind = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(LETTER_KINDS),
+        validate=ma.validate.OneOf(CAMPAIGN_KINDS),
         metadata={"description": "notification: to the affected persons; unfounded: to the reporter"},
     )
     person = ma.fields.UUID(

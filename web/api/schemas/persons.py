@@ -47,7 +47,10 @@ class AddressSchema(ma.Schema):
 
 
 class IdentitySchema(ma.Schema):
-    bsn = ma.fields.String(allow_none=True)
+    bsn = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "in a list masked to its last three digits (******123); whole for one person"},
+    )
     name = ma.fields.String(allow_none=True)
     address = ma.fields.Nested(AddressSchema, allow_none=True)
     email = ma.fields.String(allow_none=True)
@@ -79,8 +82,17 @@ class PersonPageSchema(ma.Schema):
     page = ma.fields.Integer(required=True)
     per_page = ma.fields.Integer(required=True)
     identity_visible = ma.fields.Boolean(required=True)
+    searched = ma.fields.Boolean(required=True, metadata={"description": "true for the answer to a BSN search"})
 
 
 class PersonQuerySchema(Input):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
+    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+
+
+class PersonSearchSchema(Input):
+    """A BSN search goes in a POST body, never in a URL (URLs end up in logs and browser history)."""
+
+    bsn = ma.fields.String(required=True, validate=ma.validate.Length(max=20), metadata={"description": "a whole BSN"})
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))

@@ -55,11 +55,12 @@ def test_an_empty_database_is_migrated_to_head_without_drift(empty: Herstel) -> 
     assert status["drift"] == []
     assert {"incidents", "events", "outbox", "handled_events", "checkpoints"} <= tables(empty)
     assert triggers(empty) >= APPEND_ONLY_TRIGGERS[empty.db.dialect]
-    assert registered == ["nl-discrimination@1", "nl-discrimination@2", "nl-discrimination@3"]
+    assert registered == ["nl-discrimination@1", "nl-discrimination@2", "nl-discrimination@3", "nl-discrimination@4"]
     assert [(d["key"], d["version"]) for d in list_definitions(uow=empty.uow())] == [
         ("nl-discrimination", 1),
         ("nl-discrimination", 2),
         ("nl-discrimination", 3),
+        ("nl-discrimination", 4),
     ]
 
 
@@ -92,7 +93,7 @@ def test_upgrading_twice_changes_nothing(herstel: Herstel) -> None:
     upgrade_database(herstel=herstel)
 
     assert database_status(herstel=herstel) == first
-    assert len(list_definitions(uow=herstel.uow())) == 3  # nl-discrimination 1, 2 and 3
+    assert len(list_definitions(uow=herstel.uow())) == 4  # nl-discrimination 1 to 4
 
 
 def test_status_reports_drift_when_the_schema_differs_from_the_models(herstel: Herstel) -> None:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from installation import Herstel
 from protocol.merkle import verify_inclusion
@@ -79,6 +80,42 @@ def test_sequencing_puts_every_event_in_the_log_once_in_insertion_order(
     assert (first, rest, again) == (5, len(ids) - 5, 0)
     with herstel.uow().read_only() as uow:
         assert [uow.transparency.entry(i)[0] for i in ids] == list(range(len(ids)))  # type: ignore[index]
+
+
+def test_an_event_committed_after_a_higher_id_was_sequenced_is_not_lost(
+    herstel: Herstel, people: People, algorithm_id: Any, clock: Clock
+) -> None:
+    """PostgreSQL hands out ids at insert, not at commit: a slow transaction can commit an event whose
+    id is below one the sequencer has already placed. Its queue row commits with it, so it is placed next."""
+    if not herstel.db.is_postgres:
+        pytest.skip("SQLite serialises writers: ids commit in order there")
+    first = flows.run_protocol(herstel, people, algorithm_id, detected_at=clock.now - timedelta(days=1))
+    with herstel.db.engine.connect() as slow:
+        slow.begin()
+        late_id = slow.execute(
+            sa.text(
+                "INSERT INTO events (incident_id, seq, type, at, actor, payload, prev_hash, hash)"
+                " SELECT incident_id, seq + 1000, type, at, actor, payload, prev_hash, hash FROM events"
+                " WHERE incident_id = :incident ORDER BY seq DESC LIMIT 1 RETURNING id"
+            ),
+            {"incident": first["id"]},
+        ).scalar_one()
+        slow.execute(sa.text("INSERT INTO log_queue (event_id) VALUES (:id)"), {"id": late_id})
+        second = flows.run_protocol(herstel, people, algorithm_id, detected_at=clock.now - timedelta(days=1))
+        placed = sequence_all(uow_factory=herstel.uow)
+        later = event_ids(herstel, second["id"])
+        assert late_id < min(later)
+        with herstel.uow().read_only() as uow:
+            assert uow.transparency.entry(later[-1]) is not None
+            assert uow.transparency.entry(late_id) is None  # not committed yet: invisible to the sequencer
+        slow.commit()
+
+    assert sequence_all(uow_factory=herstel.uow) == 1
+    with herstel.uow().read_only() as uow:
+        entry = uow.transparency.entry(late_id)
+        assert entry is not None
+        assert entry[0] == placed  # the next leaf, after every event placed before it committed
+        assert uow.transparency.unsequenced(10) == []
 
 
 def test_two_sequencers_at_once_give_each_event_one_index(herstel: Herstel, closed: dict[str, Any]) -> None:

@@ -12,9 +12,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from installation import Herstel
+from notifications.services import unit_of_work_factory
 from protocol.services import complete_step, get_incident, start_step, upload_document
 from tests.integration.notifications.conftest import CODE, Dispatched, persons_file, run_letters
 from tests.integration.notifications.conftest import people as make_people
+from tests.integration.objections import store_objection
 from tests.integration.web.conftest import Api
 from web import create_app
 
@@ -138,14 +140,48 @@ def test_the_letter_and_its_pdf_stay_as_sent_when_the_case_goes_on(
     assert steps["investigate"]["state"] == "completed"  # the news is in the status part, not in the letter
 
 
-def test_a_response_goes_on_the_timeline_without_personal_data_and_officers_answer_it(
-    client: FlaskClient, officer_api: Api, as_user: Any, assessed: dict[str, Any], delivered: dict[str, str]
+def test_a_reader_asks_for_review_and_cannot_object_to_a_notification(
+    client: FlaskClient, officer_api: Api, assessed: dict[str, Any], delivered: dict[str, str]
 ) -> None:
     reader = citizen(client, delivered["lezer00000@example.nl"])
-    objection = reader.ok(
-        reader.post("/citizen/responses", {"kind": "objection", "text": "Ik ben het niet eens met de controle."}), 201
+    assert reader.ok(reader.get("/citizen/status"))["replies"] == ["question", "review", "complaint", "harm"]
+    # a notification is not a decision (Awb 1:3): an objection against it is refused, the field named
+    refused = reader.post("/citizen/responses", {"kind": "objection", "text": "Bezwaar tegen de brief."})
+    assert refused.status_code == 422
+    assert set(refused.get_json()["errors"]) == {"kind"}
+    review = reader.ok(reader.post("/citizen/responses", {"kind": "review", "text": "Kijk mijn beslissing na."}), 201)
+    assert review["kind"] == "review"
+    assert review["answer_due"] == "2027-01-25"  # 8 weeks: a review request asks for a decision (Awb 4:13)
+    assert "4:13" in review["legal_basis"]
+    path = f"/incidents/{assessed['id']}/responses"
+    listed = officer_api.ok(officer_api.get(path))
+    assert [(r["kind"], r["text"], r["deadline_state"]) for r in listed] == [
+        ("review", "Kijk mijn beslissing na.", "open")
+    ]
+    officer_api.ok(officer_api.post(f"{path}/{review['response_id']}/answer", {"answer": "Nieuw besluit volgt."}))
+    assert officer_api.ok(officer_api.get(path))[0]["deadline_state"] == "met"
+    timeline = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/timeline?limit=1000"))
+    assert [e["payload"]["kind"] for e in timeline["events"] if e["type"] == "CitizenResponded"] == ["review"]
+
+
+def test_a_response_goes_on_the_timeline_without_personal_data_and_officers_answer_it(
+    client: FlaskClient,
+    herstel: Herstel,
+    officer_api: Api,
+    as_user: Any,
+    assessed: dict[str, Any],
+    delivered: dict[str, str],
+) -> None:
+    reader = citizen(client, delivered["lezer00000@example.nl"])
+    # an objection as databases hold them (from before review requests), decided as before
+    objection = store_objection(
+        uow_factory=unit_of_work_factory(herstel),
+        vault=herstel.vault,
+        token=str(reader.token),
+        text="Ik ben het niet eens met de controle.",
     )
-    assert objection["answer_due"] == "2027-01-11"
+    objection = {**objection, "response_id": str(objection["response_id"])}
+    assert objection["answer_due"].isoformat() == "2027-01-11"
     assert "7:10" in objection["legal_basis"]
     question = reader.ok(reader.post("/citizen/responses", {"kind": "question", "text": "Wanneer?"}), 201)
     assert question["answer_due"] is None
@@ -220,10 +256,18 @@ def test_a_response_goes_on_the_timeline_without_personal_data_and_officers_answ
 
 
 def test_a_response_is_assigned_to_staff_and_waits_on_them_until_answered(
-    client: FlaskClient, officer_api: Api, as_user: Any, assessed: dict[str, Any], delivered: dict[str, str]
+    client: FlaskClient,
+    herstel: Herstel,
+    officer_api: Api,
+    as_user: Any,
+    assessed: dict[str, Any],
+    delivered: dict[str, str],
 ) -> None:
     reader = citizen(client, delivered["lezer00000@example.nl"])
-    objection = reader.ok(reader.post("/citizen/responses", {"kind": "objection", "text": "Niet eens."}), 201)
+    stored = store_objection(
+        uow_factory=unit_of_work_factory(herstel), vault=herstel.vault, token=str(reader.token), text="Niet eens."
+    )
+    objection = {"response_id": str(stored["response_id"])}
     colleague = as_user("officer")
     path = f"/incidents/{assessed['id']}/responses/{objection['response_id']}"
     # unassigned, it waits on the incident's owner (the reporting officer)

@@ -26,7 +26,7 @@ def test_report_returns_the_whole_incident(officer_api: Api, algorithm: dict[str
     assert incident["state"] == "open"
     assert incident["version"] == 1
     assert incident["protocol"]["key"] == "nl-discrimination"
-    assert incident["protocol"]["version"] == 3  # the latest built-in version
+    assert incident["protocol"]["version"] == 4  # the latest built-in version
     assert incident["steps"]["assess"]["state"] == "active"
     assert incident["steps"]["assess"]["actions"] == ["complete"]
     assert incident["steps"]["suspend"]["state"] == "pending"

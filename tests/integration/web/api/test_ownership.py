@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from installation import Herstel
 from tests.conftest import Clock
 from tests.integration.web.conftest import Api
 
@@ -105,7 +106,7 @@ def test_waiting_lists_owned_steps_and_approvals_of_others(
 
 
 def test_overdue_deadlines_of_the_readable_incidents(
-    herstel: Any, officer: Any, as_user: Any, incident: dict[str, Any], clock: Clock
+    herstel: Herstel, officer: Any, as_user: Any, incident: dict[str, Any], clock: Clock
 ) -> None:
     from protocol.services import overdue_deadlines
 

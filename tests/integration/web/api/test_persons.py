@@ -129,3 +129,32 @@ def test_a_role_that_may_list_but_not_identify_gets_identity_masked(
 def test_unknown_incident_is_404(officer_api: Api, client: FlaskClient) -> None:
     response = upload_csv(officer_api, "00000000-0000-4000-8000-000000000000", persons_file(make_people(1)))
     assert response.status_code == 404
+
+
+def test_the_list_masks_the_bsn_a_search_posts_it_and_one_person_shows_it_whole(
+    officer_api: Api, incident: dict[str, Any], as_user: Any
+) -> None:
+    everyone = make_people(3)
+    officer_api.ok(upload_csv(officer_api, incident["id"], persons_file(everyone)), 201)
+    base = f"/incidents/{incident['id']}/affected-persons"
+    listed = officer_api.ok(officer_api.get(base))
+    assert sorted(p["identity"]["bsn"] for p in listed["items"]) == sorted("******" + p["bsn"][-3:] for p in everyone)
+    assert listed["searched"] is False
+
+    found = officer_api.ok(officer_api.post(f"{base}/search", {"bsn": everyone[2]["bsn"]}))
+    assert (found["total"], found["searched"]) == (1, True)
+    (person,) = found["items"]
+    assert person["identity"]["name"] == everyone[2]["name"]
+    assert everyone[2]["bsn"] not in str(found)
+
+    bad = officer_api.post(f"{base}/search", {"bsn": "123456789"})
+    assert bad.status_code == 422
+    assert bad.mimetype == "application/problem+json"
+    assert "bsn" in bad.get_json()["errors"]
+    assert officer_api.post(f"{base}/search", {}).status_code == 422
+    assert officer_api.get(f"{base}/search?bsn={everyone[0]['bsn']}").status_code == 405  # never in a URL
+
+    opened = officer_api.ok(officer_api.get(f"{base}/{person['id']}"))
+    assert opened["identity"]["bsn"] == everyone[2]["bsn"]
+    assert officer_api.get(f"{base}/00000000-0000-4000-8000-000000000000").status_code == 404
+    assert as_user("investigator").get(f"{base}/{person['id']}").status_code in (403, 404)

@@ -17,11 +17,12 @@ MINI = (Path(__file__).parent / "mini-protocol.toml").read_text("utf-8")
 
 def test_the_default_definition_as_data(officer_api: Api) -> None:
     listed = officer_api.ok(officer_api.get("/protocols"))
-    # version 3 (version 2 with the citizen's words) is the default; versions 1 and 2 stay for their incidents
+    # version 4 (version 3 with a deadline for review requests) is the default; 1 to 3 stay for their incidents
     assert [(d["key"], d["version"]) for d in listed] == [
         ("nl-discrimination", 1),
         ("nl-discrimination", 2),
         ("nl-discrimination", 3),
+        ("nl-discrimination", 4),
     ]
     definition = officer_api.ok(officer_api.get("/protocols/nl-discrimination/1"))
     steps = {s["key"]: s for s in definition["steps"]}

@@ -31,7 +31,7 @@ from protocol.services import (
     register_algorithm,
     report_incident,
 )
-from tests.conftest import Clock, make_settings
+from tests.conftest import Clock, make_settings, set_test_letterhead
 from tests.integration.notifications.conftest import people, persons_file
 from tests.integration.web.conftest import ASSESSMENT
 from tests.services import fresh_postgres_database
@@ -48,6 +48,7 @@ class World:
         self.herstel: Herstel = bootstrap(make_settings(tmp, url), clock=Clock())
         upgrade_database(herstel=self.herstel)
         organisation = ensure_default_organisation(uow=self.herstel.uow())
+        set_test_letterhead(self.herstel, organisation)
         email = "fuzz@example.nl"
         roles = ["officer", "coordinator", "investigator", "oversight", "admin"]
         user_id = create_user(

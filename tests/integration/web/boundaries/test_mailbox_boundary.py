@@ -15,6 +15,7 @@ from installation import Herstel
 from notifications.mailbox import store_message
 from notifications.services import import_persons, open_vault, start_campaign, unit_of_work
 from protocol.services import Principal, create_organisation, create_user, get_principal, register_algorithm
+from tests.conftest import set_test_letterhead
 from tests.integration.notifications.conftest import (
     CODE,
     Dispatched,
@@ -69,6 +70,7 @@ def send_letters(mailing: Herstel, officer: Principal, surname: str, broker: Dis
         incident_id=incident["id"],
         data=persons_file(readers),
     )
+    set_test_letterhead(mailing, next(iter(officer.memberships)))  # a campaign needs its organisation's letterhead
     start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, broker, clock)
 

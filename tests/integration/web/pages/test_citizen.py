@@ -14,7 +14,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from installation import Herstel
+from notifications.services import decide_review, list_citizen_responses, unit_of_work
 from protocol.services import complete_step
+from tests.integration.notifications.conftest import CODE, run_letters
 from tests.integration.web.pages.conftest import ASSESSMENT, Browser, app_for
 from tests.integration.web.pages.dom import Element, parse
 from tests.integration.web.pages.letters import deliver
@@ -110,7 +112,7 @@ def test_the_code_opens_the_letter_in_its_language_with_status_and_pdf(
     assert "style" not in html.split('<article class="letter"')[1].split("</article>")[0]
     # the letter exactly as sent, its code and the sentence about it included; the status part says it was used
     assert codes[ENGLISH] in letter.text
-    assert "With this code you can read this letter" in letter.text
+    assert "and enter the code. There you can also see how the investigation is going" in letter.text
     status = page.by_id("status").text
     assert "You opened your letter with the personal code printed in it." in status
     steps = [li.text for li in page.one("ol", class_="citizen-steps").select("li")]
@@ -127,30 +129,40 @@ def test_the_code_opens_the_letter_in_its_language_with_status_and_pdf(
     assert "Beoordelen wat er is gebeurd" in dutch.one("ol", class_="citizen-steps").text
 
 
-def test_an_objection_is_recorded_and_its_legal_deadline_shown(citizen_app: Flask, codes: dict[str, str]) -> None:
+def test_a_review_request_is_recorded_and_its_legal_deadline_shown(citizen_app: Flask, codes: dict[str, str]) -> None:
     citizen = Citizen(citizen_app)
     assert citizen.enter(codes[DUTCH]).status_code == 302
     page = citizen.page("/citizen/letter")
     kinds = [i["value"] for i in page.select("input", name="kind")]
-    assert kinds == ["question", "objection", "complaint", "harm"]
+    # a notification is not a decision: the form offers a review of the decisions about the reader, no objection
+    assert kinds == ["question", "review", "complaint", "harm"]
     for value in kinds:
         assert page.one("label", for_=f"kind-{value}").text
+    assert page.one("label", for_="kind-review").text == "Vragen om een nieuwe beoordeling van een beslissing over u"
+    assert "Tegen dat besluit kunt u bezwaar maken." in page.by_id("kind-review-hint").text
+    assert "bezwaar maken? Dat kan tot en met" not in page.text  # no objection period after a notification
 
-    empty = citizen.post("/citizen/responses", {"kind": "objection", "text": "  "})
+    empty = citizen.post("/citizen/responses", {"kind": "review", "text": "  "})
     assert empty.status_code == 422
     refused = parse(empty.get_data(as_text=True))
     assert refused.by_id("text")["aria-invalid"] == "true"
     assert "text-error" in refused.by_id("text")["aria-describedby"]
     assert refused.by_id("text-error").text == "Schrijf uw bericht."
-    assert refused.by_id("kind-objection").get("checked") is not None  # the choice is kept
+    assert refused.by_id("kind-review").get("checked") is not None  # the choice is kept
 
-    sent = citizen.post("/citizen/responses", {"kind": "objection", "text": "Ik ben het niet eens met de selectie."})
+    objection = citizen.post("/citizen/responses", {"kind": "objection", "text": "Bezwaar tegen de brief."})
+    assert objection.status_code == 422  # not offered, and refused if sent anyway; the text is kept
+    kept = parse(objection.get_data(as_text=True))
+    assert kept.by_id("kind-error").text
+    assert kept.by_id("text").text == "Bezwaar tegen de brief."
+
+    sent = citizen.post("/citizen/responses", {"kind": "review", "text": "Kijk de beslissing over mij opnieuw na."})
     assert sent.status_code == 302
     after = citizen.page("/citizen/letter")
     recorded = after.by_id("recorded").terms()
-    assert recorded["Wat"] == "Bezwaar"
+    assert recorded["Wat"] == "Verzoek om nieuwe beoordeling"
     assert re.fullmatch(r"\d{1,2} \w+ 20\d\d", recorded["Wij antwoorden uiterlijk op"]), recorded
-    assert "Bezwaar" in after.by_id("sent").text
+    assert "Verzoek om nieuwe beoordeling" in after.by_id("sent").text
     # the confirmation is shown once
     assert not citizen.page("/citizen/letter").select(id="recorded")
 
@@ -307,3 +319,67 @@ def test_a_staff_member_who_enters_a_letter_code_stays_signed_in(
     assert officer_browser.post("/citizen/logout", {}).status_code == 302
     assert client.get("/").status_code == 200, "the citizen's sign-out signed the staff member out"
     assert client.get("/citizen/letter").status_code == 302
+
+
+def test_the_letter_page_shows_who_wrote_it_and_the_code_page_whom_to_call(
+    citizen_app: Flask, codes: dict[str, str]
+) -> None:
+    citizen = Citizen(citizen_app)
+    code_page = citizen.page("/citizen")  # one organisation in this installation: its contact details
+    contact = code_page.one("section", class_="contact").text
+    assert "Gemeente Voorbeeldstad" in contact
+    assert "Postbus 1234" in contact
+    assert "14 020" in contact
+    assert "bovenaan uw brief" not in code_page.text
+    citizen.enter(codes[DUTCH])
+    page = citizen.page("/citizen/letter")
+    head = page.one("article", class_="letter").one("div", class_="letter__head").text
+    for line in ("Gemeente Voorbeeldstad", "Postbus 1234", "1000 AB Voorbeeldstad", "14 020"):  # spaces collapsed
+        assert line in head, line
+    letter = page.one("article", class_="letter").text
+    assert "J. de Vries" in letter
+    assert "directeur Dienstverlening" in letter
+    assert "Telefoon" in page.one("section", class_="contact").text
+
+
+def test_the_reader_of_a_review_decision_reads_it_as_sent_and_may_object(
+    mailing: Herstel,
+    citizen_app: Flask,
+    codes: dict[str, str],
+    officer_browser: Browser,
+    assessed: dict[str, Any],
+    dispatched: Any,
+    clock: Any,
+    smtp_server: Any,
+) -> None:
+    citizen = Citizen(citizen_app)
+    citizen.enter(codes[DUTCH])
+    assert citizen.post("/citizen/responses", {"kind": "review", "text": "Kijk mijn beslissing na."}).status_code == 302
+    (review,) = list_citizen_responses(
+        uow=unit_of_work(mailing), vault=mailing.vault, principal=officer_browser.principal, incident_id=assessed["id"]
+    )
+    decide_review(
+        uow=unit_of_work(mailing),
+        vault=mailing.vault,
+        principal=officer_browser.principal,
+        incident_id=assessed["id"],
+        response_id=review["id"],
+        outcome="refused",
+        reasons="Het programma speelde geen rol bij de beslissing over u.",
+    )
+    before = len(smtp_server.messages())
+    run_letters(mailing, dispatched, clock)
+    (mail,) = smtp_server.messages()[before:]
+    assert str(mail["To"]) == DUTCH
+    code = CODE.search(mail.get_body(("plain",)).get_content()).group(1)
+
+    reader = Citizen(citizen_app)
+    assert reader.enter(code).status_code == 302
+    page = reader.page("/citizen/letter")
+    assert "Ons besluit over uw vraag om een nieuwe beoordeling" in page.text
+    assert "Het programma speelde geen rol bij de beslissing over u." in page.text
+    assert [i["value"] for i in page.select("input", name="kind")] == ["question", "objection", "complaint"]
+    assert page.one("label", for_="kind-objection").text == "Bezwaar maken tegen het besluit"
+    sent = reader.post("/citizen/responses", {"kind": "objection", "text": "Ik ben het niet eens met dit besluit."})
+    assert sent.status_code == 302
+    assert reader.page("/citizen/letter").by_id("recorded").terms()["Wat"] == "Bezwaar"

@@ -150,11 +150,14 @@ def test_what_waits_for_a_coordinator(
 @pytest.mark.parametrize(
     ("roles", "menu"),
     [
-        (("officer",), ["Overzicht", "Signaal melden", "Goedkeuringen", "API-tokens"]),
-        (("coordinator",), ["Overzicht", "Signaal melden", "Goedkeuringen", "API-tokens"]),
-        (("investigator",), ["Mijn opdrachten", "API-tokens"]),
+        (("officer",), ["Overzicht", "Wat op u wacht", "Signaal melden", "Goedkeuringen", "API-tokens"]),
+        (
+            ("coordinator",),
+            ["Overzicht", "Wat op u wacht", "Signaal melden", "Goedkeuringen", "Gebruikers", "API-tokens"],
+        ),
+        (("investigator",), ["Mijn opdrachten", "Wat op u wacht", "API-tokens"]),
         (("oversight",), ["Overzicht", "Toezicht", "API-tokens"]),
-        (("admin",), ["Overzicht", "API-tokens"]),
+        (("admin",), ["Overzicht", "Gebruikers", "API-tokens"]),
     ],
 )
 def test_the_menu_offers_what_the_role_may_do(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from installation import Herstel
+from tests.conftest import set_test_letterhead
 from tests.integration.notifications.conftest import CODE, people, persons_file
 from tests.integration.web.pages.conftest import Browser
 from tests.integration.web.pages.dom import parse
@@ -108,6 +109,20 @@ def test_without_persons_no_send_button_is_offered_and_a_start_is_refused_in_dut
     refused = parse(response.get_data(as_text=True))
     assert "no-recipients" in refused.one(class_="refusal").text
     assert "lees eerst de getroffen personen in" in refused.one(class_="refusal").text
+
+
+def test_an_incomplete_letterhead_offers_no_send_button_and_the_preview_says_why(
+    herstel: Herstel, officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    incident_id = assessed["id"]
+    upload(officer_browser, incident_id, persons_file(people(2)))
+    set_test_letterhead(herstel, assessed["organisation_id"], phone="")
+    page = officer_browser.page(f"/incidents/{incident_id}")
+    assert not page.by_id("letters").select("form")  # campaign_refusal holds the letterhead check too
+    assert "Het briefhoofd heeft geen telefoonnummer" in page.by_id("letters-not-now").text
+    preview = officer_browser.page(f"/incidents/{incident_id}/letters/preview?kind=notification", status=200)
+    assert "Het briefhoofd heeft geen telefoonnummer" in preview.one(class_="refusal").text
+    assert not preview.select("button", id="send-letters")
 
 
 def test_letters_started_from_the_page_show_their_progress(
@@ -270,7 +285,10 @@ def test_the_preview_shows_the_counts_per_channel_and_one_persons_letter_and_rec
     assert placeholder in page.by_id("preview-html").text
     assert normalize_access_code(placeholder) is None  # no code field would take it
     assert not CODE.search(page.text)  # nothing shaped like a real code anywhere on the page
-    assert page.by_id("preview-subject").text == "Wij hebben u mogelijk ongelijk behandeld"
+    assert page.by_id("preview-subject").text == "Ons computerprogramma heeft mensen misschien ongelijk behandeld"
+    letterhead = page.by_id("preview-html").text  # rendered like the real letter: with the organisation's letterhead
+    assert "Postbus 1234" in letterhead
+    assert "J. de Vries" in letterhead
     button = page.by_id("send-letters")
     assert button.text == "Verstuur 3 brieven"
     confirm = page.by_id("confirm").one("form")
@@ -365,3 +383,58 @@ def test_staff_open_a_sent_letter_as_email_and_as_post_letter_without_its_code(
     assert pdf.status_code == 200
     assert pdf.data.startswith(b"%PDF")
     assert officer_browser.get(f"/incidents/{assessed['id']}/letters/{uuid.uuid4()}").status_code == 404
+
+
+def test_an_address_in_one_column_is_split_and_a_range_is_refused_in_dutch(
+    officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    from notifications.demo import fictitious_bsns
+
+    bsns = fictitious_bsns("9997")
+    one, two = next(bsns), next(bsns)
+    refused = (
+        "bsn;naam;adres;postcode;woonplaats\n"
+        f"{one};Jan;Dorpsstraat 12 A;1234 AB;Utrecht\n{two};Piet;Van Goghstraat 2 t/m 4;1234 AB;Utrecht\n"
+    )
+    page = parse(upload(officer_browser, assessed["id"], refused.encode(), status=422).get_data(as_text=True))
+    rows = [[td.text for td in tr.select("td")] for tr in page.by_id("import-problems").one("tbody").select("tr")]
+    assert rows == [
+        ["3", "street", "Een reeks of opsomming van huisnummers (zoals 2 t/m 4) is meer dan één adres: geef één adres."]
+    ]
+    upload(officer_browser, assessed["id"], refused.replace("Van Goghstraat 2 t/m 4", "Hoofdweg 12-II").encode())
+    listed = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    addresses = [tr.select("td")[2].text for tr in listed.by_id("list").one("tbody").select("tr")]
+    assert sorted(addresses) == ["Dorpsstraat 12 A, 1234 AB Utrecht", "Hoofdweg 12 II, 1234 AB Utrecht"]
+
+
+def test_the_list_masks_the_bsn_a_search_finds_one_and_opening_shows_it_whole(
+    officer_browser: Browser, assessed: dict[str, Any], browser: Callable[..., Browser]
+) -> None:
+    readers = people(3)
+    upload(officer_browser, assessed["id"], persons_file(readers))
+    base = f"/incidents/{assessed['id']}/persons"
+    listed = officer_browser.page(base)
+    text = listed.by_id("list").text
+    for reader in readers:
+        assert reader["bsn"] not in text
+        assert "******" + reader["bsn"][-3:] in text
+
+    found = officer_browser.submit(f"{base}/search", {"bsn": readers[1]["bsn"]}, status=200)
+    assert found.headers["Cache-Control"] == "no-store"
+    page = parse(found.get_data(as_text=True))
+    assert page.by_id("search-result").text == "1 persoon met dit BSN"
+    (row,) = page.by_id("list").one("tbody").select("tr")
+    assert row.select("td")[0].text == readers[1]["name"]
+    assert readers[1]["bsn"] not in page.by_id("list").text
+
+    refused = parse(officer_browser.submit(f"{base}/search", {"bsn": "123456789"}, status=422).get_data(as_text=True))
+    assert refused.by_id("search-bsn-error").text == "Geen geldig BSN: de elfproef klopt niet."
+    assert refused.by_id("search-bsn")["aria-invalid"] == "true"
+
+    action = row.one("form")["action"]
+    assert action.endswith("/open")
+    assert readers[1]["bsn"] not in action
+    opened = parse(officer_browser.submit(action, {}, status=200).get_data(as_text=True))
+    assert opened.by_id("person-bsn").text == readers[1]["bsn"]
+    assert officer_browser.get(action).status_code == 405  # opening is a button, not a link
+    assert browser("investigator").post(action, {}).status_code in (403, 404)
