@@ -9,67 +9,86 @@ from typing import Any
 
 from notifications import messages
 from notifications.ledger import letter_counts, settle_incident, verify_ledger
-from notifications.letterhead import check_letterhead_complete
-from notifications.letters import (
-    Recipient,
-    citizen_definition,
-    incident_facts,
-    letter_context,
-)
+from notifications.letterhead import letterhead_refusal
+from notifications.letters import citizen_definition
 from notifications.model import AttemptOutcome, Campaign, LetterEvent
-from notifications.rendering import RenderedLetter, render_letter
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import CAMPAIGN_KINDS
-from protocol.errors import InvalidEvidence, StateConflict
+from protocol.errors import InvalidEvidence, ProtocolError, StateConflict
 from protocol.identity import Principal
+from protocol.incident import Incident
 from protocol.messages import NOT_A_CHOICE, joined
 from protocol.services import append_to_timeline, start_step_as_system
 from protocol.services.access import incident_for
 
 RECIPIENTS = {"notification": "affected", "unfounded": "reporter"}
+LETTER_FOR = {recipients: kind for kind, recipients in RECIPIENTS.items()}  # a person's kind → their letter
 
 
-def _check_kind(kind: str) -> None:
+def check_kind(kind: str) -> None:
     if kind not in CAMPAIGN_KINDS:
         raise InvalidEvidence(
             messages.LETTER_KIND_UNKNOWN(), errors={"kind": [NOT_A_CHOICE(choices=joined(CAMPAIGN_KINDS))]}
         )
 
 
+def campaign_refusal(uow: NotificationsUnitOfWork, incident: Incident, kind: str) -> ProtocolError | None:
+    """Why a campaign of `kind` may not start on `incident` now, or None: the one check behind both
+    starting it and offering to (the page shows the button only when this says nothing)."""
+    letters_step = citizen_definition(uow, incident.definition).citizen_step("letters")
+    if letters_step is None:
+        return StateConflict(messages.NO_LETTERS_STEP(protocol=incident.definition.ref), rule="no-letters-step")
+    refused = incident.work_refusal(letters_step.key)  # the incident's own guard, as for the step's actions
+    if refused is not None:
+        return refused
+    outcome = incident.facts.get("outcome")
+    if kind == "notification" and outcome == "unfounded":
+        return StateConflict(messages.LETTER_NOT_FOR_UNFOUNDED(), rule="letter-kind")
+    if kind == "unfounded" and outcome != "unfounded":
+        return StateConflict(messages.LETTER_ONLY_FOR_UNFOUNDED(), rule="letter-kind")
+    if not uow.persons.count(incident.id, RECIPIENTS[kind]):
+        nobody = messages.NO_AFFECTED_PERSONS if kind == "notification" else messages.NO_REPORTER_CONTACT
+        return StateConflict(nobody(), rule="no-recipients")
+    # the letters must tell their readers where to write and whom to call: refused, not sent without
+    return letterhead_refusal(uow, incident.organisation_id)
+
+
 def start_campaign(
-    *, uow: NotificationsUnitOfWork, principal: Principal, incident_id: uuid.UUID, kind: str
+    *,
+    uow: NotificationsUnitOfWork,
+    principal: Principal,
+    incident_id: uuid.UUID,
+    kind: str,
+    expected_letters: int | None = None,
 ) -> dict[str, Any]:
     """Queue a letter of `kind` for every person of the incident who has none yet, and start `inform`.
 
     `notification` goes to the affected persons (outcome established or suspected), `unfounded` to
     the reporter (outcome unfounded). A second call creates no letter twice: `created` is False
-    when everyone already has one. Refused while the organisation's letterhead lacks a postal
-    address or a phone number (`letterhead-incomplete`). The workers fan the letters out after the commit.
+    when everyone already has one. With `expected_letters` (the number the officer was shown and
+    confirmed) the campaign starts only if it would write exactly that many letters now; otherwise
+    it is refused (rule `campaign-count-changed`) with the number it would write. Refused while the
+    organisation's letterhead lacks a postal address or a phone number (`letterhead-incomplete`).
+    The workers fan the letters out after the commit.
     """
-    _check_kind(kind)
+    check_kind(kind)
     with uow:
         incident, actor = incident_for(uow, principal, incident_id, "letters.send")
-        letters_step = citizen_definition(uow, incident.definition).citizen_step("letters")
-        if letters_step is None:
-            raise StateConflict(messages.NO_LETTERS_STEP(protocol=incident.definition.ref), rule="no-letters-step")
-        refused = incident.work_refusal(letters_step.key)  # the incident's own guard, as for the step's actions
+        refused = campaign_refusal(uow, incident, kind)
         if refused is not None:
             raise refused
-        outcome = incident.facts.get("outcome")
-        if kind == "notification" and outcome == "unfounded":
+        # under the incident's row lock, which an import takes too: this is the number queued below
+        letters = sum(
+            uow.letters.campaign_channels(incident_id=incident_id, kind=kind, recipients=RECIPIENTS[kind]).values()
+        )
+        if expected_letters is not None and expected_letters != letters:
             raise StateConflict(
-                messages.LETTER_NOT_FOR_UNFOUNDED(),
-                rule="letter-kind",
+                messages.CAMPAIGN_COUNT_CHANGED(expected=expected_letters, letters=letters),
+                rule="campaign-count-changed",
+                expected=expected_letters,
+                actual=letters,
             )
-        if kind == "unfounded" and outcome != "unfounded":
-            raise StateConflict(messages.LETTER_ONLY_FOR_UNFOUNDED(), rule="letter-kind")
-        targets = uow.persons.campaign_targets(incident_id, RECIPIENTS[kind])
-        if not targets:
-            nobody = messages.NO_AFFECTED_PERSONS if kind == "notification" else messages.NO_REPORTER_CONTACT
-            raise StateConflict(nobody(), rule="no-recipients")
-        have = uow.letters.persons_with_letter(incident_id, kind)
-        new = [person for person in targets if person.id not in have]
-        if not new:
+        if not letters:
             campaigns = [c for c in uow.letters.campaigns(incident_id) if c.kind == kind]
             return {
                 "campaign_id": campaigns[-1].id if campaigns else None,
@@ -77,8 +96,6 @@ def start_campaign(
                 "letters": 0,
                 "created": False,
             }
-        # the letters must tell their readers where to write and whom to call: refused, not sent without
-        check_letterhead_complete(uow, incident.organisation_id)
         now = uow.now()
         campaign_id = uuid.uuid4()
         uow.letters.add_campaign(
@@ -86,7 +103,7 @@ def start_campaign(
                 id=campaign_id,
                 incident_id=incident_id,
                 kind=kind,
-                letters=len(new),
+                letters=letters,
                 started_at=now,
                 started_by=actor.ref(),
             )
@@ -102,6 +119,8 @@ def start_campaign(
             payload={"campaign_id": str(campaign_id), "kind": kind, "letters": added, "channels": dict(channels)},
             actor=actor,
         )
+        letters_step = citizen_definition(uow, incident.definition).citizen_step("letters")
+        assert letters_step is not None  # campaign_refusal refuses a definition without one
         start_step_as_system(uow, incident_id=incident_id, step=letters_step.key)
         uow.commit()
     return {"campaign_id": campaign_id, "kind": kind, "letters": added, "created": True, "channels": dict(channels)}
@@ -190,35 +209,3 @@ def _hand_over_print_batches(uow_factory: UnitOfWorkFactory, data_dir: str | Pat
         elif datetime.fromtimestamp(path.stat().st_mtime, tz=orphan_before.tzinfo) < orphan_before:
             post.discard(batch_id)  # its letters were never recorded: they are sent again in a new batch
     return moved
-
-
-def preview_letter(
-    *,
-    uow: NotificationsUnitOfWork,
-    principal: Principal,
-    incident_id: uuid.UUID,
-    kind: str,
-    base_url: str,
-    language: str = "nl",
-) -> RenderedLetter:
-    """The letter as it would go out today, to a sample reader, with a sample code (nothing is stored)."""
-    _check_kind(kind)
-    with uow.read_only():
-        incident_for(uow, principal, incident_id, "letters.read", lock=False)
-        facts = incident_facts(uow, incident_id)
-    now = uow.now()
-    sample = Recipient(
-        name="J. Voorbeeld" if language == "nl" else "J. Example",
-        address={"street": "Voorbeeldstraat", "house_number": "1", "postal_code": "1234 AB", "city": "Voorbeeldstad"},
-        email=None,
-    )
-    context = letter_context(
-        facts,
-        letter_id=uuid.UUID(int=0),
-        language=language,
-        recipient=sample,
-        sent_on=now.date(),
-        code="0" * 16,
-        base_url=base_url,
-    )
-    return render_letter(kind, language, context)

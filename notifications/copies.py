@@ -122,3 +122,19 @@ def open_copy(
             raise CopyMismatch(f"the logo of letter {letter_id} attempt {number} is missing or does not match")
         letter = replace(letter, logo=replace(letter.logo, content=found.content))
     return letter
+
+
+CODE_HIDDEN = "••••-••••-••••-••••"
+
+
+def without_code(letter: RenderedLetter) -> RenderedLetter:
+    """The letter with its access code hidden: what staff are shown of a letter as sent. The code
+    opens the reader's case; it is theirs alone (it is kept only as a keyed hash, and in their copy)."""
+    codes = [block.plain for block in letter.blocks if block.kind == "code" and block.plain]
+    if not codes:
+        return letter
+    text, page = letter.text, letter.html
+    for code in codes:
+        text, page = text.replace(code, CODE_HIDDEN), page.replace(code, CODE_HIDDEN)
+    blocks = tuple(Block(b.kind, ((False, CODE_HIDDEN),)) if b.kind == "code" else b for b in letter.blocks)
+    return replace(letter, blocks=blocks, text=text, html=page)

@@ -162,14 +162,7 @@ class LetterRepository:
         # every probe of the letters index also walked the rows the statement had just inserted
         # (O(n^2): 1.9 s for 3,000 letters, 2 minutes for 20,000).
         scratch = f"campaign_{uuid.uuid4().hex[:12]}"
-        chosen = f"""
-            CREATE TEMP TABLE {scratch} ON COMMIT DROP AS
-            SELECT p.id AS person_id, p.language, {channel_case("p")} AS channel
-            FROM affected_persons p
-            WHERE p.incident_id = :incident AND p.kind = :recipients
-              AND NOT EXISTS (SELECT 1 FROM letters l
-                              WHERE l.incident_id = p.incident_id AND l.person_id = p.id AND l.kind = :kind)
-        """  # noqa: S608 - the table name is generated here, the CASE from the policy's fixed names
+        chosen = f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS {_CAMPAIGN_PERSONS}"
         stmt = text(
             f"""
             WITH added AS (
@@ -204,18 +197,9 @@ class LetterRepository:
         self, incident_id: uuid.UUID, campaign_id: uuid.UUID, kind: str, recipients: str, now: datetime
     ) -> Counter[str]:
         """Elsewhere than PostgreSQL: the letters built here, each channel chosen by `choose_channel`."""
-        person = AffectedPersonRow
-        has_letter = exists().where(
-            LetterRow.incident_id == person.incident_id, LetterRow.person_id == person.id, LetterRow.kind == kind
-        )
-        stmt = (
-            select(person.id, person.language, person.consent_electronic, person.has_email, person.has_address)
-            .where(person.incident_id == incident_id, person.kind == recipients, ~has_letter)
-            .order_by(person.id)
-        )
         channels: Counter[str] = Counter()
         rows = []
-        for found in self.session.execute(stmt):
+        for found in self.session.execute(_campaign_persons(incident_id, kind, recipients)):
             channel = choose_channel(AffectedPerson(*found))
             channels[channel.value if channel else "none"] += 1
             status = created_status(channel)
@@ -238,6 +222,33 @@ class LetterRepository:
             )
         self.add_letters(rows)  # under the incident's lock: these persons have no letter, all go in
         return channels
+
+    def campaign_channels(self, *, incident_id: uuid.UUID, kind: str, recipients: str) -> Counter[str]:
+        """The letters `queue_campaign` would add now, per channel ("none": nobody to write to): the same
+        persons, their channels chosen by the same policy (the generated CASE on PostgreSQL, as the
+        campaign's INSERT; `choose_channel` elsewhere, as the campaign's Python)."""
+        if is_postgresql(self.session):
+            stmt = text(
+                f"SELECT coalesce(chosen.channel, 'none'), count(*) FROM ({_CAMPAIGN_PERSONS}) AS chosen GROUP BY 1"  # noqa: S608 - generated from the policy
+            )
+            found = self.session.execute(stmt, {"incident": incident_id, "recipients": recipients, "kind": kind})
+            return Counter({row[0]: row[1] for row in found})
+        channels: Counter[str] = Counter()
+        for person in self.session.execute(_campaign_persons(incident_id, kind, recipients)):
+            channel = choose_channel(AffectedPerson(*person))
+            channels[channel.value if channel else "none"] += 1
+        return channels
+
+    def campaign_person(self, *, incident_id: uuid.UUID, kind: str, recipients: str) -> uuid.UUID | None:
+        """The first person (in import order) a campaign of `kind` would write to now, if any."""
+        person = AffectedPersonRow
+        stmt = (
+            select(person.id)
+            .where(person.incident_id == incident_id, person.kind == recipients, ~_has_letter(kind))
+            .order_by(person.created_at, person.id)
+            .limit(1)
+        )
+        return self.session.scalar(stmt)
 
     def get(self, letter_id: uuid.UUID) -> LetterRow | None:
         return self.session.get(LetterRow, letter_id)
@@ -535,6 +546,23 @@ def _values(statuses: Iterable[LetterStatus]) -> list[str]:
     return sorted(status.value for status in statuses)
 
 
+def _has_letter(kind: str) -> Any:
+    person = AffectedPersonRow
+    return exists().where(
+        LetterRow.incident_id == person.incident_id, LetterRow.person_id == person.id, LetterRow.kind == kind
+    )
+
+
+def _campaign_persons(incident_id: uuid.UUID, kind: str, recipients: str) -> Any:
+    """The persons a campaign of `kind` writes to: of `recipients`, without a letter of that kind yet."""
+    person = AffectedPersonRow
+    return (
+        select(person.id, person.language, person.consent_electronic, person.has_email, person.has_address)
+        .where(person.incident_id == incident_id, person.kind == recipients, ~_has_letter(kind))
+        .order_by(person.id)
+    )
+
+
 def channel_case(alias: str) -> str:
     """`model.choose_channel` as an SQL CASE over the persons table (`alias`): the same policy, for the
     INSERT ... SELECT. NULL where no channel reaches the person."""
@@ -547,3 +575,14 @@ def channel_case(alias: str) -> str:
         condition = " AND ".join(f'{alias}."{fact}"' for fact in rule.requires) or "TRUE"
         whens.append(f"WHEN {condition} THEN '{LetterChannel(rule.channel).value}'")
     return "CASE " + " ".join(whens) + " END"
+
+
+# The persons of a campaign with their channels, as PostgreSQL chooses them (the campaign's INSERT and
+# its count before it read this one SELECT; parameters :incident, :recipients, :kind).
+_CAMPAIGN_PERSONS = f"""
+    SELECT p.id AS person_id, p.language, {channel_case("p")} AS channel
+    FROM affected_persons p
+    WHERE p.incident_id = :incident AND p.kind = :recipients
+      AND NOT EXISTS (SELECT 1 FROM letters l
+                      WHERE l.incident_id = p.incident_id AND l.person_id = p.id AND l.kind = :kind)
+"""  # noqa: S608 - the CASE from the policy's fixed names, checked against the table

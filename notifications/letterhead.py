@@ -197,17 +197,25 @@ def letterhead_gaps(row: LetterSenderRow | None) -> list[str]:
     return [name for name in ("postal_address", "phone") if row is None or not getattr(row, name)]
 
 
-def check_letterhead_complete(uow: NotificationsUnitOfWork, organisation_id: uuid.UUID) -> None:
-    """Refuse (409) a campaign whose letters would not tell the reader where to write or whom to call."""
+def letterhead_refusal(uow: NotificationsUnitOfWork, organisation_id: uuid.UUID) -> StateConflict | None:
+    """Why a campaign may not start (409) because its letters would not tell the reader where to
+    write or whom to call, or None when the letterhead has both."""
     gaps = letterhead_gaps(uow.senders.get(organisation_id))
     if not gaps:
-        return
+        return None
     message = {
         ("postal_address", "phone"): messages.CAMPAIGN_NO_ADDRESS_PHONE,
         ("postal_address",): messages.CAMPAIGN_NO_ADDRESS,
         ("phone",): messages.CAMPAIGN_NO_PHONE,
     }[tuple(gaps)]
-    raise StateConflict(message(), rule="letterhead-incomplete", missing=gaps)
+    return StateConflict(message(), rule="letterhead-incomplete", missing=gaps)
+
+
+def check_letterhead_complete(uow: NotificationsUnitOfWork, organisation_id: uuid.UUID) -> None:
+    """Refuse (409) a campaign whose letters would not tell the reader where to write or whom to call."""
+    refused = letterhead_refusal(uow, organisation_id)
+    if refused is not None:
+        raise refused
 
 
 def citizen_contact(*, uow: NotificationsUnitOfWork) -> dict[str, Any] | None:

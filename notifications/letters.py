@@ -62,6 +62,9 @@ GROUNDS = {
     },
 }
 AND = {"nl": "en", "en": "and"}
+# Where a preview prints the reader's code: visibly no code, and no code field accepts it
+# (`codes.normalize_access_code` refuses it: it is not 16 symbols of the code alphabet).
+PREVIEW_CODE = {"nl": "VOORBEELD-GEEN-ECHTE-CODE", "en": "SAMPLE-NOT-A-REAL-CODE"}
 
 
 def join_words(words: list[str], language: str) -> str:
@@ -186,8 +189,9 @@ def letter_context(
     sent_on: date,
     code: str | None,
     base_url: str,
+    preview: bool = False,
 ) -> dict[str, Any]:
-    """The template context of one letter."""
+    """The template context of one letter; a `preview` prints `PREVIEW_CODE` where the code goes."""
     sender: dict[str, Any] = dict(facts.sender)
     postal_lines = [line.strip() for line in sender.get("postal_address", "").splitlines() if line.strip()]
     sender["postal_inline"] = ", ".join(postal_lines)
@@ -220,6 +224,6 @@ def letter_context(
         "not_working_since": long_date(facts.not_working_since, language) if facts.not_working_since else None,
         "investigation": facts.investigation,
         "investigation_due": long_date(facts.investigation_due, language) if facts.investigation_due else None,
-        "code": format_access_code(code) if code else None,
+        "code": PREVIEW_CODE[language] if preview else (format_access_code(code) if code else None),
         "citizen_url": base_url.rstrip("/") + CITIZEN_PATH,
     }

@@ -131,6 +131,13 @@ LETTER_ONLY_FOR_UNFOUNDED = Template(
 )
 NO_AFFECTED_PERSONS = Template("letter.no-affected", "nobody to write to: import the affected persons first")
 NO_REPORTER_CONTACT = Template("letter.no-reporter", "nobody to write to: record the reporter's contact first")
+CAMPAIGN_COUNT_CHANGED = Template(
+    "campaign.count-changed",
+    "you confirmed %(expected)s letter(s), but the campaign would now write %(letters)s:"
+    " persons were imported or letters sent meanwhile; look at the new number and confirm again",
+)
+PERSON_NOT_HERE = Template("letter.person-not-here", "no such person among this letter's readers on this incident")
+LETTER_NOT_HERE = Template("letter.not-here", "no such letter on this incident")
 SENDER_INVALID = Template("letter.sender-invalid", "the sender details are invalid")
 LOGO_TOO_LARGE = Template("logo.too-large", "the logo is larger than %(limit)s KiB")
 LOGO_NOT_IMAGE = Template("logo.not-image", "the logo is not a PNG or JPEG image")

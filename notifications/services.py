@@ -21,8 +21,8 @@ from notifications.answers import (
 )
 from notifications.attempts import DeliveryReport
 from notifications.campaigns import (
+    LETTER_FOR,
     letters_summary,
-    preview_letter,
     recover_letters,
     start_campaign,
     verify_letters_ledger,
@@ -55,9 +55,11 @@ from notifications.mailbox import get_captured_mail, list_captured_mail
 from notifications.oversight import letter_timeliness, oversight_persons
 from notifications.persons import import_persons, list_persons, open_person, record_reporter
 from notifications.ports import Installation
+from notifications.preview import plan_campaign, preview_letter, preview_letter_pdf
 from notifications.rendering import RenderedLetter
 from notifications.response_handling import assign_response, decide_objection, decide_response, decide_review
 from notifications.response_notices import NoticeReport, deliver_response_notices
+from notifications.sent import get_sent_letter, get_sent_letter_pdf
 from notifications.settings import NotificationsSettings
 from notifications.storage import NotificationsUnitOfWork, UnitOfWorkFactory
 from notifications.tables import CAMPAIGN_KINDS, DECISION_OUTCOMES, LETTER_KINDS, RESPONSE_KINDS, REVIEW_OUTCOMES
@@ -87,6 +89,7 @@ __all__ = [
     "CITIZEN_PATH",
     "DECISION_OUTCOMES",
     "HANDLERS",
+    "LETTER_FOR",
     "LETTER_KINDS",
     "LOGO_LIMIT",
     "MAX_ATTACHMENTS",
@@ -135,6 +138,8 @@ __all__ = [
     "get_citizen_letter_pdf",
     "get_letterhead",
     "get_response_attachment",
+    "get_sent_letter",
+    "get_sent_letter_pdf",
     "import_persons",
     "letter_timeliness",
     "letters_summary",
@@ -148,7 +153,9 @@ __all__ = [
     "open_person",
     "open_vault",
     "oversight_persons",
+    "plan_campaign",
     "preview_letter",
+    "preview_letter_pdf",
     "record_citizen_response",
     "record_reporter",
     "recover_letters",

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from notifications.bulk import bulk_insert, bulk_update, chunks
 from notifications.dispatch import LetterDispatch
 from notifications.letter_storage import LetterRepository
-from notifications.model import AffectedPerson
 from notifications.rendering import Logo
 from notifications.response_storage import ResponseExtrasRepository
 from notifications.tables import (
@@ -74,21 +73,6 @@ class PersonRepository:
             .order_by(AffectedPersonRow.created_at, AffectedPersonRow.id)
         )
         return list(self.session.scalars(stmt))
-
-    def campaign_targets(self, incident_id: uuid.UUID, kind: str) -> list[AffectedPerson]:
-        """Every person of `kind`, with what choosing a channel needs."""
-        stmt = (
-            select(
-                AffectedPersonRow.id,
-                AffectedPersonRow.language,
-                AffectedPersonRow.consent_electronic,
-                AffectedPersonRow.has_email,
-                AffectedPersonRow.has_address,
-            )
-            .where(AffectedPersonRow.incident_id == incident_id, AffectedPersonRow.kind == kind)
-            .order_by(AffectedPersonRow.id)
-        )
-        return [AffectedPerson(*r) for r in self.session.execute(stmt)]
 
     def page(
         self, incident_id: uuid.UUID, *, page: int, per_page: int, bsn_hash: str | None = None

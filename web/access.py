@@ -74,7 +74,12 @@ ROUTES: dict[str, Access] = {
     f"POST {P}/persons/<uuid:person_id>/open": "persons.read_identity",
     f"POST {P}/persons": "persons.import",
     f"POST {P}/letters": "letters.send",
+    f"GET {P}/letters/preview": "letters.send",  # the look before sending (web/pages/letters_preview.py)
+    f"GET {P}/letters/preview.pdf": "letters.send",
     f"GET {P}/letters/progress": "letters.read",
+    # a letter as sent, its code hidden: for those who read letters and may see who they went to
+    f"GET {P}/letters/<uuid:letter_id>": "persons.read_identity",
+    f"GET {P}/letters/<uuid:letter_id>/pdf": "persons.read_identity",
     f"GET {P}/responses": "responses.read",
     f"POST {P}/responses/<uuid:response_id>/answer": "responses.answer",
     f"POST {P}/responses/<uuid:response_id>/assignee": "responses.assign",
@@ -180,6 +185,8 @@ ROUTES: dict[str, Access] = {
     f"GET {I}/affected-persons/<uuid:person_id>": "persons.read_identity",
     f"POST {I}/letters": "letters.send",
     f"GET {I}/letters/summary": "letters.read",
+    f"GET {I}/letters/preview": "letters.send",
+    f"GET {I}/letters/preview.pdf": "letters.send",
     f"GET {I}/responses": "responses.read",
     f"POST {I}/responses/<uuid:response_id>/answer": "responses.answer",
     f"GET {I}/responses/<uuid:response_id>/attachments/<uuid:attachment_id>": "responses.read",

@@ -44,6 +44,7 @@ import web.pages.invitations
 import web.pages.layout
 import web.pages.letterhead
 import web.pages.letters
+import web.pages.letters_preview
 import web.pages.mailbox
 import web.pages.oversight
 import web.pages.report
@@ -90,6 +91,7 @@ PAGE_BLUEPRINTS: tuple[Blueprint, ...] = (
     web.pages.approvals.blp,
     web.pages.tokens.blp,
     web.pages.letters.blp,
+    web.pages.letters_preview.blp,
     web.pages.responses.blp,
     web.pages.mailbox.blp,
     web.pages.citizen.blp,

@@ -1,6 +1,7 @@
-"""The officer's letters pages: import the affected persons, list them, start the letters, follow them.
+"""The officer's letters pages: import the affected persons, list them, follow the letters, open one as sent.
 
-The progress display on the incident page is web.pages.letters_panel; its JSON is served here.
+The progress display on the incident page is web.pages.letters_panel; its JSON is served here. The look
+before the letters go out, and their start, is web.pages.letters_preview.
 """
 
 from __future__ import annotations
@@ -8,22 +9,25 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from notifications.services import (
+    LETTER_FOR,
     FileTooLarge,
     PersonsFileRejected,
+    get_sent_letter,
+    get_sent_letter_pdf,
     import_persons,
     list_persons,
     open_person,
-    start_campaign,
 )
 from protocol.services import InvalidEvidence, NotFound, ProtocolError
 from web.context import herstel, notifications_uow, principal, vault
 from web.pages.common import may, page_arg, page_count
-from web.pages.incident_view import FormState, Refusal
-from web.pages.incidents import Page, attempt, fetch
+from web.pages.incident_view import Refusal
+from web.pages.incidents import Page, fetch
+from web.pages.letter_html import letter_body
 from web.pages.letters_panel import progress
 from web.pages.letters_text import CHANNELS, LETTER_STATUSES
 from web.pages.text import _, field_message, label, ngettext
@@ -37,25 +41,6 @@ PER_PAGE = 50
 @blp.get("/incidents/<uuid:incident_id>/letters/progress")
 def progress_json(incident_id: uuid.UUID) -> Response:
     return jsonify(progress(incident_id))
-
-
-@blp.post("/incidents/<uuid:incident_id>/letters")
-def start(incident_id: uuid.UUID) -> Page:
-    kind = request.form.get("kind", "")
-    state = FormState("letters", {"kind": kind})
-
-    def queued(result: dict[str, Any]) -> str:
-        if result["created"]:
-            return ngettext("%(num)d letter queued.", "%(num)d letters queued.", result["letters"])
-        return _("Everyone already has this letter: nothing new was queued.")
-
-    return attempt(
-        incident_id,
-        state,
-        lambda: start_campaign(uow=notifications_uow(), principal=principal(), incident_id=incident_id, kind=kind),
-        queued,
-        anchor="letters",
-    )
 
 
 def address_line(address: dict[str, str] | None) -> str:
@@ -96,6 +81,10 @@ def render_persons(
         pages=pages,
         rejected=rejected,
         may_import=may("persons.import", incident["organisation_id"]) and incident["state"] == "open",
+        may_preview=may("letters.send", incident["organisation_id"]) and incident["state"] == "open",
+        letter_for=LETTER_FOR,
+        may_open_letters=may("letters.read", incident["organisation_id"])
+        and may("persons.read_identity", incident["organisation_id"]),
         status_label=lambda s: label(LETTER_STATUSES, s),
         channel_label=lambda c: label(CHANNELS, c),
         address_line=address_line,
@@ -189,3 +178,35 @@ def import_file(incident_id: uuid.UUID) -> Page:
         "info",
     )
     return redirect(url_for("letters_page.persons", incident_id=incident_id))
+
+
+@blp.get("/incidents/<uuid:incident_id>/letters/<uuid:letter_id>")
+def sent_letter(incident_id: uuid.UUID, letter_id: uuid.UUID) -> Page:
+    """One letter as it was sent (its code hidden): the e-mail, and a link to the post letter."""
+    incident = fetch(incident_id)
+    found = get_sent_letter(
+        uow=notifications_uow(), vault=vault(), principal=principal(), incident_id=incident_id, letter_id=letter_id
+    )
+    letter = found["letter"]
+    return render_template(
+        "sent_letter.html",
+        incident=incident,
+        found=found,
+        letter=letter,
+        body=letter_body(letter.html) if letter else "",
+        status_label=label(LETTER_STATUSES, found["status"]),
+        channel_label=label(CHANNELS, found["channel"]),
+    )
+
+
+@blp.get("/incidents/<uuid:incident_id>/letters/<uuid:letter_id>/pdf")
+def sent_letter_pdf(incident_id: uuid.UUID, letter_id: uuid.UUID) -> Response:
+    """The same letter as the post letter (PDF), its code hidden."""
+    data = get_sent_letter_pdf(
+        uow=notifications_uow(), vault=vault(), principal=principal(), incident_id=incident_id, letter_id=letter_id
+    )
+    if data is None:
+        abort(404, description=_("This letter has not been rendered yet: it is still waiting to be sent."))
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="brief-{letter_id.hex[:8]}.pdf"'
+    return response

@@ -9,9 +9,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from notifications.services import CAMPAIGN_KINDS, letters_summary
+from notifications.services import CAMPAIGN_KINDS, letters_summary, plan_campaign
+from protocol.services import ProtocolError
 from web.context import notifications_uow, principal
-from web.pages.common import may
+from web.pages.common import definition, may
+from web.pages.incident_view import Refusal
 from web.pages.letters_text import CHANNELS, LETTER_KINDS_TEXT, LETTER_STATUSES
 from web.pages.text import label, ngettext
 
@@ -54,16 +56,37 @@ def progress(incident_id: uuid.UUID) -> dict[str, Any]:
 
 
 def progress_panel(incident: dict[str, Any]) -> dict[str, Any] | None:
-    """What the incident page's letters section needs, or None when the user may not see letters."""
+    """What the incident page's letters section needs, or None when the user may not see letters.
+
+    Sending is offered only when the campaign's own check (`plan_campaign`) lets it start: a letter
+    kind it refuses for this incident's outcome is not offered, any other refusal is shown instead
+    of the button, in the page's language."""
     organisation = incident["organisation_id"]
     if not may("letters.read", organisation):
         return None
-    outcome = (incident.get("facts") or {}).get("outcome")
-    kinds = [k for k in CAMPAIGN_KINDS if (k == "unfounded") == (outcome == "unfounded")]
+    kinds: list[tuple[str, str]] = []
+    protocol = definition(incident["protocol"]["key"], incident["protocol"]["version"])  # names steps in a refusal
+    refusal: Refusal | None = None
+    letters: dict[str, int] = {}
+    if may("letters.send", organisation):
+        for kind in CAMPAIGN_KINDS:
+            try:
+                plan = plan_campaign(
+                    uow=notifications_uow(), principal=principal(), incident_id=incident["id"], kind=kind
+                )
+            except ProtocolError as error:
+                if error.rule != "letter-kind":  # the other kind is for the other outcome: not offered
+                    refusal = refusal or Refusal.of(error, protocol)
+                continue
+            kinds.append((kind, label(LETTER_KINDS_TEXT, kind)))
+            letters[kind] = plan["letters"]
+    offered = [k for k in kinds if letters[k[0]]]
     return {
         "progress": progress(incident["id"]),
-        "may_send": may("letters.send", organisation) and incident["state"] == "open",
+        "may_send": bool(offered),
+        "refusal": None if offered else refusal,
+        "everyone_has_it": bool(kinds) and not offered,
         "may_read_persons": may("persons.read", organisation),
         "may_read_responses": may("responses.read", organisation),
-        "kinds": [(k, label(LETTER_KINDS_TEXT, k)) for k in kinds],
+        "kinds": offered,
     }

@@ -179,6 +179,10 @@ RULES: Mapping[str, object] = {
     "permission-step": _l("Your role allows this only for some steps."),
     "evidence": _l("Some fields are missing or not valid."),
     "duplicate": _l("That exists already."),
+    "campaign-count-changed": _l(
+        "The number of letters changed after you looked. Below are the new numbers: look again and confirm."
+    ),
+    "no-recipients": _l("There is nobody to write to yet."),
     "grant-admin": _l("Only an administrator gives or takes away the coordinator, oversight and administrator roles."),
     "organisation": _l("You manage users in several organisations: choose one."),
 }

@@ -105,3 +105,31 @@ def test_a_letter_rerouted_to_post_after_its_emails_gets_posts_own_attempts(
     summary = officer_api.ok(officer_api.get(f"/incidents/{incident_id}/letters/summary"))
     assert summary["by_channel"] == {"post": {"delivered": 1}}
     assert smtp_server.messages() == []
+
+
+def test_the_preview_counts_per_channel_and_a_start_with_another_count_is_refused(
+    officer_api: Api, assessed: dict[str, Any]
+) -> None:
+    incident_id = assessed["id"]
+    import_people(officer_api, incident_id, 2)
+    preview = officer_api.ok(officer_api.get(f"/incidents/{incident_id}/letters/preview?kind=notification"), 200)
+    assert preview["letters"] == 2
+    assert preview["channels"] == {"email": 2, "post": 0, "none": 0}
+    assert preview["letter"]["channel"] == "email"
+    assert (
+        "SAMPLE-NOT-A-REAL-CODE" in preview["letter"]["text"]
+        or "VOORBEELD-GEEN-ECHTE-CODE" in preview["letter"]["text"]
+    )
+    pdf = officer_api.get(f"/incidents/{incident_id}/letters/preview.pdf?kind=notification")
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
+    import_people(officer_api, incident_id, 3)
+    body = {"kind": "notification", "expected_letters": preview["letters"]}
+    refused = officer_api.post(f"/incidents/{incident_id}/letters", body)
+    assert refused.status_code == 409
+    problem = refused.get_json()
+    assert (problem["expected"], problem["actual"]) == (2, 3)
+    started = officer_api.ok(
+        officer_api.post(f"/incidents/{incident_id}/letters", {**body, "expected_letters": 3}), 202
+    )
+    assert started["letters"] == 3

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from installation import Herstel
@@ -48,6 +49,7 @@ from notifications.services import (
     unit_of_work,
     unit_of_work_factory,
 )
+from notifications.tables import LetterRow
 from protocol.services import (
     MATRIX,
     Principal,
@@ -222,6 +224,9 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
         uow=herstel.uow(), principal=staff["admin"], email="nieuwkomer@gemeente-alfa.nl", roles=["officer"]
     )
     users = [*staff.values(), second]
+    with herstel.uow().read_only() as reading:
+        assert reading.session is not None
+        letter_id = reading.session.scalars(select(LetterRow.id).where(LetterRow.incident_id == incident_id)).first()
     person_id = list_persons(
         uow=unit_of_work(herstel), vault=open_vault(herstel.settings), principal=officer, incident_id=incident_id
     )["items"][0]["id"]
@@ -239,6 +244,7 @@ def org_a(herstel: Herstel, smtp_server: Any, dispatched: Dispatched, clock: Any
             "user_id": str(coordinator.user_id),
             "mail_id": mail_id,
             "invitation_id": str(invitation.id),
+            "letter_id": str(letter_id),
             "person_id": str(person_id),
             "organisation_id": str(organisation_id),  # its letterhead (web/api/letterhead.py)
         },
@@ -386,10 +392,15 @@ def api_body(rule: str, a: OrgA, made_up: bool) -> list[tuple[str, Any]]:
     return [("", {})]
 
 
+def preview_query(rule: str) -> str:
+    """The query a letter preview needs (which letter), so that the walk reaches its access check."""
+    return "?kind=notification" if rule.endswith(("/letters/preview", "/letters/preview.pdf")) else ""
+
+
 def api_requests(method: str, rule: str, a: OrgA, made_up: bool = False) -> list[Request]:
     url, in_path = fill(rule, a.ids)
     if method == "GET":
-        requests = [Request("", url, names_a="path" if in_path else "")]
+        requests = [Request("", url + preview_query(rule), names_a="path" if in_path else "")]
         if rule == f"{API}/users":
             query = str(uuid.uuid4()) if made_up else str(a.organisation_id)
             requests.append(Request("organisation A", f"{url}?organisation_id={query}", names_a="body"))
@@ -413,7 +424,7 @@ def page_requests(method: str, rule: str, a: OrgA, made_up: bool = False) -> lis
     url, in_path = fill(rule, a.ids)
     names = "path" if in_path else ""
     if method == "GET":
-        return [Request("", url, names_a=names)]
+        return [Request("", url + preview_query(rule), names_a=names)]
     if rule == "/incidents/new":
         form = {
             "algorithm_id": str(uuid.uuid4()) if made_up else a.ids["algorithm_id"],
@@ -439,6 +450,7 @@ def page_requests(method: str, rule: str, a: OrgA, made_up: bool = False) -> lis
         "justification": "Bravo wil dit.",
         "answer": "Bravo antwoordt.",
         "kind": "notification",
+        "expected": "1",  # the number a start confirms (web/pages/letters_preview.py)
         "name": "bravo",
     }
     return [Request("", url, form=form, names_a=names)]

@@ -4,13 +4,15 @@ and the progress on the incident page with its JSON for the refreshing script.""
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from installation import Herstel
-from tests.integration.notifications.conftest import people, persons_file
+from tests.conftest import set_test_letterhead
+from tests.integration.notifications.conftest import CODE, people, persons_file
 from tests.integration.web.pages.conftest import Browser
 from tests.integration.web.pages.dom import parse
 from tests.integration.web.pages.letters import deliver
@@ -95,23 +97,43 @@ def test_only_staff_who_may_see_persons_reach_the_list(
     assert investigator.get(f"/incidents/{assessed['id']}/letters/progress").status_code == 403
 
 
-def test_starting_the_letters_without_persons_is_refused_beside_the_form(
+def test_without_persons_no_send_button_is_offered_and_a_start_is_refused_in_dutch(
     officer_browser: Browser, assessed: dict[str, Any]
 ) -> None:
-    response = officer_browser.submit(f"/incidents/{assessed['id']}/letters", {"kind": "notification"}, status=409)
-    page = parse(response.get_data(as_text=True))
-    assert "no-recipients" in page.by_id("letters").one(class_="refusal").text
+    page = officer_browser.page(f"/incidents/{assessed['id']}")
+    assert not page.by_id("letters").select("form")  # the campaign's own check refuses: no button
+    assert "lees eerst de getroffen personen in" in page.by_id("letters-not-now").text
+    response = officer_browser.submit(
+        f"/incidents/{assessed['id']}/letters", {"kind": "notification", "expected": "0"}, status=409
+    )
+    refused = parse(response.get_data(as_text=True))
+    assert "no-recipients" in refused.one(class_="refusal").text
+    assert "lees eerst de getroffen personen in" in refused.one(class_="refusal").text
+
+
+def test_an_incomplete_letterhead_offers_no_send_button_and_the_preview_says_why(
+    herstel: Herstel, officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    incident_id = assessed["id"]
+    upload(officer_browser, incident_id, persons_file(people(2)))
+    set_test_letterhead(herstel, assessed["organisation_id"], phone="")
+    page = officer_browser.page(f"/incidents/{incident_id}")
+    assert not page.by_id("letters").select("form")  # campaign_refusal holds the letterhead check too
+    assert "Het briefhoofd heeft geen telefoonnummer" in page.by_id("letters-not-now").text
+    preview = officer_browser.page(f"/incidents/{incident_id}/letters/preview?kind=notification", status=200)
+    assert "Het briefhoofd heeft geen telefoonnummer" in preview.one(class_="refusal").text
+    assert not preview.select("button", id="send-letters")
 
 
 def test_letters_started_from_the_page_show_their_progress(
     officer_browser: Browser, assessed: dict[str, Any], dispatched: Any
 ) -> None:
     incident_id = assessed["id"]
+    upload(officer_browser, incident_id, persons_file(people(3, consent=lambda i: i != 2)))
     before = officer_browser.page(f"/incidents/{incident_id}")
     assert "Er zijn nog geen brieven" in before.by_id("letters").text
     assert before.by_id("letters").one("input", name="kind")["value"] == "notification"
-    upload(officer_browser, incident_id, persons_file(people(3, consent=lambda i: i != 2)))
-    officer_browser.submit(f"/incidents/{incident_id}/letters", {"kind": "notification"})
+    officer_browser.submit(f"/incidents/{incident_id}/letters", {"kind": "notification", "expected": "3"})
 
     page = officer_browser.page(f"/incidents/{incident_id}")
     assert "3 brieven in de wachtrij gezet." in page.one(class_="messages").text
@@ -129,9 +151,12 @@ def test_letters_started_from_the_page_show_their_progress(
     assert (data["total"], data["done"], data["open"]) == (3, 0, 3)
     assert {c["key"]: c["total"] for c in data["channels"]} == {"email": 2, "post": 1}
 
-    officer_browser.submit(f"/incidents/{incident_id}/letters", {"kind": "notification"})
     again = officer_browser.page(f"/incidents/{incident_id}")
-    assert "Iedereen heeft deze brief al" in again.one(class_="messages").text
+    assert not again.by_id("letters").select("form")  # nobody left to write to: no button
+    assert "Iedereen heeft deze brief al" in again.by_id("letters-all-sent").text
+    officer_browser.submit(f"/incidents/{incident_id}/letters", {"kind": "notification", "expected": "0"})
+    after = officer_browser.page(f"/incidents/{incident_id}")
+    assert "Iedereen heeft deze brief al" in after.one(class_="messages").text
 
 
 def test_progress_counts_delivered_letters(
@@ -156,6 +181,7 @@ def test_the_script_is_served_from_this_origin(officer_browser: Browser) -> None
 def test_the_unfounded_letter_is_offered_for_an_unfounded_signal(
     herstel: Herstel, officer_browser: Browser, report: Callable[..., dict[str, Any]]
 ) -> None:
+    from notifications.services import record_reporter, unit_of_work
     from protocol.services import complete_step
     from tests.integration.web.pages.conftest import ASSESSMENT
 
@@ -169,7 +195,21 @@ def test_the_unfounded_letter_is_offered_for_an_unfounded_signal(
         evidence={**ASSESSMENT, "outcome": "unfounded"},
     )
     page = officer_browser.page(f"/incidents/{incident['id']}")
+    assert "leg eerst de contactgegevens van de melder vast" in page.by_id("letters-not-now").text.lower()
+    record_reporter(
+        uow=unit_of_work(herstel),
+        vault=herstel.vault,
+        principal=officer_browser.principal,
+        incident_id=incident["id"],
+        name="Mr. Melder",
+        email="melder@example.nl",
+        consent_electronic=True,
+    )
+    page = officer_browser.page(f"/incidents/{incident['id']}")
     assert page.by_id("letters").one("input", name="kind")["value"] == "unfounded"
+    preview = officer_browser.page(f"/incidents/{incident['id']}/letters/preview?kind=unfounded")
+    assert "Mr. Melder" in preview.by_id("letter-title").text
+    assert preview.by_id("send-letters").text == "Verstuur 1 brief"
 
 
 def test_a_role_without_identity_sees_the_persons_masked(
@@ -199,6 +239,150 @@ def test_a_page_number_past_any_list_is_an_empty_page_not_an_error(
     for page in ("99999999999999999999", "100001", "-3", "x"):
         response = officer_browser.get(f"/incidents/{assessed['id']}/persons?page={page}")
         assert response.status_code == 200, page
+
+
+def ledger_and_chain(herstel: Herstel, incident_id: Any) -> tuple[int, ...]:
+    """What a preview must leave as it was: the incident's events, letters, attempts, copies and campaigns."""
+    from sqlalchemy import func, select
+
+    from notifications.tables import CampaignRow, LetterAttemptRow, LetterCopyRow, LetterRow
+    from protocol.storage.tables import EventRow
+
+    with herstel.uow().read_only() as uow:
+        assert uow.session is not None
+        counts = [
+            uow.session.scalar(select(func.count()).select_from(EventRow).where(EventRow.incident_id == incident_id)),
+            uow.session.scalar(select(func.count()).select_from(LetterRow).where(LetterRow.incident_id == incident_id)),
+            uow.session.scalar(select(func.count()).select_from(LetterAttemptRow)),
+            uow.session.scalar(select(func.count()).select_from(LetterCopyRow)),
+            uow.session.scalar(
+                select(func.count()).select_from(CampaignRow).where(CampaignRow.incident_id == incident_id)
+            ),
+        ]
+    return tuple(int(c or 0) for c in counts)
+
+
+def test_the_preview_shows_the_counts_per_channel_and_one_persons_letter_and_records_nothing(
+    herstel: Herstel, officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    from notifications.services import normalize_access_code
+
+    incident_id = assessed["id"]
+    readers = people(3, consent=lambda i: i != 2, language=lambda i: "nl")
+    upload(officer_browser, incident_id, persons_file(readers))
+    before = ledger_and_chain(herstel, incident_id)
+    incident = officer_browser.page(f"/incidents/{incident_id}")
+    form = incident.by_id("letters-send")
+    assert (form["method"], form["action"]) == ("get", f"/incidents/{incident_id}/letters/preview")
+
+    page = officer_browser.page(f"/incidents/{incident_id}/letters/preview?kind=notification")
+    rows = {tr["data-channel"]: tr.one("td").text for tr in page.by_id("count-table").select("tr")}
+    assert rows == {"email": "2", "post": "1", "none": "0", "all": "3"}
+    reader = page.by_id("letter-title").text
+    assert any(r["name"] in reader for r in readers)
+    placeholder = "VOORBEELD-GEEN-ECHTE-CODE"
+    assert placeholder in page.by_id("preview-text").text
+    assert placeholder in page.by_id("preview-html").text
+    assert normalize_access_code(placeholder) is None  # no code field would take it
+    assert not CODE.search(page.text)  # nothing shaped like a real code anywhere on the page
+    assert page.by_id("preview-subject").text == "Ons computerprogramma heeft mensen misschien ongelijk behandeld"
+    letterhead = page.by_id("preview-html").text  # rendered like the real letter: with the organisation's letterhead
+    assert "Postbus 1234" in letterhead
+    assert "J. de Vries" in letterhead
+    button = page.by_id("send-letters")
+    assert button.text == "Verstuur 3 brieven"
+    confirm = page.by_id("confirm").one("form")
+    assert confirm.one("input", name="expected")["value"] == "3"
+    assert confirm["action"] == f"/incidents/{incident_id}/letters"
+
+    pdf = officer_browser.get(page.by_id("preview-pdf")["href"])
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    assert ledger_and_chain(herstel, incident_id) == before  # no letter, code, copy, campaign or event
+
+
+def test_the_preview_of_a_chosen_person_is_their_letter_on_their_channel(
+    officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    incident_id = assessed["id"]
+    upload(officer_browser, incident_id, persons_file(people(2, consent=lambda i: i == 0, language=lambda i: "en")))
+    listed = officer_browser.page(f"/incidents/{incident_id}/persons")
+    links = {
+        tr.select("td")[0].text: tr.one("a", class_="preview-link")["href"]
+        for tr in listed.by_id("list").one("tbody").select("tr")
+    }
+    by_post = officer_browser.page(links["Zoë Öztürk-00001"])
+    assert "Zoë Öztürk-00001" in by_post.by_id("letter-title").text
+    assert by_post.by_id("preview-channel").text == "Post"
+    assert "SAMPLE-NOT-A-REAL-CODE" in by_post.by_id("preview-text").text  # in the reader's language
+    by_mail = officer_browser.page(links["Zoë Öztürk-00000"])
+    assert by_mail.by_id("preview-channel").text == "E-mail"
+    other = officer_browser.get(f"/incidents/{incident_id}/letters/preview?kind=notification&person={uuid.uuid4()}")
+    assert other.status_code == 404
+
+
+def test_a_start_whose_count_changed_since_the_look_is_refused_with_the_new_count(
+    herstel: Herstel, officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    incident_id = assessed["id"]
+    upload(officer_browser, incident_id, persons_file(people(3)))
+    page = officer_browser.page(f"/incidents/{incident_id}/letters/preview?kind=notification")
+    shown = page.by_id("confirm").one("input", name="expected")["value"]
+    assert shown == "3"
+    upload(officer_browser, incident_id, persons_file(people(5)))  # two more imported meanwhile
+    before = ledger_and_chain(herstel, incident_id)
+
+    response = officer_browser.submit(
+        f"/incidents/{incident_id}/letters", {"kind": "notification", "expected": shown}, status=409
+    )
+    refused = parse(response.get_data(as_text=True))
+    refusal = refused.one(class_="refusal").text
+    assert "campaign-count-changed" in refusal
+    assert "U bevestigde 3 brieven, maar nu zouden het er 5 zijn" in refusal
+    assert refused.by_id("send-letters").text == "Verstuur 5 brieven"
+    assert refused.by_id("confirm").one("input", name="expected")["value"] == "5"
+    assert ledger_and_chain(herstel, incident_id) == before  # nothing started
+
+    officer_browser.submit(f"/incidents/{incident_id}/letters", {"kind": "notification", "expected": "5"})
+    done = officer_browser.page(f"/incidents/{incident_id}")
+    assert "5 brieven in de wachtrij gezet." in done.one(class_="messages").text
+
+
+def test_a_start_without_the_confirmed_number_is_not_taken(officer_browser: Browser, assessed: dict[str, Any]) -> None:
+    upload(officer_browser, assessed["id"], persons_file(people(1)))
+    response = officer_browser.post(f"/incidents/{assessed['id']}/letters", {"kind": "notification"})
+    assert response.status_code == 400
+    assert "geen aantal brieven" in response.get_data(as_text=True)
+
+
+def test_only_those_who_may_start_the_letters_see_the_preview(
+    browser: Callable[..., Browser], officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    upload(officer_browser, assessed["id"], persons_file(people(1)))
+    investigator = browser("investigator")
+    for path in ("preview?kind=notification", "preview.pdf?kind=notification"):
+        assert investigator.get(f"/incidents/{assessed['id']}/letters/{path}").status_code == 403
+    coordinator = browser("coordinator")
+    assert coordinator.get(f"/incidents/{assessed['id']}/letters/preview?kind=notification").status_code == 200
+
+
+def test_staff_open_a_sent_letter_as_email_and_as_post_letter_without_its_code(
+    mailing: Herstel, officer_browser: Browser, assessed: dict[str, Any], dispatched: Any, clock: Any, smtp_server: Any
+) -> None:
+    codes = deliver(mailing, officer_browser.principal, assessed["id"], dispatched, clock, smtp_server)
+    listed = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    link = listed.by_id("list").one("tbody").select("tr")[0].select("td")[6].select("a")[0]
+    assert link.text == "Afgeleverd · E-mail"
+    page = officer_browser.page(link["href"])
+    assert "••••-••••-••••-••••" in page.by_id("sent-html").text
+    assert "••••-••••-••••-••••" in page.by_id("sent-text").text
+    for code in codes.values():
+        assert code not in page.text
+    pdf = officer_browser.get(page.by_id("sent-pdf")["href"])
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
+    assert officer_browser.get(f"/incidents/{assessed['id']}/letters/{uuid.uuid4()}").status_code == 404
 
 
 def test_an_address_in_one_column_is_split_and_a_range_is_refused_in_dutch(
