@@ -145,6 +145,9 @@ NOT_THIS_PASSWORD = Template("invitation.not-this-password", "not the password o
 ROLES_ONE_OR_MORE = Template("field.roles", "one or more of: %(choices)s")
 ONE_OF = Template("field.one-of", "one of: %(choices)s")
 ROLE_INVALID = Template("user.role-invalid", "invalid role")
+LAST_ADMIN = Template(
+    "user.last-admin", "the last administrator of an organisation keeps the role until another one has it"
+)
 INVITATION_INVALID_INPUT = Template("invitation.input-invalid", "invalid invitation")
 ORGANISATION_INVALID = Template("organisation.invalid", "invalid organisation")
 ORGANISATION_EXISTS = Template("organisation.exists", "organisation %(slug)s exists already")

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from protocol import messages
-from protocol.errors import InvalidEvidence, NotFound
+from protocol.errors import InvalidEvidence, NotFound, StateConflict
 from protocol.identity import Principal, Role
 from protocol.permissions import Forbidden, organisations_for, require
 from protocol.services.access import organisation_for
@@ -93,6 +93,7 @@ def remove_role(
         organisation_id = organisation_for(principal, "user.manage", organisation_id)
         check_may_grant(principal, role, organisation_id)
         user = _managed_user(uow, principal, user_id, organisation_id)
+        _keep_an_admin(uow, user.id, organisation_id, [role])
         if uow.accounts.revoke_role(user.id, organisation_id, role):
             record_change(uow, principal.ref(), "role.removed", organisation_id, user_id=user.id, role=role)
         view = user_view(uow, user, set(organisations_for(principal, "user.manage")))
@@ -114,11 +115,22 @@ def revoke_membership(
         roles = sorted({m.role for m in uow.accounts.memberships(user.id) if m.organisation_id == organisation_id})
         for role in roles:
             check_may_grant(principal, role, organisation_id)
+        _keep_an_admin(uow, user.id, organisation_id, roles)
         for role in roles:
             if uow.accounts.revoke_role(user.id, organisation_id, role):
                 record_change(uow, principal.ref(), "role.removed", organisation_id, user_id=user.id, role=role)
         uow.commit()
         return roles
+
+
+def _keep_an_admin(uow: UnitOfWork, user_id: uuid.UUID, organisation_id: uuid.UUID, roles: list[str]) -> None:
+    """Refuse taking the administrator role from its last holder: nobody could manage the users after.
+
+    The operator's command line can still restore an administrator, but an organisation should not
+    need it for a slip on the users page.
+    """
+    if Role.ADMIN.value in roles and uow.accounts.holders(organisation_id, Role.ADMIN.value) == {user_id}:
+        raise StateConflict(messages.LAST_ADMIN(), rule="last-admin")
 
 
 def grantable_roles(principal: Principal, organisation_id: uuid.UUID) -> list[str]:

@@ -74,6 +74,15 @@ class AccountRepository:
         self.session.flush()
         return True
 
+    def holders(self, organisation_id: uuid.UUID, role: str) -> set[uuid.UUID]:
+        """The users holding a role in an organisation, their rows locked against a concurrent removal."""
+        stmt = (
+            select(MembershipRow.user_id)
+            .where(MembershipRow.organisation_id == organisation_id, MembershipRow.role == role)
+            .with_for_update()
+        )
+        return set(self.session.scalars(stmt))
+
     def revoke_role(self, user_id: uuid.UUID, organisation_id: uuid.UUID, role: str) -> bool:
         result = self.session.execute(
             delete(MembershipRow).where(

@@ -302,6 +302,24 @@ def test_revoking_takes_every_role_in_the_organisation_away(
     assert sorted(removed) == ["investigator", "officer"]
 
 
+def test_the_last_administrator_keeps_the_role_until_another_has_it(
+    herstel: Herstel, orgs: Orgs, browser: Callable[..., Browser]
+) -> None:
+    admin = browser(principal=orgs.admin)
+    remove = f"/users/{orgs.admin.user_id}/roles/remove"
+
+    refused = admin.submit(remove, {"role": "admin", "organisation_id": str(orgs.bravo)}, status=409)
+    refusal = row_of(parse(refused.get_data(as_text=True)), orgs.admin).one("div", class_="refusal")
+    assert "De laatste beheerder van een organisatie houdt die rol" in refusal.text
+    assert "last-admin" in refusal.text
+    admin.submit(f"/users/{orgs.admin.user_id}/revoke", {"organisation_id": str(orgs.bravo)}, status=409)
+    assert get_principal(uow=herstel.uow(), user_id=orgs.admin.user_id).memberships == orgs.admin.memberships
+
+    member(herstel, "bert@bravo.nl", "Bert Bravo", ("admin", orgs.bravo))
+    admin.submit(remove, {"role": "admin", "organisation_id": str(orgs.bravo)})
+    assert orgs.bravo not in get_principal(uow=herstel.uow(), user_id=orgs.admin.user_id).memberships
+
+
 def test_the_forms_need_their_csrf_token(orgs: Orgs, browser: Callable[..., Browser], herstel: Herstel) -> None:
     admin = browser(principal=orgs.admin)
     target = f"/users/{orgs.officer.user_id}/revoke"
