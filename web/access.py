@@ -123,6 +123,7 @@ ROUTES: dict[str, Access] = {
     "POST /users/<uuid:user_id>/organisations": "user.manage",
     "POST /users/<uuid:user_id>/roles/remove": "user.manage",
     "POST /users/<uuid:user_id>/revoke": "user.manage",
+    "POST /users/invitations/<uuid:invitation_id>/withdraw": "user.manage",
     # ------------------------------------------------------------------ end of pages
     # ------------------------------------------------------------------ API: who am I, tokens, users
     f"GET {API}/me": SIGNED_IN,

@@ -104,6 +104,7 @@ from protocol.services.invitations import (
     list_open_invitations,
     list_user_audit,
     my_invitations,
+    withdraw_invitation,
 )
 from protocol.services.joining import append_to_timeline, complete_step_as_system, start_step_as_system
 from protocol.services.organisations import (
@@ -331,4 +332,5 @@ __all__ = [
     "verify_incident",
     "verify_log",
     "waive_step",
+    "withdraw_invitation",
 ]

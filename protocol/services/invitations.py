@@ -263,6 +263,30 @@ def _grant(uow: UnitOfWork, row: InvitationRow, user: UserRow) -> None:
     )
 
 
+def withdraw_invitation(*, uow: UnitOfWork, principal: Principal, invitation_id: uuid.UUID) -> dict[str, Any]:
+    """Withdraw an invitation not yet accepted: its link stops working at once (it expires now).
+
+    Who may invite someone with these roles into the organisation may withdraw it; to anyone else, and
+    for an invitation accepted or expired already, there is no such invitation. Recorded in the log.
+    """
+    with uow:
+        row = uow.accounts.invitation(invitation_id, lock=True)
+        if (
+            row is None
+            or row.organisation_id not in organisations_for(principal, "user.manage")
+            or row.accepted_at is not None
+            or row.expires_at <= uow.now()
+        ):
+            raise NotFound(messages.NO_INVITATION(invitation_id=invitation_id), rule="unknown-invitation")
+        for role in row.roles:
+            check_may_grant(principal, role, row.organisation_id)
+        row.expires_at = uow.now()
+        record_change(uow, principal.ref(), "invitation.withdrawn", row.organisation_id, invitation_id=row.id)
+        withdrawn = {"id": row.id, "email": row.email, "organisation_id": row.organisation_id}
+        uow.commit()
+        return withdrawn
+
+
 def list_open_invitations(*, uow: UnitOfWork, principal: Principal) -> list[dict[str, Any]]:
     """The invitations not yet accepted into the organisations where the principal manages users.
 

@@ -205,6 +205,7 @@ AUDIT_ACTIONS: Mapping[str, object] = {
     "role.removed": _l("Role taken away"),
     "invitation.created": _l("Invited"),
     "invitation.accepted": _l("Invitation accepted"),
+    "invitation.withdrawn": _l("Invitation withdrawn"),
 }
 
 

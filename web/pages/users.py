@@ -26,6 +26,7 @@ from protocol.services import (
     remove_role,
     revoke_membership,
     user_administration,
+    withdraw_invitation,
 )
 from web.context import herstel, principal
 from web.pages.common import uow
@@ -175,3 +176,16 @@ def revoke(user_id: uuid.UUID) -> Page:
         in_order = sorted(removed, key=lambda r: list(ROLES).index(r) if r in ROLES else len(ROLES))
         flash(_("Access taken away: %(roles)s.", roles=", ".join(role_label(r) for r in in_order)), "info")
     return redirect(url_for("users_page.index"))
+
+
+@blp.post("/users/invitations/<uuid:invitation_id>/withdraw")
+def withdraw(invitation_id: uuid.UUID) -> Page:
+    """Withdraw an invitation not accepted yet: its link stops working at once."""
+    try:
+        withdrawn = withdraw_invitation(uow=uow(), principal=principal(), invitation_id=invitation_id)
+    except NotFound:
+        raise
+    except ProtocolError as error:
+        return render_users(refusal=error, status=status_for(error))
+    flash(_("The invitation to %(email)s is withdrawn; its link no longer works.", email=withdrawn["email"]), "info")
+    return redirect(url_for("users_page.index", _anchor="invitations-title"))

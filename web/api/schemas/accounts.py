@@ -118,8 +118,8 @@ class UserAuditSchema(ma.Schema):
     action = ma.fields.String(
         required=True,
         metadata={
-            "description": "invitation.created, invitation.accepted, user.created, role.granted, role.removed, "
-            "user.deactivated or user.activated"
+            "description": "invitation.created, invitation.accepted, invitation.withdrawn, user.created, role.granted, "
+            "role.removed, user.deactivated or user.activated"
         },
     )
     organisation_id = ma.fields.UUID(allow_none=True)

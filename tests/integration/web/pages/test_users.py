@@ -14,11 +14,14 @@ from flask import Flask
 
 from installation import Herstel
 from protocol.services import (
+    NotFound,
     Principal,
     create_organisation,
     create_user,
+    describe_invitation,
     ensure_default_organisation,
     get_principal,
+    invite_user,
     list_user_audit,
 )
 from tests.integration.web.pages.conftest import PASSWORD, Browser, app_for, field_errors
@@ -318,6 +321,35 @@ def test_the_last_administrator_keeps_the_role_until_another_has_it(
     member(herstel, "bert@bravo.nl", "Bert Bravo", ("admin", orgs.bravo))
     admin.submit(remove, {"role": "admin", "organisation_id": str(orgs.bravo)})
     assert orgs.bravo not in get_principal(uow=herstel.uow(), user_id=orgs.admin.user_id).memberships
+
+
+def test_an_invitation_is_withdrawn_and_its_link_stops_working(
+    herstel: Herstel, orgs: Orgs, browser: Callable[..., Browser]
+) -> None:
+    officer = invite_user(
+        uow=herstel.uow(), principal=orgs.admin, email="ot@alfa.nl", roles=["officer"], organisation_id=orgs.alfa
+    )
+    boss = invite_user(
+        uow=herstel.uow(), principal=orgs.admin, email="baas@alfa.nl", roles=["admin"], organisation_id=orgs.alfa
+    )
+    coordinator = browser(principal=member(herstel, "cor@alfa.nl", "Cor Alfa", ("coordinator", orgs.alfa)))
+    admin = browser(principal=orgs.admin)
+
+    # a coordinator may withdraw what they could have sent, not an administrator's invitation
+    refused = coordinator.submit(f"/users/invitations/{boss.id}/withdraw", {}, status=403)
+    assert "Alleen een beheerder kan de rol Beheerder geven." in refused.get_data(as_text=True)
+    assert describe_invitation(uow=herstel.uow(), secret=boss.secret)["email"] == "baas@alfa.nl"
+
+    form = admin.page("/users").by_id(f"invitation-{officer.id}").one("form")
+    assert "Intrekken" in form.text
+    admin.submit(form["action"], {})
+    page = admin.page("/users")
+    assert "De uitnodiging aan ot@alfa.nl is ingetrokken." in page.text
+    assert not page.select("tr", id=f"invitation-{officer.id}")
+    with pytest.raises(NotFound):
+        describe_invitation(uow=herstel.uow(), secret=officer.secret)
+    assert "Uitnodiging ingetrokken" in page.by_id("audit-title").parent.text  # type: ignore[union-attr]
+    admin.submit(form["action"], {}, status=404)  # withdrawn is withdrawn: not found a second time
 
 
 def test_the_forms_need_their_csrf_token(orgs: Orgs, browser: Callable[..., Browser], herstel: Herstel) -> None:
