@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from protocol import messages
 from protocol.deadlines import DeadlineState
+from protocol.definition import ProtocolDefinition
 from protocol.errors import NotFound
-from protocol.steps import StepState
+from protocol.steps import ENDED, StepState
 from protocol.storage.tables import AssignmentRow, DeadlineRow, IncidentRow, StepRow, UserRow
 
 
@@ -21,6 +22,7 @@ class IncidentQueries:
     """Read-only questions about incidents, answered with one statement each."""
 
     session: Session
+    definitions: Callable[[str, int], ProtocolDefinition]
 
     def list_page(
         self,
@@ -125,17 +127,15 @@ class IncidentQueries:
         return items, total
 
     def _add_page_details(self, items: list[dict[str, Any]]) -> None:
-        """Active steps, the next (or missed) deadline and the owner's name of a page, in three statements."""
+        """The active (or ready) steps, the next or missed deadline and the owner of a page, in three statements."""
         ids = [item["id"] for item in items]
         if not ids:
             return
-        active: dict[uuid.UUID, list[str]] = {i: [] for i in ids}
-        for incident_id, key in self.session.execute(
-            select(StepRow.incident_id, StepRow.key).where(
-                StepRow.incident_id.in_(ids), StepRow.state == StepState.ACTIVE.value
-            )
+        states: dict[uuid.UUID, dict[str, str]] = {i: {} for i in ids}
+        for incident_id, key, state in self.session.execute(
+            select(StepRow.incident_id, StepRow.key, StepRow.state).where(StepRow.incident_id.in_(ids))
         ):
-            active[incident_id].append(key)
+            states[incident_id][key] = state
         upcoming: dict[uuid.UUID, DeadlineRow] = {}
         waiting = select(DeadlineRow).where(
             DeadlineRow.incident_id.in_(ids),
@@ -156,7 +156,8 @@ class IncidentQueries:
             else {}
         )
         for item in items:
-            item["active_steps"] = sorted(active[item["id"]])
+            item["active_steps"] = sorted(k for k, state in states[item["id"]].items() if state == StepState.ACTIVE)
+            item["ready_steps"] = self._ready(item, states[item["id"]]) if not item["active_steps"] else []
             deadline = upcoming.get(item["id"])
             item["next_deadline"] = (
                 {
@@ -171,6 +172,18 @@ class IncidentQueries:
             )
             owner = item["owner_id"]
             item["owner"] = {"id": owner, "name": names.get(owner, "")} if owner is not None else None
+
+    def _ready(self, item: dict[str, Any], states: dict[str, str]) -> list[str]:
+        """The steps of an open incident waiting to be started: pending, each step they require ended."""
+        if item["state"] != "open":
+            return []
+        definition = self.definitions(item["protocol"]["key"], item["protocol"]["version"])
+        return [
+            key
+            for key in definition.order()
+            if states.get(key) == StepState.PENDING
+            and all(states.get(r) in ENDED for r in definition.step(key).requires)
+        ]
 
     def oversight_rows(
         self,

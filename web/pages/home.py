@@ -16,7 +16,7 @@ from protocol.services import NotFound, get_incident, list_incidents, list_notic
 from web.context import principal
 from web.pages.common import current_definition, definition, lang, may, page_arg, page_count, uow
 from web.pages.layout import assigned_only
-from web.pages.text import ROLES, label
+from web.pages.text import ROLES, _, label
 from web.pages.urgency import urgency
 
 blp = Blueprint("home", __name__)
@@ -107,10 +107,14 @@ def _rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         protocol = definitions[ref]
         order = {key: n for n, key in enumerate(protocol.order())}
         active = sorted(item["active_steps"], key=lambda key: order.get(key, len(order)))
+        titles = [protocol.step(k).title_for(page_lang) if k in protocol.steps else k for k in active]
+        ready = [protocol.step(k).title_for(page_lang) for k in item["ready_steps"] if k in protocol.steps]
+        if not titles and ready:
+            titles = [_("%(steps)s (not started yet)", steps=", ".join(ready))]
         rows.append(
             {
                 **item,
-                "steps": [protocol.step(k).title_for(page_lang) if k in protocol.steps else k for k in active],
+                "steps": titles,
                 "urgency": urgency(item["next_deadline"], overdue=item["overdue"]),
             }
         )

@@ -66,7 +66,10 @@ def test_columns_days_left_in_words_and_urgency(
     assert first["Eigenaar"] == "olga"
     assert second["Ernst"] == "3"
     assert second["Eigenaar"] == "cor"
-    assert second["Huidige stap"] == "—"  # assessed: the next steps wait to be started
+    # assessed: the steps that may start now, said to be waiting (not a bare dash)
+    assert second["Huidige stap"] == (
+        "Algoritme stoppen, Melden, Onafhankelijk onderzoek, Betrokkenen informeren (nog niet gestart)"
+    )
     assert second["Eerstvolgende termijn"] == "nog 3 dagen eind 7 dec 2026"  # suspend: 1 working day after Friday
     assert third["Eerstvolgende termijn"] == "nog 4 dagen eind 8 dec 2026"  # soonest due before later due
     # the colour repeats the words: a tone per urgency, never the only sign
