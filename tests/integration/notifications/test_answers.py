@@ -20,18 +20,15 @@ from notifications.services import (
     deliver_response_notices,
     get_case_status,
     get_response_attachment,
-    import_persons,
     list_citizen_responses,
     list_response_notices,
     open_citizen_session,
-    open_vault,
     record_citizen_response,
-    start_campaign,
     unit_of_work,
     unit_of_work_factory,
 )
 from protocol.services import InvalidEvidence, NotFound, Principal
-from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
+from tests.integration.notifications.conftest import CODE, people, run_letters, start_notification
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -57,15 +54,7 @@ def readers(
 ) -> dict[str, str]:
     """Two readers: one with e-mail and consent (nl), one without consent (en, by post); {who: code}."""
     readers = people(2, language=lambda i: ["nl", "en"][i], consent=lambda i: i == 0)
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(readers),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(mailing, officer, incident["id"], readers)
     run_letters(mailing, dispatched, clock)
     (mail,) = smtp_server.messages()
     (printed,) = _outbox_pdfs(mailing.settings.data_dir)

@@ -17,13 +17,11 @@ from notifications.services import (
     deliver_letters,
     get_case_status,
     get_citizen_letter,
-    import_persons,
     list_citizen_responses,
     open_citizen_session,
     open_vault,
     record_citizen_response,
     reply_kinds,
-    start_campaign,
     unit_of_work,
     unit_of_work_factory,
     verify_letters_ledger,
@@ -60,15 +58,7 @@ def _letters_of(herstel: Herstel, response_id: uuid.UUID) -> list[Any]:
 @pytest.fixture
 def reader(mailing: Herstel, officer: Any, incident: Any, smtp_server: Any, dispatched: Any, clock: Any) -> Any:
     """One Dutch reader with consent to email, sent the notification, signed in with its code."""
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=letters.persons_file(letters.people(1, language=lambda i: "nl")),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    letters.start_notification(mailing, officer, incident["id"], letters.people(1, language=lambda i: "nl"))
     letters.run_letters(mailing, dispatched, clock)
     (mail,) = smtp_server.messages()
     return _session(mailing, mail)
