@@ -79,6 +79,18 @@ def _send(herstel: Herstel, token: str, text: str, files: tuple[Attachment, ...]
     )
 
 
+def _answer(herstel: Herstel, officer: Principal, incident: Any, sent: Any, text: str) -> Any:
+    """The officer answers the response `sent` (as `_send` returned it) with `text`."""
+    return answer_citizen_response(
+        uow=unit_of_work(herstel),
+        vault=herstel.vault,
+        principal=officer,
+        incident_id=incident["id"],
+        response_id=sent["response_id"],
+        answer=text,
+    )
+
+
 def _deliver(herstel: Herstel) -> Any:
     return deliver_response_notices(
         uow_factory=unit_of_work_factory(herstel), vault=herstel.vault, settings=herstel.settings
@@ -114,14 +126,7 @@ def test_messages_answers_and_files_are_sealed_at_rest(
     sent = _send(
         mailing, token, "Mijn geheime klacht Zwartewaal", (Attachment("scan-Zwartewaal.pdf", "application/pdf", PDF),)
     )
-    answer_citizen_response(
-        uow=unit_of_work(mailing),
-        vault=mailing.vault,
-        principal=officer,
-        incident_id=incident["id"],
-        response_id=sent["response_id"],
-        answer="Ons antwoord aan Zwartewaal",
-    )
+    _answer(mailing, officer, incident, sent, "Ons antwoord aan Zwartewaal")
     engine = sa.create_engine(mailing.settings.resolved_database_url())
     try:
         with engine.connect() as connection:
@@ -152,14 +157,7 @@ def test_the_receipt_and_the_answer_notice_arrive_once_by_mail(
     assert "/citizen" in body
     assert str(receipt["To"]) == "lezer00000@example.nl"
 
-    answer = answer_citizen_response(
-        uow=unit_of_work(mailing),
-        vault=mailing.vault,
-        principal=officer,
-        incident_id=incident["id"],
-        response_id=sent["response_id"],
-        answer="Ja, dat mag. Antwoord-tekst-456",
-    )
+    answer = _answer(mailing, officer, incident, sent, "Ja, dat mag. Antwoord-tekst-456")
     assert answer["notice"] == "email"
     assert _deliver(mailing).sent == 1
     _deliver(mailing)
@@ -202,14 +200,7 @@ def test_without_consent_the_answer_notice_goes_by_post_once(
     assert sent["receipt"] is None
     before = len(smtp_server.messages())
     assert _deliver(mailing).claimed == 0  # no receipt by post: the page showed it, to print
-    answer = answer_citizen_response(
-        uow=unit_of_work(mailing),
-        vault=mailing.vault,
-        principal=officer,
-        incident_id=incident["id"],
-        response_id=sent["response_id"],
-        answer="Our answer. Answer-words-012",
-    )
+    answer = _answer(mailing, officer, incident, sent, "Our answer. Answer-words-012")
     assert answer["notice"] == "post"
     report = _deliver(mailing)
     assert report.sent == 1
