@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,7 +23,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from installation import Herstel, Settings, bootstrap, upgrade_database
+from protocol.chain import GENESIS
 from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
+from protocol.storage.tables import DEFAULT_ORGANISATION_ID
 
 DEFAULT_ADMIN_URL = os.environ.get("HERSTEL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -108,6 +110,48 @@ def staff(herstel: Herstel) -> Staff:
         people[role] = get_principal(uow=herstel.uow(), user_id=user_id)
     algorithm = register_algorithm(uow=herstel.uow(), principal=people["officer"], name="Benchmarkmodel")
     return Staff(people["officer"], people["coordinator"], people["investigator"], algorithm["id"])
+
+
+def copy_filler_incidents(
+    cursor: Any, count: int, *, at: datetime, last_seq: Callable[[int], int] = lambda number: 0
+) -> list[uuid.UUID]:
+    """`count` filler incidents by COPY on a raw (psycopg) cursor, in the caller's transaction: open,
+    of the first algorithm, under the protocol of an incident already reported, never loaded as
+    aggregates. `last_seq(number)` is the number of events the caller gives the `number`-th one.
+    Their ids, in order."""
+    cursor.execute("SELECT id FROM algorithms LIMIT 1")
+    algorithm = cursor.fetchone()[0]
+    cursor.execute("SELECT protocol_key, protocol_version FROM incidents LIMIT 1")
+    protocol_key, protocol_version = cursor.fetchone()
+    ids = [uuid.uuid4() for _ in range(count)]
+    with cursor.copy(
+        "COPY incidents (id, organisation_id, algorithm_id, reference, title, description, source, detected_at,"
+        " reported_at, protected_grounds, protocol_key, protocol_version, state, version, facts, last_seq,"
+        " head_hash) FROM STDIN"
+    ) as copy:
+        for number, incident_id in enumerate(ids):
+            copy.write_row(
+                (
+                    incident_id,
+                    DEFAULT_ORGANISATION_ID,
+                    algorithm,
+                    f"FILL-{number}",
+                    "Vulling",
+                    "",
+                    "citizen",
+                    at,
+                    at,
+                    "[]",
+                    protocol_key,
+                    protocol_version,
+                    "open",
+                    1,
+                    "{}",
+                    last_seq(number),
+                    GENESIS,
+                )
+            )
+    return ids
 
 
 class Stopwatch:

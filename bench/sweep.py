@@ -29,6 +29,7 @@ from benchkit import (
     Stopwatch,
     add_database_arguments,
     conditions,
+    copy_filler_incidents,
     installation,
     report,
     staff,
@@ -37,9 +38,7 @@ from benchkit import (
 from sqlalchemy import text
 
 from installation import Herstel
-from protocol.chain import GENESIS
 from protocol.services import report_incident, sweep_deadlines
-from protocol.storage.tables import DEFAULT_ORGANISATION_ID
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,13 +75,10 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
             )
     with herstel.db.engine.connect() as connection:
         real = connection.execute(text("SELECT count(*) FROM deadlines WHERE state = 'open'")).scalar_one()
-        protocol_key, protocol_version = connection.execute(
-            text("SELECT protocol_key, protocol_version FROM incidents LIMIT 1")
-        ).one()
         latest_check = connection.execute(text("SELECT max(next_check_at) FROM deadlines")).scalar_one()
     filler = max(args.total - real, 0)
     with Stopwatch() as loading:
-        _load_filler(herstel, filler, args.per_incident, protocol_key, protocol_version, started)
+        _load_filler(herstel, filler, args.per_incident, started)
     with herstel.db.engine.connect() as connection:
         connection.execute(text("ANALYZE deadlines"))
         connection.execute(text("ANALYZE incidents"))
@@ -133,45 +129,14 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _load_filler(
-    herstel: Herstel, count: int, per_incident: int, protocol_key: str, protocol_version: int, at: Any
-) -> None:
+def _load_filler(herstel: Herstel, count: int, per_incident: int, at: Any) -> None:
     """Filler incidents and their open deadlines, by COPY (they are never loaded as aggregates)."""
     incidents = max((count + per_incident - 1) // per_incident, 0)
     far = at + timedelta(days=365)
     raw = herstel.db.engine.raw_connection()
     try:
         cursor = raw.cursor()
-        cursor.execute("SELECT id FROM algorithms LIMIT 1")
-        algorithm = cursor.fetchone()[0]
-        ids = [uuid.uuid4() for _ in range(incidents)]
-        with cursor.copy(
-            "COPY incidents (id, organisation_id, algorithm_id, reference, title, description, source, detected_at,"
-            " reported_at, protected_grounds, protocol_key, protocol_version, state, version, facts, last_seq,"
-            " head_hash) FROM STDIN"
-        ) as copy:
-            for number, incident_id in enumerate(ids):
-                copy.write_row(
-                    (
-                        incident_id,
-                        DEFAULT_ORGANISATION_ID,
-                        algorithm,
-                        f"FILL-{number}",
-                        "Vulling",
-                        "",
-                        "citizen",
-                        at,
-                        at,
-                        "[]",
-                        protocol_key,
-                        protocol_version,
-                        "open",
-                        1,
-                        "{}",
-                        0,
-                        GENESIS,
-                    )
-                )
+        ids = copy_filler_incidents(cursor, incidents, at=at)
         with cursor.copy(
             "COPY deadlines (id, incident_id, rule, subject, step, set_at, due_at, last_day, legal_basis, state,"
             " reminders_sent, escalations, next_check_at) FROM STDIN"

@@ -27,7 +27,6 @@ import hashlib
 import itertools
 import random
 import sys
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -36,6 +35,7 @@ from benchkit import (
     Stopwatch,
     add_database_arguments,
     conditions,
+    copy_filler_incidents,
     installation,
     rate,
     report,
@@ -49,7 +49,6 @@ from protocol.chain import GENESIS
 from protocol.merkle import verify_consistency, verify_inclusion
 from protocol.services import prove_consistency, prove_inclusion, report_incident, sequence_events, sign_head
 from protocol.services.transparency import SEQUENCE_BATCH
-from protocol.storage.tables import DEFAULT_ORGANISATION_ID
 from protocol.transparency import event_leaf
 
 OLD_SELECTION = (
@@ -192,39 +191,9 @@ def _load_filler(herstel: Herstel, count: int, per_incident: int, at: Any) -> No
     raw = herstel.db.engine.raw_connection()
     try:
         cursor = raw.cursor()
-        cursor.execute("SELECT id FROM algorithms LIMIT 1")
-        algorithm = cursor.fetchone()[0]
-        cursor.execute("SELECT protocol_key, protocol_version FROM incidents LIMIT 1")
-        protocol_key, protocol_version = cursor.fetchone()
-        ids = [uuid.uuid4() for _ in range(incidents)]
-        with cursor.copy(
-            "COPY incidents (id, organisation_id, algorithm_id, reference, title, description, source, detected_at,"
-            " reported_at, protected_grounds, protocol_key, protocol_version, state, version, facts, last_seq,"
-            " head_hash) FROM STDIN"
-        ) as copy:
-            for number, incident_id in enumerate(ids):
-                last = min(per_incident, count - number * per_incident)
-                copy.write_row(
-                    (
-                        incident_id,
-                        DEFAULT_ORGANISATION_ID,
-                        algorithm,
-                        f"FILL-{number}",
-                        "Vulling",
-                        "",
-                        "citizen",
-                        at,
-                        at,
-                        "[]",
-                        protocol_key,
-                        protocol_version,
-                        "open",
-                        1,
-                        "{}",
-                        last,
-                        GENESIS,
-                    )
-                )
+        ids = copy_filler_incidents(
+            cursor, incidents, at=at, last_seq=lambda number: min(per_incident, count - number * per_incident)
+        )
         with cursor.copy(
             "COPY events (incident_id, seq, type, at, actor, payload, prev_hash, hash) FROM STDIN"
         ) as copy:

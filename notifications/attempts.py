@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from notifications.channels import Outcome
+from notifications.decision_letters import Decision
 from notifications.letters import IncidentFacts
 from notifications.model import AttemptOutcome, LetterEvent, after_failure
 
@@ -32,7 +33,7 @@ class Job:
     channel_attempt: int = 1  # the how-many-th attempt on its present channel (each channel has its own cap)
     letter_sha256: str | None = None  # of the letter as rendered for this attempt (notifications.copies)
     copy_sealed: bytes | None = None  # that letter, sealed, until it is stored with the attempt
-    decision: Any = None  # a decision letter's `decision_letters.Decision` (opened for as long as it renders)
+    decision: Decision | None = None  # a decision letter's decision (opened for as long as it renders)
 
 
 @dataclass

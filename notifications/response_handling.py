@@ -62,55 +62,6 @@ def assign_response(
     return view
 
 
-def decide_objection(
-    *,
-    uow: NotificationsUnitOfWork,
-    vault: Vault,
-    principal: Principal,
-    incident_id: uuid.UUID,
-    response_id: uuid.UUID,
-    outcome: str,
-    reasons: str,
-) -> dict[str, Any]:
-    """Decide on an objection (upheld, partly upheld, dismissed) with reasons, and send the citizen the
-    decision letter (`decision-objection`, which points to the administrative court); the decision
-    (`CitizenObjectionDecided`) meets the objection's deadline, on time or late."""
-    return decide_response(
-        uow=uow,
-        vault=vault,
-        principal=principal,
-        incident_id=incident_id,
-        response_id=response_id,
-        outcome=outcome,
-        reasons=reasons,
-        kinds=("objection",),
-    )
-
-
-def decide_review(
-    *,
-    uow: NotificationsUnitOfWork,
-    vault: Vault,
-    principal: Principal,
-    incident_id: uuid.UUID,
-    response_id: uuid.UUID,
-    outcome: str,
-    reasons: str,
-) -> dict[str, Any]:
-    """Decide on a review request (granted, partly granted, refused) with reasons, and send the
-    citizen the decision letter (`decision-review`, open to objection); this meets its deadline."""
-    return decide_response(
-        uow=uow,
-        vault=vault,
-        principal=principal,
-        incident_id=incident_id,
-        response_id=response_id,
-        outcome=outcome,
-        reasons=reasons,
-        kinds=("review",),
-    )
-
-
 def decide_response(
     *,
     uow: NotificationsUnitOfWork,
@@ -120,17 +71,19 @@ def decide_response(
     response_id: uuid.UUID,
     outcome: str,
     reasons: str,
-    kinds: tuple[str, ...] = DECIDABLE_KINDS,
 ) -> dict[str, Any]:
-    """Record the decision on a review request or an objection and queue its decision letter, in one
-    transaction: a decision without its letter, or a second letter for one decision, cannot happen
-    (a decided response is refused; the letter is unique per response). The workers send the letter
-    after the commit (`LetterQueued`, handled in notifications.handlers)."""
+    """Record the decision on a review request (granted, partly granted, refused) or an objection
+    (upheld, partly upheld, dismissed), by the response's own kind, and queue its decision letter, in
+    one transaction: a decision without its letter, or a second letter for one decision, cannot
+    happen (a decided response is refused; the letter is unique per response). A review request's
+    letter (`decision-review`) is open to objection, an objection's (`decision-objection`) points to
+    the administrative court; the decision meets the response's deadline, on time or late. The
+    workers send the letter after the commit (`LetterQueued`, handled in notifications.handlers)."""
     reasons = (reasons or "").strip()
     with uow:
         _incident, actor = incident_for(uow, principal, incident_id, "responses.decide")
         row = _response(uow, incident_id, response_id)
-        if row.kind not in kinds:
+        if row.kind not in DECIDABLE_KINDS:
             raise StateConflict(messages.DECISION_OBJECTION_ONLY(kind=row.kind), rule="decision-objection-only")
         if row.decided_at is not None:
             raise StateConflict(messages.OBJECTION_DECIDED(), rule="objection-decided")

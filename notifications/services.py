@@ -57,7 +57,7 @@ from notifications.persons import import_persons, list_persons, open_person, rec
 from notifications.ports import Installation
 from notifications.preview import plan_campaign, preview_letter, preview_letter_pdf
 from notifications.rendering import RenderedLetter
-from notifications.response_handling import assign_response, decide_objection, decide_response, decide_review
+from notifications.response_handling import assign_response, decide_response
 from notifications.response_notices import NoticeReport, deliver_response_notices
 from notifications.sent import get_sent_letter, get_sent_letter_pdf
 from notifications.settings import NotificationsSettings
@@ -124,9 +124,7 @@ __all__ = [
     "assign_response",
     "citizen_contact",
     "citizen_session",
-    "decide_objection",
     "decide_response",
-    "decide_review",
     "default_channels",
     "deliver_letters",
     "deliver_response_notices",

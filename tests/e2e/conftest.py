@@ -19,9 +19,18 @@ from typing import Any
 import pytest
 
 from installation import Herstel, bootstrap, upgrade_database
-from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
+from protocol.services import (
+    Principal,
+    authenticate_password,
+    create_user,
+    ensure_default_organisation,
+    get_principal,
+    register_algorithm,
+)
 from tests.conftest import make_settings, set_test_letterhead
+from tests.integration.notifications.conftest import CODE, Dispatched, people, run_letters, start_notification
 from tests.services import fresh_postgres_database, unavailable
+from tests.smtp import SmtpServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -100,6 +109,84 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """A migrated installation on a fresh PostgreSQL database, served on a free port."""
     with serve_site(tmp_path_factory.mktemp("e2e")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def mailed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, SmtpServer]]:
+    """The site, mailing a real SMTP server of the module's own."""
+    data = tmp_path_factory.mktemp("e2e-mailed")
+    smtp = SmtpServer(data / "mail")
+    smtp.start()
+    try:
+        with serve_site(data, smtp_host=smtp.host, smtp_port=smtp.port) as site:
+            yield site, smtp
+    finally:
+        smtp.stop()
+
+
+def staff(site: Site, role: str) -> Principal:
+    """The site's member of staff in `role`, signed in through the services (not the browser)."""
+    found = authenticate_password(uow=site.herstel.uow(), email=site.users[role], password=PASSWORD)
+    assert found is not None
+    return found
+
+
+def sign_in(context: Any, site: Site, who: str, audit: Audit | None = None) -> Any:
+    """Sign in on the Dutch login page, in a new page of `context`, as `who` (a role of the site's
+    staff, or an e-mail address) with the test password; returns the page, on the start page. With
+    `audit`, the start page is checked as `<who>-dashboard`."""
+    page = context.new_page()
+    page.goto(site.url + "/login")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    page.get_by_label("E-mailadres").fill(site.users.get(who, who))
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(site.url + "/")
+    if audit is not None:
+        audit.check(page, f"{who}-dashboard")
+    return page
+
+
+class NoClock:
+    """The clock `run_letters` moves past a retry's delay: the site runs on the real clock, so a
+    retry's delay is not waited for here."""
+
+    def advance(self, **_: float) -> None:
+        return None
+
+
+def deliver(site: Site) -> None:
+    """The letter workers' part: publish the events and send every letter they dispatch."""
+    broker = Dispatched()
+    site.herstel.dispatch.connect(broker)
+    try:
+        run_letters(site.herstel, broker, NoClock())
+    finally:
+        site.herstel.dispatch.connect(None)
+
+
+def notify_one_reader(site: Site, smtp: SmtpServer, incident_id: Any) -> Any:
+    """Import one Dutch reader with an e-mail address into the incident and send the notification
+    (the officer's campaign, the workers' delivery); returns that e-mail, the only one `smtp` has."""
+    start_notification(site.herstel, staff(site, "officer"), incident_id, people(1, language=lambda i: "nl"))
+    deliver(site)
+    (mail,) = smtp.messages()
+    return mail
+
+
+def mail_code(mail: Any) -> str:
+    """The personal code printed in a letter's e-mail."""
+    found = CODE.search(mail.get_body(("plain",)).get_content())
+    assert found, "the e-mail carries no code"
+    return found.group(1)
+
+
+def open_letter(page: Any, site: Site, mail: Any) -> None:
+    """Enter the code printed in `mail` on the citizen's code page; lands on the letter."""
+    page.goto(site.url + "/citizen")
+    page.get_by_label("Uw persoonlijke code").fill(mail_code(mail))
+    page.get_by_role("button", name="Mijn brief openen").click()
+    page.wait_for_url(site.url + "/citizen/letter")
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from protocol.services import authenticate_password, complete_step, list_algorithms, report_incident
-from tests.e2e.conftest import PASSWORD, Audit, Site
-from tests.e2e.test_incident_journey import sign_in
+from tests.e2e.conftest import PASSWORD, Audit, Site, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
 PDF = b"%PDF-1.4\n% Onderzoeksrapport\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

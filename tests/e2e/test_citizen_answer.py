@@ -8,24 +8,14 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from notifications.services import (
-    deliver_response_notices,
-    import_persons,
-    start_campaign,
-    unit_of_work,
-    unit_of_work_factory,
-)
-from protocol.services import authenticate_password
-from tests.e2e.conftest import PASSWORD, Audit, Site, serve_site
-from tests.e2e.test_citizen_journey import _NoClock, assessed_incident
-from tests.e2e.test_incident_journey import sign_in
-from tests.integration.notifications.conftest import CODE, Dispatched, people, persons_file, run_letters
+from notifications.services import deliver_response_notices, unit_of_work_factory
+from tests.e2e.conftest import Audit, Site, notify_one_reader, open_letter, sign_in
+from tests.e2e.test_citizen_journey import assessed_incident
 from tests.smtp import SmtpServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.smtp, pytest.mark.slow]
@@ -42,51 +32,17 @@ def small_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-@pytest.fixture(scope="module")
-def mailed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, SmtpServer]]:
-    data = tmp_path_factory.mktemp("e2e-answer")
-    smtp = SmtpServer(data / "mail")
-    smtp.start()
-    try:
-        with serve_site(data, smtp_host=smtp.host, smtp_port=smtp.port) as site:
-            yield site, smtp
-    finally:
-        smtp.stop()
-
-
 def test_a_citizen_on_a_phone_asks_with_a_photo_and_reads_the_answer(
     chromium: Any, mailed: tuple[Site, SmtpServer], audit: Audit
 ) -> None:
     site, smtp = mailed
     herstel = site.herstel
     incident_id = assessed_incident(site)
-    officer_principal = authenticate_password(uow=herstel.uow(), email=site.users["officer"], password=PASSWORD)
-    assert officer_principal is not None
-    import_persons(
-        uow=unit_of_work(herstel),
-        vault=herstel.vault,
-        max_bytes=herstel.settings.max_body_bytes,
-        principal=officer_principal,
-        incident_id=incident_id,
-        data=persons_file(people(1, language=lambda i: "nl")),
-    )
-    start_campaign(uow=unit_of_work(herstel), principal=officer_principal, incident_id=incident_id, kind="notification")
-    broker = Dispatched()
-    herstel.dispatch.connect(broker)
-    try:
-        run_letters(herstel, broker, _NoClock())
-    finally:
-        herstel.dispatch.connect(None)
-    (letter,) = smtp.messages()
-    found = CODE.search(letter.get_body(("plain",)).get_content())
-    assert found
+    letter = notify_one_reader(site, smtp, incident_id)
 
     phone = chromium.new_context(locale="nl-NL", viewport={"width": 390, "height": 844}, is_mobile=True)
     citizen = phone.new_page()
-    citizen.goto(site.url + "/citizen")
-    citizen.get_by_label("Uw persoonlijke code").fill(found.group(1))
-    citizen.get_by_role("button", name="Mijn brief openen").click()
-    citizen.wait_for_url(site.url + "/citizen/letter")
+    open_letter(citizen, site, letter)
 
     # a file that is not what it says is refused, named, at its field; the message stays
     citizen.get_by_label("Een vraag stellen").check()

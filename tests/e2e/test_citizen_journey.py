@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from protocol.services import authenticate_password, complete_step, list_algorithms, report_incident
-from tests.e2e.conftest import PASSWORD, Audit, Site, serve_site
-from tests.e2e.test_incident_journey import sign_in
+from tests.e2e.conftest import PASSWORD, Audit, NoClock, Site, serve_site, sign_in
 from tests.integration.notifications.conftest import CODE, Dispatched, people, persons_file, run_letters
 from tests.smtp import SmtpServer
 
@@ -41,11 +40,6 @@ def broker(mail_site: Site) -> Iterator[Dispatched]:
     mail_site.herstel.dispatch.connect(found)
     yield found
     mail_site.herstel.dispatch.connect(None)
-
-
-class _NoClock:
-    def advance(self, **_: float) -> None:  # the real clock: a retry's delay is not waited for here
-        return None
 
 
 def assessed_incident(site: Site) -> str:
@@ -127,7 +121,7 @@ def test_a_citizen_opens_their_letter_with_the_emailed_code_and_asks_for_review(
     assert officer.locator("#letters-progress-bar").get_attribute("value") == "0"
     audit.check(officer, "letters-queued")
 
-    run_letters(site.herstel, broker, _NoClock())  # the workers' part
+    run_letters(site.herstel, broker, NoClock())  # the workers' part
     # the page's script notices without a reload
     deadline = time.monotonic() + 20  # (wait_for_function would need eval, which the CSP forbids)
     while officer.evaluate("() => document.querySelector('#letters-progress-bar').value") != 2:

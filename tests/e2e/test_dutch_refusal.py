@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import Audit, Site
-from tests.e2e.test_incident_journey import report_signal, sign_in
+from tests.e2e.conftest import Audit, Site, sign_in
+from tests.e2e.test_incident_journey import report_signal
 
 
 def test_closing_too_early_is_refused_in_dutch(chromium: Any, site: Site, audit: Audit) -> None:

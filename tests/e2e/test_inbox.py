@@ -15,8 +15,7 @@ from protocol.services import (
     report_incident,
     waive_step,
 )
-from tests.e2e.conftest import PASSWORD, Audit, Site
-from tests.e2e.test_incident_journey import sign_in
+from tests.e2e.conftest import PASSWORD, Audit, Site, sign_in
 from tests.integration.protocol.services.test_deadline_sweep import handle_everything
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]

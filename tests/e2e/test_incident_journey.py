@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Audit, Site
+from tests.e2e.conftest import Audit, Site, sign_in
 from tests.workers_inline import run_workers
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
@@ -25,18 +25,6 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 def yesterday() -> str:
     return (datetime.now(AMSTERDAM) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-
-
-def sign_in(context: Any, site: Site, role: str, audit: Audit) -> Any:
-    page = context.new_page()
-    page.goto(site.url + "/login")
-    assert page.locator("html").get_attribute("lang") == "nl"
-    page.get_by_label("E-mailadres").fill(site.users[role])
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(site.url + "/")
-    audit.check(page, f"{role}-dashboard")
-    return page
 
 
 def report_signal(page: Any, site: Site, audit: Audit, title: str) -> str:

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from protocol.services import authenticate_password, complete_step, list_algorithms, report_incident
-from tests.e2e.conftest import PASSWORD, Audit, Site
-from tests.e2e.test_incident_journey import sign_in
+from tests.e2e.conftest import PASSWORD, Audit, Site, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
 ASSESSMENT = {

@@ -22,7 +22,7 @@ from protocol.services import (
     report_incident,
     start_step,
 )
-from tests.e2e.conftest import PASSWORD, Audit, Site
+from tests.e2e.conftest import PASSWORD, Audit, Site, sign_in
 
 SCREENSHOTS = Path(os.environ.get("HERSTEL_SCREENSHOTS", tempfile.gettempdir()))
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
@@ -89,12 +89,7 @@ def test_oversight_dashboard_chart_and_timeline(chromium: Any, site: Site, audit
     )
 
     context = chromium.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(site.url + "/login")
-    page.get_by_label("E-mailadres").fill(BODY)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(site.url + "/")
+    page = sign_in(context, site, BODY)
     audit.check(page, "start")
 
     page.locator("main").get_by_role("link", name="Naar het toezichtsoverzicht").click()

@@ -8,24 +8,14 @@ Every page is photographed and checked with axe-core."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from notifications.services import (
-    deliver_response_notices,
-    import_persons,
-    start_campaign,
-    unit_of_work,
-    unit_of_work_factory,
-)
-from protocol.services import authenticate_password
-from tests.e2e.conftest import PASSWORD, Audit, Site, serve_site
-from tests.e2e.test_citizen_journey import _NoClock, assessed_incident
-from tests.e2e.test_incident_journey import sign_in
-from tests.integration.notifications.conftest import CODE, Dispatched, people, persons_file, run_letters
+from notifications.services import deliver_response_notices, unit_of_work_factory
+from tests.e2e.conftest import Audit, Site, deliver, mail_code, notify_one_reader, open_letter, sign_in
+from tests.e2e.test_citizen_journey import assessed_incident
 from tests.smtp import SmtpServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.smtp, pytest.mark.slow]
@@ -43,38 +33,6 @@ REQUEST = "De gemeente stopte mijn bijstand door dit programma.\nKijk de besliss
 REASONS = "Wij hebben uw dossier opnieuw bekeken.\n\nHet programma speelde geen rol bij de beslissing over u."
 
 
-@pytest.fixture(scope="module")
-def mailed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, SmtpServer]]:
-    data = tmp_path_factory.mktemp("e2e-review")
-    smtp = SmtpServer(data / "mail")
-    smtp.start()
-    try:
-        with serve_site(data, smtp_host=smtp.host, smtp_port=smtp.port) as site:
-            yield site, smtp
-    finally:
-        smtp.stop()
-
-
-def deliver(site: Site) -> None:
-    """The letter workers' part: publish the events and send every letter they dispatch."""
-    broker = Dispatched()
-    site.herstel.dispatch.connect(broker)
-    try:
-        run_letters(site.herstel, broker, _NoClock())
-    finally:
-        site.herstel.dispatch.connect(None)
-
-
-def open_letter(page: Any, site: Site, mail: Any) -> None:
-    """Enter the code printed in `mail` on the code page; lands on the letter."""
-    found = CODE.search(mail.get_body(("plain",)).get_content())
-    assert found, "the e-mail carries no code"
-    page.goto(site.url + "/citizen")
-    page.get_by_label("Uw persoonlijke code").fill(found.group(1))
-    page.get_by_role("button", name="Mijn brief openen").click()
-    page.wait_for_url(site.url + "/citizen/letter")
-
-
 def fits(page: Any) -> bool:
     """Nothing on the page is wider than the phone: no sideways scrolling."""
     return bool(page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"])
@@ -86,19 +44,7 @@ def test_a_citizen_on_a_phone_asks_for_a_review_and_reads_the_decision(
     site, smtp = mailed
     herstel = site.herstel
     incident_id = assessed_incident(site)
-    officer_principal = authenticate_password(uow=herstel.uow(), email=site.users["officer"], password=PASSWORD)
-    assert officer_principal is not None
-    import_persons(
-        uow=unit_of_work(herstel),
-        vault=herstel.vault,
-        max_bytes=herstel.settings.max_body_bytes,
-        principal=officer_principal,
-        incident_id=incident_id,
-        data=persons_file(people(1, language=lambda i: "nl")),
-    )
-    start_campaign(uow=unit_of_work(herstel), principal=officer_principal, incident_id=incident_id, kind="notification")
-    deliver(site)
-    (notification,) = smtp.messages()
+    notification = notify_one_reader(site, smtp, incident_id)
 
     # 1. the citizen opens the letter on a phone, with the code from the e-mail
     phone = chromium.new_context(locale="nl-NL", viewport=PHONE, is_mobile=True)
@@ -170,11 +116,7 @@ def test_a_citizen_on_a_phone_asks_for_a_review_and_reads_the_decision(
     (decision,) = smtp.messages()[before:]
     assert decision["Subject"] == "Ons besluit over uw vraag om een nieuwe beoordeling"
     decision_text = " ".join(decision.get_body(("plain",)).get_content().split())
-    new_code = CODE.search(decision_text)
-    old_code = CODE.search(notification.get_body(("plain",)).get_content())
-    assert new_code
-    assert old_code
-    assert new_code.group(1) != old_code.group(1)
+    assert mail_code(decision) != mail_code(notification)
 
     # 4. the citizen reads the decision on the phone, and may now object
     citizen.get_by_role("button", name="Afmelden").click()

@@ -5,7 +5,6 @@ screenshots are test-artifacts/screenshots/an-overseer-*.png."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,24 +19,12 @@ from protocol.services import (
     register_algorithm,
     report_incident,
 )
-from tests.e2e.conftest import PASSWORD, Audit, Site, serve_site
+from tests.e2e.conftest import PASSWORD, Audit, Site, sign_in
 from tests.smtp import SmtpServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.smtp, pytest.mark.slow]
 ADMIN = "anna.beheer@gemeente.example"
 BODY = "toezicht@rekenkamer.example"
-
-
-@pytest.fixture(scope="module")
-def mailed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, SmtpServer]]:
-    data = tmp_path_factory.mktemp("e2e-users")
-    smtp = SmtpServer(data / "mail")
-    smtp.start()
-    try:
-        with serve_site(data, smtp_host=smtp.host, smtp_port=smtp.port) as site:
-            yield site, smtp
-    finally:
-        smtp.stop()
 
 
 def account(site: Site, email: str, name: str, *grants: tuple[str, Any]) -> Principal:
@@ -54,16 +41,6 @@ def account(site: Site, email: str, name: str, *grants: tuple[str, Any]) -> Prin
         )
     assert user_id is not None
     return get_principal(uow=site.herstel.uow(), user_id=user_id)
-
-
-def sign_in(context: Any, site: Site, email: str) -> Any:
-    page = context.new_page()
-    page.goto(site.url + "/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(site.url + "/")
-    return page
 
 
 def test_an_overseer_is_given_a_second_organisation(

@@ -81,3 +81,12 @@ def test_transparency_bench_sequences_signs_and_verifies_every_proof(tmp_path: P
     assert result["inclusion"]["proofs"] == 20
     assert result["sequencer_few_new"]["events"] > 0
     assert "former_anti_join" in result["plans_nothing_new"]
+
+
+def test_sweep_bench_finds_only_the_due_among_the_filler(tmp_path: Path) -> None:
+    result = run_bench("sweep.py", tmp_path, "--total", "600", "--due", "3", "--per-incident", "50", "--repeat", "1")
+    assert result["setup"]["open_deadlines"] == 600  # the real incidents' deadlines and the filler
+    assert result["setup"]["filler_deadlines"] > 0
+    assert result["selection_rows"] == 3  # the filler's checks lie a year ahead
+    assert result["full_batch"]["incidents"] == 3
+    assert result["idle_selection_rows"] == 0

@@ -14,7 +14,14 @@ import pytest
 
 from installation import Herstel
 from notifications.demo import fictitious_bsns
-from notifications.services import deliver_letters, unit_of_work_factory
+from notifications.services import (
+    deliver_letters,
+    import_persons,
+    open_vault,
+    start_campaign,
+    unit_of_work,
+    unit_of_work_factory,
+)
 from protocol.services import Principal, complete_step, handle_event, handlers_for, relay_once, report_incident
 
 CODE = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")
@@ -136,6 +143,30 @@ def persons_file(people: list[dict[str, str]], *, delimiter: str = ";") -> bytes
             ]
         )
     return out.getvalue().encode("utf-8")
+
+
+def import_readers(
+    herstel: Herstel, officer: Principal, incident_id: Any, readers: list[dict[str, str]] | bytes
+) -> dict[str, int]:
+    """Import readers (as `people` makes them, or a persons file as it is) into the incident, as an
+    officer does through the services: {imported, merged, rows}."""
+    return import_persons(
+        uow=unit_of_work(herstel),
+        vault=open_vault(herstel.settings),
+        max_bytes=herstel.settings.max_body_bytes,
+        principal=officer,
+        incident_id=incident_id,
+        data=readers if isinstance(readers, bytes) else persons_file(readers),
+    )
+
+
+def start_notification(
+    herstel: Herstel, officer: Principal, incident_id: Any, readers: list[dict[str, str]] | bytes
+) -> dict[str, Any]:
+    """Import the readers and start the notification campaign: its letters are queued, none sent
+    (`run_letters` sends them); the campaign as `start_campaign` returns it."""
+    import_readers(herstel, officer, incident_id, readers)
+    return start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident_id, kind="notification")
 
 
 def people(count: int, *, email: Callable[[int], str] | None = None, consent: Callable[[int], bool] | None = None,

@@ -20,18 +20,15 @@ from notifications.services import (
     deliver_response_notices,
     get_case_status,
     get_response_attachment,
-    import_persons,
     list_citizen_responses,
     list_response_notices,
     open_citizen_session,
-    open_vault,
     record_citizen_response,
-    start_campaign,
     unit_of_work,
     unit_of_work_factory,
 )
 from protocol.services import InvalidEvidence, NotFound, Principal
-from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
+from tests.integration.notifications.conftest import CODE, people, run_letters, start_notification
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -57,15 +54,7 @@ def readers(
 ) -> dict[str, str]:
     """Two readers: one with e-mail and consent (nl), one without consent (en, by post); {who: code}."""
     readers = people(2, language=lambda i: ["nl", "en"][i], consent=lambda i: i == 0)
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(readers),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(mailing, officer, incident["id"], readers)
     run_letters(mailing, dispatched, clock)
     (mail,) = smtp_server.messages()
     (printed,) = _outbox_pdfs(mailing.settings.data_dir)
@@ -87,6 +76,18 @@ def _send(herstel: Herstel, token: str, text: str, files: tuple[Attachment, ...]
         kind=kind,
         text=text,
         attachments=files,
+    )
+
+
+def _answer(herstel: Herstel, officer: Principal, incident: Any, sent: Any, text: str) -> Any:
+    """The officer answers the response `sent` (as `_send` returned it) with `text`."""
+    return answer_citizen_response(
+        uow=unit_of_work(herstel),
+        vault=herstel.vault,
+        principal=officer,
+        incident_id=incident["id"],
+        response_id=sent["response_id"],
+        answer=text,
     )
 
 
@@ -125,14 +126,7 @@ def test_messages_answers_and_files_are_sealed_at_rest(
     sent = _send(
         mailing, token, "Mijn geheime klacht Zwartewaal", (Attachment("scan-Zwartewaal.pdf", "application/pdf", PDF),)
     )
-    answer_citizen_response(
-        uow=unit_of_work(mailing),
-        vault=mailing.vault,
-        principal=officer,
-        incident_id=incident["id"],
-        response_id=sent["response_id"],
-        answer="Ons antwoord aan Zwartewaal",
-    )
+    _answer(mailing, officer, incident, sent, "Ons antwoord aan Zwartewaal")
     engine = sa.create_engine(mailing.settings.resolved_database_url())
     try:
         with engine.connect() as connection:
@@ -163,14 +157,7 @@ def test_the_receipt_and_the_answer_notice_arrive_once_by_mail(
     assert "/citizen" in body
     assert str(receipt["To"]) == "lezer00000@example.nl"
 
-    answer = answer_citizen_response(
-        uow=unit_of_work(mailing),
-        vault=mailing.vault,
-        principal=officer,
-        incident_id=incident["id"],
-        response_id=sent["response_id"],
-        answer="Ja, dat mag. Antwoord-tekst-456",
-    )
+    answer = _answer(mailing, officer, incident, sent, "Ja, dat mag. Antwoord-tekst-456")
     assert answer["notice"] == "email"
     assert _deliver(mailing).sent == 1
     _deliver(mailing)
@@ -213,14 +200,7 @@ def test_without_consent_the_answer_notice_goes_by_post_once(
     assert sent["receipt"] is None
     before = len(smtp_server.messages())
     assert _deliver(mailing).claimed == 0  # no receipt by post: the page showed it, to print
-    answer = answer_citizen_response(
-        uow=unit_of_work(mailing),
-        vault=mailing.vault,
-        principal=officer,
-        incident_id=incident["id"],
-        response_id=sent["response_id"],
-        answer="Our answer. Answer-words-012",
-    )
+    answer = _answer(mailing, officer, incident, sent, "Our answer. Answer-words-012")
     assert answer["notice"] == "post"
     report = _deliver(mailing)
     assert report.sent == 1

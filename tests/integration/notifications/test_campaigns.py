@@ -16,7 +16,6 @@ from notifications import delivery
 from notifications.crypto import Vault
 from notifications.identity import open_identity, seal_identity
 from notifications.services import (
-    import_persons,
     letters_summary,
     normalize_access_code,
     open_citizen_session,
@@ -29,7 +28,14 @@ from notifications.services import (
 )
 from notifications.tables import LetterAttemptRow, LetterRow
 from protocol.services import Principal, get_incident, get_timeline, verify_incident
-from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
+from tests.integration.notifications.conftest import (
+    CODE,
+    import_readers,
+    people,
+    persons_file,
+    run_letters,
+    start_notification,
+)
 
 
 def attempts(herstel, letter_id):
@@ -58,14 +64,7 @@ def test_one_letter_per_person_right_language_code_and_date_then_inform_complete
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
     everyone = people(12, consent=lambda i: i < 8)  # 8 by email, 4 by post
-    result = import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(everyone),
-    )
+    result = import_readers(mailing, officer, incident["id"], everyone)
     assert result == {"imported": 12, "merged": 0, "rows": 12}
     campaign = start_campaign(
         uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification"
@@ -131,15 +130,7 @@ def test_temporary_failures_are_retried_with_backoff_and_delivered_once(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
     reader = people(1, email=lambda i: "tempfail2-lezer@example.nl")
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(reader),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(mailing, officer, incident["id"], reader)
     reports = run_letters(mailing, dispatched, clock)
 
     assert [(r.retrying, r.delivered) for r in reports] == [(1, 0), (1, 0), (0, 1)]
@@ -154,15 +145,7 @@ def test_temporary_failures_are_retried_with_backoff_and_delivered_once(
 
 def test_permanent_failure_falls_back_to_post(mailing, officer, incident, smtp_server, dispatched, clock):
     reader = people(1, email=lambda i: "permfail-lezer@example.nl")
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(reader),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(mailing, officer, incident["id"], reader)
     run_letters(mailing, dispatched, clock)
 
     assert smtp_server.messages() == []
@@ -177,15 +160,7 @@ def test_permanent_failure_falls_back_to_post(mailing, officer, incident, smtp_s
 def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(people(3)),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(mailing, officer, incident["id"], people(3))
     from tests.integration.notifications.conftest import publish_events
 
     publish_events(mailing)
@@ -236,15 +211,7 @@ def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
 def test_the_sweep_leaves_a_new_campaign_to_its_fan_out_and_takes_it_over_only_after_the_lease(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(people(3)),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(mailing, officer, incident["id"], people(3))
     # the campaign is queued, its LetterCampaignStarted event not yet relayed: nothing dispatched
     assert (
         recover_letters(
@@ -272,15 +239,7 @@ def test_the_sweep_leaves_a_new_campaign_to_its_fan_out_and_takes_it_over_only_a
 def test_two_workers_with_the_same_batch_send_each_letter_once(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(people(5)),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(mailing, officer, incident["id"], people(5))
     from tests.integration.notifications.conftest import publish_events
 
     publish_events(mailing)
@@ -314,28 +273,13 @@ def test_campaign_refusals(mailing, officer, incident, algorithm, dispatched):
     assert "kind" in caught.value.errors
     bad = persons_file(people(3)).replace(b"1234 AB", b"12345", 1)
     with pytest.raises(PersonsFileRejected) as refused:
-        import_persons(
-            uow=unit_of_work(mailing),
-            vault=open_vault(mailing.settings),
-            max_bytes=mailing.settings.max_body_bytes,
-            principal=officer,
-            incident_id=incident["id"],
-            data=bad,
-        )
+        import_readers(mailing, officer, incident["id"], bad)
     assert [(e.row, e.field) for e in refused.value.rows] == [(2, "postal_code")]
     assert letters_summary(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"])["total"] == 0
 
 
 def test_lease_is_renewed_while_a_long_batch_is_sent(mailing, officer, incident, smtp_server, dispatched, clock):
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(people(30)),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(mailing, officer, incident["id"], people(30))
     reports = run_letters(mailing, dispatched, clock)
     assert sum(r.delivered for r in reports) == 30
     assert sum(r.lost_race for r in reports) == 0
@@ -377,14 +321,7 @@ def test_one_unsendable_address_fails_that_letter_alone_and_sends_its_neighbours
     settings = dataclasses.replace(mailing.settings, smtp_port=smtp_server.port)
     mailing = dataclasses.replace(mailing, settings=settings)
     everyone = people(5, language=lambda i: "nl")
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(everyone),
-    )
+    import_readers(mailing, officer, incident["id"], everyone)
     accented = give_old_address(mailing, incident["id"], 1, "jöhn@exämple.nl")  # needs SMTPUTF8: not offered
     no_domain = give_old_address(mailing, incident["id"], 3, "anna@exämple..nl")  # no IDNA form at all
     start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
@@ -422,14 +359,7 @@ def test_one_unsendable_address_fails_that_letter_alone_and_sends_its_neighbours
 def test_an_accented_address_goes_by_email_where_the_server_offers_smtputf8(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(people(1)),
-    )
+    import_readers(mailing, officer, incident["id"], people(1))
     person_id = give_old_address(mailing, incident["id"], 0, "jöhn@exämple.nl")
     start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
     run_letters(mailing, dispatched, clock)

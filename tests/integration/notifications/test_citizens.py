@@ -13,32 +13,22 @@ from notifications.services import (
     get_case_status,
     get_citizen_letter,
     get_citizen_letter_pdf,
-    import_persons,
     list_citizen_responses,
     open_citizen_session,
     open_vault,
     record_citizen_response,
-    start_campaign,
     unit_of_work,
     unit_of_work_factory,
 )
 from protocol.services import InvalidEvidence, StateConflict, get_incident, get_timeline
-from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
+from tests.integration.notifications.conftest import CODE, people, run_letters, start_notification
 
 
 @pytest.fixture
 def delivered(mailing, officer, incident, smtp_server, dispatched, clock):
     """Two readers (nl, en) whose letters arrived; returns {email: code}."""
     readers = people(2, language=lambda i: ["nl", "en"][i])
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(readers),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(mailing, officer, incident["id"], readers)
     run_letters(mailing, dispatched, clock)
     codes = {}
     for message in smtp_server.messages():

@@ -13,18 +13,15 @@ import sqlalchemy as sa
 
 from installation import Herstel
 from notifications.services import (
-    decide_objection,
-    decide_review,
+    decide_response,
     deliver_letters,
     get_case_status,
     get_citizen_letter,
-    import_persons,
     list_citizen_responses,
     open_citizen_session,
     open_vault,
     record_citizen_response,
     reply_kinds,
-    start_campaign,
     unit_of_work,
     unit_of_work_factory,
     verify_letters_ledger,
@@ -61,15 +58,7 @@ def _letters_of(herstel: Herstel, response_id: uuid.UUID) -> list[Any]:
 @pytest.fixture
 def reader(mailing: Herstel, officer: Any, incident: Any, smtp_server: Any, dispatched: Any, clock: Any) -> Any:
     """One Dutch reader with consent to email, sent the notification, signed in with its code."""
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=letters.persons_file(letters.people(1, language=lambda i: "nl")),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    letters.start_notification(mailing, officer, incident["id"], letters.people(1, language=lambda i: "nl"))
     letters.run_letters(mailing, dispatched, clock)
     (mail,) = smtp_server.messages()
     return _session(mailing, mail)
@@ -83,7 +72,7 @@ def test_a_review_decision_sends_one_letter_kept_as_sent_on_the_ledger_and_opens
         uow_factory=factory, vault=vault, token=reader.token, kind="review", text="Kijk mijn beslissing na."
     )
     clock.now = DECIDED_AT
-    decided = decide_review(
+    decided = decide_response(
         uow=unit_of_work(mailing),
         vault=vault,
         principal=officer,
@@ -106,7 +95,7 @@ def test_a_review_decision_sends_one_letter_kept_as_sent_on_the_ledger_and_opens
 
     # a retry of every kind sends nothing twice: the decision again, the event again, the letter again
     with pytest.raises(StateConflict) as refused:
-        decide_review(
+        decide_response(
             uow=unit_of_work(mailing),
             vault=vault,
             principal=officer,
@@ -165,7 +154,7 @@ def test_a_review_decision_sends_one_letter_kept_as_sent_on_the_ledger_and_opens
     assert objection["answer_due"] is not None  # Awb 7:10: the objection-decision deadline runs
 
     # the decision on the objection points to court; its reader cannot object again
-    decide_objection(
+    decide_response(
         uow=unit_of_work(mailing),
         vault=vault,
         principal=officer,
@@ -201,11 +190,11 @@ def test_a_decision_is_refused_whole_when_its_outcome_does_not_fit_the_kind(
     review = record_citizen_response(uow_factory=factory, vault=vault, token=reader.token, kind="review", text="Na.")
     question = record_citizen_response(uow_factory=factory, vault=vault, token=reader.token, kind="question", text="?")
     with pytest.raises(InvalidEvidence) as wrong:
-        decide_review(uow=unit_of_work(mailing), vault=vault, principal=officer, incident_id=incident["id"],
+        decide_response(uow=unit_of_work(mailing), vault=vault, principal=officer, incident_id=incident["id"],
                       response_id=review["response_id"], outcome="dismissed", reasons=REASONS)  # fmt: skip
     assert set(wrong.value.errors) == {"outcome"}
     with pytest.raises(StateConflict) as not_decidable:
-        decide_review(uow=unit_of_work(mailing), vault=vault, principal=officer, incident_id=incident["id"],
+        decide_response(uow=unit_of_work(mailing), vault=vault, principal=officer, incident_id=incident["id"],
                       response_id=question["response_id"], outcome="granted", reasons=REASONS)  # fmt: skip
     assert not_decidable.value.rule == "decision-objection-only"
     assert _letters_of(mailing, review["response_id"]) == []

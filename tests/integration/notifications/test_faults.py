@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 
 from notifications.delivery import RECORD_EVERY
-from notifications.services import import_persons, letters_summary, open_vault, start_campaign, unit_of_work
+from notifications.services import letters_summary, unit_of_work
 from protocol.services import get_incident
-from tests.integration.notifications.conftest import people, persons_file
+from tests.integration.notifications.conftest import people, start_notification
 from tests.integration.notifications.stack import officer_and_incident, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.smtp, pytest.mark.slow]
@@ -21,15 +21,7 @@ READERS = 1500
 def campaign(herstel):
     officer, incident = officer_and_incident(herstel)
     readers = people(READERS)
-    import_persons(
-        uow=unit_of_work(herstel),
-        vault=open_vault(herstel.settings),
-        max_bytes=herstel.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(readers),
-    )
-    start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(herstel, officer, incident["id"], readers)
     return officer, incident, readers
 
 

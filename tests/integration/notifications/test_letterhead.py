@@ -18,7 +18,6 @@ from notifications.services import (
     get_citizen_letter,
     get_citizen_letter_pdf,
     get_letterhead,
-    import_persons,
     open_citizen_session,
     open_vault,
     set_letterhead,
@@ -59,15 +58,7 @@ def test_a_sent_letter_keeps_the_letterhead_it_was_sent_with(
     admin = admin_of(mailing, DEFAULT_ORGANISATION)
     first_logo = logo((0, 90, 160))
     set_letterhead(uow=unit_of_work(mailing), principal=admin, values=TEST_LETTERHEAD, logo=first_logo)
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=letters.persons_file(letters.people(1, language=lambda i: "nl")),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    letters.start_notification(mailing, officer, incident["id"], letters.people(1, language=lambda i: "nl"))
     letters.run_letters(mailing, dispatched, clock)
 
     (mail,) = smtp_server.messages()
@@ -109,14 +100,7 @@ def test_a_sent_letter_keeps_the_letterhead_it_was_sent_with(
 
 
 def test_a_campaign_waits_until_readers_can_write_and_call(herstel: Herstel, officer: Any, incident: Any) -> None:
-    import_persons(
-        uow=unit_of_work(herstel),
-        vault=open_vault(herstel.settings),
-        max_bytes=herstel.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=letters.persons_file(letters.people(1)),
-    )
+    letters.import_readers(herstel, officer, incident["id"], letters.people(1))
     installation = Principal.installation()
     for values, code in (
         ({"name": "Gemeente"}, "campaign.letterhead-address-phone"),

@@ -15,10 +15,8 @@ from notifications.ledger import ledger_digest
 from notifications.services import (
     get_citizen_letter,
     get_citizen_letter_pdf,
-    import_persons,
     open_citizen_session,
     open_vault,
-    start_campaign,
     unit_of_work,
     unit_of_work_factory,
     verify_letters_ledger,
@@ -48,15 +46,7 @@ def test_a_letter_opened_after_the_investigation_ended_is_the_letter_sent(
         evidence={"investigator": str(people.investigator.user_id), "due_date": "2027-03-01"},
     )
     reader = letters.people(1, language=lambda i: "nl")
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=letters.persons_file(reader),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    letters.start_notification(mailing, officer, incident["id"], reader)
     letters.run_letters(mailing, dispatched, clock)
     (mail,) = smtp_server.messages()
     mailed = mail.get_body(("plain",)).get_content()
@@ -145,15 +135,7 @@ def test_a_letter_sent_before_letters_were_kept_is_rendered_anew_and_says_so(
     mailing: Herstel, officer: Any, incident: Any, smtp_server: Any, dispatched: Any, clock: Any
 ) -> None:
     reader = letters.people(1, language=lambda i: "nl")
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=letters.persons_file(reader),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    letters.start_notification(mailing, officer, incident["id"], reader)
     letters.run_letters(mailing, dispatched, clock)
     (mail,) = smtp_server.messages()
     code = letters.CODE.search(mail.get_body(("plain",)).get_content()).group(1)

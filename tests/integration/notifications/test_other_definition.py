@@ -7,7 +7,6 @@ from pathlib import Path
 
 from notifications.services import (
     get_case_status,
-    import_persons,
     open_citizen_session,
     open_vault,
     start_campaign,
@@ -15,7 +14,7 @@ from notifications.services import (
     unit_of_work_factory,
 )
 from protocol.services import complete_step, get_incident, register_definition, report_incident, start_step
-from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
+from tests.integration.notifications.conftest import CODE, import_readers, people, run_letters, start_notification
 
 OTHER = (Path(__file__).parent / "other-protocol.toml").read_text("utf-8")
 
@@ -61,14 +60,7 @@ def test_a_definition_with_other_step_names_sends_letters(mailing, officer, algo
         version=incident["version"],
         evidence={"report_due": "2027-02-15"},
     )
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(people(2, language=lambda i: ["nl", "en"][i])),
-    )
+    import_readers(mailing, officer, incident["id"], people(2, language=lambda i: ["nl", "en"][i]))
 
     started = start_campaign(
         uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification"
@@ -153,15 +145,7 @@ def test_an_incident_under_version_2_takes_the_citizens_words_from_version_3(
             "confirmed_by_owner": True,
         },
     )
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(people(1, language=lambda i: "nl")),
-    )
-    start_campaign(uow=unit_of_work(mailing), principal=officer, incident_id=incident["id"], kind="notification")
+    start_notification(mailing, officer, incident["id"], people(1, language=lambda i: "nl"))
     run_letters(mailing, dispatched, clock)
 
     (message,) = smtp_server.messages()

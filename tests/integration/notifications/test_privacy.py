@@ -7,7 +7,6 @@ import logging
 import sqlalchemy as sa
 
 from notifications.services import (
-    import_persons,
     open_citizen_session,
     open_vault,
     record_citizen_response,
@@ -16,7 +15,7 @@ from notifications.services import (
     unit_of_work,
     unit_of_work_factory,
 )
-from tests.integration.notifications.conftest import CODE, people, persons_file, run_letters
+from tests.integration.notifications.conftest import CODE, import_readers, people, run_letters
 
 SECRET_WORDS = "Mijn buurman Hendrik Puk weet ervan"
 
@@ -37,14 +36,7 @@ def dump_database(herstel) -> list[bytes]:
 def test_identity_is_sealed_everywhere(mailing, officer, incident, smtp_server, dispatched, clock, caplog):
     caplog.set_level(logging.DEBUG)
     everyone = people(6, consent=lambda i: i % 2 == 0, email=lambda i: f"geheim{i:05d}@example.nl")
-    import_persons(
-        uow=unit_of_work(mailing),
-        vault=open_vault(mailing.settings),
-        max_bytes=mailing.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(everyone),
-    )
+    import_readers(mailing, officer, incident["id"], everyone)
     record_reporter(
         uow=unit_of_work(mailing),
         vault=open_vault(mailing.settings),

@@ -9,7 +9,6 @@ from collections import Counter
 import pytest
 
 from notifications.services import (
-    import_persons,
     letters_summary,
     open_citizen_session,
     open_vault,
@@ -22,7 +21,7 @@ from protocol.services import (
     get_incident,
     verify_incident,
 )
-from tests.integration.notifications.conftest import CODE, people, persons_file
+from tests.integration.notifications.conftest import CODE, import_readers, people
 from tests.integration.notifications.stack import officer_and_incident, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.smtp, pytest.mark.slow]
@@ -32,14 +31,7 @@ def test_a_campaign_of_2000_through_worker_processes(production, smtp_server):
     herstel, stack = production
     officer, incident = officer_and_incident(herstel)
     readers = people(2000)
-    result = import_persons(
-        uow=unit_of_work(herstel),
-        vault=open_vault(herstel.settings),
-        max_bytes=herstel.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=persons_file(readers),
-    )
+    result = import_readers(herstel, officer, incident["id"], readers)
     assert result["imported"] == 2000
     started = time.monotonic()
     start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification")

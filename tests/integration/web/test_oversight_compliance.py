@@ -31,7 +31,7 @@ from flask import Flask
 from installation import Herstel
 from notifications.demo import fictitious_bsns
 from notifications.services import (
-    decide_objection,
+    decide_response,
     import_persons,
     open_citizen_session,
     open_vault,
@@ -195,7 +195,7 @@ def world(
         token=open_citizen_session(uow_factory=uows, vault=vault, access_code=first[0]).token,
         text=OBJECTION,
     )
-    decide_objection(
+    decide_response(
         uow=unit_of_work(mailing),
         vault=vault,
         principal=officer,

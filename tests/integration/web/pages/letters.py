@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from installation import Herstel
-from notifications.services import import_persons, open_vault, start_campaign, unit_of_work
 from protocol.services import Principal
-from tests.integration.notifications.conftest import CODE, Dispatched, people, persons_file, run_letters
+from tests.integration.notifications.conftest import CODE, Dispatched, people, run_letters, start_notification
 
 
 def deliver(
@@ -21,15 +20,7 @@ def deliver(
 ) -> dict[str, str]:
     """Import `count` readers (alternately Dutch and English), send their letters; {email: code}."""
     readers = people(count, language=lambda i: ["nl", "en"][i % 2])
-    import_persons(
-        uow=unit_of_work(installation),
-        vault=open_vault(installation.settings),
-        max_bytes=installation.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident_id,
-        data=persons_file(readers),
-    )
-    start_campaign(uow=unit_of_work(installation), principal=officer, incident_id=incident_id, kind="notification")
+    start_notification(installation, officer, incident_id, readers)
     run_letters(installation, broker, clock)
     codes = {}
     for message in smtp.messages():

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from installation import Herstel
-from notifications.services import decide_review, list_citizen_responses, unit_of_work
+from notifications.services import decide_response, list_citizen_responses, unit_of_work
 from protocol.services import complete_step
 from tests.integration.notifications.conftest import CODE, run_letters
 from tests.integration.web.pages.conftest import ASSESSMENT, Browser, app_for
@@ -358,7 +358,7 @@ def test_the_reader_of_a_review_decision_reads_it_as_sent_and_may_object(
     (review,) = list_citizen_responses(
         uow=unit_of_work(mailing), vault=mailing.vault, principal=officer_browser.principal, incident_id=assessed["id"]
     )
-    decide_review(
+    decide_response(
         uow=unit_of_work(mailing),
         vault=mailing.vault,
         principal=officer_browser.principal,
