@@ -69,6 +69,20 @@ CHOICES: Mapping[str, object] = {
     "income": _l("Income"),
 }
 
+# the policy domains of protocol.domains, as the register form and the incident page name them
+ALGORITHM_DOMAINS: Mapping[str, object] = {
+    "benefits": _l("Social benefits"),
+    "allowances": _l("Allowances"),
+    "taxes": _l("Taxes"),
+    "parking_traffic": _l("Parking and traffic"),
+    "permits": _l("Permits"),
+    "student_finance": _l("Education and student finance"),
+    "care_support": _l("Care and social support"),
+    "fraud": _l("Fraud investigation"),
+    "enforcement": _l("Enforcement and inspection"),
+    "other": _l("Other domain"),
+}
+
 STEP_STATES: Mapping[str, object] = {
     "pending": _l("Not started"),
     "active": _l("In progress"),
