@@ -249,7 +249,12 @@ def open_person(
         row = uow.persons.get(person_id)
         if row is None or row.incident_id != incident_id:
             raise NotFound(messages.PERSON_UNKNOWN(), rule="unknown-person")
-        return _person_view(vault, row, True, uow.letters.latest_for_person(row.id))
+        view = _person_view(vault, row, True, uow.letters.latest_for_person(row.id))
+        # the decisions the persons file named for them, as their letter lists them (sealed like the identity)
+        view["decisions"] = [
+            {"reference": d.reference, "date": d.day, "subject": d.subject} for d in open_decisions(vault, row)
+        ]
+        return view
 
 
 def mask_bsn(bsn: str | None) -> str | None:
