@@ -420,6 +420,7 @@ def _response_view(vault: Vault, row: CitizenResponseRow, incident: Any) -> dict
         "deadline_state": due.state.value if due else None,
         "answered_at": row.answered_at,
         "answer": answer,
+        "answered_by": row.answered_by,
         "assigned_to": row.assigned_to,
         "decision": {
             "outcome": row.decision_outcome,
