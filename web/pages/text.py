@@ -151,6 +151,7 @@ EVENT_TYPES: Mapping[str, object] = {
     "CitizenResponded": _l("A citizen responded"),
     "CitizenResponseAnswered": _l("Citizen's response answered"),
     "CitizenResponseAssigned": _l("Citizen's response assigned"),
+    "PersonIdentityOpened": _l("Person opened with the whole BSN"),
     "CitizenObjectionDecided": _l("Decision on an objection"),
     "DocumentAdded": _l("Document added"),
     "IncidentClosed": _l("Incident closed"),

@@ -436,6 +436,12 @@ def test_the_list_masks_the_bsn_a_search_finds_one_and_opening_shows_it_whole(
     assert readers[1]["bsn"] not in action
     opened = parse(officer_browser.submit(action, {}, status=200).get_data(as_text=True))
     assert opened.by_id("person-bsn").text == readers[1]["bsn"]
+    # the opening is on the incident's timeline, without the BSN or the name
+    timeline = officer_browser.page(f"/incidents/{assessed['id']}/timeline").text
+    assert "Persoon geopend met volledig BSN" in timeline
+    assert f"persoon {action.split('/')[-2]}" in timeline  # which person, by id
+    assert readers[1]["bsn"] not in timeline
+    assert readers[1]["name"] not in timeline
     assert officer_browser.get(action).status_code == 405  # opening is a button, not a link
     assert browser("investigator").post(action, {}).status_code in (403, 404)
 
