@@ -71,6 +71,10 @@ def test_staff_read_a_response_with_its_deadline_and_answer_it(
     # only a decision meets a review request's deadline: the decision form, no plain answer beside it
     assert not card.select("textarea", name="answer")
     assert card.one("form", id=f"decide-{review['response_id']}")
+    plain = officer_browser.submit(f"{path}/{review['response_id']}/answer", {"answer": "Besluit volgt."}, status=409)
+    refused_card = parse(plain.get_data(as_text=True)).by_id(f"response-{review['response_id']}")
+    refusal = refused_card.one("div", class_="refusal")
+    assert "Op een verzoek om een nieuwe beoordeling neemt u een besluit met motivering" in refusal.text
     assert (
         officer_browser.page(f"/incidents/{assessed['id']}").by_id("letters").one("a", href=path).text
         == "Reacties van burgers"
