@@ -76,6 +76,7 @@ def _seed_incidents(herstel: Herstel, officer: Principal, ids: dict[str, Any]) -
         lars="12345670",
         register_status="In gebruik",
         publication_category="B",
+        domain="benefits",
     )
     grants = register_algorithm(
         uow=uow(),
@@ -84,6 +85,7 @@ def _seed_incidents(herstel: Herstel, officer: Principal, ids: dict[str, Any]) -
         lars="31415923",
         register_status="In gebruik",
         publication_category="B",
+        domain="student_finance",
     )
     first = report_incident(
         uow=uow(),

@@ -357,7 +357,10 @@ def answer_citizen_response(
     response_id: uuid.UUID,
     answer: str,
 ) -> dict[str, Any]:
-    """An officer's answer to a response; `CitizenResponseAnswered` meets the response's deadline."""
+    """An officer's answer to a response; `CitizenResponseAnswered` meets the response's deadline.
+
+    Not for a review request: only the decision on it (`decide_response`) meets its deadline.
+    """
     answer = (answer or "").strip()
     if not answer or len(answer) > TEXT_LIMIT:
         raise InvalidEvidence(messages.ANSWER_INVALID(), errors={"answer": [messages.ANSWER_LENGTH(limit=TEXT_LIMIT)]})
@@ -368,6 +371,10 @@ def answer_citizen_response(
             raise InvalidEvidence(messages.RESPONSE_UNKNOWN(), errors={"response_id": [messages.RESPONSE_NOT_HERE()]})
         if row.answered_at is not None:
             raise StateConflict(messages.RESPONSE_ANSWERED(), rule="response-answered")
+        if row.kind == "review":
+            # the answer to a review request is a decision (Awb 4:13, with the 3:45 clause), and the
+            # CitizenResponseAnswered a plain answer records would meet its deadline: decide instead
+            raise StateConflict(messages.RESPONSE_NEEDS_DECISION(), rule="review-needs-decision")
         now = uow.now()
         text = _open_text(vault, row)  # the texts of a row are sealed with one key: re-seal with the current
         reasons = decision_reasons(vault, row)
@@ -420,6 +427,7 @@ def _response_view(vault: Vault, row: CitizenResponseRow, incident: Any) -> dict
         "deadline_state": due.state.value if due else None,
         "answered_at": row.answered_at,
         "answer": answer,
+        "answered_by": row.answered_by,
         "assigned_to": row.assigned_to,
         "decision": {
             "outcome": row.decision_outcome,

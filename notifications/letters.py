@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from notifications.codes import format_access_code
+from notifications.consequences import consequence
 from notifications.decisions import DecisionMade
 from notifications.rendering import Logo, long_date
 from notifications.storage import NotificationsUnitOfWork
@@ -108,6 +109,7 @@ class IncidentFacts:
     sender: dict[str, str] = field(default_factory=dict)
     has_suspension: bool = True  # whether the definition has a step that stops the algorithm
     logo: Logo | None = None  # the organisation's logo, if its letterhead has one
+    domain: str | None = None  # the algorithm's policy domain (protocol.domains), for the example of a consequence
 
 
 def citizen_definition(uow: NotificationsUnitOfWork, definition: ProtocolDefinition) -> ProtocolDefinition:
@@ -172,6 +174,7 @@ def incident_facts(uow: NotificationsUnitOfWork, incident_id: uuid.UUID) -> Inci
         },
         has_suspension=suspension is not None,
         logo=logo,
+        domain=algorithm.domain if algorithm else None,
     )
 
 
@@ -216,6 +219,7 @@ def letter_context(
         "sender": sender,
         "logo": facts.logo,
         "algorithm": facts.algorithm,
+        "consequence": consequence(facts.domain, language),
         "grounds": join_words([g for g in grounds if g], language),
         "outcome": facts.outcome,
         "suspended": facts.suspended,

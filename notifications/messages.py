@@ -115,6 +115,9 @@ ANSWER_INVALID = Template("response.answer-invalid", "the answer is missing or t
 RESPONSE_UNKNOWN = Template("response.unknown", "unknown response")
 RESPONSE_NOT_HERE = Template("response.not-here", "no such response on this incident")
 RESPONSE_ANSWERED = Template("response.answered", "this response has been answered already")
+RESPONSE_NEEDS_DECISION = Template(
+    "response.needs-decision", "a review request is met by a decision with reasons, not by a plain answer"
+)
 ATTACHMENT_PROBLEM = Template("citizen.attachment", "file %(name)s: %(problem)s")
 ATTACHMENTS_TOO_MANY = Template("citizen.attachments-too-many", "at most %(limit)s files")
 ATTACHMENT_UNKNOWN = Template("response.attachment-unknown", "no such attachment on this response")

@@ -243,13 +243,31 @@ def open_person(
 
     NotFound for a person of another incident (or organisation), Forbidden for a role that may not see
     identities.
+
+    Each opening is recorded on the incident's chain as `PersonIdentityOpened` — who, when, which person
+    id; never the BSN or the name — in the same transaction, so no identity is shown unrecorded. The
+    chain is where the incident's record already is: tamper-evident, read by its staff on the timeline
+    and by oversight with the person id replaced by its pseudonym.
     """
-    with uow.read_only():
-        incident_for(uow, principal, incident_id, "persons.read_identity", lock=False)
+    with uow:
+        _incident, actor = incident_for(uow, principal, incident_id, "persons.read_identity")
         row = uow.persons.get(person_id)
         if row is None or row.incident_id != incident_id:
             raise NotFound(messages.PERSON_UNKNOWN(), rule="unknown-person")
-        return _person_view(vault, row, True, uow.letters.latest_for_person(row.id))
+        view = _person_view(vault, row, True, uow.letters.latest_for_person(row.id))
+        # the decisions the persons file named for them, as their letter lists them (sealed like the identity)
+        view["decisions"] = [
+            {"reference": d.reference, "date": d.day, "subject": d.subject} for d in open_decisions(vault, row)
+        ]
+        append_to_timeline(
+            uow,
+            incident_id=incident_id,
+            event_type="PersonIdentityOpened",
+            payload={"person_id": str(row.id)},
+            actor=actor,
+        )
+        uow.commit()
+        return view
 
 
 def mask_bsn(bsn: str | None) -> str | None:

@@ -32,6 +32,7 @@ EVENT_TYPES = frozenset(
         "OwnerAssigned",
         "AlgorithmSuspended",
         "AffectedPersonsImported",
+        "PersonIdentityOpened",  # staff opened one person's whole identity (BSN): the person id, never the BSN
         "LetterCampaignStarted",
         "LetterQueued",
         "LetterSent",

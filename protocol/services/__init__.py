@@ -10,6 +10,7 @@ from protocol.chain import ChainReport
 from protocol.checkpoint import Checkpoint, CheckpointFormatError
 from protocol.config import ConfigError, ProtocolSettings
 from protocol.definition import ProtocolDefinition, StepDefinition
+from protocol.domains import ALGORITHM_DOMAINS
 from protocol.errors import (
     ApproverTooNew,
     DefinitionError,
@@ -170,6 +171,7 @@ from protocol.services.users import (
 from protocol.services.views import DEADLINE_STATES
 
 __all__ = [
+    "ALGORITHM_DOMAINS",
     "DEADLINE_STATES",
     "DOCUMENT_TYPES",
     "EVENT_TYPES",

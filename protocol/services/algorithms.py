@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from protocol import messages
+from protocol.domains import ALGORITHM_DOMAINS
 from protocol.errors import InvalidEvidence, NotFound, StateConflict
 from protocol.identity import Principal
 from protocol.permissions import organisations_for
@@ -38,6 +39,7 @@ def algorithm_view(row: AlgorithmRow) -> dict[str, Any]:
         "lars": row.lars,
         "register_status": row.register_status,
         "publication_category": row.publication_category,
+        "domain": row.domain,
         "suspended": row.suspended,
         "suspended_at": row.suspended_at,
         "suspended_by_incident_id": row.suspended_by_incident_id,
@@ -54,8 +56,13 @@ def register_algorithm(
     lars: str | None = None,
     register_status: str | None = None,
     publication_category: str | None = None,
+    domain: str | None = None,
 ) -> dict[str, Any]:
-    """Record an algorithm of the organisation so that incidents can be reported about it."""
+    """Record an algorithm of the organisation so that incidents can be reported about it.
+
+    `domain`: the policy domain it decides in (protocol.domains), which gives the letters their example
+    of a consequence; None keeps the letters' neutral wording.
+    """
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -68,6 +75,8 @@ def register_algorithm(
         errors["register_status"] = [messages.ONE_OF(choices=messages.joined(REGISTER_STATUSES))]
     if publication_category is not None and publication_category not in PUBLICATION_CATEGORIES:
         errors["publication_category"] = [messages.PUBLICATION_CATEGORY()]
+    if domain is not None and domain not in ALGORITHM_DOMAINS:
+        errors["domain"] = [messages.ONE_OF(choices=messages.joined(ALGORITHM_DOMAINS))]
     if errors:
         raise InvalidEvidence(messages.ALGORITHM_INVALID(), errors=errors)
     with uow:
@@ -81,6 +90,7 @@ def register_algorithm(
             lars=lars,
             register_status=register_status,
             publication_category=publication_category,
+            domain=domain,
             suspended=False,
             created_at=uow.now(),
         )

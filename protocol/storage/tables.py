@@ -177,6 +177,7 @@ class AlgorithmRow(Base):
     lars: Mapped[str | None] = mapped_column(String(8))
     register_status: Mapped[str | None] = mapped_column(String(40))
     publication_category: Mapped[str | None] = mapped_column(String(1))
+    domain: Mapped[str | None] = mapped_column(String(40))  # protocol.domains; NULL: registered before 0017
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     suspended_at: Mapped[datetime | None]
     suspended_by_incident_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

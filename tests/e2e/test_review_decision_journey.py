@@ -93,6 +93,9 @@ def test_a_citizen_on_a_phone_asks_for_a_review_and_reads_the_decision(
     card = officer.locator("li.card", has_text=reference)
     assert "Verzoek om nieuwe beoordeling" in card.locator("h2").inner_text()
     assert "Kijk de beslissing over mij opnieuw na." in card.locator("blockquote").inner_text()
+    # only a decision meets a review request's deadline: no plain answer form beside the decision form
+    assert card.locator("textarea[name=answer]").count() == 0
+    assert card.locator("form[id^=decide-]").count() == 1
     with officer.expect_download() as download:
         card.get_by_role("link", name="besluit-bijstand.pdf").click()
     assert download.value.suggested_filename == "besluit-bijstand.pdf"
@@ -108,6 +111,8 @@ def test_a_citizen_on_a_phone_asks_for_a_review_and_reads_the_decision(
     assert "Afgewezen" in decided.inner_text()
     assert "Het programma speelde geen rol" in decided.inner_text()
     assert decided.locator("form[id^=decide-]").count() == 0  # decided once; no second form
+    assert "nog niemand" not in decided.inner_text()  # the card names who decided
+    assert re.search(r"Besloten door: \S", decided.inner_text())
     audit.check(officer, "responses-decided")
 
     # the decision letter goes out through the letters' own pipeline, with a new code

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from protocol.services import (
+    ALGORITHM_DOMAINS,
     InvalidEvidence,
     ProtocolError,
     list_algorithms,
@@ -20,12 +21,13 @@ from web.context import principal
 from web.pages.common import current_definition, from_local_input, may, uow
 from web.pages.forms import Field, flat_errors
 from web.pages.incident_view import Refusal
-from web.pages.text import _, choice, field_message
+from web.pages.text import ALGORITHM_DOMAINS as DOMAIN_WORDS
+from web.pages.text import _, choice, field_message, label
 from web.problem import status_for
 
 blp = Blueprint("report", __name__)
 Page = str | tuple[str, int] | Response
-ALGORITHM_FIELDS = ("name", "lars")
+ALGORITHM_FIELDS = ("name", "lars", "domain")
 
 
 def _report_fields(values: dict[str, Any], errors: dict[str, list[str]]) -> list[Field]:
@@ -101,6 +103,20 @@ def _algorithm_fields(values: dict[str, Any], errors: dict[str, list[str]]) -> l
             value=values.get("lars", ""),
             errors=[field_message(m) for m in errors.get("lars", [])],
             hint=_("8 digits, for example 12345670."),
+        ),
+        Field(
+            name="domain",
+            id="algorithm-domain",
+            widget="select",
+            label=_("Domain"),
+            required=False,
+            value=values.get("domain", ""),
+            errors=[field_message(m) for m in errors.get("domain", [])],
+            choices=[(key, label(DOMAIN_WORDS, key)) for key in ALGORITHM_DOMAINS],
+            hint=_(
+                "What the algorithm decides about. The letters to affected persons give an example of what a "
+                "wrong decision may have meant for them in this domain; without a domain they say it in general words."
+            ),
         ),
     ]
 
@@ -195,7 +211,11 @@ def register() -> Page:
     values = {name: request.form.get(name, "").strip() for name in ALGORITHM_FIELDS}
     try:
         algorithm = register_algorithm(
-            uow=uow(), principal=principal(), name=values["name"], lars=values["lars"] or None
+            uow=uow(),
+            principal=principal(),
+            name=values["name"],
+            lars=values["lars"] or None,
+            domain=values["domain"] or None,
         )
     except InvalidEvidence as error:
         return render_report(algorithm_values=values, algorithm_errors=error.errors, status=422)

@@ -69,6 +69,20 @@ CHOICES: Mapping[str, object] = {
     "income": _l("Income"),
 }
 
+# the policy domains of protocol.domains, as the register form and the incident page name them
+ALGORITHM_DOMAINS: Mapping[str, object] = {
+    "benefits": _l("Social benefits"),
+    "allowances": _l("Allowances"),
+    "taxes": _l("Taxes"),
+    "parking_traffic": _l("Parking and traffic"),
+    "permits": _l("Permits"),
+    "student_finance": _l("Education and student finance"),
+    "care_support": _l("Care and social support"),
+    "fraud": _l("Fraud investigation"),
+    "enforcement": _l("Enforcement and inspection"),
+    "other": _l("Other domain"),
+}
+
 STEP_STATES: Mapping[str, object] = {
     "pending": _l("Not started"),
     "active": _l("In progress"),
@@ -137,6 +151,7 @@ EVENT_TYPES: Mapping[str, object] = {
     "CitizenResponded": _l("A citizen responded"),
     "CitizenResponseAnswered": _l("Citizen's response answered"),
     "CitizenResponseAssigned": _l("Citizen's response assigned"),
+    "PersonIdentityOpened": _l("Person opened with the whole BSN"),
     "CitizenObjectionDecided": _l("Decision on an objection"),
     "DocumentAdded": _l("Document added"),
     "IncidentClosed": _l("Incident closed"),

@@ -103,6 +103,8 @@ def summary(event: dict[str, Any], protocol: ProtocolDefinition) -> str:
         return _("scope: %(scope)s", scope=choice(payload.get("scope") or "")) if payload.get("scope") else ""
     if kind == "ApprovalRejected" and payload.get("withdrawn"):
         return _("%(step)s; withdrawn by the one who asked", step=step)
+    if kind == "PersonIdentityOpened":
+        return _("person %(id)s", id=payload.get("person_id", ""))
     if kind == "DocumentAdded":
         return _("%(type)s, %(size)s bytes", type=payload.get("content_type", ""), size=payload.get("size", ""))
     if step:

@@ -164,13 +164,24 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
     )
     assert listed[0]["text"] == "Ik ben het niet eens met de controle."
     assert listed[0]["deadline_state"] == "open"
+    # a review request is met by a decision only: a plain answer is refused and records nothing
+    with pytest.raises(StateConflict) as refused:
+        answer_citizen_response(
+            uow=unit_of_work(mailing),
+            vault=open_vault(mailing.settings),
+            principal=officer,
+            incident_id=incident["id"],
+            response_id=review["response_id"],
+            answer="Wij nemen een nieuw besluit.",
+        )
+    assert refused.value.rule == "review-needs-decision"
     answer_citizen_response(
         uow=unit_of_work(mailing),
         vault=open_vault(mailing.settings),
         principal=officer,
         incident_id=incident["id"],
-        response_id=review["response_id"],
-        answer="Wij nemen een nieuw besluit.",
+        response_id=complaint["response_id"],
+        answer="Excuses, wij bellen u terug.",
     )
     with pytest.raises(StateConflict):
         answer_citizen_response(
@@ -178,22 +189,23 @@ def test_responses_start_their_legal_deadline_and_an_answer_meets_it(mailing, of
             vault=open_vault(mailing.settings),
             principal=officer,
             incident_id=incident["id"],
-            response_id=review["response_id"],
+            response_id=complaint["response_id"],
             answer="x",
         )
     deadlines = get_incident(uow=mailing.uow(), principal=officer, incident_id=incident["id"])["deadlines"]
     by_subject = {d["subject"]: d for d in deadlines if d["subject"]}
-    assert by_subject[str(review["response_id"])]["state"] == "met"
-    assert by_subject[str(complaint["response_id"])]["state"] == "open"
+    assert by_subject[str(review["response_id"])]["state"] == "open"
+    assert by_subject[str(complaint["response_id"])]["state"] == "met"
     listed = list_citizen_responses(
         uow=unit_of_work(mailing), vault=open_vault(mailing.settings), principal=officer, incident_id=incident["id"]
     )
-    assert listed[0]["answer"] == "Wij nemen een nieuw besluit."
+    assert listed[0]["answer"] is None
+    assert listed[1]["answer"] == "Excuses, wij bellen u terug."
     status = get_case_status(
         uow_factory=unit_of_work_factory(mailing), vault=open_vault(mailing.settings), token=session.token
     )
     assert [(r["kind"], r["answered"]) for r in status["responses"]] == [
-        ("review", True),
-        ("complaint", False),
+        ("review", False),
+        ("complaint", True),
         ("question", False),
     ]

@@ -20,7 +20,14 @@ from notifications.services import (
     unit_of_work,
     unit_of_work_factory,
 )
-from protocol.services import Forbidden, InvalidEvidence, NotFound, get_timeline, register_algorithm
+from protocol.services import (
+    Forbidden,
+    InvalidEvidence,
+    NotFound,
+    get_oversight_timeline,
+    get_timeline,
+    register_algorithm,
+)
 from tests.integration.notifications.conftest import (
     CODE,
     assessed_incident,
@@ -181,6 +188,23 @@ def test_a_person_is_found_by_whole_bsn_and_opened_with_it_only_in_their_inciden
         uow=unit_of_work(herstel), vault=vault, principal=officer, incident_id=incident["id"], person_id=person["id"]
     )
     assert opened["identity"]["bsn"] == everyone[1]["bsn"]
+    # the opening is on the incident's chain: who, when, which person id; never the BSN or the name
+    events = get_timeline(uow=herstel.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
+    (recorded,) = [e for e in events if e["type"] == "PersonIdentityOpened"]
+    assert recorded["payload"] == {"person_id": str(person["id"])}
+    assert recorded["actor"] == f"user:{officer.user_id}"
+    as_text = json.dumps(events, default=str)
+    assert everyone[1]["bsn"] not in as_text
+    assert everyone[1]["name"] not in as_text
+    oversight = get_oversight_timeline(
+        uow=herstel.uow(),
+        principal=make_user("oversight"),
+        incident_id=incident["id"],
+        hash_key=herstel.settings.hash_key_bytes(),
+    )
+    (seen,) = [e for e in oversight["events"] if e["type"] == "PersonIdentityOpened"]
+    assert seen["payload"]["person_id"].startswith("P-")  # oversight sees that it happened, by pseudonym
+    assert str(person["id"]) not in json.dumps(oversight, default=str)
     second = assessed_incident(herstel, officer, algorithm, "established")
     with pytest.raises(NotFound):  # the person, asked for under another incident
         open_person(
@@ -196,3 +220,5 @@ def test_a_person_is_found_by_whole_bsn_and_opened_with_it_only_in_their_inciden
             incident_id=incident["id"],
             person_id=person["id"],
         )
+    after = get_timeline(uow=herstel.uow(), principal=officer, incident_id=incident["id"], limit=1000)["events"]
+    assert len([e for e in after if e["type"] == "PersonIdentityOpened"]) == 1  # a refused opening records nothing

@@ -11,7 +11,10 @@ A variant is a letter kind x outcome x channel (email and post carry the code; t
 sees on /citizen of a letter sent before copies were kept has none) x a short and a long algorithm
 name x the step states and facts that change the text (suspension, investigation, the date the
 program stopped working, protected grounds, a sender with or without postal address and phone) x
-the decisions the persons file named for the reader (none, one, three).
+the decisions the persons file named for the reader (none, one, three). Without decisions, the
+letter gives an example of a consequence from the algorithm's domain (notifications.consequences):
+every domain is rendered with both outcomes and names, every step state and both senders (the
+channel and grounds fixed at post and three grounds: the example sentence does not depend on them).
 A decision letter (`decision-review`, `decision-objection`) varies by its outcome, the channel, the
 sender and the officer's reasons (a short and a long one, written as an officer would); its
 remedies clause is measured with the rest.
@@ -31,6 +34,7 @@ from datetime import date
 
 import pytest
 
+from notifications.consequences import CONSEQUENCES
 from notifications.decision_letters import OUTCOME_WORDS, Decision, decision_context
 from notifications.decisions import DecisionMade
 from notifications.letters import IncidentFacts, Recipient, letter_context
@@ -111,6 +115,7 @@ class Variant:
     sender: str
     reasons: str = "short"
     decisions: int = 0
+    domain: str | None = None
 
     @property
     def reader(self) -> Recipient:
@@ -132,6 +137,7 @@ class Variant:
             investigation_due=due,
             sender=FULL_SENDER if self.sender == "full" else BARE_SENDER,
             has_suspension=has_suspension,
+            domain=self.domain,
         )
         context = letter_context(
             facts,
@@ -165,6 +171,16 @@ def variants() -> Iterator[Variant]:
             yield Variant(
                 kind, outcome, channel, name, suspension, investigation, since, grounds, sender, decisions=count
             )
+    for domain, outcome, name, (suspension, investigation, since), sender in itertools.product(
+        CONSEQUENCES,
+        ("established", "suspected"),
+        (SHORT_NAME, LONG_NAME),
+        list(itertools.product(SUSPENSIONS, INVESTIGATIONS, (True, False))),
+        ("full", "bare"),
+    ):
+        yield Variant(
+            "notification", outcome, "post", name, suspension, investigation, since, True, sender, domain=domain
+        )
     for kind, response in DECISION_KINDS.items():  # the incident's facts are not in a decision letter
         for outcome, channel, sender, reasons in itertools.product(
             OUTCOME_WORDS[response]["nl"], CHANNELS, ("full", "bare"), REASONS
@@ -213,6 +229,9 @@ def test_the_variants_cover_every_kind_outcome_channel_and_name():
     three = next(v for v in ALL if v.decisions == 3).render().text
     assert "kenmerk 2023-BB-7781" in three  # the decisions are in the measured text
     assert "2 november 2023" in three
+    assert {v.domain for v in ALL} == {None, *CONSEQUENCES}
+    parking = next(v for v in ALL if v.domain == "parking_traffic").render().text
+    assert "naheffingsaanslag of boete" in parking  # the domain's example is in the measured text
     assert len({v.render().text for v in ALL[:50]}) > 10  # the states really change the text
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from protocol.services import ALGORITHM_DOMAINS
 from web.api.common import Input, text
+
+DOMAINS = ", ".join(ALGORITHM_DOMAINS)
 
 
 class AlgorithmSchema(ma.Schema):
@@ -14,6 +17,9 @@ class AlgorithmSchema(ma.Schema):
     lars = ma.fields.String(allow_none=True, metadata={"description": "Algoritmeregister LARS code"})
     register_status = ma.fields.String(allow_none=True)
     publication_category = ma.fields.String(allow_none=True)
+    domain = ma.fields.String(
+        allow_none=True, metadata={"description": f"policy domain, one of {DOMAINS}; null: registered without one"}
+    )
     suspended = ma.fields.Boolean(required=True, metadata={"description": "stopped by an incident's suspend step"})
     suspended_at = ma.fields.DateTime(allow_none=True)
     suspended_by_incident_id = ma.fields.UUID(allow_none=True)
@@ -34,3 +40,12 @@ class AlgorithmCreateSchema(Input):
     )
     register_status = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=40))
     publication_category = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=1))
+    # checked against the list by the service, so a wrong value is refused with the list in its message
+    domain = ma.fields.String(
+        allow_none=True,
+        validate=ma.validate.Length(max=40),
+        metadata={
+            "description": "the policy domain it decides in; the letters take their example of a consequence "
+            f"from it (null: general words). One of {DOMAINS}",
+        },
+    )

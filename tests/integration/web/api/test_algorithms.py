@@ -34,6 +34,19 @@ def test_register_refuses_bad_fields_by_name(officer_api: Api) -> None:
     assert response.get_json()["errors"] == {"organisation": ["no such organisation of yours"]}
 
 
+def test_the_domain_is_taken_from_the_list_and_refused_by_field_otherwise(officer_api: Api) -> None:
+    created = officer_api.ok(officer_api.post("/algorithms", {"name": "Parkeerscan", "domain": "parking_traffic"}), 201)
+    assert created["domain"] == "parking_traffic"
+    assert officer_api.ok(officer_api.get(f"/algorithms/{created['id']}"))["domain"] == "parking_traffic"
+    without = officer_api.ok(officer_api.post("/algorithms", {"name": "Oud"}), 201)
+    assert without["domain"] is None  # the letters keep the neutral wording
+    refused = officer_api.post("/algorithms", {"name": "Fout", "domain": "parking"})
+    assert refused.status_code == 422
+    (reason,) = refused.get_json()["errors"]["domain"]
+    assert set(refused.get_json()["errors"]) == {"domain"}
+    assert "parking_traffic" in reason
+
+
 def test_a_duplicate_name_is_a_conflict(officer_api: Api) -> None:
     officer_api.ok(officer_api.post("/algorithms", {"name": "Twee"}), 201)
     response = officer_api.post("/algorithms", {"name": "Twee"})

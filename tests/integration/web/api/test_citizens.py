@@ -158,7 +158,13 @@ def test_a_reader_asks_for_review_and_cannot_object_to_a_notification(
     assert [(r["kind"], r["text"], r["deadline_state"]) for r in listed] == [
         ("review", "Kijk mijn beslissing na.", "open")
     ]
-    officer_api.ok(officer_api.post(f"{path}/{review['response_id']}/answer", {"answer": "Nieuw besluit volgt."}))
+    # only a decision meets a review request's deadline: a plain answer is refused, and changes nothing
+    plain = officer_api.post(f"{path}/{review['response_id']}/answer", {"answer": "Nieuw besluit volgt."})
+    assert plain.status_code == 409
+    assert plain.get_json()["rule"] == "review-needs-decision"
+    assert officer_api.ok(officer_api.get(path))[0]["deadline_state"] == "open"
+    decided = {"outcome": "granted", "reasons": "Wij bekeken uw dossier opnieuw, zonder het programma."}
+    officer_api.ok(officer_api.post(f"{path}/{review['response_id']}/decision", decided))
     assert officer_api.ok(officer_api.get(path))[0]["deadline_state"] == "met"
     timeline = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/timeline?limit=1000"))
     assert [e["payload"]["kind"] for e in timeline["events"] if e["type"] == "CitizenResponded"] == ["review"]

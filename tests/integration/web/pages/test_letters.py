@@ -436,5 +436,52 @@ def test_the_list_masks_the_bsn_a_search_finds_one_and_opening_shows_it_whole(
     assert readers[1]["bsn"] not in action
     opened = parse(officer_browser.submit(action, {}, status=200).get_data(as_text=True))
     assert opened.by_id("person-bsn").text == readers[1]["bsn"]
+    # the opening is on the incident's timeline, without the BSN or the name
+    timeline = officer_browser.page(f"/incidents/{assessed['id']}/timeline").text
+    assert "Persoon geopend met volledig BSN" in timeline
+    assert f"persoon {action.split('/')[-2]}" in timeline  # which person, by id
+    assert readers[1]["bsn"] not in timeline
+    assert readers[1]["name"] not in timeline
     assert officer_browser.get(action).status_code == 405  # opening is a button, not a link
     assert browser("investigator").post(action, {}).status_code in (403, 404)
+
+
+def test_the_person_view_lists_the_decisions_the_file_named_or_says_there_were_none(
+    officer_browser: Browser, assessed: dict[str, Any]
+) -> None:
+    with_decisions, without = people(2)
+    header = (
+        "bsn;naam;straat;huisnummer;postcode;woonplaats;email;taal;toestemming;besluitkenmerk;besluitdatum;onderwerp"
+    )
+
+    def line(p: dict[str, str], *decision: str) -> str:
+        cells = [p[k] for k in ("bsn", "name", "street", "number", "postcode", "city", "email", "lang", "consent")]
+        return ";".join([*cells, *(decision or ("", "", ""))])
+
+    text = "\r\n".join(
+        [
+            header,
+            line(with_decisions, "Z/24/012345", "15-3-2024", "Bijzondere bijstand"),
+            line(with_decisions, "2023-BB-7781", "", "Heronderzoek van uw uitkering"),
+            line(without),
+        ]
+    )
+    upload(officer_browser, assessed["id"], (text + "\r\n").encode("utf-8"))
+    listed = officer_browser.page(f"/incidents/{assessed['id']}/persons")
+    actions = {
+        tr.select("td")[0].text: tr.one("form")["action"] for tr in listed.by_id("list").one("tbody").select("tr")
+    }
+
+    opened = parse(officer_browser.submit(actions[with_decisions["name"]], {}, status=200).get_data(as_text=True))
+    table = opened.by_id("person-decisions")
+    assert [th.text for th in table.one("thead").select("th")] == ["Besluitkenmerk", "Datum", "Onderwerp"]
+    rows = [[td.text for td in tr.select("td")] for tr in table.one("tbody").select("tr")]
+    assert rows == [
+        ["Z/24/012345", "15 maart 2024", "Bijzondere bijstand"],
+        ["2023-BB-7781", "—", "Heronderzoek van uw uitkering"],
+    ]
+    assert "Geen besluiten opgegeven in het bestand" not in opened.text
+
+    bare = parse(officer_browser.submit(actions[without["name"]], {}, status=200).get_data(as_text=True))
+    assert bare.by_id("person-decisions").text == "Geen besluiten opgegeven in het bestand"
+    assert not bare.select("table", id="person-decisions")

@@ -99,3 +99,32 @@ def test_the_form_in_english(browser: Callable[..., Browser], algorithm: dict[st
     assert page.one("h1").text == "Report a signal"
     assert page.by_id("report-protected_grounds").one("legend").text.startswith("Protected grounds")
     assert page.one("label", for_="report-detected_at").text == "Noticed on"
+
+
+def test_an_algorithm_is_registered_with_its_domain_and_the_incident_page_names_it(
+    officer_browser: Browser, herstel: Herstel
+) -> None:
+    page = officer_browser.page("/incidents/new")
+    options = page.by_id("algorithm-domain").select("option")
+    assert [o["value"] for o in options][:3] == ["", "benefits", "allowances"]  # none chosen: the neutral letter
+    assert "Parkeren en verkeer" in [o.text for o in options]
+
+    refused = officer_browser.submit("/algorithms", {"name": "Parkeerscan", "domain": "parkeren"}, status=422)
+    errors = field_errors(parse(refused.get_data(as_text=True)))
+    assert list(errors) == ["algorithm-domain"]
+    assert errors["algorithm-domain"].startswith("Fout: Kies een van: benefits, allowances")
+    assert not list_algorithms(uow=herstel.uow(), principal=officer_browser.principal)  # nothing registered
+
+    officer_browser.submit("/algorithms", {"name": "Parkeerscan", "lars": "", "domain": "parking_traffic"})
+    (algorithm,) = list_algorithms(uow=herstel.uow(), principal=officer_browser.principal)
+    assert algorithm["domain"] == "parking_traffic"
+    response = officer_browser.submit("/incidents/new", {**SIGNAL, "algorithm_id": str(algorithm["id"])})
+    incident_page = officer_browser.page(response.headers["Location"])
+    assert incident_page.by_id("algorithm-domain").text == "Parkeren en verkeer"
+
+
+def test_an_algorithm_without_a_domain_says_so_on_the_incident_page(
+    officer_browser: Browser, algorithm: dict[str, Any]
+) -> None:
+    response = officer_browser.submit("/incidents/new", {**SIGNAL, "algorithm_id": str(algorithm["id"])})
+    assert officer_browser.page(response.headers["Location"]).by_id("algorithm-domain").text == "niet opgegeven"

@@ -68,22 +68,41 @@ def test_staff_read_a_response_with_its_deadline_and_answer_it(
     assert card.one("h2").text.startswith("Verzoek om nieuwe beoordeling")  # the citizen's review request, in Dutch
     assert "Kijk de beslissing over mijn selectie opnieuw na." in card.one("blockquote").text
     assert "Wettelijke termijn voor het antwoord:" in card.text
+    # only a decision meets a review request's deadline: the decision form, no plain answer beside it
+    assert not card.select("textarea", name="answer")
+    assert card.one("form", id=f"decide-{review['response_id']}")
+    plain = officer_browser.submit(f"{path}/{review['response_id']}/answer", {"answer": "Besluit volgt."}, status=409)
+    refused_card = parse(plain.get_data(as_text=True)).by_id(f"response-{review['response_id']}")
+    refusal = refused_card.one("div", class_="refusal")
+    assert "Op een verzoek om een nieuwe beoordeling neemt u een besluit met motivering" in refusal.text
     assert (
         officer_browser.page(f"/incidents/{assessed['id']}").by_id("letters").one("a", href=path).text
         == "Reacties van burgers"
     )
 
-    answer = f"{path}/{review['response_id']}/answer"
+    # a complaint is answered (Awb 9:11): the answer form is there, and the answer meets its deadline
+    complaint = record_citizen_response(
+        uow_factory=unit_of_work_factory(mailing),
+        vault=mailing.vault,
+        token=review["token"],
+        kind="complaint",
+        text="Ik werd niet teruggebeld.",
+    )
+    cid = complaint["response_id"]
+    assert officer_browser.page(path).by_id(f"response-{cid}").select("textarea", name="answer")
+    answer = f"{path}/{cid}/answer"
     refused = parse(officer_browser.submit(answer, {"answer": " "}, status=422).get_data(as_text=True))
     expected = "Schrijf een antwoord van hoogstens 10.000 tekens."
-    assert field_errors(refused) == {f"answer-{review['response_id']}": expected}
+    assert field_errors(refused) == {f"answer-{cid}": expected}
 
-    officer_browser.submit(answer, {"answer": "Wij nemen binnen acht weken een nieuw besluit."})
-    done = officer_browser.page(path).by_id(f"response-{review['response_id']}")
+    officer_browser.submit(answer, {"answer": "Excuses. Wij bellen u deze week."})
+    done = officer_browser.page(path).by_id(f"response-{cid}")
     assert "Beantwoord op" in done.text
-    assert not done.select("textarea", name="answer")  # answered; the decision on the request is still to come
+    assert "Beantwoord door: olga" in done.text  # who answered, not "nobody yet"
+    assert "nog niemand" not in done.text
+    assert not done.select("textarea", name="answer")
     status = get_case_status(uow_factory=unit_of_work_factory(mailing), vault=mailing.vault, token=review["token"])
-    assert status["responses"][0]["answered"] is True
+    assert {r["kind"]: r["answered"] for r in status["responses"]} == {"review": False, "complaint": True}
     assert officer_browser.submit(answer, {"answer": "nog eens"}, status=409)
 
 
@@ -127,6 +146,8 @@ def test_staff_decide_a_review_request_and_the_citizen_gets_the_decision_letter(
     done = officer_browser.page(path).by_id(f"response-{rid}")
     assert "Gedeeltelijk toegewezen" in done.text
     assert "Een deel van de beslissing was fout." in done.text
+    assert "Besloten door: olga" in done.text  # who decided, not "Behandeld door: nog niemand"
+    assert "nog niemand" not in done.text
     assert not done.select("input", type="radio")
     again = parse(
         officer_browser.submit(decide, {"outcome": "refused", "reasons": "Nee."}, status=409).get_data(as_text=True)
@@ -205,6 +226,7 @@ def test_a_response_is_handed_to_a_colleague_and_an_objection_decided(
     done = decided.by_id(f"response-{rid}")
     assert "Gedeeltelijk gegrond" in done.text
     assert "De selectie woog nationaliteit mee." in done.text
+    assert "Besloten door: cor" in done.text  # the decider (here also the assignee)
     assert not done.select("form")  # decided and answered: nothing left to do on it (no answer form either)
     twice = coordinator_browser.submit(decision, {"outcome": "dismissed", "reasons": "Toch niet."}, status=409)
     assert "Hierop is al beslist." in parse(twice.get_data(as_text=True)).one("div", class_="refusal").text
