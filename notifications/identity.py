@@ -16,6 +16,9 @@ from notifications.decisions import DecisionMade, decode_decisions, encode_decis
 from notifications.letters import Recipient
 from notifications.tables import AffectedPersonRow
 
+# json.dumps(address, sort_keys=True) without building an encoder per call
+_ADDRESS_JSON = json.JSONEncoder(sort_keys=True)
+
 
 def place(person_id: uuid.UUID, field: str) -> str:
     return f"affected_persons/{person_id}/{field}"
@@ -30,18 +33,20 @@ def seal_identity(
     address: dict[str, str] | None,
     email: str | None,
     decisions: Sequence[DecisionMade] = (),
+    bsn_hash: str | None = None,
 ) -> dict[str, Any]:
     """The sealed columns of a person row (with the key id that sealed them).
 
     `decisions`: those made about them with the algorithm, sealed together as one JSON list (none: NULL).
+    `bsn_hash`: the BSN's keyed hash when the caller has it already (else it is computed here).
     """
     return {
         "key_id": vault.key_id,
-        "bsn_hash": vault.bsn_hash(bsn) if bsn else None,
+        "bsn_hash": (bsn_hash or vault.bsn_hash(bsn)) if bsn else None,
         "bsn_sealed": vault.seal(bsn, place=place(person_id, "bsn")) if bsn else None,
         "name_sealed": vault.seal(name, place=place(person_id, "name")),
         "address_sealed": (
-            vault.seal(json.dumps(address, sort_keys=True), place=place(person_id, "address")) if address else None
+            vault.seal(_ADDRESS_JSON.encode(address), place=place(person_id, "address")) if address else None
         ),
         "email_sealed": vault.seal(email, place=place(person_id, "email")) if email else None,
         "decisions_sealed": (
@@ -78,4 +83,101 @@ def open_recipient(vault: Vault, row: AffectedPersonRow) -> Recipient:
         address=_opened(vault, row, "address"),
         email=_opened(vault, row, "email"),
         decisions=open_decisions(vault, row),
+    )
+
+
+# ------------------------------------------------------------------ many at once (an import)
+
+# The columns `seal_identity` fills, in the order `seal_rows` and `reseal_rows` give them.
+SEALED_COLUMNS = (
+    "key_id",
+    "bsn_hash",
+    "bsn_sealed",
+    "name_sealed",
+    "address_sealed",
+    "email_sealed",
+    "decisions_sealed",
+    "has_email",
+    "has_address",
+)
+# A new affected person's row as an import writes it: these, then the sealed columns.
+NEW_PERSON_COLUMNS = (
+    "id",
+    "incident_id",
+    "kind",
+    "language",
+    "consent_electronic",
+    "created_at",
+    "updated_at",
+    *SEALED_COLUMNS,
+)
+
+# (person id, BSN hash, BSN, name, address, email or None, decisions)
+SealJob = tuple[uuid.UUID, str, str, str, dict[str, str], str | None, Sequence[DecisionMade]]
+# the sealed columns of a stored person, for opening it elsewhere: (id, key_id, bsn, name, address, email, decisions)
+Sealed = tuple[uuid.UUID, str, bytes | None, bytes | None, bytes | None, bytes | None, bytes | None]
+# (person id, BSN hash, BSN, name, address, email if the file gave one, whether it did, decisions, as stored)
+ResealJob = tuple[uuid.UUID, str, str, str, dict[str, str], str | None, bool, Sequence[DecisionMade], Sealed]
+
+
+def seal_rows(vault: Vault, jobs: Sequence[SealJob]) -> list[tuple[Any, ...]]:
+    """New persons' sealed columns (SEALED_COLUMNS), one tuple per job, as `seal_identity` seals them.
+
+    Module-level and dependent only on its arguments and `vault`, so that a helper process of
+    `notifications.workpool` can run it."""
+    out = []
+    for person_id, digest, bsn, name, address, email, decisions in jobs:
+        sealed = seal_identity(
+            vault, person_id, bsn=bsn, name=name, address=address, email=email, decisions=decisions, bsn_hash=digest
+        )
+        out.append(tuple(sealed[column] for column in SEALED_COLUMNS))
+    return out
+
+
+def reseal_rows(vault: Vault, jobs: Sequence[ResealJob]) -> list[tuple[Any, ...]]:
+    """Known persons sealed again with what a later file says (SEALED_COLUMNS, one tuple per job).
+
+    The file's email replaces the stored one only when it gives one; its decisions replace the
+    stored list only when it names any. Every stored field must open (a tampered row refuses the import)."""
+    out = []
+    for person_id, digest, bsn, name, address, email, email_given, decisions, stored in jobs:
+        row = _row_of(stored)
+        old = open_identity(vault, row)
+        sealed = seal_identity(
+            vault,
+            person_id,
+            bsn=bsn,
+            name=name,
+            address=address,
+            email=email if email_given else old["email"],
+            decisions=decisions or open_decisions(vault, row),
+            bsn_hash=digest,
+        )
+        out.append(tuple(sealed[column] for column in SEALED_COLUMNS))
+    return out
+
+
+def sealed_of(row: AffectedPersonRow) -> Sealed:
+    """What `reseal_rows` needs of a stored person (plain values, to travel to a helper process)."""
+    return (
+        row.id,
+        row.key_id,
+        row.bsn_sealed,
+        row.name_sealed,
+        row.address_sealed,
+        row.email_sealed,
+        row.decisions_sealed,
+    )
+
+
+def _row_of(sealed: Sealed) -> AffectedPersonRow:
+    person_id, key_id, bsn, name, address, email, decisions = sealed
+    return AffectedPersonRow(
+        id=person_id,
+        key_id=key_id,
+        bsn_sealed=bsn,
+        name_sealed=name,
+        address_sealed=address,
+        email_sealed=email,
+        decisions_sealed=decisions,
     )

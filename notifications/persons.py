@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from notifications import messages
 from notifications.crypto import Vault
 from notifications.csvimport import POSTCODE, Progress, normalise_bsn, normalise_email, parse_persons_csv
-from notifications.identity import open_decisions, open_identity, seal_identity
+from notifications.identity import (
+    NEW_PERSON_COLUMNS,
+    SEALED_COLUMNS,
+    open_identity,
+    reseal_rows,
+    seal_identity,
+    seal_rows,
+    sealed_of,
+)
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import AffectedPersonRow
+from notifications.workpool import chunked, helpers
 from protocol.calendar import local_date
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal
@@ -18,8 +28,6 @@ from protocol.messages import REQUIRED
 from protocol.permissions import grant_for
 from protocol.services import append_to_timeline
 from protocol.services.access import incident_for
-
-STORE_CHUNK = 2000
 
 
 def import_persons(
@@ -37,87 +45,75 @@ def import_persons(
     `merged` counts rows whose BSN was already in the file or in the incident: those persons are
     updated, not added. Refusals: PersonsFileRejected (every bad row), FileTooLarge (over `max_bytes`).
     """
-    parsed = parse_persons_csv(data, max_bytes=max_bytes, progress=progress, today=local_date(uow.now()))
-    with uow:
-        _incident, actor = incident_for(uow, principal, incident_id, "persons.import")
-        now = uow.now()
-        existing = uow.persons.hashes(incident_id)
-        hashed = [(record, vault.bsn_hash(record.bsn)) for record in parsed.records]
-        known = [(record, existing[digest]) for record, digest in hashed if digest in existing]
-        fresh = [record for record, digest in hashed if digest not in existing]
-        total = len(parsed.records)
-        done = 0
-        for start in range(0, len(fresh), STORE_CHUNK):
-            rows = []
-            for record in fresh[start : start + STORE_CHUNK]:
-                person_id = uuid.uuid4()
-                rows.append(
-                    {
-                        "id": person_id,
-                        "incident_id": incident_id,
-                        "kind": "affected",
-                        "language": record.language,
-                        "consent_electronic": record.consent,
-                        "created_at": now,
-                        "updated_at": now,
-                        **seal_identity(
-                            vault,
-                            person_id,
-                            bsn=record.bsn,
-                            name=record.name,
-                            address=record.address(),
-                            email=record.email or None,
-                            decisions=record.decisions,
-                        ),
-                    }
-                )
-            uow.persons.add_many(rows)
-            done += len(rows)
-            if progress is not None:
-                progress("store", done, total)
-        stored = uow.persons.many(person_id for _, person_id in known)
-        updates = []
-        for record, person_id in known:
-            row = stored[person_id]
-            old = open_identity(vault, row)
-            provided = record.provided
-            email = record.email if "email" in provided else old["email"]
-            # a file that names decisions for a person replaces their list; one that names none keeps it
-            decisions = record.decisions or open_decisions(vault, row)
-            updates.append(
-                {
-                    "id": person_id,
-                    "language": record.language if "language" in provided else row.language,
-                    "consent_electronic": record.consent if "consent" in provided else row.consent_electronic,
-                    "updated_at": now,
-                    **seal_identity(
-                        vault,
-                        person_id,
-                        bsn=record.bsn,
-                        name=record.name,
-                        address=record.address(),
-                        email=email,
-                        decisions=decisions,
-                    ),
-                }
-            )
-        uow.persons.update_many(updates)
-        if progress is not None and updates:
-            progress("store", total, total)
-        result = {"imported": len(fresh), "merged": parsed.merged + len(known), "rows": parsed.rows}
-        append_to_timeline(
-            uow,
-            incident_id=incident_id,
-            event_type="AffectedPersonsImported",
-            payload={
-                **result,
-                "persons": uow.persons.count(incident_id, "affected"),
-                "file_digest": "sha256:" + parsed.sha256,
-                "encoding": parsed.encoding,
-            },
-            actor=actor,
+    with helpers(data.count(b"\n"), vault) as run:
+        parsed = parse_persons_csv(
+            data, max_bytes=max_bytes, progress=progress, today=local_date(uow.now()), helpers=run
         )
-        uow.commit()
+        with uow:
+            _incident, actor = incident_for(uow, principal, incident_id, "persons.import")
+            now = uow.now()
+            existing = uow.persons.hashes(incident_id)
+            hashed = [(record, record.bsn_hash or vault.bsn_hash(record.bsn)) for record in parsed.records]
+            known = [(record, digest, existing[digest]) for record, digest in hashed if digest in existing]
+            fresh = [(record, digest) for record, digest in hashed if digest not in existing]
+            total = len(parsed.records)
+            done = 0
+
+            def stored_rows() -> Iterator[tuple[Any, ...]]:
+                """The new persons' rows as the helpers seal them, chunk by chunk, while COPY writes them."""
+                nonlocal done
+                jobs = [(uuid.uuid4(), record, digest) for record, digest in fresh]
+                tasks = [
+                    [(person_id, digest, record.bsn, record.name, record.address(), record.email or None,
+                      record.decisions) for person_id, record, digest in part]
+                    for part in chunked(jobs)
+                ]  # fmt: skip
+                for part, sealed in zip(chunked(jobs), run(seal_rows, tasks), strict=True):
+                    for (person_id, record, _digest), columns in zip(part, sealed, strict=True):
+                        yield (person_id, incident_id, "affected", record.language, record.consent, now, now, *columns)
+                    done += len(part)
+                    if progress is not None:
+                        progress("store", done, total)
+
+            uow.persons.add_rows(NEW_PERSON_COLUMNS, stored_rows())
+            stored = uow.persons.many(person_id for _, _, person_id in known)
+            tasks = [
+                [(person_id, digest, record.bsn, record.name, record.address(),
+                  record.email if "email" in record.provided else None, "email" in record.provided, record.decisions,
+                  sealed_of(stored[person_id])) for record, digest, person_id in part]
+                for part in chunked(known)
+            ]  # fmt: skip
+            updates = []
+            for part, resealed in zip(chunked(known), run(reseal_rows, tasks), strict=True):
+                for (record, _digest, person_id), columns in zip(part, resealed, strict=True):
+                    row = stored[person_id]
+                    provided = record.provided
+                    updates.append(
+                        {
+                            "id": person_id,
+                            "language": record.language if "language" in provided else row.language,
+                            "consent_electronic": record.consent if "consent" in provided else row.consent_electronic,
+                            "updated_at": now,
+                            **dict(zip(SEALED_COLUMNS, columns, strict=True)),
+                        }
+                    )
+            uow.persons.update_many(updates)
+            if progress is not None and updates:
+                progress("store", total, total)
+            result = {"imported": len(fresh), "merged": parsed.merged + len(known), "rows": parsed.rows}
+            append_to_timeline(
+                uow,
+                incident_id=incident_id,
+                event_type="AffectedPersonsImported",
+                payload={
+                    **result,
+                    "persons": uow.persons.count(incident_id, "affected"),
+                    "file_digest": "sha256:" + parsed.sha256,
+                    "encoding": parsed.encoding,
+                },
+                actor=actor,
+            )
+            uow.commit()
     return result
 
 
