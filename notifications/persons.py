@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 from notifications import messages
 from notifications.crypto import Vault
 from notifications.csvimport import POSTCODE, Progress, normalise_bsn, normalise_email, parse_persons_csv
 from notifications.identity import (
-    NEW_PERSON_COLUMNS,
     SEALED_COLUMNS,
     open_identity,
     reseal_rows,
     seal_identity,
-    seal_rows,
     sealed_of,
 )
 from notifications.storage import NotificationsUnitOfWork
@@ -59,34 +56,29 @@ def import_persons(
             total = len(parsed.records)
             done = 0
 
-            def stored_rows() -> Iterator[tuple[Any, ...]]:
-                """The new persons' rows as the helpers seal them, chunk by chunk, while COPY writes them."""
+            def stored(count: int) -> None:
                 nonlocal done
-                jobs = [(uuid.uuid4(), record, digest) for record, digest in fresh]
-                tasks = [
-                    [(person_id, digest, record.bsn, record.name, record.address(), record.email or None,
-                      record.decisions) for person_id, record, digest in part]
-                    for part in chunked(jobs)
-                ]  # fmt: skip
-                for part, sealed in zip(chunked(jobs), run(seal_rows, tasks), strict=True):
-                    for (person_id, record, _digest), columns in zip(part, sealed, strict=True):
-                        yield (person_id, incident_id, "affected", record.language, record.consent, now, now, *columns)
-                    done += len(part)
-                    if progress is not None:
-                        progress("store", done, total)
+                done += count
+                if progress is not None:
+                    progress("store", done, total)
 
-            uow.persons.add_rows(NEW_PERSON_COLUMNS, stored_rows())
-            stored = uow.persons.many(person_id for _, _, person_id in known)
             tasks = [
+                (incident_id, now, [(digest, r.bsn, r.name, r.address(), r.email or None, r.decisions, r.language,
+                                     r.consent) for r, digest in part])
+                for part in chunked(fresh)
+            ]  # fmt: skip
+            uow.persons.add_new(run, tasks, stored)
+            kept = uow.persons.many(person_id for _, _, person_id in known)
+            again = [
                 [(person_id, digest, record.bsn, record.name, record.address(),
                   record.email if "email" in record.provided else None, "email" in record.provided, record.decisions,
-                  sealed_of(stored[person_id])) for record, digest, person_id in part]
+                  sealed_of(kept[person_id])) for record, digest, person_id in part]
                 for part in chunked(known)
             ]  # fmt: skip
             updates = []
-            for part, resealed in zip(chunked(known), run(reseal_rows, tasks), strict=True):
+            for part, resealed in zip(chunked(known), run(reseal_rows, again), strict=True):
                 for (record, _digest, person_id), columns in zip(part, resealed, strict=True):
-                    row = stored[person_id]
+                    row = kept[person_id]
                     provided = record.provided
                     updates.append(
                         {

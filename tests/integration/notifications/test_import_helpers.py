@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 
 from notifications import csvimport, workpool
+from notifications.bulk import copy_text_row
 from notifications.errors import PersonsFileRejected
 from notifications.services import import_persons, list_persons, open_person, open_vault, unit_of_work
 from tests.integration.notifications.conftest import people, persons_file
@@ -39,6 +43,8 @@ def _refusal(herstel, officer, incident, data):
 
 def test_helpers_import_merge_and_seal_as_one_process_does(herstel, officer, incident, small_chunks):
     everyone = people(20)
+    everyone[7]["name"] = r"Back\slash \N van 't Hof"  # COPY's escape character and its NULL, in a name
+    everyone[7]["street"] = r"Dorp\tstraat"
     twice = [*everyone, dict(everyone[13], email="later@example.nl"), dict(everyone[14], lang="en")]
     assert _import(herstel, officer, incident, persons_file(twice)) == {"imported": 20, "merged": 2, "rows": 22}
     # again, with new emails for some: merged against the incident, re-sealed in the helpers
@@ -97,3 +103,25 @@ def test_helpers_report_a_bad_file_as_one_process_does(herstel, officer, inciden
         (15, "bsn"),
         (16, "name"),
     ]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_copy_text_rows_read_back_as_written(herstel):
+    values = (
+        uuid.uuid4(),
+        "b1\\key\twith\nall\rescapes \\N",
+        None,
+        b"\x00\\\xff\n",
+        True,
+        False,
+        datetime(2026, 12, 5, 9, 30, 1, 123456, tzinfo=UTC),
+    )
+    with herstel.db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE copied (a uuid, b text, c text, d bytea, e boolean, f boolean, g timestamptz)"
+        )
+        with connection.connection.driver_connection.cursor() as cursor:
+            with cursor.copy("COPY copied FROM STDIN") as copy:
+                copy.write(copy_text_row(values) * 2)
+            cursor.execute("SELECT * FROM copied")
+            assert cursor.fetchall() == [values, values]
