@@ -17,7 +17,7 @@ from notifications.identity import (
 )
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import AffectedPersonRow
-from notifications.workpool import chunked, helpers
+from notifications.workpool import chunked, collection_paused, helpers
 from protocol.calendar import local_date
 from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Principal
@@ -42,7 +42,7 @@ def import_persons(
     `merged` counts rows whose BSN was already in the file or in the incident: those persons are
     updated, not added. Refusals: PersonsFileRejected (every bad row), FileTooLarge (over `max_bytes`).
     """
-    with helpers(data.count(b"\n"), vault) as run:
+    with collection_paused(), helpers(data.count(b"\n"), vault) as run:
         parsed = parse_persons_csv(
             data, max_bytes=max_bytes, progress=progress, today=local_date(uow.now()), helpers=run
         )
