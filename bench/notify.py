@@ -138,6 +138,29 @@ def ceiling_letters(engine: sa.Engine, incident_id: uuid.UUID) -> float:
     return rate
 
 
+def ceiling_persons(engine: sa.Engine, incident_id: uuid.UUID, rows: int) -> float:
+    """A COPY of `rows` ready rows of sealed persons' shape straight into `affected_persons` (its
+    indexes, unique BSN hash per incident, foreign key and checks), rolled back: the floor the table
+    itself sets for an import, beside the bare COPY into a table without any."""
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        blob, now = os.urandom(60), datetime.now(UTC)
+        columns = (
+            "id, incident_id, kind, language, consent_electronic, created_at, updated_at, key_id, bsn_hash, "
+            "bsn_sealed, name_sealed, address_sealed, email_sealed, has_email, has_address"
+        )
+        with raw.cursor() as cursor:
+            started = time.perf_counter()
+            with cursor.copy(f"COPY affected_persons ({columns}) FROM STDIN") as copy:
+                for _ in range(rows):
+                    copy.write_row((uuid.uuid4(), incident_id, "affected", "nl", True, now, now, "b1",
+                                    secrets.token_hex(32), blob, blob, blob, blob, True, True))  # fmt: skip
+            rate = rows / (time.perf_counter() - started)
+        raw.rollback()
+    return rate
+
+
 def ceiling_render(count: int) -> tuple[float, bytes]:
     facts = IncidentFacts(uuid.uuid4(), "HST-1", "established", "Risicomodel", ("nationality",), True, "full",
                           None, "active", None, {"name": "Gemeente", "postal_address": "Postbus 1", "phone": "14 020",
@@ -257,6 +280,9 @@ def main() -> None:
         results["emails_at_server"] = len(list((work / "mail").glob("*.eml")))
         sample = max(200, min(2000, args.persons // 10))
         results["ceiling_insert_rows_per_s"] = round(ceiling_insert(herstel.db.engine, args.persons))
+        results["ceiling_persons_copy_rows_per_s"] = round(
+            ceiling_persons(herstel.db.engine, incident["id"], args.persons)
+        )
         results["ceiling_letters_copy_rows_per_s"] = round(ceiling_letters(herstel.db.engine, incident["id"]))
         results["load_at_end"] = open("/proc/loadavg").read().split()[0]  # noqa: SIM115
         render_rate, message = ceiling_render(sample)

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from benchkit import DEFAULT_ADMIN_URL, SteppingClock, installation, throwaway_database  # noqa: E402
-from notify import ceiling_insert, ceiling_letters, persons_csv  # noqa: E402
+from notify import ceiling_insert, ceiling_letters, ceiling_persons, persons_csv  # noqa: E402
 
 from notifications.services import import_persons, open_vault, set_letterhead, start_campaign, unit_of_work  # noqa: E402
 from protocol.services import (  # noqa: E402
@@ -102,9 +102,11 @@ def main() -> None:
         result["queue_s"] = timed("queue", args.profile, run_queue)
         ceiling = ceiling_insert(herstel.db.engine, rows)
         letters_floor = ceiling_letters(herstel.db.engine, incident["id"])
+        persons_floor = ceiling_persons(herstel.db.engine, incident["id"], rows)
         herstel.close()
     print("load", open("/proc/loadavg").read().strip(), "pid", os.getpid())  # noqa: SIM115
-    print(f"persons {rows}; bare COPY {ceiling:,.0f} rows/s; COPY into letters {letters_floor:,.0f} rows/s")
+    print(f"persons {rows}; bare COPY {ceiling:,.0f} rows/s; COPY into affected_persons {persons_floor:,.0f} rows/s, "
+          f"into letters {letters_floor:,.0f} rows/s")  # fmt: skip
     for stage, seconds in result.items():
         rate = rows / seconds
         print(f"{stage:12} {seconds:6.2f} s  {rate:9,.0f} rows/s  {rate / ceiling:.2f} of the bare COPY")
