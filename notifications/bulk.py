@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, text, update
@@ -71,42 +70,6 @@ def bulk_insert_rows(session: Session, table: Any, columns: Sequence[str], rows:
             copy.write_row(row)
             count += 1
     return count
-
-
-def copy_text_chunks(session: Session, table: Any, columns: Sequence[str], chunks: Iterable[str]) -> None:
-    """PostgreSQL: one COPY of rows already in COPY's text format (`copy_text_row`), chunk by chunk as
-    they come; the formatting is the producer's (a helper process), not this process's."""
-    unknown = set(columns) - set(table.__table__.columns.keys())
-    if unknown:  # the names below come from the model, never from input
-        raise ValueError(f"copy_text_chunks: not columns of {table.__tablename__}: {sorted(unknown)}")
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    names = ", ".join(f'"{c}"' for c in columns)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.__tablename__}" ({names}) FROM STDIN') as copy:
-        for chunk in chunks:
-            copy.write(chunk)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def copy_text_row(values: Sequence[Any]) -> str:
-    """One row in PostgreSQL's COPY text format, ending in a newline: NULL as \\N, booleans as t/f,
-    bytes as bytea's hex form, datetimes in ISO 8601 (with their offset), other values as their
-    text with backslash, tab, newline and carriage return escaped."""
-    out = []
-    for value in values:
-        if value is None:
-            out.append("\\N")
-        elif value is True or value is False:
-            out.append("t" if value else "f")
-        elif isinstance(value, bytes):
-            out.append("\\\\x" + value.hex())
-        elif isinstance(value, datetime):
-            out.append(value.isoformat())
-        else:
-            out.append(str(value).translate(_COPY_ESCAPES))
-    return "\t".join(out) + "\n"
 
 
 def bulk_update(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:

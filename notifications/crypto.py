@@ -32,7 +32,6 @@ class Vault:
         if not keyring:
             raise ValueError("the keyring is empty")
         self._ciphers = {kid: AESGCM(key) for kid, key in keyring}
-        self._material = (tuple((kid, bytes(key)) for kid, key in keyring), bytes(hash_key))
         self.key_id = keyring[0][0]
         self._hash_key = hash_key
 
@@ -41,11 +40,6 @@ class Vault:
         """The vault of an installation's settings. Entry points build it once and hand it to the
         services that seal or open (`vault=`)."""
         return cls(settings.encryption_keyring(), settings.hash_key_bytes())
-
-    def material(self) -> tuple[tuple[tuple[str, bytes], ...], bytes]:
-        """The keyring and the hash key, for a helper process that seals and hashes for this vault
-        (`notifications.workpool` hands them over once per process). Never log, store or send them elsewhere."""
-        return self._material
 
     # ------------------------------------------------------------------ sealing
 

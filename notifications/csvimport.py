@@ -12,29 +12,21 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
 
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.nl import bsn as bsn_number
 
 from notifications import messages
 from notifications.addresses import AddressRefused, split_address
-from notifications.crypto import Vault
 from notifications.decisions import EARLIEST, MAX_PER_PERSON, MAX_REFERENCE, MAX_SUBJECT, DecisionMade, parse_day
 from notifications.errors import FileTooLarge, PersonsFileRejected, RowError
 from protocol.messages import FILE_EMPTY, TOO_LONG, Text
 from protocol.messages import REQUIRED as REQUIRED_VALUE
 
-if TYPE_CHECKING:
-    from notifications.workpool import Helpers
-
 MAX_ERRORS = 1000
-CHECK_CHUNK = 2500  # rows per chunk a helper process checks
-T = TypeVar("T")
-R = TypeVar("R")
 Progress = Callable[[str, int, int], None]
 
 # Header names by field, compared after lower-casing and dropping everything but letters and digits.
@@ -102,7 +94,6 @@ class PersonRecord:
     consent: bool = False
     provided: set[str] = field(default_factory=set)  # the optional cells that were filled in
     decisions: list[DecisionMade] = field(default_factory=list)
-    bsn_hash: str = ""  # the BSN's keyed hash, when the rows were checked with a vault (see `check_rows`)
 
     def address(self) -> dict[str, str]:
         return {
@@ -180,13 +171,10 @@ def parse_persons_csv(
     max_errors: int = MAX_ERRORS,
     progress: Progress | None = None,
     today: date | None = None,
-    helpers: Helpers | None = None,
 ) -> ParsedPersons:
     """Check a whole persons file; PersonsFileRejected lists every bad row, FileTooLarge if over the limit.
 
-    `today` bounds a decision's date (a decision already made); None leaves the upper end open.
-    `helpers` (notifications.workpool) checks the rows in helper processes, in chunks; without, here.
-    The result is the same either way: problems in row order, rows for one BSN merged in file order."""
+    `today` bounds a decision's date (a decision already made); None leaves the upper end open."""
     if len(data) > max_bytes:
         raise FileTooLarge(len(data), max_bytes)
     text, encoding = decode(data)
@@ -203,11 +191,12 @@ def parse_persons_csv(
         if len(errors) < max_errors:
             errors.append(RowError(row, name, message))
 
-    data_rows: list[tuple[int, list[str]]] = []
+    records: dict[str, PersonRecord] = {}
+    rows = merged = 0
     columns: dict[int, str] | None = None
     width = 0
+    approx_total = max(1, text.count("\n"))
     row = 0
-    broken: tuple[int, str] | None = None  # where the file stops being CSV, and why
     try:
         for cells in reader:
             row += 1  # a spreadsheet's row number: the header is row 1, blank lines count
@@ -216,44 +205,31 @@ def parse_persons_csv(
             if columns is None:
                 columns, width = _columns(cells, row), len(cells)
                 continue
-            data_rows.append((row, cells))
+            rows += 1
+            record = _record(row, cells, columns, width, problem, today)
+            if record is not None:
+                earlier = records.get(record.bsn)
+                if earlier is None:
+                    records[record.bsn] = record
+                elif (refused := earlier.decision_problem(record)) is not None:
+                    problem(row, *refused)
+                else:
+                    earlier.merge(record)
+                    merged += 1
+            if progress is not None and rows % 5000 == 0:
+                progress("check", reader.line_num, approx_total)
     except csv.Error as error:
-        broken = (row + 1, str(error))
+        problem(row + 1, "file", messages.FILE_NOT_CSV(error=str(error)))
     if columns is None:
         raise _file_error(messages.FILE_NO_HEADER())
-    if not data_rows:
+    if rows == 0:
         raise _file_error(messages.FILE_NO_PERSONS())
-    run = helpers or _here
-    records: dict[str, PersonRecord] = {}
-    merged = 0
-    parts = [data_rows[start : start + CHECK_CHUNK] for start in range(0, len(data_rows), CHECK_CHUNK)]
-    approx_total = max(1, row)
-    checked = run(check_rows, ((columns, width, today, part) for part in parts))
-    for part, results in zip(parts, checked, strict=True):
-        for (number, _cells), (record, found) in zip(part, results, strict=True):
-            for name, message in found:
-                problem(number, name, message)
-            if record is None:
-                continue
-            earlier = records.get(record.bsn)
-            if earlier is None:
-                records[record.bsn] = record
-            elif (refused := earlier.decision_problem(record)) is not None:
-                problem(number, *refused)
-            else:
-                earlier.merge(record)
-                merged += 1
-        if progress is not None:
-            progress("check", part[-1][0], approx_total)
-    if broken is not None:
-        problem(broken[0], "file", messages.FILE_NOT_CSV(error=broken[1]))
     if total_errors:
         raise PersonsFileRejected(
             messages.FILE_PROBLEMS(total=total_errors),
             rows=errors,
             total=total_errors,
         )
-    rows = len(data_rows)
     return ParsedPersons(
         records=list(records.values()),
         rows=rows,
@@ -262,36 +238,6 @@ def parse_persons_csv(
         delimiter=delimiter,
         sha256=hashlib.sha256(data).hexdigest(),
     )
-
-
-CheckTask = tuple[dict[int, str], int, "date | None", Sequence[tuple[int, list[str]]]]
-Checked = list[tuple["PersonRecord | None", list[tuple[str, str]]]]
-
-
-def check_rows(vault: Vault | None, task: CheckTask) -> Checked:
-    """Each row of a chunk checked on its own: its record (None if refused) and its problems (field, reason);
-    with a vault, each record's `bsn_hash` too (the work spreads over the helpers with the checks).
-
-    Runs in a helper process for a large file (see notifications.workpool), so it depends on nothing
-    but its arguments; merging rows for one BSN needs the whole file and is left to the caller."""
-    columns, width, today, rows = task
-    out: Checked = []
-    for number, cells in rows:
-        found: list[tuple[str, str]] = []
-
-        def note(_row: int, name: str, message: str, found: list[tuple[str, str]] = found) -> None:
-            found.append((name, message))
-
-        record = _record(number, cells, columns, width, note, today)
-        if record is not None and vault is not None:
-            record.bsn_hash = vault.bsn_hash(record.bsn)
-        out.append((record, found))
-    return out
-
-
-def _here(function: Callable[[Vault, T], R], chunks: Iterable[T]) -> Iterator[R]:
-    """Helpers without helpers or keys: each chunk in this process (the records carry no `bsn_hash`)."""
-    return (function(None, chunk) for chunk in chunks)  # type: ignore[arg-type]
 
 
 def _columns(cells: list[str], row: int) -> dict[int, str]:
@@ -465,19 +411,12 @@ def normalise_bsn(raw: str) -> tuple[str | None, Text | None]:
     """A BSN as stored (nine digits, eleven-test passed), or why the text is not one."""
     if not raw:
         return None, REQUIRED_VALUE()
-    if len(raw) == 9 and raw.isascii() and raw.isdigit() and raw != "000000000":
-        # the common case, as stdnum's validate decides it (nine digits, not all zero): the eleven-test
-        total = sum(weight * int(digit) for weight, digit in zip(_BSN_WEIGHTS, raw, strict=True))
-        return (raw, None) if total % 11 == 0 else (None, messages.BSN_ELEVEN_TEST())
     try:
         return str(bsn_number.validate(raw)), None
     except InvalidChecksum:
         return None, messages.BSN_ELEVEN_TEST()
     except ValidationError:
         return None, messages.BSN_DIGITS()
-
-
-_BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 
 
 def _bsn(raw: str, bad: Callable[[str, str], None]) -> str | None:

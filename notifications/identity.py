@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from notifications.bulk import copy_text_row
 from notifications.crypto import Vault
 from notifications.decisions import DecisionMade, decode_decisions, encode_decisions
 from notifications.letters import Recipient
@@ -90,7 +88,7 @@ def open_recipient(vault: Vault, row: AffectedPersonRow) -> Recipient:
 
 # ------------------------------------------------------------------ many at once (an import)
 
-# The columns `seal_identity` fills, in the order `seal_rows` and `reseal_rows` give them.
+# The columns `seal_identity` fills, in the order an import writes them.
 SEALED_COLUMNS = (
     "key_id",
     "bsn_hash",
@@ -113,85 +111,3 @@ NEW_PERSON_COLUMNS = (
     "updated_at",
     *SEALED_COLUMNS,
 )
-
-# A new person as an import stores them: (BSN hash, BSN, name, address, email or None, decisions,
-# language, consent to electronic delivery); the task of a chunk: (incident id, now, new persons).
-NewPerson = tuple[str, str, str, dict[str, str], str | None, Sequence[DecisionMade], str, bool]
-NewPersonsTask = tuple[uuid.UUID, datetime, Sequence[NewPerson]]
-# the sealed columns of a stored person, for opening it elsewhere: (id, key_id, bsn, name, address, email, decisions)
-Sealed = tuple[uuid.UUID, str, bytes | None, bytes | None, bytes | None, bytes | None, bytes | None]
-# (person id, BSN hash, BSN, name, address, email if the file gave one, whether it did, decisions, as stored)
-ResealJob = tuple[uuid.UUID, str, str, str, dict[str, str], str | None, bool, Sequence[DecisionMade], Sealed]
-
-
-def new_person_rows(vault: Vault, task: NewPersonsTask) -> list[tuple[Any, ...]]:
-    """New persons' rows (NEW_PERSON_COLUMNS), each with a new id and its identity sealed for it.
-
-    Module-level and dependent only on its arguments and `vault`, so that a helper process of
-    `notifications.workpool` can run it."""
-    incident_id, now, persons = task
-    out = []
-    for digest, bsn, name, address, email, decisions, language, consent in persons:
-        person_id = uuid.uuid4()
-        sealed = seal_identity(
-            vault, person_id, bsn=bsn, name=name, address=address, email=email, decisions=decisions, bsn_hash=digest
-        )
-        out.append(
-            (person_id, incident_id, "affected", language, consent, now, now, *(sealed[c] for c in SEALED_COLUMNS))
-        )
-    return out
-
-
-def new_person_copy_text(vault: Vault, task: NewPersonsTask) -> str:
-    """`new_person_rows` in PostgreSQL's COPY text format: formatted where they are sealed (a helper
-    process), so the importing process only passes the text on."""
-    return "".join(copy_text_row(row) for row in new_person_rows(vault, task))
-
-
-def reseal_rows(vault: Vault, jobs: Sequence[ResealJob]) -> list[tuple[Any, ...]]:
-    """Known persons sealed again with what a later file says (SEALED_COLUMNS, one tuple per job).
-
-    The file's email replaces the stored one only when it gives one; its decisions replace the
-    stored list only when it names any. Every stored field must open (a tampered row refuses the import)."""
-    out = []
-    for person_id, digest, bsn, name, address, email, email_given, decisions, stored in jobs:
-        row = _row_of(stored)
-        old = open_identity(vault, row)
-        sealed = seal_identity(
-            vault,
-            person_id,
-            bsn=bsn,
-            name=name,
-            address=address,
-            email=email if email_given else old["email"],
-            decisions=decisions or open_decisions(vault, row),
-            bsn_hash=digest,
-        )
-        out.append(tuple(sealed[column] for column in SEALED_COLUMNS))
-    return out
-
-
-def sealed_of(row: AffectedPersonRow) -> Sealed:
-    """What `reseal_rows` needs of a stored person (plain values, to travel to a helper process)."""
-    return (
-        row.id,
-        row.key_id,
-        row.bsn_sealed,
-        row.name_sealed,
-        row.address_sealed,
-        row.email_sealed,
-        row.decisions_sealed,
-    )
-
-
-def _row_of(sealed: Sealed) -> AffectedPersonRow:
-    person_id, key_id, bsn, name, address, email, decisions = sealed
-    return AffectedPersonRow(
-        id=person_id,
-        key_id=key_id,
-        bsn_sealed=bsn,
-        name_sealed=name,
-        address_sealed=address,
-        email_sealed=email,
-        decisions_sealed=decisions,
-    )

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from notifications.bulk import bulk_insert, bulk_insert_rows, bulk_update, chunks, copy_text_chunks, is_postgresql
+from notifications.bulk import bulk_insert, bulk_insert_rows, bulk_update, chunks
 from notifications.dispatch import LetterDispatch
 from notifications.letter_storage import LetterRepository
 from notifications.rendering import Logo
@@ -32,9 +32,7 @@ from protocol.storage.tables import IncidentRow
 from protocol.storage.uow import UnitOfWork, UnitOfWorkOptions
 
 if TYPE_CHECKING:
-    from notifications.identity import NewPersonsTask
     from notifications.ports import Installation
-    from notifications.workpool import Helpers
 
 
 class PersonRepository:
@@ -53,23 +51,10 @@ class PersonRepository:
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         bulk_insert(self.session, AffectedPersonRow, rows)
 
-    def add_new(
-        self, helpers: Helpers, tasks: Sequence[NewPersonsTask], stored: Callable[[int], None] | None = None
-    ) -> None:
-        """Store new persons as `helpers` seal them, chunk by chunk while the next are sealed: on
-        PostgreSQL one COPY of text the helpers format; elsewhere inserts of their rows. `stored` is
-        told how many persons each chunk held once it is written."""
-        # here, not at the top: notifications.identity reaches this module through notifications.letters
-        from notifications.identity import NEW_PERSON_COLUMNS, new_person_copy_text, new_person_rows
-
-        if is_postgresql(self.session):
-            texts = helpers(new_person_copy_text, tasks)
-            copy_text_chunks(self.session, AffectedPersonRow, NEW_PERSON_COLUMNS, _told(tasks, texts, stored))
-            return
-        for task, rows in zip(tasks, helpers(new_person_rows, tasks), strict=True):
-            bulk_insert_rows(self.session, AffectedPersonRow, NEW_PERSON_COLUMNS, rows)
-            if stored is not None:
-                stored(len(task[2]))
+    def add_rows(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Store persons given as tuples in `columns`' order, consumed as they come (on PostgreSQL one
+        COPY that writes each row as it is made); returns how many."""
+        return bulk_insert_rows(self.session, AffectedPersonRow, columns, rows)
 
     def update_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Rows carry `id` and the columns to change."""
@@ -240,10 +225,3 @@ class NotificationsUnitOfWork(UnitOfWork):
 
 UnitOfWorkFactory = Callable[[], NotificationsUnitOfWork]
 """What a service that runs several transactions takes (`uow_factory=`): a fresh unit of work per call."""
-
-
-def _told(tasks: Sequence[NewPersonsTask], texts: Iterable[str], stored: Callable[[int], None] | None) -> Iterator[str]:
-    for task, text in zip(tasks, texts, strict=True):
-        yield text
-        if stored is not None:
-            stored(len(task[2]))
