@@ -111,6 +111,56 @@ def ceiling_insert(engine: sa.Engine, rows: int) -> float:
         return rows / (time.perf_counter() - started)
 
 
+def ceiling_letters(engine: sa.Engine, incident_id: uuid.UUID) -> float:
+    """A COPY of one letter per person of the incident straight into `letters` (its seven indexes, four
+    foreign keys and checks), rolled back: the floor the table itself sets for queueing, beside the
+    bare COPY into a table without any."""
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            cursor.execute("SELECT id FROM affected_persons WHERE incident_id = %s", (incident_id,))
+            persons = [row[0] for row in cursor.fetchall()]
+            campaign, now = uuid.uuid4(), datetime.now(UTC)
+            cursor.execute(
+                "INSERT INTO letter_campaigns (id, incident_id, kind, letters, started_at, started_by) "
+                "VALUES (%s, %s, 'unfounded', %s, %s, 'bench')",
+                (campaign, incident_id, len(persons), now),
+            )
+            columns = "id, incident_id, person_id, campaign_id, kind, language, channel, status, attempts, "
+            started = time.perf_counter()
+            with cursor.copy(f"COPY letters ({columns} next_attempt_at, created_at) FROM STDIN") as copy:
+                for person in persons:
+                    copy.write_row((uuid.uuid4(), incident_id, person, campaign, "unfounded", "nl", "email", "queued",
+                                    0, now, now))  # fmt: skip
+            rate = len(persons) / (time.perf_counter() - started)
+        raw.rollback()
+    return rate
+
+
+def ceiling_persons(engine: sa.Engine, incident_id: uuid.UUID, rows: int) -> float:
+    """A COPY of `rows` ready rows of sealed persons' shape straight into `affected_persons` (its
+    indexes, unique BSN hash per incident, foreign key and checks), rolled back: the floor the table
+    itself sets for an import, beside the bare COPY into a table without any."""
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        blob, now = os.urandom(60), datetime.now(UTC)
+        columns = (
+            "id, incident_id, kind, language, consent_electronic, created_at, updated_at, key_id, bsn_hash, "
+            "bsn_sealed, name_sealed, address_sealed, email_sealed, has_email, has_address"
+        )
+        with raw.cursor() as cursor:
+            started = time.perf_counter()
+            with cursor.copy(f"COPY affected_persons ({columns}) FROM STDIN") as copy:
+                for _ in range(rows):
+                    copy.write_row((uuid.uuid4(), incident_id, "affected", "nl", True, now, now, "b1",
+                                    secrets.token_hex(32), blob, blob, blob, blob, True, True))  # fmt: skip
+            rate = rows / (time.perf_counter() - started)
+        raw.rollback()
+    return rate
+
+
 def ceiling_render(count: int) -> tuple[float, bytes]:
     facts = IncidentFacts(uuid.uuid4(), "HST-1", "established", "Risicomodel", ("nationality",), True, "full",
                           None, "active", None, {"name": "Gemeente", "postal_address": "Postbus 1", "phone": "14 020",
@@ -202,6 +252,7 @@ def main() -> None:
                       evidence={"outcome": "established", "severity": 2, "estimated_affected": args.persons, "high_risk_ai": False,
                                 "personal_data_breach": False, "widespread": False, "summary": "bench"})  # fmt: skip
         data = persons_csv(args.persons, args.post_share)
+        results["load_at_start"] = open("/proc/loadavg").read().split()[0]  # noqa: SIM115
         started = time.perf_counter()
         import_persons(
             uow=unit_of_work(herstel),
@@ -229,6 +280,11 @@ def main() -> None:
         results["emails_at_server"] = len(list((work / "mail").glob("*.eml")))
         sample = max(200, min(2000, args.persons // 10))
         results["ceiling_insert_rows_per_s"] = round(ceiling_insert(herstel.db.engine, args.persons))
+        results["ceiling_persons_copy_rows_per_s"] = round(
+            ceiling_persons(herstel.db.engine, incident["id"], args.persons)
+        )
+        results["ceiling_letters_copy_rows_per_s"] = round(ceiling_letters(herstel.db.engine, incident["id"]))
+        results["load_at_end"] = open("/proc/loadavg").read().split()[0]  # noqa: SIM115
         render_rate, message = ceiling_render(sample)
         results["ceiling_render_letters_per_s"] = round(render_rate)
         results["ceiling_smtp_messages_per_s"] = round(ceiling_smtp(smtp_port, message, sample))

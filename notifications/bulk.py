@@ -45,6 +45,33 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
     return len(rows)
 
 
+def bulk_insert_rows(session: Session, table: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """`bulk_insert` for rows given as tuples in `columns`' order, consumed as they come: on PostgreSQL
+    one COPY that writes each row as the iterable yields it (producers keep working meanwhile)."""
+    unknown = set(columns) - set(table.__table__.columns.keys())
+    if unknown:  # the names below come from the model, never from input
+        raise ValueError(f"bulk_insert_rows: not columns of {table.__tablename__}: {sorted(unknown)}")
+    count = 0
+    if not is_postgresql(session):
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(dict(zip(columns, row, strict=True)))
+            if len(batch) == CHUNK:
+                session.execute(insert(table), batch)
+                count, batch = count + len(batch), []
+        if batch:
+            session.execute(insert(table), batch)
+        return count + len(batch)
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    names = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.__tablename__}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
 def bulk_update(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Update many rows by primary key (`id` in every row): on PostgreSQL COPY into a scratch
     table and one UPDATE … FROM; elsewhere an executemany by primary key."""

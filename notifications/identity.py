@@ -16,6 +16,9 @@ from notifications.decisions import DecisionMade, decode_decisions, encode_decis
 from notifications.letters import Recipient
 from notifications.tables import AffectedPersonRow
 
+# json.dumps(address, sort_keys=True) without building an encoder per call
+_ADDRESS_JSON = json.JSONEncoder(sort_keys=True)
+
 
 def place(person_id: uuid.UUID, field: str) -> str:
     return f"affected_persons/{person_id}/{field}"
@@ -30,18 +33,20 @@ def seal_identity(
     address: dict[str, str] | None,
     email: str | None,
     decisions: Sequence[DecisionMade] = (),
+    bsn_hash: str | None = None,
 ) -> dict[str, Any]:
     """The sealed columns of a person row (with the key id that sealed them).
 
     `decisions`: those made about them with the algorithm, sealed together as one JSON list (none: NULL).
+    `bsn_hash`: the BSN's keyed hash when the caller has it already (else it is computed here).
     """
     return {
         "key_id": vault.key_id,
-        "bsn_hash": vault.bsn_hash(bsn) if bsn else None,
+        "bsn_hash": (bsn_hash or vault.bsn_hash(bsn)) if bsn else None,
         "bsn_sealed": vault.seal(bsn, place=place(person_id, "bsn")) if bsn else None,
         "name_sealed": vault.seal(name, place=place(person_id, "name")),
         "address_sealed": (
-            vault.seal(json.dumps(address, sort_keys=True), place=place(person_id, "address")) if address else None
+            vault.seal(_ADDRESS_JSON.encode(address), place=place(person_id, "address")) if address else None
         ),
         "email_sealed": vault.seal(email, place=place(person_id, "email")) if email else None,
         "decisions_sealed": (
@@ -79,3 +84,30 @@ def open_recipient(vault: Vault, row: AffectedPersonRow) -> Recipient:
         email=_opened(vault, row, "email"),
         decisions=open_decisions(vault, row),
     )
+
+
+# ------------------------------------------------------------------ many at once (an import)
+
+# The columns `seal_identity` fills, in the order an import writes them.
+SEALED_COLUMNS = (
+    "key_id",
+    "bsn_hash",
+    "bsn_sealed",
+    "name_sealed",
+    "address_sealed",
+    "email_sealed",
+    "decisions_sealed",
+    "has_email",
+    "has_address",
+)
+# A new affected person's row as an import writes it: these, then the sealed columns.
+NEW_PERSON_COLUMNS = (
+    "id",
+    "incident_id",
+    "kind",
+    "language",
+    "consent_electronic",
+    "created_at",
+    "updated_at",
+    *SEALED_COLUMNS,
+)

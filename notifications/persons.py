@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from notifications import messages
 from notifications.crypto import Vault
 from notifications.csvimport import POSTCODE, Progress, normalise_bsn, normalise_email, parse_persons_csv
-from notifications.identity import open_decisions, open_identity, seal_identity
+from notifications.identity import NEW_PERSON_COLUMNS, SEALED_COLUMNS, open_decisions, open_identity, seal_identity
 from notifications.storage import NotificationsUnitOfWork
 from notifications.tables import AffectedPersonRow
 from protocol.calendar import local_date
@@ -19,7 +22,7 @@ from protocol.permissions import grant_for
 from protocol.services import append_to_timeline
 from protocol.services.access import incident_for
 
-STORE_CHUNK = 2000
+STORE_STEP = 2000  # new persons between two progress reports while they are stored
 
 
 def import_persons(
@@ -37,28 +40,51 @@ def import_persons(
     `merged` counts rows whose BSN was already in the file or in the incident: those persons are
     updated, not added. Refusals: PersonsFileRejected (every bad row), FileTooLarge (over `max_bytes`).
     """
-    parsed = parse_persons_csv(data, max_bytes=max_bytes, progress=progress, today=local_date(uow.now()))
-    with uow:
-        _incident, actor = incident_for(uow, principal, incident_id, "persons.import")
-        now = uow.now()
-        existing = uow.persons.hashes(incident_id)
-        hashed = [(record, vault.bsn_hash(record.bsn)) for record in parsed.records]
-        known = [(record, existing[digest]) for record, digest in hashed if digest in existing]
-        fresh = [record for record, digest in hashed if digest not in existing]
-        total = len(parsed.records)
-        done = 0
-        for start in range(0, len(fresh), STORE_CHUNK):
-            rows = []
-            for record in fresh[start : start + STORE_CHUNK]:
-                person_id = uuid.uuid4()
-                rows.append(
+    with _collection_paused():
+        parsed = parse_persons_csv(data, max_bytes=max_bytes, progress=progress, today=local_date(uow.now()))
+        with uow:
+            _incident, actor = incident_for(uow, principal, incident_id, "persons.import")
+            now = uow.now()
+            existing = uow.persons.hashes(incident_id)
+            hashed = [(record, vault.bsn_hash(record.bsn)) for record in parsed.records]
+            known = [(record, digest, existing[digest]) for record, digest in hashed if digest in existing]
+            fresh = [(record, digest) for record, digest in hashed if digest not in existing]
+            total = len(parsed.records)
+
+            def new_rows() -> Iterator[tuple[Any, ...]]:
+                """Each new person's row, sealed as the COPY asks for it."""
+                for done, (record, digest) in enumerate(fresh, 1):
+                    person_id = uuid.uuid4()
+                    sealed = seal_identity(
+                        vault,
+                        person_id,
+                        bsn=record.bsn,
+                        name=record.name,
+                        address=record.address(),
+                        email=record.email or None,
+                        decisions=record.decisions,
+                        bsn_hash=digest,
+                    )
+                    yield (person_id, incident_id, "affected", record.language, record.consent, now, now,
+                           *(sealed[column] for column in SEALED_COLUMNS))  # fmt: skip
+                    if progress is not None and (done % STORE_STEP == 0 or done == len(fresh)):
+                        progress("store", done, total)
+
+            uow.persons.add_rows(NEW_PERSON_COLUMNS, new_rows())
+            stored = uow.persons.many(person_id for _, _, person_id in known)
+            updates = []
+            for record, digest, person_id in known:
+                row = stored[person_id]
+                old = open_identity(vault, row)
+                provided = record.provided
+                email = record.email if "email" in provided else old["email"]
+                # a file that names decisions for a person replaces their list; one that names none keeps it
+                decisions = record.decisions or open_decisions(vault, row)
+                updates.append(
                     {
                         "id": person_id,
-                        "incident_id": incident_id,
-                        "kind": "affected",
-                        "language": record.language,
-                        "consent_electronic": record.consent,
-                        "created_at": now,
+                        "language": record.language if "language" in provided else row.language,
+                        "consent_electronic": record.consent if "consent" in provided else row.consent_electronic,
                         "updated_at": now,
                         **seal_identity(
                             vault,
@@ -66,59 +92,45 @@ def import_persons(
                             bsn=record.bsn,
                             name=record.name,
                             address=record.address(),
-                            email=record.email or None,
-                            decisions=record.decisions,
+                            email=email,
+                            decisions=decisions,
+                            bsn_hash=digest,
                         ),
                     }
                 )
-            uow.persons.add_many(rows)
-            done += len(rows)
-            if progress is not None:
-                progress("store", done, total)
-        stored = uow.persons.many(person_id for _, person_id in known)
-        updates = []
-        for record, person_id in known:
-            row = stored[person_id]
-            old = open_identity(vault, row)
-            provided = record.provided
-            email = record.email if "email" in provided else old["email"]
-            # a file that names decisions for a person replaces their list; one that names none keeps it
-            decisions = record.decisions or open_decisions(vault, row)
-            updates.append(
-                {
-                    "id": person_id,
-                    "language": record.language if "language" in provided else row.language,
-                    "consent_electronic": record.consent if "consent" in provided else row.consent_electronic,
-                    "updated_at": now,
-                    **seal_identity(
-                        vault,
-                        person_id,
-                        bsn=record.bsn,
-                        name=record.name,
-                        address=record.address(),
-                        email=email,
-                        decisions=decisions,
-                    ),
-                }
+            uow.persons.update_many(updates)
+            if progress is not None and updates:
+                progress("store", total, total)
+            result = {"imported": len(fresh), "merged": parsed.merged + len(known), "rows": parsed.rows}
+            append_to_timeline(
+                uow,
+                incident_id=incident_id,
+                event_type="AffectedPersonsImported",
+                payload={
+                    **result,
+                    "persons": uow.persons.count(incident_id, "affected"),
+                    "file_digest": "sha256:" + parsed.sha256,
+                    "encoding": parsed.encoding,
+                },
+                actor=actor,
             )
-        uow.persons.update_many(updates)
-        if progress is not None and updates:
-            progress("store", total, total)
-        result = {"imported": len(fresh), "merged": parsed.merged + len(known), "rows": parsed.rows}
-        append_to_timeline(
-            uow,
-            incident_id=incident_id,
-            event_type="AffectedPersonsImported",
-            payload={
-                **result,
-                "persons": uow.persons.count(incident_id, "affected"),
-                "file_digest": "sha256:" + parsed.sha256,
-                "encoding": parsed.encoding,
-            },
-            actor=actor,
-        )
-        uow.commit()
+            uow.commit()
     return result
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while an import builds its 100,000 records: the
+    collector otherwise walks them again and again as they accumulate (measured: 45 % of checking a
+    file's rows). Reference counting still frees what is dropped; the collector runs again after.
+    Process-wide, so an overlapping import may find it paused; the first to pause it resumes it."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def record_reporter(

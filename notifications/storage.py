@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from notifications.bulk import bulk_insert, bulk_update, chunks
+from notifications.bulk import bulk_insert, bulk_insert_rows, bulk_update, chunks
 from notifications.dispatch import LetterDispatch
 from notifications.letter_storage import LetterRepository
 from notifications.rendering import Logo
@@ -50,6 +50,11 @@ class PersonRepository:
 
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         bulk_insert(self.session, AffectedPersonRow, rows)
+
+    def add_rows(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Store persons given as tuples in `columns`' order, consumed as they come (on PostgreSQL one
+        COPY that writes each row as it is made); returns how many."""
+        return bulk_insert_rows(self.session, AffectedPersonRow, columns, rows)
 
     def update_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Rows carry `id` and the columns to change."""

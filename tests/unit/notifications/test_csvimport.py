@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.exceptions import InvalidChecksum, ValidationError
+from stdnum.nl import bsn as bsn_number
 
-from notifications.csvimport import decode, parse_persons_csv
+from notifications import messages
+from notifications.csvimport import decode, normalise_bsn, parse_persons_csv
 from notifications.demo import fictitious_bsns
 from notifications.errors import FileTooLarge, PersonsFileRejected
 
@@ -311,3 +316,21 @@ def test_more_decisions_than_a_letter_can_list_are_refused():
     assert [(e.row, e.field, e.message.code) for e in error.rows] == [
         (MAX_PER_PERSON + 2, "decision_reference", "decision-column.too-many")
     ]
+
+
+@given(st.one_of(st.from_regex(r"\A[0-9]{9}\Z"), st.text(alphabet="0123456789 .-\n٣", max_size=11)))
+def test_bsn_check_accepts_and_refuses_as_stdnum_validate_does(raw: str) -> None:
+    """The shortcut for nine plain digits (stdnum's checksum alone) decides as stdnum's `validate`."""
+    number, problem = normalise_bsn(raw)
+    if not raw:
+        assert problem is not None
+        return
+    try:
+        expected: str | None = str(bsn_number.validate(raw))
+    except InvalidChecksum:
+        assert (number, getattr(problem, "code", None)) == (None, messages.BSN_ELEVEN_TEST().code)
+        return
+    except ValidationError:
+        assert (number, getattr(problem, "code", None)) == (None, messages.BSN_DIGITS().code)
+        return
+    assert (number, problem) == (expected, None)
