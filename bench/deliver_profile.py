@@ -94,6 +94,18 @@ def breakdown() -> None:
         _timed(owner, attribute, label)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (0 for one that has gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=2000)
@@ -160,6 +172,16 @@ def main() -> None:
                 )
                 return [row[0] for row in rows]
 
+        sink_pid = processes[1].pid
+
+        def backends() -> list[int]:
+            """This database's PostgreSQL backends (the pool's connections): their CPU is the database's share."""
+            with herstel.db.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+                )
+                return [int(row[0]) for row in rows]
+
         def deliver(ids: list[uuid.UUID]) -> tuple[float, float, int]:
             cpu, wall, delivered = 0.0, 0.0, 0
             for start in range(0, len(ids), args.batch):
@@ -178,11 +200,19 @@ def main() -> None:
         for _ in range(args.repeat):
             ids = queued_letters()
             SPENT.clear()
+            watched = backends()
+            others = cpu_seconds(watched), cpu_seconds([sink_pid])
             cpu, wall, delivered = deliver(ids)
+            database = cpu_seconds(watched) - others[0]
+            sink_cpu = cpu_seconds([sink_pid]) - others[1]
             print(
                 f"letters {len(ids)} delivered {delivered}: CPU {cpu / len(ids) * 1000:.2f} ms/letter, "
                 f"wall {wall / len(ids) * 1000:.2f} ms/letter ({len(ids) / wall:.0f}/s), "
                 f"load {Path('/proc/loadavg').read_text().split()[0]}"
+            )
+            print(
+                f"    PostgreSQL backends {database / len(ids) * 1000:.2f} ms/letter, "
+                f"SMTP sink {sink_cpu / len(ids) * 1000:.2f} ms/letter (other processes, 10 ms ticks)"
             )
             for label, spent in SPENT.items():
                 print(f"    {label:56} {spent / len(ids) * 1e6:7.0f} µs/letter")
