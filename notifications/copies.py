@@ -7,8 +7,11 @@ line; the access code printed in it included) is written as canonical JSON. That
 
 - hashed: its SHA-256 is the attempt's `letter_sha256`, which is part of the attempt's ledger line,
   so the `LettersBatchRecorded` digest on the incident's chain covers it (docs/notifications.md);
-- sealed with the vault (AES-GCM, bound to `letter_copies/<letter id>/<attempt>/letter`) and stored
-  in `letter_copies`, like the rest of a person's data.
+- compressed (zlib: the HTML repeats the text, ~10 KB becomes ~2.6 KB), sealed with the vault
+  (AES-GCM, bound to `letter_copies/<letter id>/<attempt>/letter`) and stored in `letter_copies`,
+  like the rest of a person's data. The digest is over the uncompressed canonical JSON, so the
+  ledger does not depend on the compressor. Copies kept before compression hold the JSON itself;
+  the first byte tells the two apart (canonical JSON starts with ``{``, a zlib stream with ``x``).
 
 The PDF is not rendered per letter at sending time (one letter alone costs about 200 ms, a
 100,000-letter campaign would take hours; post letters are printed in batches): it is rendered
@@ -27,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -35,6 +39,8 @@ from notifications.crypto import Vault
 from notifications.rendering import Block, Logo, RenderedLetter
 
 FORMAT = 1  # of the canonical JSON; part of what the digest covers
+_LEVEL = 1  # zlib: 2.6 KB at ~45 µs a letter; level 6 saves 8 % more at twice the time
+_PLAIN = b"{"  # what an uncompressed copy (kept before compression) starts with
 
 
 class CopyMismatch(RuntimeError):
@@ -95,9 +101,15 @@ def pdf_place(letter_id: uuid.UUID, number: int) -> str:
 
 
 def seal_copy(vault: Vault, letter_id: uuid.UUID, number: int, letter: RenderedLetter) -> tuple[str, bytes]:
-    """(SHA-256 of the canonical letter, the letter sealed for its place)."""
+    """(SHA-256 of the canonical letter, the letter compressed and sealed for its place)."""
     data = canonical(letter)
-    return sha256(data), vault.seal_bytes(data, place=letter_place(letter_id, number))
+    return sha256(data), vault.seal_bytes(zlib.compress(data, _LEVEL), place=letter_place(letter_id, number))
+
+
+def open_canonical(vault: Vault, letter_id: uuid.UUID, number: int, *, key_id: str, sealed: bytes) -> bytes:
+    """The canonical JSON of a stored copy (what its digest covers), compressed or not when it was kept."""
+    stored = vault.open_bytes(sealed, key_id=key_id, place=letter_place(letter_id, number))
+    return stored if stored.startswith(_PLAIN) else zlib.decompress(stored)
 
 
 def open_copy(
@@ -112,7 +124,7 @@ def open_copy(
 ) -> RenderedLetter:
     """The stored letter, checked against the digest its ledger line carries; its logo's image
     fetched by digest from `logos` (which checks the image against it)."""
-    data = vault.open_bytes(sealed, key_id=key_id, place=letter_place(letter_id, number))
+    data = open_canonical(vault, letter_id, number, key_id=key_id, sealed=sealed)
     if digest is None or sha256(data) != digest:
         raise CopyMismatch(f"the stored copy of letter {letter_id} attempt {number} does not match its ledger line")
     letter = from_canonical(data)

@@ -17,7 +17,7 @@ import base64
 import html
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import jinja2
@@ -35,7 +35,7 @@ class Block:
     kind: str  # title, heading, paragraph, bullet, code
     runs: tuple[tuple[bool, str], ...]
 
-    @property
+    @cached_property
     def plain(self) -> str:
         return "".join(text for _, text in self.runs)
 
@@ -170,6 +170,11 @@ def sender_block_text(lines: tuple[str, ...]) -> str:
 
 # ---------------------------------------------------------------------- the markup
 
+# Most of a letter's lines are the same in every letter of a campaign: the pure steps from a line of
+# markup to its block, runs, HTML and wrapped text are remembered per process. Bounded: the few lines
+# that carry one reader's values (their name, their code) pass through and are dropped.
+_MEMO = 2048
+
 _PREFIXES = (("## ", "heading"), ("# ", "title"), ("- ", "bullet"), ("!code ", "code"), ("!sign ", "signature"))
 
 
@@ -177,28 +182,39 @@ def parse_markup(source: str) -> list[Block]:
     """Blocks from the markup: each prefixed line is a block; other lines join into paragraphs."""
     blocks: list[Block] = []
     paragraph: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            blocks.append(Block("paragraph", _runs(" ".join(paragraph))))
-            paragraph.clear()
-
     for raw in source.splitlines():
-        line = raw.strip()
-        if not line:
-            flush()
+        kind, text = _line(raw)
+        if kind == "paragraph":
+            paragraph.append(text)
             continue
-        for prefix, kind in _PREFIXES:
-            if line.startswith(prefix):
-                flush()
-                blocks.append(Block(kind, _runs(line[len(prefix) :].strip())))
-                break
-        else:
-            paragraph.append(line)
-    flush()
+        if paragraph:
+            blocks.append(_block("paragraph", " ".join(paragraph)))
+            paragraph.clear()
+        if kind:
+            blocks.append(_block(kind, text))
+    if paragraph:
+        blocks.append(_block("paragraph", " ".join(paragraph)))
     return blocks
 
 
+@lru_cache(maxsize=_MEMO)
+def _line(raw: str) -> tuple[str, str]:
+    """(kind, text) of one line of markup: a prefixed block, a paragraph's line, or ("", "") when blank."""
+    line = raw.strip()
+    if not line:
+        return "", ""
+    for prefix, kind in _PREFIXES:
+        if line.startswith(prefix):
+            return kind, line[len(prefix) :].strip()
+    return "paragraph", line
+
+
+@lru_cache(maxsize=_MEMO)
+def _block(kind: str, text: str) -> Block:
+    return Block(kind, _runs(text))
+
+
+@lru_cache(maxsize=_MEMO)
 def _runs(text: str) -> tuple[tuple[bool, str], ...]:
     """(bold, text) runs: ``**`` toggles bold in the template's own text; quoted values are literal."""
     runs: list[tuple[bool, str]] = []
@@ -223,6 +239,9 @@ def _runs(text: str) -> tuple[tuple[bool, str], ...]:
     return tuple(runs)
 
 
+_TAGS = {"title": ("h1", "h1"), "heading": ("h2", "h2"), "bullet": ("li", "li"), "code": ('p class="code"', "p")}
+
+
 def blocks_to_html(blocks: list[Block]) -> str:
     """The letter body as HTML, every text escaped."""
     out: list[str] = []
@@ -234,18 +253,27 @@ def blocks_to_html(blocks: list[Block]) -> str:
         elif block.kind != "bullet" and in_list:
             out.append("</ul>")
             in_list = False
-        inner = "".join(f"<strong>{html.escape(t)}</strong>" if bold else html.escape(t) for bold, t in block.runs)
+        inner = _inline_html(block.runs)
         if block.kind == "signature":  # the signature's lines make one paragraph
             first = index == 0 or blocks[index - 1].kind != "signature"
             last = index == len(blocks) - 1 or blocks[index + 1].kind != "signature"
             out.append(("<p>" if first else "<br>") + inner + ("</p>" if last else ""))
             continue
-        tag = {"title": "h1", "heading": "h2", "bullet": "li", "code": 'p class="code"'}.get(block.kind, "p")
-        closing = tag.split()[0]
+        tag, closing = _TAGS.get(block.kind, ("p", "p"))
         out.append(f"<{tag}>{inner}</{closing}>")
     if in_list:
         out.append("</ul>")
     return "\n".join(out)
+
+
+@lru_cache(maxsize=_MEMO)
+def _inline_html(runs: tuple[tuple[bool, str], ...]) -> str:
+    return "".join(f"<strong>{html.escape(t)}</strong>" if bold else html.escape(t) for bold, t in runs)
+
+
+@lru_cache(maxsize=_MEMO)
+def _wrapped(text: str, width: int, first: str = "", rest: str = "") -> tuple[str, ...]:
+    return tuple(wrap(text, width, first, rest))
 
 
 def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
@@ -280,7 +308,7 @@ def blocks_to_text(blocks: list[Block], width: int = 72) -> str:
         elif block.kind == "heading":
             out += [text, "-" * min(len(text), width), ""]
         elif block.kind == "bullet":
-            out += wrap(text, width, "- ", "  ")
+            out += _wrapped(text, width, "- ", "  ")
         elif block.kind == "code":
             out += ["    " + text, ""]
         elif block.kind == "signature":
@@ -288,7 +316,7 @@ def blocks_to_text(blocks: list[Block], width: int = 72) -> str:
                 out.pop()  # the signature's lines follow one another
             out += [_SIGNED + text, ""]
         else:
-            out += [*wrap(text, width), ""]
+            out += [*_wrapped(text, width), ""]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).replace(_SIGNED, "").strip() + "\n"
 
 

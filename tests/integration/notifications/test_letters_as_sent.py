@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from installation import Herstel
-from notifications.copies import canonical, from_canonical, letter_place
+from notifications.copies import canonical, from_canonical, open_canonical
 from notifications.ledger import ledger_digest
 from notifications.services import (
     get_citizen_letter,
@@ -97,7 +97,7 @@ def test_a_letter_opened_after_the_investigation_ended_is_the_letter_sent(
         found = uow.letters.copy_as_sent(session.letter_id)
         assert found is not None
         copy, attempt = found
-        data = vault.open_bytes(copy.letter_sealed, key_id=copy.key_id, place=letter_place(copy.letter_id, copy.number))
+        data = open_canonical(vault, copy.letter_id, copy.number, key_id=copy.key_id, sealed=copy.letter_sealed)
         covered = uow.letters.attempts_of_batch(attempt.batch_ref)
         assert copy.pdf_sha256 == hashlib.sha256(later_pdf).hexdigest()
     assert hashlib.sha256(data).hexdigest() == attempt.letter_sha256
