@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import Date, Row, Select, Table, Uuid, bindparam, insert, literal_column, select, update
 from sqlalchemy.orm import Session
 
@@ -189,12 +190,16 @@ class IncidentRepository(IncidentQueries):
             )
         sealed = seal(incident.id, loaded.last_seq, loaded.head_hash, incident.events)
         values: dict[str, Any] = _incident_values(incident) if ("incident", incident.id) in dirty else {}
+        if sealed and self.session.get_bind().dialect.name == "postgresql":
+            self._append_postgresql(incident.id, sealed, values)
+        else:
+            if sealed:
+                self._append(sealed)
+                values.update(last_seq=sealed[-1].seq, head_hash=sealed[-1].hash)
+            if values:
+                self.session.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident.id).values(**values))
         if sealed:
-            self._append(sealed)
             loaded.last_seq, loaded.head_hash = sealed[-1].seq, sealed[-1].hash
-            values.update(last_seq=loaded.last_seq, head_hash=loaded.head_hash)
-        if values:
-            self.session.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident.id).values(**values))
         incident.events.clear()
         incident.dirty.clear()
         self.on_sealed(sealed)
@@ -226,6 +231,28 @@ class IncidentRepository(IncidentQueries):
                 for row in changed
             ]
             self.session.execute(update(table).where(*where), params)
+
+    def _append_postgresql(self, incident_id: uuid.UUID, sealed: list[StoredEvent], values: dict[str, Any]) -> None:
+        """Events, their outbox and log queue rows and the new chain head (with the incident's
+        changed columns) in one statement: one round trip, and one statement text whatever the
+        number of events, so PostgreSQL prepares it once per connection."""
+        params: dict[str, Any] = {
+            "incident_id": incident_id,
+            # one JSON document rather than parallel arrays: the driver escapes array elements in
+            # Python, one regular expression per string; json.dumps is C
+            "events": json.dumps(
+                [[e.seq, e.type, e.at.isoformat(), e.actor, e.payload_json, e.prev_hash, e.hash] for e in sealed]
+            ),
+            "now": sealed[-1].at,
+            "last_seq": sealed[-1].seq,
+            "head_hash": sealed[-1].hash,
+        }
+        for name, value in values.items():
+            if name != "id":
+                params[f"incident_{name}"] = Jsonb(value) if name in _INCIDENT_JSON else value
+        result = self.session.connection().exec_driver_sql(_append_sql(bool(values)), params)
+        for index, (event_id,) in enumerate(result):
+            object.__setattr__(sealed[index], "id", event_id)
 
     def _append(self, sealed: list[StoredEvent]) -> None:
         ids = self.session.scalars(
@@ -316,6 +343,37 @@ def _children(table: Table, value: Any) -> list[dict[str, Any]]:
             if row[name] is not None:
                 row[name] = convert(row[name])
     return rows
+
+
+# ---------------------------------------------------------------------- appending in one statement (PostgreSQL)
+
+_INCIDENT_JSON = frozenset(column.name for column in INCIDENTS.columns if column.type is JSONType)
+_INCIDENT_COLUMNS = tuple(
+    column.name for column in INCIDENTS.columns if column.name not in ("id", "last_seq", "head_hash")
+)
+
+
+@cache
+def _append_sql(incident_changed: bool) -> str:
+    """Data-modifying CTEs: the events from a JSON array (in seq order, so ids follow seq), their
+    outbox and log queue rows from the ids they got, and the incident's new head, in one statement.
+    The foreign keys are checked at the end of the statement, when the events are there."""
+    changed = "".join(f", {name} = %(incident_{name})s" for name in _INCIDENT_COLUMNS) if incident_changed else ""
+    return f"""
+WITH ev AS (
+    INSERT INTO events (incident_id, seq, type, at, actor, payload, prev_hash, hash)
+    SELECT %(incident_id)s, (e->>0)::integer, e->>1, (e->>2)::timestamptz, e->>3, e->>4, e->>5, e->>6
+    FROM json_array_elements(%(events)s::json) WITH ORDINALITY AS batch(e, n)
+    ORDER BY n
+    RETURNING id, seq
+), outbox_rows AS (
+    INSERT INTO outbox (event_id, attempts, available_at) SELECT id, 0, %(now)s FROM ev
+), log_rows AS (
+    INSERT INTO log_queue (event_id) SELECT id FROM ev
+), head AS (
+    UPDATE incidents SET last_seq = %(last_seq)s, head_hash = %(head_hash)s{changed} WHERE id = %(incident_id)s
+)
+SELECT id FROM ev ORDER BY seq"""  # noqa: S608 (column names from the table metadata only)
 
 
 # ---------------------------------------------------------------------- rows <-> domain
