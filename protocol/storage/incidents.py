@@ -83,12 +83,11 @@ class IncidentRepository(IncidentQueries):
         self, incident_id: uuid.UUID, *, organisation_ids: Iterable[uuid.UUID] | None = None, lock: bool = True
     ) -> Incident:
         """The incident, locked for the rest of the transaction when `lock` (PostgreSQL row lock)."""
-        stmt = self._aggregate().where(INCIDENTS.c.id == incident_id)
+        params: dict[str, Any] = {"incident_id": incident_id}
         if organisation_ids is not None:
-            stmt = stmt.where(INCIDENTS.c.organisation_id.in_(list(organisation_ids)))
-        if lock:
-            stmt = stmt.with_for_update(of=INCIDENTS)
-        row = self.session.execute(stmt).one_or_none()
+            params["organisation_ids"] = list(organisation_ids)
+        stmt = _aggregate(self._dialect(), lock=lock, in_organisations=organisation_ids is not None)
+        row = self.session.execute(stmt, params).one_or_none()
         if row is None:
             raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
         return self._build(row)
@@ -99,16 +98,12 @@ class IncidentRepository(IncidentQueries):
         PostgreSQL's `FOR UPDATE SKIP LOCKED`: the deadline sweep neither waits behind an officer's
         action nor takes an incident a concurrent sweep is working on; it comes back to it next time.
         On SQLite the writer lock already serialises every writing transaction."""
-        stmt = self._aggregate().where(INCIDENTS.c.id == incident_id).with_for_update(of=INCIDENTS, skip_locked=True)
-        row = self.session.execute(stmt).one_or_none()
+        stmt = _aggregate(self._dialect(), lock=True, skip_locked=True)
+        row = self.session.execute(stmt, {"incident_id": incident_id}).one_or_none()
         return None if row is None else self._build(row)
 
-    def _aggregate(self) -> Select[Any]:
-        """The incident row with its children beside it as JSON arrays: the aggregate in one statement.
-
-        One round trip instead of five; the children come back as JSON text (SQLite) or parsed JSON
-        (PostgreSQL), and `_children` gives their values back the columns' Python types."""
-        return _aggregate(self.session.get_bind().dialect.name)
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
 
     def _build(self, row: Row[Any]) -> Incident:
         steps = {s["key"]: s for s in _children(STEPS, row.steps_json)}
@@ -190,7 +185,7 @@ class IncidentRepository(IncidentQueries):
             )
         sealed = seal(incident.id, loaded.last_seq, loaded.head_hash, incident.events)
         values: dict[str, Any] = _incident_values(incident) if ("incident", incident.id) in dirty else {}
-        if sealed and self.session.get_bind().dialect.name == "postgresql":
+        if sealed and self._dialect() == "postgresql":
             self._append_postgresql(incident.id, sealed, values)
         else:
             if sealed:
@@ -298,15 +293,24 @@ def _children_sql(dialect: str, table: Table) -> str:
 
 
 @cache
-def _aggregate(dialect: str) -> Select[Any]:
-    """The incident row with its steps, approvals, deadlines and assigned users beside it as JSON."""
+def _aggregate(dialect: str, *, lock: bool, skip_locked: bool = False, in_organisations: bool = False) -> Select[Any]:
+    """One incident (`incident_id`) with its steps, approvals, deadlines and assigned users beside it as
+    JSON arrays: the aggregate in one statement, one round trip instead of five. The children come
+    back as JSON text (SQLite) or parsed JSON (PostgreSQL); `_children` gives their values back the
+    columns' Python types. Built once per form, so that SQLAlchemy finds it in its compiled cache
+    without building it anew on every load."""
     users = "coalesce(json_agg(c.user_id), '[]'::json)" if dialect == "postgresql" else "json_group_array(c.user_id)"
     assigned = f"(SELECT {users} FROM {ASSIGNMENTS.name} AS c WHERE c.incident_id = incidents.id)"  # noqa: S608
-    return select(
+    stmt = select(
         INCIDENTS,
         *(literal_column(_children_sql(dialect, table)).label(name) for name, table in _CHILDREN),
         literal_column(assigned).label("assignments_json"),
-    )
+    ).where(INCIDENTS.c.id == bindparam("incident_id"))
+    if in_organisations:
+        stmt = stmt.where(INCIDENTS.c.organisation_id.in_(bindparam("organisation_ids", expanding=True)))
+    if lock:
+        stmt = stmt.with_for_update(of=INCIDENTS, skip_locked=skip_locked)
+    return stmt
 
 
 def _json(value: Any) -> Any:
@@ -336,12 +340,14 @@ def _converters(table: Table) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
 
 def _children(table: Table, value: Any) -> list[dict[str, Any]]:
     """The child rows of one table from the aggregate's JSON array, with their columns' Python types."""
-    rows: list[dict[str, Any]] = _json(value)
     converters = _converters(table)
-    for row in rows:
+    rows: list[dict[str, Any]] = []
+    for found in _json(value):
+        row = dict(found)  # the driver's parsed JSON stays as it came: a result row is not changed
         for name, convert in converters:
             if row[name] is not None:
                 row[name] = convert(row[name])
+        rows.append(row)
     return rows
 
 
