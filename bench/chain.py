@@ -4,7 +4,8 @@ Appending goes through the real storage path: per transaction the incident is lo
 lock, the events are recorded on the aggregate (`Incident.note`), and `IncidentRepository.save`
 seals them onto the chain and writes events, outbox and log queue rows and the new head; then commit. In the
 same run a bare INSERT loop writes rows of the same shape with the same statements per
-transaction and the same commit pattern, without the domain: the floor PostgreSQL sets.
+transaction and the same commit pattern, without the domain: the floor PostgreSQL sets. The two
+alternate in rounds, so that both meet the same load on a shared machine.
 
 Verifying is measured twice: the pure recomputation over rows already in memory
 (`verify_chain`), and end to end as `herstel verify` does it (`services.verify_incident`,
@@ -85,6 +86,10 @@ class Phases:
             yield
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def add(self, other: Phases) -> None:
+        for name, seconds in other.seconds.items():
+            self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
     def shares(self, total: float) -> dict[str, str]:
         return {name: f"{seconds:.2f} s ({seconds / total:.0%})" for name, seconds in self.seconds.items()}
@@ -181,6 +186,42 @@ def bare_inserts(
     return watch, phases
 
 
+class Summed:
+    """Wall and CPU seconds of several stopwatches added up."""
+
+    def __init__(self) -> None:
+        self.seconds = self.cpu_seconds = 0.0
+
+    def add(self, watch: Stopwatch | Summed) -> None:
+        self.seconds += watch.seconds
+        self.cpu_seconds += watch.cpu_seconds
+
+
+def interleaved(
+    herstel: Herstel, chain_incident: uuid.UUID, bare_incident: uuid.UUID, args: argparse.Namespace, clock: Any
+) -> tuple[Summed, Phases, Summed, Phases, int]:
+    """The bare loop and the append in alternating rounds, so that both meet the same load on a shared
+    machine: run one after the other, a change in the neighbours' load between them moved the ratio
+    by half. Each round writes events / rounds events with each; the times are summed."""
+    bare, appended = Summed(), Summed()
+    bare_phases, append_phases, statements = Phases(), Phases(), 0
+    rounds = max(1, min(args.rounds, args.events // args.batch))
+    per_round = -(-args.events // rounds)
+    per_round += -per_round % args.batch  # whole transactions in every round
+    done = 0
+    while done < args.events:
+        events = min(per_round, args.events - done)
+        watch, phases = bare_inserts(herstel, bare_incident, events, args.batch, clock)
+        bare.add(watch)
+        bare_phases.add(phases)
+        watch, phases, sent = append(herstel, chain_incident, events, args.batch)
+        appended.add(watch)
+        append_phases.add(phases)
+        statements += sent
+        done += events
+    return bare, bare_phases, appended, append_phases, statements
+
+
 def best_of(repeat: int, action: Any) -> tuple[float, Any]:
     best, result = float("inf"), None
     for _ in range(repeat):
@@ -229,7 +270,7 @@ def profiled(action: Any) -> str:
     return out.getvalue()
 
 
-def timing(watch: Stopwatch, events: int) -> dict[str, Any]:
+def timing(watch: Stopwatch | Summed, events: int) -> dict[str, Any]:
     return {
         "seconds": round(watch.seconds, 2),
         "events_per_second": rate(events, watch.seconds),
@@ -243,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog="Method and results: bench/README.md")
     parser.add_argument("--events", type=int, default=100_000, help="events to append (default: %(default)s)")
     parser.add_argument("--batch", type=int, default=10, help="events per transaction (default: %(default)s)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=10,
+        help="alternate the bare loop and the append in this many rounds (default: %(default)s)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="verify runs; the best counts (default: %(default)s)")
     parser.add_argument(
         "--profile", action="store_true", help="also print a cProfile of one end-to-end verify and of 1000 appends"
@@ -256,8 +303,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             people = staff(herstel)
             chain_incident, bare_incident = new_incident(herstel, people, clock), new_incident(herstel, people, clock)
-            bare, bare_phases = bare_inserts(herstel, bare_incident, args.events, args.batch, clock)
-            appended, append_phases, statements = append(herstel, chain_incident, args.events, args.batch)
+            bare, bare_phases, appended, append_phases, statements = interleaved(
+                herstel, chain_incident, bare_incident, args, clock
+            )
             transactions = -(-args.events // args.batch)
             analyze(herstel)
             verified = verify(herstel, chain_incident, args.repeat)
@@ -273,10 +321,11 @@ def main(argv: list[str] | None = None) -> int:
                 "bare_insert": {
                     **timing(bare, args.events),
                     "transactions_per_second": rate(transactions, bare.seconds),
-                    "statements_per_transaction": 3,  # two pipelined executemany, one update
+                    "statements_per_transaction": 4,  # three pipelined executemany, one update
                 },
                 "bare_insert_phases": bare_phases.shares(bare.seconds),
                 "append_to_bare_ratio": round(bare.seconds / appended.seconds, 2),
+                "rounds": args.rounds,
                 "verify": verified,
                 "goal_verify_per_second": GOAL_VERIFY_PER_SECOND,
                 "goal_met_pure": verified["pure_events_per_second"] >= GOAL_VERIFY_PER_SECOND,

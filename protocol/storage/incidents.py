@@ -8,12 +8,16 @@ and every page, and the ORM's per-object bookkeeping was most of that cost.
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, insert, select, update
+from psycopg.types.json import Jsonb
+from sqlalchemy import Date, Row, Select, Table, Uuid, bindparam, insert, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from protocol import messages
@@ -36,6 +40,7 @@ from protocol.storage.tables import (
     OutboxRow,
     StepRow,
 )
+from protocol.storage.types import JSONType, UTCDateTime
 
 INCIDENTS: Table = IncidentRow.__table__  # type: ignore[assignment]
 STEPS: Table = StepRow.__table__  # type: ignore[assignment]
@@ -78,12 +83,11 @@ class IncidentRepository(IncidentQueries):
         self, incident_id: uuid.UUID, *, organisation_ids: Iterable[uuid.UUID] | None = None, lock: bool = True
     ) -> Incident:
         """The incident, locked for the rest of the transaction when `lock` (PostgreSQL row lock)."""
-        stmt = select(INCIDENTS).where(INCIDENTS.c.id == incident_id)
+        params: dict[str, Any] = {"incident_id": incident_id}
         if organisation_ids is not None:
-            stmt = stmt.where(INCIDENTS.c.organisation_id.in_(list(organisation_ids)))
-        if lock:
-            stmt = stmt.with_for_update()
-        row = self.session.execute(stmt).one_or_none()
+            params["organisation_ids"] = list(organisation_ids)
+        stmt = _aggregate(self._dialect(), lock=lock, in_organisations=organisation_ids is not None)
+        row = self.session.execute(stmt, params).one_or_none()
         if row is None:
             raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
         return self._build(row)
@@ -94,20 +98,18 @@ class IncidentRepository(IncidentQueries):
         PostgreSQL's `FOR UPDATE SKIP LOCKED`: the deadline sweep neither waits behind an officer's
         action nor takes an incident a concurrent sweep is working on; it comes back to it next time.
         On SQLite the writer lock already serialises every writing transaction."""
-        stmt = select(INCIDENTS).where(INCIDENTS.c.id == incident_id).with_for_update(skip_locked=True)
-        row = self.session.execute(stmt).one_or_none()
+        stmt = _aggregate(self._dialect(), lock=True, skip_locked=True)
+        row = self.session.execute(stmt, {"incident_id": incident_id}).one_or_none()
         return None if row is None else self._build(row)
 
-    def _build(self, row: Row[Any]) -> Incident:
-        def children(table: Table) -> Sequence[Row[Any]]:
-            return self.session.execute(select(table).where(table.c.incident_id == row.id)).all()
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
 
-        steps = {s.key: s for s in children(STEPS)}
-        approvals = children(APPROVALS)
-        deadlines = children(DEADLINES)
-        assignments = set(
-            self.session.scalars(select(ASSIGNMENTS.c.user_id).where(ASSIGNMENTS.c.incident_id == row.id))
-        )
+    def _build(self, row: Row[Any]) -> Incident:
+        steps = {s["key"]: s for s in _children(STEPS, row.steps_json)}
+        approvals = _children(APPROVALS, row.approvals_json)
+        deadlines = _children(DEADLINES, row.deadlines_json)
+        assignments = {uuid.UUID(str(user_id)) for user_id in _json(row.assignments_json)}
         definition = self.definitions(row.protocol_key, row.protocol_version)
         incident = Incident(
             id=row.id,
@@ -126,14 +128,14 @@ class IncidentRepository(IncidentQueries):
             version=row.version,
             facts=dict(row.facts),
             steps={key: _step(steps[key]) if key in steps else Step(key) for key in definition.steps},
-            approvals={a.id: _approval(a) for a in approvals},
-            deadlines={d.id: _deadline(d) for d in deadlines},
+            approvals={a["id"]: _approval(a) for a in approvals},
+            deadlines={d["id"]: _deadline(d) for d in deadlines},
             assignments=assignments,
             owner_id=row.owner_id,
             closed_at=row.closed_at,
         )
         self._loaded[row.id] = _Loaded(
-            row.last_seq, row.head_hash, set(steps), {a.id for a in approvals}, {d.id for d in deadlines}
+            row.last_seq, row.head_hash, set(steps), {a["id"] for a in approvals}, {d["id"] for d in deadlines}
         )
         return incident
 
@@ -183,12 +185,16 @@ class IncidentRepository(IncidentQueries):
             )
         sealed = seal(incident.id, loaded.last_seq, loaded.head_hash, incident.events)
         values: dict[str, Any] = _incident_values(incident) if ("incident", incident.id) in dirty else {}
+        if sealed and self._dialect() == "postgresql":
+            self._append_postgresql(incident.id, sealed, values)
+        else:
+            if sealed:
+                self._append(sealed)
+                values.update(last_seq=sealed[-1].seq, head_hash=sealed[-1].hash)
+            if values:
+                self.session.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident.id).values(**values))
         if sealed:
-            self._append(sealed)
             loaded.last_seq, loaded.head_hash = sealed[-1].seq, sealed[-1].hash
-            values.update(last_seq=loaded.last_seq, head_hash=loaded.head_hash)
-        if values:
-            self.session.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident.id).values(**values))
         incident.events.clear()
         incident.dirty.clear()
         self.on_sealed(sealed)
@@ -221,6 +227,28 @@ class IncidentRepository(IncidentQueries):
             ]
             self.session.execute(update(table).where(*where), params)
 
+    def _append_postgresql(self, incident_id: uuid.UUID, sealed: list[StoredEvent], values: dict[str, Any]) -> None:
+        """Events, their outbox and log queue rows and the new chain head (with the incident's
+        changed columns) in one statement: one round trip, and one statement text whatever the
+        number of events, so PostgreSQL prepares it once per connection."""
+        params: dict[str, Any] = {
+            "incident_id": incident_id,
+            # one JSON document rather than parallel arrays: the driver escapes array elements in
+            # Python, one regular expression per string; json.dumps is C
+            "events": json.dumps(
+                [[e.seq, e.type, e.at.isoformat(), e.actor, e.payload_json, e.prev_hash, e.hash] for e in sealed]
+            ),
+            "now": sealed[-1].at,
+            "last_seq": sealed[-1].seq,
+            "head_hash": sealed[-1].hash,
+        }
+        for name, value in values.items():
+            if name != "id":
+                params[f"incident_{name}"] = Jsonb(value) if name in _INCIDENT_JSON else value
+        result = self.session.connection().exec_driver_sql(_append_sql(bool(values)), params)
+        for index, (event_id,) in enumerate(result):
+            object.__setattr__(sealed[index], "id", event_id)
+
     def _append(self, sealed: list[StoredEvent]) -> None:
         ids = self.session.scalars(
             insert(EventRow).returning(EventRow.id, sort_by_parameter_order=True),
@@ -245,55 +273,164 @@ class IncidentRepository(IncidentQueries):
             object.__setattr__(sealed[index], "id", event_id)
 
 
+# ---------------------------------------------------------------------- the aggregate in one statement
+
+_CHILDREN = (("steps_json", STEPS), ("approvals_json", APPROVALS), ("deadlines_json", DEADLINES))
+
+
+def _children_sql(dialect: str, table: Table) -> str:
+    """A scalar subquery: the incident's rows of `table` as one JSON array of objects keyed by column."""
+    if dialect == "postgresql":
+        rows = "coalesce(json_agg(c), '[]'::json)"  # row_to_json per row; jsonb columns nest as JSON
+    else:  # SQLite's JSON1 functions; JSON columns are text there, json() nests them as JSON
+        fields = ", ".join(
+            f"'{column.name}', " + (f'json(c."{column.name}")' if column.type is JSONType else f'c."{column.name}"')
+            for column in table.columns
+        )
+        rows = f"json_group_array(json_object({fields}))"
+    # names from the table metadata only, no input
+    return f"(SELECT {rows} FROM {table.name} AS c WHERE c.incident_id = incidents.id)"  # noqa: S608
+
+
+@cache
+def _aggregate(dialect: str, *, lock: bool, skip_locked: bool = False, in_organisations: bool = False) -> Select[Any]:
+    """One incident (`incident_id`) with its steps, approvals, deadlines and assigned users beside it as
+    JSON arrays: the aggregate in one statement, one round trip instead of five. The children come
+    back as JSON text (SQLite) or parsed JSON (PostgreSQL); `_children` gives their values back the
+    columns' Python types. Built once per form, so that SQLAlchemy finds it in its compiled cache
+    without building it anew on every load."""
+    users = "coalesce(json_agg(c.user_id), '[]'::json)" if dialect == "postgresql" else "json_group_array(c.user_id)"
+    assigned = f"(SELECT {users} FROM {ASSIGNMENTS.name} AS c WHERE c.incident_id = incidents.id)"  # noqa: S608
+    stmt = select(
+        INCIDENTS,
+        *(literal_column(_children_sql(dialect, table)).label(name) for name, table in _CHILDREN),
+        literal_column(assigned).label("assignments_json"),
+    ).where(INCIDENTS.c.id == bindparam("incident_id"))
+    if in_organisations:
+        stmt = stmt.where(INCIDENTS.c.organisation_id.in_(bindparam("organisation_ids", expanding=True)))
+    if lock:
+        stmt = stmt.with_for_update(of=INCIDENTS, skip_locked=skip_locked)
+    return stmt
+
+
+def _json(value: Any) -> Any:
+    """PostgreSQL's driver parses json; SQLite hands over the text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _instant(text: str) -> datetime:
+    """An aware UTC instant from JSON: PostgreSQL writes the offset, SQLite stores naive UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@cache
+def _converters(table: Table) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """For each column whose JSON value is not yet its Python value: its name and the conversion."""
+    found: list[tuple[str, Callable[[Any], Any]]] = []
+    for column in table.columns:
+        if isinstance(column.type, UTCDateTime):
+            found.append((column.name, _instant))
+        elif isinstance(column.type, Date):
+            found.append((column.name, date.fromisoformat))
+        elif isinstance(column.type, Uuid):
+            found.append((column.name, lambda text: uuid.UUID(str(text))))
+    return tuple(found)
+
+
+def _children(table: Table, value: Any) -> list[dict[str, Any]]:
+    """The child rows of one table from the aggregate's JSON array, with their columns' Python types."""
+    converters = _converters(table)
+    rows: list[dict[str, Any]] = []
+    for found in _json(value):
+        row = dict(found)  # the driver's parsed JSON stays as it came: a result row is not changed
+        for name, convert in converters:
+            if row[name] is not None:
+                row[name] = convert(row[name])
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------------- appending in one statement (PostgreSQL)
+
+_INCIDENT_JSON = frozenset(column.name for column in INCIDENTS.columns if column.type is JSONType)
+_INCIDENT_COLUMNS = tuple(
+    column.name for column in INCIDENTS.columns if column.name not in ("id", "last_seq", "head_hash")
+)
+
+
+@cache
+def _append_sql(incident_changed: bool) -> str:
+    """Data-modifying CTEs: the events from a JSON array (in seq order, so ids follow seq), their
+    outbox and log queue rows from the ids they got, and the incident's new head, in one statement.
+    The foreign keys are checked at the end of the statement, when the events are there."""
+    changed = "".join(f", {name} = %(incident_{name})s" for name in _INCIDENT_COLUMNS) if incident_changed else ""
+    return f"""
+WITH ev AS (
+    INSERT INTO events (incident_id, seq, type, at, actor, payload, prev_hash, hash)
+    SELECT %(incident_id)s, (e->>0)::integer, e->>1, (e->>2)::timestamptz, e->>3, e->>4, e->>5, e->>6
+    FROM json_array_elements(%(events)s::json) WITH ORDINALITY AS batch(e, n)
+    ORDER BY n
+    RETURNING id, seq
+), outbox_rows AS (
+    INSERT INTO outbox (event_id, attempts, available_at) SELECT id, 0, %(now)s FROM ev
+), log_rows AS (
+    INSERT INTO log_queue (event_id) SELECT id FROM ev
+), head AS (
+    UPDATE incidents SET last_seq = %(last_seq)s, head_hash = %(head_hash)s{changed} WHERE id = %(incident_id)s
+)
+SELECT id FROM ev ORDER BY seq"""  # noqa: S608 (column names from the table metadata only)
+
+
 # ---------------------------------------------------------------------- rows <-> domain
 
 
-def _step(row: Row[Any]) -> Step:
+def _step(row: dict[str, Any]) -> Step:
     return Step(
-        key=row.key,
-        state=StepState(row.state),
-        started_at=row.started_at,
-        started_by=row.started_by,
-        ended_at=row.ended_at,
-        ended_by=row.ended_by,
-        start_evidence=dict(row.start_evidence or {}),
-        evidence=dict(row.evidence or {}),
-        justification=row.justification,
-        approved_by=row.approved_by,
+        key=row["key"],
+        state=StepState(row["state"]),
+        started_at=row["started_at"],
+        started_by=row["started_by"],
+        ended_at=row["ended_at"],
+        ended_by=row["ended_by"],
+        start_evidence=dict(row["start_evidence"] or {}),
+        evidence=dict(row["evidence"] or {}),
+        justification=row["justification"],
+        approved_by=row["approved_by"],
     )
 
 
-def _approval(row: Row[Any]) -> Approval:
+def _approval(row: dict[str, Any]) -> Approval:
     return Approval(
-        id=row.id,
-        step=row.step,
-        action=row.action,
-        justification=row.justification,
-        requested_by=row.requested_by,
-        requested_at=row.requested_at,
-        state=ApprovalState(row.state),
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        note=row.note,
+        id=row["id"],
+        step=row["step"],
+        action=row["action"],
+        justification=row["justification"],
+        requested_by=row["requested_by"],
+        requested_at=row["requested_at"],
+        state=ApprovalState(row["state"]),
+        decided_by=row["decided_by"],
+        decided_at=row["decided_at"],
+        note=row["note"],
     )
 
 
-def _deadline(row: Row[Any]) -> Deadline:
+def _deadline(row: dict[str, Any]) -> Deadline:
     return Deadline(
-        id=row.id,
-        rule=row.rule,
-        subject=row.subject,
-        step=row.step,
-        set_at=row.set_at,
-        due_at=row.due_at,
-        last_day=row.last_day,
-        legal_basis=row.legal_basis,
-        state=DeadlineState(row.state),
-        met_at=row.met_at,
-        missed_at=row.missed_at,
-        reminders_sent=row.reminders_sent,
-        escalations=row.escalations,
-        next_check_at=row.next_check_at,
+        id=row["id"],
+        rule=row["rule"],
+        subject=row["subject"],
+        step=row["step"],
+        set_at=row["set_at"],
+        due_at=row["due_at"],
+        last_day=row["last_day"],
+        legal_basis=row["legal_basis"],
+        state=DeadlineState(row["state"]),
+        met_at=row["met_at"],
+        missed_at=row["missed_at"],
+        reminders_sent=row["reminders_sent"],
+        escalations=row["escalations"],
+        next_check_at=row["next_check_at"],
     )
 
 

@@ -196,3 +196,29 @@ def test_a_long_chain_is_streamed_and_a_verify_stopped_early_leaves_the_connecti
         long["id"]: False,
         short["id"]: True,
     }
+
+
+def test_verify_all_reads_every_chain_in_one_stream_and_reports_as_verify_incident_does(
+    herstel: Herstel, closed: dict[str, Any], people: People, algorithm_id: Any, clock: Clock
+) -> None:
+    """Chains of different lengths, two tampered early (verify stops reading them half-way), in one
+    stream ordered by incident: each report is the one `verify_incident` gives for that incident."""
+    others = [
+        flows.assess(herstel, people, flows.report(herstel, people, algorithm_id, detected_at=clock.now))
+        for _ in range(4)
+    ]
+    tampered = sorted([closed["id"], *(o["id"] for o in others)])[1:3]  # two in the middle of the stream
+    with tampering.triggers_bypassed(herstel) as connection:
+        for incident_id in tampered:
+            tampering.set_event(connection, tampering.event_row(connection, incident_id, 2)["id"], actor="user:x")
+
+    reports = verify_all(uow_factory=herstel.uow, principal=Principal.installation())
+
+    ids = [uuid.UUID(r.incident_id) for r in reports]
+    assert ids == sorted([closed["id"], *(o["id"] for o in others)])
+    assert reports == [
+        verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=incident_id)
+        for incident_id in ids
+    ]
+    assert [r.incident_id for r in reports if not r.valid] == [str(i) for i in tampered]
+    assert all(r.first_invalid_seq == 2 for r in reports if not r.valid)
