@@ -49,7 +49,9 @@ def incident_for(
         incident = uow.incidents.get(incident_id, organisation_ids=set(principal.memberships), lock=lock)
     except NotFound:
         raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident") from None
-    _check(principal, incident_id, incident.organisation_id, principal.user_id in incident.assignments, action, step)
+    check_access(
+        principal, incident_id, incident.organisation_id, principal.user_id in incident.assignments, action, step
+    )
     return incident, principal.actor_in(incident.organisation_id)
 
 
@@ -59,11 +61,11 @@ def incident_reach(uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID
     found = uow.incidents.reach(incident_id, organisation_ids=set(principal.memberships), user_id=principal.user_id)
     if found is None:
         raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
-    _check(principal, incident_id, found.organisation_id, found.assigned, action, None)
+    check_access(principal, incident_id, found.organisation_id, found.assigned, action, None)
     return found
 
 
-def _check(
+def check_access(
     principal: Principal,
     incident_id: uuid.UUID,
     organisation_id: uuid.UUID,
@@ -71,6 +73,8 @@ def _check(
     action: str,
     step: str | None,
 ) -> None:
+    """`incident_for`'s decision for an incident of `organisation_id` (to which the user is `assigned`
+    or not), for callers that read less than the aggregate: raises NotFound or Forbidden."""
     grant = organisations_for(principal, action).get(organisation_id)
     # an incident the principal can neither read nor act on (another investigator's) does not exist for them
     acts_on = grant is not None and (grant.scope == "organisation" or assigned)
