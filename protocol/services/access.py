@@ -15,6 +15,7 @@ from protocol.errors import InvalidEvidence, NotFound
 from protocol.identity import Actor, Principal, Role
 from protocol.incident import Incident
 from protocol.permissions import Forbidden, organisations_for, require
+from protocol.storage.incident_queries import IncidentReach
 from protocol.storage.uow import UnitOfWork
 
 
@@ -44,22 +45,44 @@ def incident_for(
     lock: bool = True,
 ) -> tuple[Incident, Actor]:
     """Load an incident the principal may take `action` on, locked for the transaction, and their actor there."""
-    reachable = organisations_for(principal, action)
-    member_of = set(principal.memberships)
     try:
-        incident = uow.incidents.get(incident_id, organisation_ids=member_of, lock=lock)
+        incident = uow.incidents.get(incident_id, organisation_ids=set(principal.memberships), lock=lock)
     except NotFound:
         raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident") from None
-    assigned = principal.user_id in incident.assignments
-    grant = reachable.get(incident.organisation_id)
+    check_access(
+        principal, incident_id, incident.organisation_id, principal.user_id in incident.assignments, action, step
+    )
+    return incident, principal.actor_in(incident.organisation_id)
+
+
+def incident_reach(uow: UnitOfWork, principal: Principal, incident_id: uuid.UUID, action: str) -> IncidentReach:
+    """`incident_for`'s decision on `action` without loading the aggregate: for reads that show
+    something else of the incident (a page of its timeline), one statement instead of five."""
+    found = uow.incidents.reach(incident_id, organisation_ids=set(principal.memberships), user_id=principal.user_id)
+    if found is None:
+        raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
+    check_access(principal, incident_id, found.organisation_id, found.assigned, action, None)
+    return found
+
+
+def check_access(
+    principal: Principal,
+    incident_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    assigned: bool,
+    action: str,
+    step: str | None,
+) -> None:
+    """`incident_for`'s decision for an incident of `organisation_id` (to which the user is `assigned`
+    or not), for callers that read less than the aggregate: raises NotFound or Forbidden."""
+    grant = organisations_for(principal, action).get(organisation_id)
     # an incident the principal can neither read nor act on (another investigator's) does not exist for them
     acts_on = grant is not None and (grant.scope == "organisation" or assigned)
-    if not acts_on and not _can_read(principal, incident.organisation_id, assigned):
+    if not acts_on and not _can_read(principal, organisation_id, assigned):
         raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
     if grant is None:
         raise Forbidden(messages.ROLE_NOT_ALLOWED(action=action), rule="permission", action=action)
-    require(principal, action, incident.organisation_id, assigned=assigned, step=step)
-    return incident, principal.actor_in(incident.organisation_id)
+    require(principal, action, organisation_id, assigned=assigned, step=step)
 
 
 def _can_read(principal: Principal, organisation_id: uuid.UUID, assigned: bool) -> bool:

@@ -18,7 +18,7 @@ from protocol.checkpoint import Checkpoint, CheckpointFormatError, Head, parse_c
 from protocol.events import StoredEvent
 from protocol.identity import Principal
 from protocol.permissions import Forbidden, require
-from protocol.services.access import incident_for
+from protocol.services.access import incident_for, incident_reach
 from protocol.storage.tables import CheckpointRow
 from protocol.storage.uow import UnitOfWork
 
@@ -41,15 +41,18 @@ def get_timeline(
     """Events of an incident in order, a page at a time (`after_seq` is the last seq already seen)."""
     limit = max(1, min(limit, 1000))
     with uow.read_only():
-        incident, _ = incident_for(uow, principal, incident_id, "timeline.read", lock=False)
+        incident = incident_reach(uow, principal, incident_id, "timeline.read")
         events = uow.timeline.page(incident.id, after_seq=after_seq, limit=limit)
-        last_seq, _head = uow.incidents.head(incident.id)
+        # the chain length was read before the page: events appended in between may be on it
+        last = events[-1].seq if events else 0
+        total = max(incident.last_seq, last)
+        more = last < total or (last > incident.last_seq and len(events) == limit)
         return {
             "incident_id": incident.id,
             "reference": incident.reference,
             "events": [event_view(e) for e in events],
-            "next_after_seq": events[-1].seq if events and events[-1].seq < last_seq else None,
-            "total": last_seq,
+            "next_after_seq": last if events and more else None,
+            "total": total,
         }
 
 

@@ -43,8 +43,11 @@ def incident_view(
         "protocol": {"key": definition.key, "version": definition.version, "digest": definition.digest},
         "facts": dict(incident.facts),
         "steps": {key: _step_view(incident, key, principal) for key in definition.order()},
+        # deadlines set by one action often fall due together: ties go by rule (and id), so the order is
+        # the same whether the incident was just changed (the read model is written from that) or loaded
         "deadlines": [
-            deadline_view(incident, d, now) for d in sorted(incident.deadlines.values(), key=lambda d: d.due_at)
+            deadline_view(incident, d, now)
+            for d in sorted(incident.deadlines.values(), key=lambda d: (d.due_at, d.rule, str(d.id)))
         ],
         "approvals": [approval_view(a) for a in sorted(incident.approvals.values(), key=lambda a: a.requested_at)],
         "assignments": sorted(str(u) for u in incident.assignments),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,17 @@ from protocol.definition import ProtocolDefinition
 from protocol.errors import NotFound
 from protocol.steps import ENDED, StepState
 from protocol.storage.tables import AssignmentRow, DeadlineRow, IncidentRow, StepRow, UserRow
+
+
+@dataclass(frozen=True)
+class IncidentReach:
+    """What deciding access to an incident needs, without its steps, deadlines and approvals."""
+
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    reference: str
+    last_seq: int
+    assigned: bool  # the asking user is assigned to it (an investigator)
 
 
 class IncidentQueries:
@@ -277,3 +289,18 @@ class IncidentQueries:
         if found is None:
             raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
         return found[0], found[1]
+
+    def reach(
+        self, incident_id: uuid.UUID, *, organisation_ids: Iterable[uuid.UUID], user_id: uuid.UUID | None
+    ) -> IncidentReach | None:
+        """The incident's organisation, reference and chain length, and whether `user_id` is assigned
+        to it, in one statement; None outside `organisation_ids` (a page of its timeline needs no more)."""
+        assigned = exists().where(AssignmentRow.incident_id == IncidentRow.id, AssignmentRow.user_id == user_id)
+        found = self.session.execute(
+            select(
+                IncidentRow.organisation_id, IncidentRow.reference, IncidentRow.last_seq, assigned.label("assigned")
+            ).where(IncidentRow.id == incident_id, IncidentRow.organisation_id.in_(list(organisation_ids)))
+        ).one_or_none()
+        if found is None:
+            return None
+        return IncidentReach(incident_id, found[0], found[1], found[2], bool(found[3]) and user_id is not None)

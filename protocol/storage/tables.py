@@ -401,3 +401,16 @@ class SchedulerLeaseRow(Base):
     holder: Mapped[str] = mapped_column(String(120))
     heartbeat_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class IncidentViewRow(Base):
+    """An incident as every reader sees it, written in the transaction that saves the incident.
+
+    A read model (protocol.storage.incident_views): the document is good for the `version` and
+    `last_seq` it was written at; a reader that finds the incident moved on reads the aggregate."""
+
+    __tablename__ = "incident_views"
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    document: Mapped[str] = mapped_column(Text)  # JSON, as the API answers it but for the caller's parts

@@ -38,13 +38,25 @@ class TimelineRepository:
         self.session = session
 
     def page(self, incident_id: uuid.UUID, *, after_seq: int = 0, limit: int = 100) -> list[StoredEvent]:
+        """Up to `limit` events after `after_seq`, by the (incident_id, seq) key: plain rows, no ORM objects."""
+        events = EventRow.__table__
         stmt = (
-            select(EventRow)
-            .where(EventRow.incident_id == incident_id, EventRow.seq > after_seq)
-            .order_by(EventRow.seq)
+            select(
+                events.c.incident_id,
+                events.c.seq,
+                events.c.type,
+                events.c.at,
+                events.c.actor,
+                events.c.payload,
+                events.c.prev_hash,
+                events.c.hash,
+                events.c.id,
+            )
+            .where(events.c.incident_id == incident_id, events.c.seq > after_seq)
+            .order_by(events.c.seq)
             .limit(limit)
         )
-        return [_stored(r) for r in self.session.scalars(stmt)]
+        return [StoredEvent(*row) for row in self.session.execute(stmt)]
 
     def of_type(self, incident_ids: Sequence[uuid.UUID], event_type: str) -> list[StoredEvent]:
         """The events of one type in the given incidents, in order (few: e.g. the accounts of missed deadlines)."""

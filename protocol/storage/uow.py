@@ -23,7 +23,7 @@ from protocol.storage.algorithms import AlgorithmRepository, DefinitionRepositor
 from protocol.storage.approvals import ApprovalRepository
 from protocol.storage.database import Database
 from protocol.storage.inbox import InboxRepository
-from protocol.storage.incidents import IncidentRepository
+from protocol.storage.incident_views import IncidentViewRepository, ViewedIncidentRepository
 from protocol.storage.lease import LeaseRepository
 from protocol.storage.notices import NoticeRepository
 from protocol.storage.sessions import SessionRepository
@@ -78,9 +78,10 @@ class UnitOfWork:
             raise RuntimeError("a unit of work is entered once")
         session = self.db.session(read_only=self._read_only)
         self.session = session
-        self.incidents = IncidentRepository(
+        self.incidents = ViewedIncidentRepository(  # an IncidentRepository that also keeps the read model
             session, definitions=self.definitions, calendar=self.calendar, on_sealed=self.record
         )
+        self.incident_views = IncidentViewRepository(session)
         self.accounts = AccountRepository(session)
         self.sessions = SessionRepository(session)
         self.algorithms = AlgorithmRepository(session)
@@ -119,6 +120,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         assert self.session is not None
+        self.incidents.write_views()  # the read model, in this transaction (protocol.storage.incident_views)
         self.session.commit()
         self._committed = True
         events, self.new_events = self.new_events, []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask import Response, jsonify
 from flask.views import MethodView
 
 from protocol.services import get_timeline, verify_incident
@@ -20,9 +21,34 @@ class Timeline(MethodView):
     @blp.arguments(TimelineQuerySchema, location="query", unknown="raise")
     @blp.response(200, TimelineSchema)
     @errors(blp, *READ_ERRORS)
-    def get(self, query: dict[str, Any], incident_id: uuid.UUID) -> dict[str, Any]:
+    def get(self, query: dict[str, Any], incident_id: uuid.UUID) -> Response:
         """Events in order, each with seq, type, at, actor, payload, prev_hash and hash."""
-        return get_timeline(uow=herstel().uow(), principal=principal(), incident_id=incident_id, **query)
+        return jsonify(
+            dumped(get_timeline(uow=herstel().uow(), principal=principal(), incident_id=incident_id, **query))
+        )
+
+
+def dumped(timeline: dict[str, Any]) -> dict[str, Any]:
+    """What TimelineSchema dumps, without marshmallow walking seven fields of up to 1,000 events
+    (a tenth of a page's time); test_timeline holds the two equal."""
+    return {
+        "incident_id": str(timeline["incident_id"]),
+        "reference": timeline["reference"],
+        "events": [
+            {
+                "seq": event["seq"],
+                "type": event["type"],
+                "at": event["at"].isoformat(),
+                "actor": event["actor"],
+                "payload": event["payload"],
+                "prev_hash": event["prev_hash"],
+                "hash": event["hash"],
+            }
+            for event in timeline["events"]
+        ],
+        "next_after_seq": timeline["next_after_seq"],
+        "total": timeline["total"],
+    }
 
 
 @blp.route("/verify")

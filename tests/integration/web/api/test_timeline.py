@@ -113,3 +113,24 @@ def test_an_insert_or_replace_of_a_stored_event_is_refused_and_verify_stays_vali
     assert after["valid"] is True
     timeline = officer_api.ok(officer_api.get(f"/incidents/{assessed['id']}/timeline"))
     assert "user:someone-else" not in {event["actor"] for event in timeline["events"]}
+
+
+def test_a_page_is_answered_as_the_timeline_schema_dumps_it(
+    app: Any, herstel: Herstel, officer: Principal, officer_api: Api, assessed: dict[str, Any]
+) -> None:
+    """The page is written without marshmallow (web.api.timeline.dumped): byte for byte the schema's."""
+    from flask import jsonify
+
+    from protocol.services import get_timeline
+    from web.api.schemas.timeline import TimelineSchema
+
+    for query in ("", "?after_seq=1&limit=2", "?after_seq=99"):
+        answered = officer_api.get(f"/incidents/{assessed['id']}/timeline{query}")
+        arguments = dict(after_seq=1, limit=2) if "limit" in query else dict(after_seq=99) if query else {}
+        timeline = get_timeline(
+            uow=herstel.uow(), principal=officer, incident_id=uuid.UUID(assessed["id"]), **arguments
+        )
+        with app.test_request_context():
+            expected = jsonify(TimelineSchema().dump(timeline)).get_data()
+        assert answered.status_code == 200
+        assert answered.get_data() == expected

@@ -1,0 +1,166 @@
+"""The incident read model: each incident as every reader sees it, one row, kept in the saving transaction.
+
+Reading an incident whole costs five statements for the aggregate (incident, steps, approvals,
+deadlines, assignments), two more for its algorithm and owner, and the building and dumping of the
+view over all of it (issue #12). Its readers see the same document but for a few parts that depend
+on them or on the moment. So when a unit of work commits, every incident it saved is written here
+once more as that document, JSON as the API answers it, and a read is one statement:
+
+- the document, good only while the incident's `version` and `last_seq` are those it was written
+  at (every change to an incident raises its version or appends to its chain); otherwise, or when
+  there is none (incidents saved before the table existed), the reader reads the aggregate;
+- joined to it: the incident's organisation and whether the reader is assigned (the access check),
+  its algorithm and its owner's name as they are now (they change without the incident changing).
+
+What depends on the reader or the moment is left in a form to finish cheaply on top: per step the
+actions the incident accepts from a person now (`accepts`; the guards ask only whether the actor is
+the system), of which the reader gets those the permission matrix grants them; per deadline its
+state and due moment, from which `overdue` follows at the time of reading.
+
+Hooked in by the unit of work (protocol.storage.uow): its incident repository is the
+`ViewedIncidentRepository` below, which notes each incident it saves, and `UnitOfWork.commit` calls
+`write_views()` just before the database commit.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from protocol.events import StoredEvent
+from protocol.identity import Actor, Principal
+from protocol.incident import Incident
+from protocol.steps import StepAction
+from protocol.storage.incidents import IncidentRepository
+from protocol.storage.tables import AlgorithmRow, AssignmentRow, IncidentRow, IncidentViewRow, UserRow
+
+USER_ACTIONS = (StepAction.START, StepAction.COMPLETE, StepAction.WAIVE)
+_PERSON = Actor.user(uuid.UUID(int=0))  # any person: the step guards ask only whether the actor is the system
+_ANY_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)  # `overdue` is set when read, not from this
+
+
+class StoredView(NamedTuple):
+    """A current document with what finishing it for one reader needs."""
+
+    document: str
+    organisation_id: uuid.UUID
+    assigned: bool
+    algorithm: AlgorithmRow | None
+    owner_id: uuid.UUID | None
+    owner_name: str | None
+
+
+def view_document(incident: Incident) -> dict[str, Any]:
+    """The incident's view for nobody in particular, in JSON values as the API answers them."""
+    from protocol.services.views import incident_view  # the services import storage: not at import time
+
+    view = incident_view(incident, principal=Principal.installation(), now=_ANY_MOMENT)
+    for key, step in view["steps"].items():
+        del step["actions"]
+        step["accepts"] = [a.value for a in USER_ACTIONS if incident.refusal(a, key, actor=_PERSON) is None]
+    for deadline in view["deadlines"]:
+        del deadline["overdue"]
+    del view["algorithm"], view["owner"]
+    document: dict[str, Any] = _json(view)
+    return document
+
+
+def _json(value: Any) -> Any:
+    """Python values as marshmallow dumps them for the API: UTC ISO moments, ISO days, UUIDs as text."""
+    if isinstance(value, dict):
+        return {key: _json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(item) for item in value]
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+class IncidentViewRepository:
+    """Reads and writes the documents."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def read(
+        self, incident_id: uuid.UUID, *, organisation_ids: Iterable[uuid.UUID], user_id: uuid.UUID | None
+    ) -> StoredView | None:
+        """The current document of an incident in one of `organisation_ids`, in one statement; None
+        when there is none or the incident has moved on since it was written."""
+        views, incidents = IncidentViewRow.__table__, IncidentRow.__table__
+        assigned = exists().where(AssignmentRow.incident_id == IncidentRow.id, AssignmentRow.user_id == user_id)
+        stmt = (
+            select(
+                IncidentViewRow.document,
+                IncidentRow.organisation_id,
+                assigned.label("assigned"),
+                AlgorithmRow,
+                IncidentRow.owner_id,
+                UserRow.display_name,
+            )
+            .select_from(views)
+            .join(
+                incidents,
+                and_(
+                    IncidentRow.id == IncidentViewRow.incident_id,
+                    IncidentRow.version == IncidentViewRow.version,
+                    IncidentRow.last_seq == IncidentViewRow.last_seq,
+                ),
+            )
+            .outerjoin(AlgorithmRow, AlgorithmRow.id == IncidentRow.algorithm_id)
+            .outerjoin(UserRow, UserRow.id == IncidentRow.owner_id)
+            .where(IncidentViewRow.incident_id == incident_id, IncidentRow.organisation_id.in_(list(organisation_ids)))
+        )
+        found = self.session.execute(stmt).one_or_none()
+        if found is None:
+            return None
+        document, organisation_id, is_assigned, algorithm, owner_id, owner_name = found
+        return StoredView(
+            document, organisation_id, bool(is_assigned) and user_id is not None, algorithm, owner_id, owner_name
+        )
+
+    def write(self, incident: Incident, *, last_seq: int) -> None:
+        values = {
+            "incident_id": incident.id,
+            "version": incident.version,
+            "last_seq": last_seq,
+            "document": json.dumps(view_document(incident), separators=(",", ":")),
+        }
+        changed = {"version": values["version"], "last_seq": last_seq, "document": values["document"]}
+        insert = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(IncidentViewRow).values(**values)
+        self.session.execute(stmt.on_conflict_do_update(index_elements=["incident_id"], set_=changed))
+
+
+class ViewedIncidentRepository(IncidentRepository):
+    """The incident repository that remembers what it saved, for the unit of work to write its views."""
+
+    def __init__(self, session: Session, **options: Any) -> None:
+        super().__init__(session, **options)
+        self.views = IncidentViewRepository(session)
+        self._saved: dict[uuid.UUID, Incident] = {}
+
+    def save(self, incident: Incident) -> list[StoredEvent]:
+        sealed = super().save(incident)
+        self._saved[incident.id] = incident
+        return sealed
+
+    def write_views(self) -> None:
+        """Write the document of every incident saved in this transaction, as saved (at commit)."""
+        for incident in self._saved.values():
+            if incident.events or incident.dirty:
+                continue  # changed again after its last save and not saved: its old document is stale anyway
+            self.views.write(incident, last_seq=self._loaded[incident.id].last_seq)
+        self._saved.clear()
