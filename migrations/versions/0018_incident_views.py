@@ -1,7 +1,7 @@
 """incident views: the incident as every reader sees it, kept in the transaction that saves it
 
-Revision ID: 0017_readpath_incident_views
-Revises: 0016_person_decisions
+Revision ID: 0018_incident_views
+Revises: 0017_algorithm_domain
 Create Date: 2026-12-05
 
 A read model for GET /incidents/{id} (issue #12): one row per incident with the JSON document the
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_readpath_incident_views"
-down_revision = "0016_person_decisions"
+revision = "0018_incident_views"
+down_revision = "0017_algorithm_domain"
 branch_labels = None
 depends_on = None
 
