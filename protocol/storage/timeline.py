@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import psycopg
 from sqlalchemy import DateTime, delete, func, select, type_coerce, update
@@ -17,6 +18,7 @@ from protocol.events import StoredEvent
 from protocol.storage.tables import CheckpointRow, EventRow, HandledEventRow, IncidentRow, OutboxRow
 
 STREAM_BATCH = 5000
+LedChainRow = tuple[uuid.UUID, int, str, datetime, str, str, str, str]  # a ChainRow led by its incident
 # The columns `verify_chain` reads, in its order (see TimelineRepository.chain_rows).
 CHAIN_ROWS_SQL = "SELECT seq, type, at, actor, payload, prev_hash, hash FROM events WHERE incident_id = %s ORDER BY seq"
 # Every chain at once, led by its incident (see TimelineRepository.all_chain_rows).
@@ -84,73 +86,51 @@ class TimelineRepository:
         to verify as they come. Consume the rows, or drop the iterator, before the session runs
         anything else. On SQLite: Core rows, whose naive UTC times get their zone here.
         """
-        if self.session.get_bind().dialect.name == "postgresql":
-            yield from self._chain_rows_postgresql(incident_id)
-            return
-        events = EventRow.__table__
-        stmt = (
-            select(
-                events.c.seq,
-                events.c.type,
-                type_coerce(events.c.at, DateTime(timezone=True)),
-                events.c.actor,
-                events.c.payload,
-                events.c.prev_hash,
-                events.c.hash,
-            )
-            .where(events.c.incident_id == incident_id)
-            .order_by(events.c.seq)
-            .execution_options(yield_per=STREAM_BATCH)
-        )
-        for seq, type_, at, actor, payload, prev_hash, hash_ in self.session.execute(stmt):
-            yield seq, type_, at.replace(tzinfo=UTC), actor, payload, prev_hash, hash_
+        return cast(Iterator[ChainRow], self._stream(CHAIN_ROWS_SQL, (incident_id,), incident_id=incident_id))
 
-    def _chain_rows_postgresql(self, incident_id: uuid.UUID) -> Iterator[ChainRow]:
-        driver = self.session.connection().connection.driver_connection
-        assert driver is not None
-        if psycopg.pq.version() >= 170000:  # libpq 17 streams in chunks: no round trip per batch
-            with driver.cursor(binary=True) as cursor:
-                yield from cursor.stream(CHAIN_ROWS_SQL, (incident_id,), size=STREAM_BATCH)
-            return
-        with driver.cursor(name=f"chain_{uuid.uuid4().hex}", binary=True) as cursor:  # server-side cursor
-            cursor.itersize = STREAM_BATCH
-            cursor.execute(CHAIN_ROWS_SQL, (incident_id,))
-            yield from cursor
-
-    def all_chain_rows(self) -> Iterator[tuple[uuid.UUID, int, str, datetime, str, str, str, str]]:
+    def all_chain_rows(self) -> Iterator[LedChainRow]:
         """Every event of every incident, by incident (in the order of `incident_heads`) then seq,
         streamed: the rows of `chain_rows` led by their incident. `herstel verify --all` reads
         every chain in one statement this way rather than one transaction per incident. The same
-        rules as `chain_rows`: consume or drop the iterator before the session runs anything else."""
+        rules as `chain_rows`."""
+        return cast(Iterator[LedChainRow], self._stream(ALL_CHAIN_ROWS_SQL, ()))
+
+    def _stream(
+        self, sql: str, params: tuple[object, ...], *, incident_id: uuid.UUID | None = None
+    ) -> Iterator[tuple[object, ...]]:
+        """The rows of `sql` (one of the chain statements above), streamed: on PostgreSQL by the
+        driver, on SQLite as Core rows (the same columns: incident first when no `incident_id`
+        is given) with their naive UTC times made aware."""
         if self.session.get_bind().dialect.name == "postgresql":
             driver = self.session.connection().connection.driver_connection
             assert driver is not None
-            if psycopg.pq.version() >= 170000:
+            if psycopg.pq.version() >= 170000:  # libpq 17 streams in chunks: no round trip per batch
                 with driver.cursor(binary=True) as cursor:
-                    yield from cursor.stream(ALL_CHAIN_ROWS_SQL, size=STREAM_BATCH)
+                    yield from cursor.stream(sql, params, size=STREAM_BATCH)
                 return
-            with driver.cursor(name=f"chains_{uuid.uuid4().hex}", binary=True) as cursor:
+            with driver.cursor(name=f"chain_{uuid.uuid4().hex}", binary=True) as cursor:  # server-side cursor
                 cursor.itersize = STREAM_BATCH
-                cursor.execute(ALL_CHAIN_ROWS_SQL)
+                cursor.execute(sql, params)
                 yield from cursor
             return
         events = EventRow.__table__
-        stmt = (
-            select(
-                events.c.incident_id,
-                events.c.seq,
-                events.c.type,
-                type_coerce(events.c.at, DateTime(timezone=True)),
-                events.c.actor,
-                events.c.payload,
-                events.c.prev_hash,
-                events.c.hash,
-            )
-            .order_by(events.c.incident_id, events.c.seq)
-            .execution_options(yield_per=STREAM_BATCH)
+        lead = () if incident_id is not None else (events.c.incident_id,)
+        stmt = select(
+            *lead,
+            events.c.seq,
+            events.c.type,
+            type_coerce(events.c.at, DateTime(timezone=True)),
+            events.c.actor,
+            events.c.payload,
+            events.c.prev_hash,
+            events.c.hash,
         )
-        for incident_id, seq, type_, at, actor, payload, prev_hash, hash_ in self.session.execute(stmt):
-            yield incident_id, seq, type_, at.replace(tzinfo=UTC), actor, payload, prev_hash, hash_
+        if incident_id is not None:
+            stmt = stmt.where(events.c.incident_id == incident_id)
+        stmt = stmt.order_by(*lead, events.c.seq).execution_options(yield_per=STREAM_BATCH)
+        at = len(lead) + 2
+        for row in self.session.execute(stmt):
+            yield (*row[:at], row[at].replace(tzinfo=UTC), *row[at + 1 :])
 
     def incident_heads(self) -> list[tuple[uuid.UUID, int, str]]:
         """(incident, last seq, head hash) of every incident, events or not, in incident order."""
