@@ -32,6 +32,11 @@ class DeadlineState(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
+def is_overdue(state: DeadlineState, due_at: datetime, now: datetime) -> bool:
+    """Missed, or still open past its due moment: what the pages and the API call overdue."""
+    return state is DeadlineState.MISSED or (state is DeadlineState.OPEN and due_at < now)
+
+
 @dataclass
 class Deadline:
     """One deadline of one incident."""

@@ -38,6 +38,9 @@ class StepAction(StrEnum):
     REOPEN = "reopen"
 
 
+USER_ACTIONS = (StepAction.START, StepAction.COMPLETE, StepAction.WAIVE)  # the actions a person takes
+
+
 TRANSITIONS: dict[tuple[StepState, StepAction], StepState] = {
     (StepState.PENDING, StepAction.START): StepState.ACTIVE,
     (StepState.ACTIVE, StepAction.COMPLETE): StepState.COMPLETED,

@@ -13,22 +13,21 @@ from datetime import datetime
 from typing import Any
 
 from protocol import messages
-from protocol.deadlines import DeadlineState
+from protocol.deadlines import DeadlineState, is_overdue
 from protocol.errors import ApproverTooNew, InvalidEvidence, NotFound
 from protocol.evidence import EvidenceSchema, parse_instant
 from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.incident import Incident
-from protocol.permissions import organisations_for, permits, require
+from protocol.permissions import organisations_for, require
 from protocol.services.access import check_access, incident_for, organisation_for, owner_view, staff_member
 from protocol.services.algorithms import algorithm_view
 from protocol.services.definitions import DEFAULT_PROTOCOL
 from protocol.services.joining import save_incident
-from protocol.services.views import incident_view
+from protocol.services.views import granted_actions, incident_view
 from protocol.steps import StepAction
 from protocol.storage.uow import UnitOfWork
 
 Action = Callable[[Incident, Actor, datetime], Any]
-MISSED, OPEN = DeadlineState.MISSED.value, DeadlineState.OPEN.value
 
 
 def report_incident(
@@ -233,20 +232,13 @@ def get_incident_document(*, uow: UnitOfWork, principal: Principal, incident_id:
             return None
         check_access(principal, incident_id, found.organisation_id, found.assigned, "incident.read", None)
         document: dict[str, Any] = json.loads(found.document)
-        organisation_id, person = found.organisation_id, not principal.is_installation
         for key, step in document["steps"].items():
             accepts = step.pop("accepts")
-            step["actions"] = [
-                action
-                for action in accepts
-                if person and permits(principal, f"step.{action}", organisation_id, assigned=found.assigned, step=key)
-            ]
+            step["actions"] = granted_actions(principal, found.organisation_id, key, accepts, assigned=found.assigned)
         now = uow.now()
         for deadline in document["deadlines"]:
-            state = deadline["state"]
-            deadline["overdue"] = state == MISSED or (
-                state == OPEN and datetime.fromisoformat(deadline["due_at"]) < now
-            )
+            state, due_at = DeadlineState(deadline["state"]), datetime.fromisoformat(deadline["due_at"])
+            deadline["overdue"] = is_overdue(state, due_at, now)
         document["algorithm"] = algorithm_view(found.algorithm) if found.algorithm else None
         owner = found.owner_id
         document["owner"] = None if owner is None else {"id": owner, "name": found.owner_name or ""}

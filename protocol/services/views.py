@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from protocol.deadlines import DeadlineState
+from protocol.deadlines import DeadlineState, is_overdue
 from protocol.identity import Principal
 from protocol.incident import Approval, ApprovalState, Incident
 from protocol.permissions import permits
-from protocol.steps import StepAction
+from protocol.steps import USER_ACTIONS, StepAction
 
 DEADLINE_STATES = tuple(state.value for state in DeadlineState)  # open, met, met_late, missed, waived, not_applicable
-USER_ACTIONS = (StepAction.START, StepAction.COMPLETE, StepAction.WAIVE)
 
 
 def incident_view(
@@ -103,11 +104,22 @@ def _actions(incident: Incident, key: str, principal: Principal) -> list[str]:
         return []
     actor = principal.actor_in(incident.organisation_id)
     assigned = principal.user_id in incident.assignments
+    granted = granted_actions(
+        principal, incident.organisation_id, key, [a.value for a in USER_ACTIONS], assigned=assigned
+    )
+    return [action for action in granted if incident.refusal(StepAction(action), key, actor=actor) is None]
+
+
+def granted_actions(
+    principal: Principal, organisation_id: UUID, key: str, actions: Iterable[str], *, assigned: bool
+) -> list[str]:
+    """Of `actions` on step `key`, those the permission matrix grants `principal` (none to the installation)."""
+    if principal.is_installation:
+        return []
     return [
-        action.value
-        for action in USER_ACTIONS
-        if permits(principal, f"step.{action.value}", incident.organisation_id, assigned=assigned, step=key)
-        and incident.refusal(action, key, actor=actor) is None
+        action
+        for action in actions
+        if permits(principal, f"step.{action}", organisation_id, assigned=assigned, step=key)
     ]
 
 
@@ -126,7 +138,6 @@ def deadline_view(incident: Incident, deadline: Any, now: datetime) -> dict[str,
         "state": deadline.state.value,
         "met_at": deadline.met_at,
         "missed_at": deadline.missed_at,
-        "overdue": deadline.state is DeadlineState.MISSED
-        or (deadline.state is DeadlineState.OPEN and deadline.due_at < now),
+        "overdue": is_overdue(deadline.state, deadline.due_at, now),
         "period": rule.period.describe() if rule else None,
     }

@@ -38,11 +38,10 @@ from sqlalchemy.orm import Session
 from protocol.events import StoredEvent
 from protocol.identity import Actor, Principal
 from protocol.incident import Incident
-from protocol.steps import StepAction
+from protocol.steps import USER_ACTIONS
 from protocol.storage.incidents import IncidentRepository
 from protocol.storage.tables import AlgorithmRow, AssignmentRow, IncidentRow, IncidentViewRow, UserRow
 
-USER_ACTIONS = (StepAction.START, StepAction.COMPLETE, StepAction.WAIVE)
 _PERSON = Actor.user(uuid.UUID(int=0))  # any person: the step guards ask only whether the actor is the system
 _ANY_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)  # `overdue` is set when read, not from this
 

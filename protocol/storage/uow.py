@@ -23,7 +23,7 @@ from protocol.storage.algorithms import AlgorithmRepository, DefinitionRepositor
 from protocol.storage.approvals import ApprovalRepository
 from protocol.storage.database import Database
 from protocol.storage.inbox import InboxRepository
-from protocol.storage.incident_views import IncidentViewRepository, ViewedIncidentRepository
+from protocol.storage.incident_views import ViewedIncidentRepository
 from protocol.storage.lease import LeaseRepository
 from protocol.storage.notices import NoticeRepository
 from protocol.storage.sessions import SessionRepository
@@ -81,7 +81,7 @@ class UnitOfWork:
         self.incidents = ViewedIncidentRepository(  # an IncidentRepository that also keeps the read model
             session, definitions=self.definitions, calendar=self.calendar, on_sealed=self.record
         )
-        self.incident_views = IncidentViewRepository(session)
+        self.incident_views = self.incidents.views  # the read model's documents, one repository for both
         self.accounts = AccountRepository(session)
         self.sessions = SessionRepository(session)
         self.algorithms = AlgorithmRepository(session)
