@@ -31,23 +31,14 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
     """
     if not rows:
         return 0
-    if not is_postgresql(session):
-        for chunk in chunks(rows):
-            session.execute(insert(table), list(chunk))
-        return len(rows)
     columns = list(rows[0])
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    names = ", ".join(f'"{c}"' for c in columns)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.__tablename__}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(tuple(row[c] for c in columns))
-    return len(rows)
+    return bulk_insert_rows(session, table, columns, (tuple(row[c] for c in columns) for row in rows))
 
 
 def bulk_insert_rows(session: Session, table: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """`bulk_insert` for rows given as tuples in `columns`' order, consumed as they come: on PostgreSQL
-    one COPY that writes each row as the iterable yields it (producers keep working meanwhile)."""
+    """Insert rows given as tuples in `columns`' order, consumed as they come: on PostgreSQL one COPY
+    that writes each row as the iterable yields it (a producer sealing rows keeps working meanwhile),
+    elsewhere an executemany per CHUNK rows. `bulk_insert` is this for rows given as dicts."""
     unknown = set(columns) - set(table.__table__.columns.keys())
     if unknown:  # the names below come from the model, never from input
         raise ValueError(f"bulk_insert_rows: not columns of {table.__tablename__}: {sorted(unknown)}")
