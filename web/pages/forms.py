@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from werkzeug.datastructures import MultiDict
 
@@ -66,6 +66,35 @@ class Field:
     def grouped(self) -> bool:
         """Rendered as a fieldset with a legend rather than one input with a label."""
         return self.widget in ("radios", "yesno", "checkboxes", "list")
+
+
+class FieldMaker(Protocol):
+    def __call__(self, name: str, widget: str, label: str, **extra: Any) -> Field: ...
+
+
+def field_maker(
+    id_of: Callable[[str], str],
+    values: Mapping[str, Any],
+    errors: Mapping[str, Sequence[str]],
+    word: Callable[[str], str] = field_message,
+) -> FieldMaker:
+    """`made(name, widget, label, **extra)` for a form written by hand (not from an evidence schema):
+    the field's id from `id_of(name)`, what the user gave and what was wrong with it, in words by
+    `word`; required unless `required=False` is among `extra`."""
+
+    def made(name: str, widget: str, label: str, **extra: Any) -> Field:
+        return Field(
+            name=name,
+            id=id_of(name),
+            widget=widget,
+            label=label,
+            required=extra.pop("required", True),
+            value=values.get(name, ""),
+            errors=[word(m) for m in errors.get(name, [])],
+            **extra,
+        )
+
+    return made
 
 
 def dom_id(*parts: str) -> str:

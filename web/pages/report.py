@@ -19,10 +19,10 @@ from protocol.services import (
 )
 from web.context import principal
 from web.pages.common import current_definition, from_local_input, may, uow
-from web.pages.forms import Field, flat_errors
+from web.pages.forms import Field, field_maker, flat_errors
 from web.pages.incident_view import Refusal
 from web.pages.text import ALGORITHM_DOMAINS as DOMAIN_WORDS
-from web.pages.text import _, choice, field_message, label
+from web.pages.text import _, choice, label
 from web.problem import status_for
 
 blp = Blueprint("report", __name__)
@@ -36,17 +36,7 @@ def _report_fields(values: dict[str, Any], errors: dict[str, list[str]]) -> list
     sources = protocol.incident_sources if protocol else ()
     grounds = protocol.protected_grounds if protocol else ()
 
-    def made(name: str, widget: str, label: str, **extra: Any) -> Field:
-        return Field(
-            name=name,
-            id=f"report-{name}",
-            widget=widget,
-            label=label,
-            required=extra.pop("required", True),
-            value=values.get(name, ""),
-            errors=[field_message(m) for m in errors.get(name, [])],
-            **extra,
-        )
+    made = field_maker(lambda name: f"report-{name}", values, errors)
 
     return [
         made(
@@ -83,35 +73,21 @@ def _report_fields(values: dict[str, Any], errors: dict[str, list[str]]) -> list
 
 
 def _algorithm_fields(values: dict[str, Any], errors: dict[str, list[str]]) -> list[Field]:
+    made = field_maker(lambda name: f"algorithm-{name}", values, errors)
     return [
-        Field(
-            name="name",
-            id="algorithm-name",
-            widget="text",
-            label=_("Name of the algorithm"),
-            required=True,
-            value=values.get("name", ""),
-            errors=[field_message(m) for m in errors.get("name", [])],
-            max_length=200,
-        ),
-        Field(
-            name="lars",
-            id="algorithm-lars",
-            widget="text",
-            label=_("LARS code in the Algorithm Register"),
+        made("name", "text", _("Name of the algorithm"), max_length=200),
+        made(
+            "lars",
+            "text",
+            _("LARS code in the Algorithm Register"),
             required=False,
-            value=values.get("lars", ""),
-            errors=[field_message(m) for m in errors.get("lars", [])],
             hint=_("8 digits, for example 12345670."),
         ),
-        Field(
-            name="domain",
-            id="algorithm-domain",
-            widget="select",
-            label=_("Domain"),
+        made(
+            "domain",
+            "select",
+            _("Domain"),
             required=False,
-            value=values.get("domain", ""),
-            errors=[field_message(m) for m in errors.get("domain", [])],
             choices=[(key, label(DOMAIN_WORDS, key)) for key in ALGORITHM_DOMAINS],
             hint=_(
                 "What the algorithm decides about. The letters to affected persons give an example of what a "

@@ -22,7 +22,7 @@ from protocol.services import (
 from web.context import principal
 from web.messages import render
 from web.pages.common import may, uow
-from web.pages.forms import Field, flat_errors
+from web.pages.forms import Field, field_maker, flat_errors
 from web.pages.incident_view import Refusal
 from web.pages.text import AUDIT_ACTIONS, ROLES, _, label, rule_explanation
 
@@ -68,17 +68,7 @@ def _create_fields(
 ) -> list[Field]:
     grantable = {role for o in organisations for role in o["grantable"]}
 
-    def made(name: str, widget: str, text: str, **extra: Any) -> Field:
-        return Field(
-            name=name,
-            id=f"invite-{name.replace('_', '-')}",
-            widget=widget,
-            label=text,
-            required=extra.pop("required", True),
-            value=values.get(name, ""),
-            errors=[worded(m) for m in errors.get(name, [])],
-            **extra,
-        )
+    made = field_maker(lambda name: f"invite-{name.replace('_', '-')}", values, errors, worded)
 
     fields = [
         made("email", "text", _("E-mail address"), max_length=254, hint=_("The invitation link is sent here.")),
