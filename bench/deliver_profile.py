@@ -16,15 +16,10 @@ no worker runs, so the letters wait for this process.
 from __future__ import annotations
 
 import argparse
-import base64
 import cProfile
 import os
 import pstats
-import secrets
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -35,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from notify import PG_ADMIN, free_port, persons_csv, wait_port  # noqa: E402
+from notify import mail_stack, persons_csv  # noqa: E402
 
-from installation import Settings, bootstrap, upgrade_database  # noqa: E402
+from installation import bootstrap, upgrade_database  # noqa: E402
 from notifications.services import (  # noqa: E402
     deliver_letters,
     import_persons,
@@ -114,29 +109,8 @@ def main() -> None:
     parser.add_argument("--breakdown", action="store_true", help="CPU per step, from wrappers")
     parser.add_argument("--profile", type=Path, default=None, help="write cProfile stats of one more pass here")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="herstel-deliver-"))
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"herstel_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        redis_port, smtp_port = free_port(), free_port()
-        processes.append(subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
-                                          stdout=subprocess.DEVNULL))  # fmt: skip
-        sink = (
-            "import sys, time; from pathlib import Path; from aiosmtpd.controller import Controller; "
-            "from notifications.sink import _Store; "
-            "Controller(_Store(Path(sys.argv[1])), hostname='127.0.0.1', port=int(sys.argv[2])).start(); time.sleep(1e7)"
-        )
-        processes.append(subprocess.Popen([sys.executable, "-c", sink, str(work / "mail"), str(smtp_port)], cwd=ROOT))
-        wait_port(redis_port, b"+PONG")
-        wait_port(smtp_port, b"220")
-        key = lambda: base64.b64encode(secrets.token_bytes(32)).decode()  # noqa: E731
-        settings = Settings(env="bench", data_dir=str(work / "data"), database_url=url, redis_url=f"redis://127.0.0.1:{redis_port}/0",
-                            secret_key=secrets.token_urlsafe(32), encryption_keys="b1:" + key(), hash_key=key(), signing_key=key(),
-                            smtp_host="127.0.0.1", smtp_port=smtp_port)  # fmt: skip
+    with mail_stack("herstel-deliver-") as stack:
+        settings, processes = stack.settings, stack.processes
         herstel = bootstrap(settings)
         upgrade_database(herstel=herstel)
         vault = open_vault(herstel.settings)
@@ -225,15 +199,6 @@ def main() -> None:
             profiler.dump_stats(args.profile)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         herstel.close()
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            process.wait(20)
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -191,22 +194,28 @@ def ceiling_smtp(port: int, message: bytes, count: int) -> float:
         return count / (time.perf_counter() - started)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--persons", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--post-share", type=float, default=0.0, help="share of persons without consent (post)")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="herstel-bench-"))
+@dataclass
+class MailStack:
+    """A throwaway PostgreSQL database, a redis-server and an aiosmtpd sink of the bench's own, and
+    the settings of an installation on them (`mail_stack`)."""
+
+    work: Path
+    settings: Settings
+    smtp_port: int
+    processes: list[subprocess.Popen[bytes]]
+
+
+@contextmanager
+def mail_stack(prefix: str) -> Iterator[MailStack]:
+    """Start the stack; on leaving, stop every process it (or the caller, in `processes`) started,
+    drop the database and remove the working directory."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     name = f"herstel_bench_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     processes: list[subprocess.Popen[bytes]] = []
-    results: dict[str, float | int | str] = {"persons": args.persons, "workers": args.workers, "threads": args.threads}
     try:
         redis_port, smtp_port = free_port(), free_port()
         processes.append(subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
@@ -223,6 +232,29 @@ def main() -> None:
         settings = Settings(env="bench", data_dir=str(work / "data"), database_url=url, redis_url=f"redis://127.0.0.1:{redis_port}/0",
                             secret_key=secrets.token_urlsafe(32), encryption_keys="b1:" + key(), hash_key=key(), signing_key=key(),
                             smtp_host="127.0.0.1", smtp_port=smtp_port)  # fmt: skip
+        yield MailStack(work, settings, smtp_port, processes)
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            process.wait(20)
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--post-share", type=float, default=0.0, help="share of persons without consent (post)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args()
+    results: dict[str, float | int | str] = {"persons": args.persons, "workers": args.workers, "threads": args.threads}
+    with mail_stack("herstel-bench-") as stack:
+        work, settings, smtp_port, processes = stack.work, stack.settings, stack.smtp_port, stack.processes
         herstel = bootstrap(settings)
         upgrade_database(herstel=herstel)
         env = {**os.environ, **{f"HERSTEL_{k.upper()}": str(v) for k, v in vars(settings).items() if k != "extra"}}
@@ -289,15 +321,6 @@ def main() -> None:
         results["ceiling_render_letters_per_s"] = round(render_rate)
         results["ceiling_smtp_messages_per_s"] = round(ceiling_smtp(smtp_port, message, sample))
         herstel.close()
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            process.wait(20)
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-        shutil.rmtree(work, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (args.out / f"notify-{args.persons}-{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
