@@ -198,7 +198,11 @@ class Summed:
 
 
 def interleaved(
-    herstel: Herstel, chain_incident: uuid.UUID, bare_incident: uuid.UUID, args: argparse.Namespace, clock: Any
+    herstel: Herstel,
+    chain_incident: uuid.UUID,
+    bare_incident: uuid.UUID,
+    args: argparse.Namespace,
+    clock: SteppingClock,
 ) -> tuple[Summed, Phases, Summed, Phases, int]:
     """The bare loop and the append in alternating rounds, so that both meet the same load on a shared
     machine: run one after the other, a change in the neighbours' load between them moved the ratio

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
@@ -35,6 +35,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from protocol.calendar import Calendars
+from protocol.definition import ProtocolDefinition
 from protocol.events import StoredEvent
 from protocol.identity import Actor, Principal
 from protocol.incident import Incident
@@ -146,8 +148,15 @@ class IncidentViewRepository:
 class ViewedIncidentRepository(IncidentRepository):
     """The incident repository that remembers what it saved, for the unit of work to write its views."""
 
-    def __init__(self, session: Session, **options: Any) -> None:
-        super().__init__(session, **options)
+    def __init__(
+        self,
+        session: Session,
+        *,
+        definitions: Callable[[str, int], ProtocolDefinition],
+        calendar: Calendars,
+        on_sealed: Callable[[list[StoredEvent]], None],
+    ) -> None:
+        super().__init__(session, definitions=definitions, calendar=calendar, on_sealed=on_sealed)
         self.views = IncidentViewRepository(session)
         self._saved: dict[uuid.UUID, Incident] = {}
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 import json
 import os
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
 
 from installation import Herstel, bootstrap, upgrade_database
 from protocol.services import (
@@ -131,7 +136,7 @@ def staff(site: Site, role: str) -> Principal:
     return found
 
 
-def sign_in(context: Any, site: Site, who: str, audit: Audit | None = None) -> Any:
+def sign_in(context: BrowserContext, site: Site, who: str, audit: Audit | None = None) -> Page:
     """Sign in on the Dutch login page, in a new page of `context`, as `who` (a role of the site's
     staff, or an e-mail address) with the test password; returns the page, on the start page. With
     `audit`, the start page is checked as `<who>-dashboard`."""
@@ -165,7 +170,7 @@ def deliver(site: Site) -> None:
         site.herstel.dispatch.connect(None)
 
 
-def notify_one_reader(site: Site, smtp: SmtpServer, incident_id: Any) -> Any:
+def notify_one_reader(site: Site, smtp: SmtpServer, incident_id: uuid.UUID) -> EmailMessage:
     """Import one Dutch reader with an e-mail address into the incident and send the notification
     (the officer's campaign, the workers' delivery); returns that e-mail, the only one `smtp` has."""
     start_notification(site.herstel, staff(site, "officer"), incident_id, people(1, language=lambda i: "nl"))
@@ -174,14 +179,14 @@ def notify_one_reader(site: Site, smtp: SmtpServer, incident_id: Any) -> Any:
     return mail
 
 
-def mail_code(mail: Any) -> str:
+def mail_code(mail: EmailMessage) -> str:
     """The personal code printed in a letter's e-mail."""
     found = CODE.search(mail.get_body(("plain",)).get_content())
     assert found, "the e-mail carries no code"
     return found.group(1)
 
 
-def open_letter(page: Any, site: Site, mail: Any) -> None:
+def open_letter(page: Page, site: Site, mail: EmailMessage) -> None:
     """Enter the code printed in `mail` on the citizen's code page; lands on the letter."""
     page.goto(site.url + "/citizen")
     page.get_by_label("Uw persoonlijke code").fill(mail_code(mail))

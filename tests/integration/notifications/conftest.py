@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -146,7 +147,7 @@ def persons_file(people: list[dict[str, str]], *, delimiter: str = ";") -> bytes
 
 
 def import_readers(
-    herstel: Herstel, officer: Principal, incident_id: Any, readers: list[dict[str, str]] | bytes
+    herstel: Herstel, officer: Principal, incident_id: uuid.UUID, readers: list[dict[str, str]] | bytes
 ) -> dict[str, int]:
     """Import readers (as `people` makes them, or a persons file as it is) into the incident, as an
     officer does through the services: {imported, merged, rows}."""
@@ -161,7 +162,7 @@ def import_readers(
 
 
 def start_notification(
-    herstel: Herstel, officer: Principal, incident_id: Any, readers: list[dict[str, str]] | bytes
+    herstel: Herstel, officer: Principal, incident_id: uuid.UUID, readers: list[dict[str, str]] | bytes
 ) -> dict[str, Any]:
     """Import the readers and start the notification campaign: its letters are queued, none sent
     (`run_letters` sends them); the campaign as `start_campaign` returns it."""

@@ -31,7 +31,7 @@ TARGET_SEQ = 7  # an event in the middle of the chain: events before and after i
 
 
 @pytest.fixture
-def closed(herstel: Herstel, people: People, algorithm_id: Any, clock: Clock) -> dict[str, Any]:
+def closed(herstel: Herstel, people: People, algorithm_id: uuid.UUID, clock: Clock) -> dict[str, Any]:
     """An incident carried from report to close, with every protocol step."""
     incident = flows.run_protocol(herstel, people, algorithm_id, detected_at=clock.now - timedelta(days=1))
     assert incident["state"] == "closed"
@@ -89,7 +89,7 @@ def test_deleting_an_event_is_named_by_its_seq(herstel: Herstel, closed: dict[st
 
 
 def test_verify_all_names_only_the_tampered_incident(
-    herstel: Herstel, closed: dict[str, Any], people: People, algorithm_id: Any, clock: Clock
+    herstel: Herstel, closed: dict[str, Any], people: People, algorithm_id: uuid.UUID, clock: Clock
 ) -> None:
     other = flows.assess(herstel, people, flows.report(herstel, people, algorithm_id, detected_at=clock.now))
     with tampering.triggers_bypassed(herstel) as connection:
@@ -105,7 +105,7 @@ def test_verify_all_names_only_the_tampered_incident(
 
 
 def test_a_checkpoint_detects_a_consistent_rewrite_of_the_whole_chain(
-    herstel: Herstel, closed: dict[str, Any], people: People, algorithm_id: Any, clock: Clock
+    herstel: Herstel, closed: dict[str, Any], people: People, algorithm_id: uuid.UUID, clock: Clock
 ) -> None:
     other = flows.assess(herstel, people, flows.report(herstel, people, algorithm_id, detected_at=clock.now))
     checkpoint = create_checkpoint(
@@ -163,7 +163,7 @@ def test_a_checkpoint_is_refused_when_its_document_or_key_is_not_the_one_kept(
 
 
 def test_a_long_chain_is_streamed_and_a_verify_stopped_early_leaves_the_connection_usable(
-    herstel: Herstel, people: People, algorithm_id: Any, clock: Clock
+    herstel: Herstel, people: People, algorithm_id: uuid.UUID, clock: Clock
 ) -> None:
     """Verify stops at the first bad event of a chain longer than one streamed chunk; the rest of the
     stream is abandoned, and the next verifications on the same pool still answer correctly."""
@@ -199,7 +199,7 @@ def test_a_long_chain_is_streamed_and_a_verify_stopped_early_leaves_the_connecti
 
 
 def test_verify_all_reads_every_chain_in_one_stream_and_reports_as_verify_incident_does(
-    herstel: Herstel, closed: dict[str, Any], people: People, algorithm_id: Any, clock: Clock
+    herstel: Herstel, closed: dict[str, Any], people: People, algorithm_id: uuid.UUID, clock: Clock
 ) -> None:
     """Chains of different lengths, two tampered early (verify stops reading them half-way), in one
     stream ordered by incident: each report is the one `verify_incident` gives for that incident."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import Table
 
 from installation import Herstel
 from protocol.errors import NotFound
@@ -35,13 +36,13 @@ from tests.integration import flows
 from tests.integration.flows import People
 
 
-def _table_rows(herstel: Herstel, table: Any, incident_id: uuid.UUID) -> list[dict[str, Any]]:
+def _table_rows(herstel: Herstel, table: Table, incident_id: uuid.UUID) -> list[dict[str, Any]]:
     with herstel.db.engine.connect() as connection:
         stmt = sa.select(table.__table__).where(table.incident_id == incident_id)
         return [dict(row._mapping) for row in connection.execute(stmt)]
 
 
-def _busy_incident(herstel: Herstel, people: People, algorithm_id: Any, clock: Clock) -> dict[str, Any]:
+def _busy_incident(herstel: Herstel, people: People, algorithm_id: uuid.UUID, clock: Clock) -> dict[str, Any]:
     """Steps with evidence, open and met deadlines, an assigned investigator and an approval waiting."""
     incident = flows.report(herstel, people, algorithm_id, detected_at=clock.now - timedelta(days=1))
     incident = flows.assess(herstel, people, incident)
@@ -51,7 +52,7 @@ def _busy_incident(herstel: Herstel, people: People, algorithm_id: Any, clock: C
 
 
 def test_get_loads_the_aggregate_as_the_tables_hold_it(
-    herstel: Herstel, people: People, algorithm_id: Any, clock: Clock
+    herstel: Herstel, people: People, algorithm_id: uuid.UUID, clock: Clock
 ) -> None:
     incident_id = uuid.UUID(str(_busy_incident(herstel, people, algorithm_id, clock)["id"]))
     steps = _table_rows(herstel, StepRow, incident_id)
@@ -80,7 +81,7 @@ def test_get_loads_the_aggregate_as_the_tables_hold_it(
 
 
 def test_get_refuses_an_incident_outside_the_given_organisations(
-    herstel: Herstel, people: People, algorithm_id: Any, clock: Clock
+    herstel: Herstel, people: People, algorithm_id: uuid.UUID, clock: Clock
 ) -> None:
     incident_id = uuid.UUID(str(_busy_incident(herstel, people, algorithm_id, clock)["id"]))
     with herstel.db.engine.connect() as connection:
@@ -93,7 +94,7 @@ def test_get_refuses_an_incident_outside_the_given_organisations(
 
 
 def test_save_writes_each_event_with_its_outbox_and_log_queue_rows_and_the_head(
-    herstel: Herstel, people: People, algorithm_id: Any, clock: Clock
+    herstel: Herstel, people: People, algorithm_id: uuid.UUID, clock: Clock
 ) -> None:
     reported = flows.report(herstel, people, algorithm_id, detected_at=clock.now - timedelta(days=1))
     incident_id = uuid.UUID(str(reported["id"]))
@@ -146,7 +147,7 @@ def _letters(number: int, note: str) -> dict[str, Any]:
 
 
 def test_save_writes_a_changed_incident_with_its_events(
-    herstel: Herstel, people: People, algorithm_id: Any, clock: Clock
+    herstel: Herstel, people: People, algorithm_id: uuid.UUID, clock: Clock
 ) -> None:
     incident = flows.report(herstel, people, algorithm_id, detected_at=clock.now - timedelta(days=1))
     assessed = flows.assess(herstel, people, incident, severity=4)

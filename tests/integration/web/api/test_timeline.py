@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from installation import Herstel
 from protocol.services import Principal, create_checkpoint
@@ -116,7 +117,7 @@ def test_an_insert_or_replace_of_a_stored_event_is_refused_and_verify_stays_vali
 
 
 def test_a_page_is_answered_as_the_timeline_schema_dumps_it(
-    app: Any, herstel: Herstel, officer: Principal, officer_api: Api, assessed: dict[str, Any]
+    app: Flask, herstel: Herstel, officer: Principal, officer_api: Api, assessed: dict[str, Any]
 ) -> None:
     """The page is written without marshmallow (web.api.timeline.dumped): byte for byte the schema's."""
     from flask import jsonify
