@@ -129,8 +129,14 @@ def _keep_an_admin(uow: UnitOfWork, user_id: uuid.UUID, organisation_id: uuid.UU
     The operator's command line can still restore an administrator, but an organisation should not
     need it for a slip on the users page.
     """
-    if Role.ADMIN.value in roles and uow.accounts.holders(organisation_id, Role.ADMIN.value) == {user_id}:
+    if Role.ADMIN.value in roles and sole_admin(uow, organisation_id, lock=True) == user_id:
         raise StateConflict(messages.LAST_ADMIN(), rule="last-admin")
+
+
+def sole_admin(uow: UnitOfWork, organisation_id: uuid.UUID, *, lock: bool = False) -> uuid.UUID | None:
+    """The organisation's administrator when it has exactly one: they keep the role (`last-admin`)."""
+    admins = uow.accounts.holders(organisation_id, Role.ADMIN.value, lock=lock)
+    return next(iter(admins)) if len(admins) == 1 else None
 
 
 def grantable_roles(principal: Principal, organisation_id: uuid.UUID) -> list[str]:
@@ -150,7 +156,8 @@ def grantable_roles(principal: Principal, organisation_id: uuid.UUID) -> list[st
 
 def user_administration(*, uow: UnitOfWork, principal: Principal) -> dict[str, Any]:
     """What a user manager works with: the organisations where they manage users (each with the roles they
-    may grant there) and the users of those organisations with their roles there.
+    may grant there, and its sole administrator, who keeps the role) and the users of those
+    organisations with their roles there.
 
     Forbidden for someone who manages users nowhere.
     """
@@ -159,7 +166,12 @@ def user_administration(*, uow: UnitOfWork, principal: Principal) -> dict[str, A
         if not managed:
             raise Forbidden(messages.ROLE_NOT_ALLOWED(action="user.manage"), rule="permission", action="user.manage")
         organisations = [
-            {"id": o.id, "name": o.name, "grantable": grantable_roles(principal, o.id)}
+            {
+                "id": o.id,
+                "name": o.name,
+                "grantable": grantable_roles(principal, o.id),
+                "sole_admin": sole_admin(uow, o.id),  # whose admin role is not offered for removal
+            }
             for o in uow.accounts.organisations(managed)
         ]
         return {"organisations": organisations, "users": _users_of(uow, set(managed), None)}

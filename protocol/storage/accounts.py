@@ -74,14 +74,13 @@ class AccountRepository:
         self.session.flush()
         return True
 
-    def holders(self, organisation_id: uuid.UUID, role: str) -> set[uuid.UUID]:
-        """The users holding a role in an organisation, their rows locked against a concurrent removal."""
-        stmt = (
-            select(MembershipRow.user_id)
-            .where(MembershipRow.organisation_id == organisation_id, MembershipRow.role == role)
-            .with_for_update()
+    def holders(self, organisation_id: uuid.UUID, role: str, *, lock: bool = False) -> set[uuid.UUID]:
+        """The users holding a role in an organisation; with `lock`, their rows locked against a
+        concurrent removal (for the rest of the transaction)."""
+        stmt = select(MembershipRow.user_id).where(
+            MembershipRow.organisation_id == organisation_id, MembershipRow.role == role
         )
-        return set(self.session.scalars(stmt))
+        return set(self.session.scalars(stmt.with_for_update() if lock else stmt))
 
     def revoke_role(self, user_id: uuid.UUID, organisation_id: uuid.UUID, role: str) -> bool:
         result = self.session.execute(

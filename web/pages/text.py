@@ -221,6 +221,7 @@ AUDIT_ACTIONS: Mapping[str, object] = {
     "invitation.created": _l("Invited"),
     "invitation.accepted": _l("Invitation accepted"),
     "invitation.withdrawn": _l("Invitation withdrawn"),
+    "letterhead.changed": _l("Letterhead changed"),
 }
 
 

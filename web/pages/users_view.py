@@ -28,6 +28,7 @@ from web.pages.text import AUDIT_ACTIONS, ROLES, _, label, rule_explanation
 
 AUDIT_LIMIT = 25
 OVERSIGHT = "oversight"
+ADMIN = "admin"
 
 
 @dataclass
@@ -102,6 +103,11 @@ def _create_fields(
     return fields
 
 
+def _removable(organisation: dict[str, Any], user: dict[str, Any], role: str) -> bool:
+    """As the services decide: a role the manager may grant there, unless it is the sole admin's."""
+    return role in organisation["grantable"] and not (role == ADMIN and organisation["sole_admin"] == user["id"])
+
+
 def _user_rows(admin: dict[str, Any], problem: RowProblem | None) -> list[dict[str, Any]]:
     """Each user with their roles per organisation, and what the manager may change of them."""
     organisations = {o["id"]: o for o in admin["organisations"]}
@@ -115,11 +121,11 @@ def _user_rows(admin: dict[str, Any], problem: RowProblem | None) -> list[dict[s
                 "organisation_id": org_id,
                 "name": organisations[org_id]["name"],
                 "roles": [
-                    {"key": role, "label": role_label(role), "removable": role in organisations[org_id]["grantable"]}
+                    {"key": role, "label": role_label(role), "removable": _removable(organisations[org_id], user, role)}
                     for role in sorted(roles, key=lambda r: list(ROLES).index(r) if r in ROLES else len(ROLES))
                 ],
                 # with one role, taking it away is taking all access away: one button is enough
-                "revocable": len(roles) > 1 and all(role in organisations[org_id]["grantable"] for role in roles),
+                "revocable": len(roles) > 1 and all(_removable(organisations[org_id], user, role) for role in roles),
             }
             for org_id, roles in sorted(held.items(), key=lambda item: organisations[item[0]]["name"])
         ]
@@ -160,8 +166,10 @@ def _audit_rows(admin: dict[str, Any], invitations: list[dict[str, Any]]) -> lis
             continue
         if line["user_id"]:
             subject = people.get(f"user:{line['user_id']}") or _("someone no longer in your organisations")
-        else:
+        elif line["invitation_id"]:
             subject = invited.get(line["invitation_id"]) or _("an invitation")
+        else:  # a change to the organisation itself (its letterhead): the organisation column says which
+            subject = ""
         rows.append(
             {
                 "at": line["at"],

@@ -119,7 +119,7 @@ class UserAuditSchema(ma.Schema):
         required=True,
         metadata={
             "description": "invitation.created, invitation.accepted, invitation.withdrawn, user.created, role.granted, "
-            "role.removed, user.deactivated or user.activated"
+            "role.removed, letterhead.changed, user.deactivated or user.activated"
         },
     )
     organisation_id = ma.fields.UUID(allow_none=True)

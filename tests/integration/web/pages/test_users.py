@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from installation import Herstel
+from notifications.services import set_letterhead
 from protocol.services import (
     NotFound,
     Principal,
@@ -311,6 +312,12 @@ def test_the_last_administrator_keeps_the_role_until_another_has_it(
     admin = browser(principal=orgs.admin)
     remove = f"/users/{orgs.admin.user_id}/roles/remove"
 
+    def offered() -> list[str]:  # the organisations where the page offers to take the admin's role away
+        row = row_of(admin.page("/users"), orgs.admin)
+        return [f.one("input", name="organisation_id")["value"] for f in row.select("form", action=remove)]
+
+    assert offered() == []  # the sole administrator of both: the page does not offer what would be refused
+
     refused = admin.submit(remove, {"role": "admin", "organisation_id": str(orgs.bravo)}, status=409)
     refusal = row_of(parse(refused.get_data(as_text=True)), orgs.admin).one("div", class_="refusal")
     assert "De laatste beheerder van een organisatie houdt die rol" in refusal.text
@@ -319,6 +326,7 @@ def test_the_last_administrator_keeps_the_role_until_another_has_it(
     assert get_principal(uow=herstel.uow(), user_id=orgs.admin.user_id).memberships == orgs.admin.memberships
 
     member(herstel, "bert@bravo.nl", "Bert Bravo", ("admin", orgs.bravo))
+    assert offered() == [str(orgs.bravo)]
     admin.submit(remove, {"role": "admin", "organisation_id": str(orgs.bravo)})
     assert orgs.bravo not in get_principal(uow=herstel.uow(), user_id=orgs.admin.user_id).memberships
 
@@ -350,6 +358,23 @@ def test_an_invitation_is_withdrawn_and_its_link_stops_working(
         describe_invitation(uow=herstel.uow(), secret=officer.secret)
     assert "Uitnodiging ingetrokken" in page.by_id("audit-title").parent.text  # type: ignore[union-attr]
     admin.submit(form["action"], {}, status=404)  # withdrawn is withdrawn: not found a second time
+
+
+def test_a_change_to_the_organisation_itself_is_logged_in_words(
+    herstel: Herstel, orgs: Orgs, browser: Callable[..., Browser]
+) -> None:
+    set_letterhead(
+        uow=herstel.uow(),
+        principal=orgs.admin,
+        organisation_id=orgs.alfa,
+        values={"name": "Gemeente Alfa", "postal_address": "Postbus 1\n1000 AA  Alfa", "phone": "14 020"},
+    )
+    log = browser(principal=orgs.admin).page("/users").by_id("audit-title").parent
+    assert log is not None
+    lines = [tr for tr in log.one("tbody").select("tr") if "Briefhoofd gewijzigd" in tr.text]
+    assert lines  # the newest first: this change (the test set-up may have set one before)
+    assert [td.text for td in lines[0].select("td")][3] == ""  # about the organisation, not a person or invitation
+    assert "letterhead" not in log.text.lower()
 
 
 def test_the_forms_need_their_csrf_token(orgs: Orgs, browser: Callable[..., Browser], herstel: Herstel) -> None:
