@@ -87,6 +87,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "event_type": lambda key: text.label(text.EVENT_TYPES, key),
     "notice_kind": lambda key: text.label(text.NOTICE_KINDS, key),
     "algorithm_domain": lambda key: text.label(text.ALGORITHM_DOMAINS, key),
+    "language_name": lambda key: text.label(text.LANGUAGES, key),
 }
 for _name, _filter in FILTERS.items():
     blp.add_app_template_filter(_filter, _name)

@@ -69,6 +69,8 @@ CHOICES: Mapping[str, object] = {
     "income": _l("Income"),
 }
 
+LANGUAGES: Mapping[str, object] = {"nl": _l("Dutch"), "en": _l("English")}  # a reader's language, named
+
 # the policy domains of protocol.domains, as the register form and the incident page name them
 ALGORITHM_DOMAINS: Mapping[str, object] = {
     "benefits": _l("Social benefits"),

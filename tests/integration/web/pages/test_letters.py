@@ -481,6 +481,9 @@ def test_the_person_view_lists_the_decisions_the_file_named_or_says_there_were_n
         ["2023-BB-7781", "—", "Heronderzoek van uw uitkering"],
     ]
     assert "Geen besluiten opgegeven in het bestand" not in opened.text
+    facts = opened.by_id("person")
+    named = dict(zip([dt.text for dt in facts.select("dt")], [dd.text for dd in facts.select("dd")], strict=True))
+    assert named["Taal"] == {"nl": "Nederlands", "en": "Engels"}[with_decisions["lang"]]  # named, not a code
 
     bare = parse(officer_browser.submit(actions[without["name"]], {}, status=200).get_data(as_text=True))
     assert bare.by_id("person-decisions").text == "Geen besluiten opgegeven in het bestand"
