@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import Date, Row, Select, Table, Uuid, bindparam, insert, literal_column, select, update
@@ -41,6 +41,9 @@ from protocol.storage.tables import (
     StepRow,
 )
 from protocol.storage.types import JSONType, UTCDateTime
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 INCIDENTS: Table = IncidentRow.__table__  # type: ignore[assignment]
 STEPS: Table = StepRow.__table__  # type: ignore[assignment]
@@ -385,53 +388,31 @@ SELECT id FROM ev ORDER BY seq"""  # noqa: S608 (column names from the table met
 # ---------------------------------------------------------------------- rows <-> domain
 
 
+T = TypeVar("T", bound="DataclassInstance")
+
+
+def _from_row(cls: type[T], row: dict[str, Any], **converted: Any) -> T:
+    """A child of the aggregate from its row: each field of `cls` from the column of its name (the
+    tables are named after the domain's fields), but those given `converted`."""
+    return cls(**{f.name: row[f.name] for f in fields(cls) if f.name not in converted}, **converted)
+
+
 def _step(row: dict[str, Any]) -> Step:
-    return Step(
-        key=row["key"],
+    return _from_row(
+        Step,
+        row,
         state=StepState(row["state"]),
-        started_at=row["started_at"],
-        started_by=row["started_by"],
-        ended_at=row["ended_at"],
-        ended_by=row["ended_by"],
         start_evidence=dict(row["start_evidence"] or {}),
         evidence=dict(row["evidence"] or {}),
-        justification=row["justification"],
-        approved_by=row["approved_by"],
     )
 
 
 def _approval(row: dict[str, Any]) -> Approval:
-    return Approval(
-        id=row["id"],
-        step=row["step"],
-        action=row["action"],
-        justification=row["justification"],
-        requested_by=row["requested_by"],
-        requested_at=row["requested_at"],
-        state=ApprovalState(row["state"]),
-        decided_by=row["decided_by"],
-        decided_at=row["decided_at"],
-        note=row["note"],
-    )
+    return _from_row(Approval, row, state=ApprovalState(row["state"]))
 
 
 def _deadline(row: dict[str, Any]) -> Deadline:
-    return Deadline(
-        id=row["id"],
-        rule=row["rule"],
-        subject=row["subject"],
-        step=row["step"],
-        set_at=row["set_at"],
-        due_at=row["due_at"],
-        last_day=row["last_day"],
-        legal_basis=row["legal_basis"],
-        state=DeadlineState(row["state"]),
-        met_at=row["met_at"],
-        missed_at=row["missed_at"],
-        reminders_sent=row["reminders_sent"],
-        escalations=row["escalations"],
-        next_check_at=row["next_check_at"],
-    )
+    return _from_row(Deadline, row, state=DeadlineState(row["state"]))
 
 
 def _incident_values(incident: Incident) -> dict[str, Any]:
