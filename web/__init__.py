@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from installation import Herstel, bootstrap
@@ -21,6 +21,23 @@ from web.problem import ProblemApi, handle_protocol_error
 
 __all__ = ["create_app", "current_locale"]
 from web.settings import flask_config
+
+
+def hold_one_connection(app: Flask, herstel: Herstel) -> None:
+    """Each request's transactions take turns on one database connection (protocol.storage.database.hold).
+
+    First among the request hooks, so the guard's token check already uses it; let go in teardown,
+    which runs whatever the request ended in.
+    """
+
+    def hold() -> None:
+        g.held_connection = herstel.db.hold()
+
+    def let_go(_: BaseException | None) -> None:
+        herstel.db.let_go(g.pop("held_connection", None))
+
+    app.before_request(hold)
+    app.teardown_request(let_go)
 
 
 def create_app(config: dict[str, Any] | None = None, *, herstel: Herstel | None = None) -> Flask:
@@ -39,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None, *, herstel: Herstel | None 
     app.config.from_mapping(flask_config(herstel.settings))
     app.config.update(config or {})
     app.extensions["herstel"] = herstel
+    hold_one_connection(app, herstel)
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -7,10 +7,11 @@ repositories take a row lock on the incident they change.
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,16 +41,90 @@ class Database:
         self.read_sessions = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False, autoflush=False
         )
+        self._held: ContextVar[HeldConnection | None] = ContextVar(f"herstel_held_{id(self)}", default=None)
 
     @property
     def is_postgres(self) -> bool:
         return self.dialect == "postgresql"
 
     def session(self, *, read_only: bool = False) -> Session:
+        held = self._held.get()
+        if held is not None and not held.busy:
+            return held.session()
         return (self.read_sessions if read_only else self.sessions)()
+
+    def hold(self) -> Token[HeldConnection | None] | None:
+        """From here until `let_go`, the sessions this context opens one after another share one connection.
+
+        A web request opens two or more short transactions (the token check, then the service),
+        each of which took a connection from the pool and gave it back: a liveness ping and a reset
+        every time, for one or two statements (issue #12). Held, the request takes one connection at
+        its first session and returns it at its end. Each session still has its own transaction on
+        it (BEGIN … COMMIT or ROLLBACK), so what a service sees and commits is unchanged; a session
+        opened while another is still open gets its own connection from the pool, as before.
+        PostgreSQL only: SQLite has no round trips to save, and its writers serialise on BEGIN.
+        """
+        return self._held.set(HeldConnection(self.engine)) if self.is_postgres else None
+
+    def let_go(self, token: Token[HeldConnection | None] | None) -> None:
+        """End a `hold`: the connection goes back to the pool (once its last session has closed)."""
+        if token is None:
+            return
+        held = self._held.get()
+        self._held.reset(token)
+        if held is not None:
+            held.release()
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class HeldConnection:
+    """One pooled connection, taken at the first session and lent to one session at a time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.busy = False
+        self._connection: Connection | None = None
+        self._released = False
+
+    def session(self) -> Session:
+        if self._connection is None:
+            self._connection = self.engine.connect()
+        self.busy = True
+        return _LentSession(bind=self._connection, lender=self, expire_on_commit=False, autoflush=False)
+
+    def returned(self) -> None:
+        self.busy = False
+        if self._released:
+            self._close()
+
+    def release(self) -> None:
+        """Give the connection back now, or when the session that has it closes."""
+        self._released = True
+        if not self.busy:
+            self._close()
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class _LentSession(Session):
+    """A session on a held connection: its transaction is its own, and closing it hands the connection back."""
+
+    def __init__(self, *, lender: HeldConnection, **options: Any) -> None:
+        super().__init__(**options)
+        self._lender: HeldConnection | None = lender
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            lender, self._lender = self._lender, None
+            if lender is not None:
+                lender.returned()
 
 
 def _private_sqlite_file(path: Path) -> None:

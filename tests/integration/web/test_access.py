@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -129,3 +130,17 @@ def test_denial_is_problem_json_naming_the_action(as_user: Callable[..., Any]) -
     assert response.status_code == 403
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["action"] == "incident.read"
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite shares no connection (protocol.storage.database)
+def test_a_request_takes_one_connection_for_its_token_check_and_its_service(
+    herstel: Herstel, client: FlaskClient, token_for: Callable[[Principal], str], officer: Principal
+) -> None:
+    token = token_for(officer)
+    client.get("/api/v1/algorithms", headers={"Authorization": f"Bearer {token}"})  # the token's first use is written
+    checkouts: list[object] = []
+    sa.event.listen(herstel.db.engine, "checkout", lambda *_: checkouts.append(1))
+    answer = client.get("/api/v1/incidents", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert len(checkouts) == 1
+    assert herstel.db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
