@@ -73,22 +73,25 @@ def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
         found = uow.accounts.token_holder(token_hash(secret))  # one query: this runs on every API request
         if not found:
             return None
-        row, user = found[0][0], found[0][1]
-        now = uow.now()
-        if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now) or not user.active:
+        holder, now = found[0], uow.now()
+        if (
+            holder.revoked_at is not None
+            or (holder.expires_at is not None and holder.expires_at <= now)
+            or not holder.active
+        ):
             return None
         memberships: dict[uuid.UUID, set[Role]] = {}
-        for _, _, organisation_id, role in found:
-            if organisation_id is not None and role is not None:
-                memberships.setdefault(organisation_id, set()).add(Role(role))
-        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-            uow.accounts.touch_token(row.id, now)  # at most once a minute: no write on every request
+        for row in found:
+            if row.organisation_id is not None and row.role is not None:
+                memberships.setdefault(row.organisation_id, set()).add(Role(row.role))
+        if holder.last_used_at is None or (now - holder.last_used_at).total_seconds() > 60:
+            uow.accounts.touch_token(holder.token_id, now)  # at most once a minute: no write on every request
             uow.commit()
         return Principal(
-            user_id=user.id,
+            user_id=holder.user_id,
             memberships={k: frozenset(v) for k, v in memberships.items()},
-            email=user.email,
-            display_name=user.display_name,
+            email=holder.email,
+            display_name=holder.display_name,
         )
 
 

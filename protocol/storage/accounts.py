@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from protocol.storage.tables import (
@@ -16,6 +17,41 @@ from protocol.storage.tables import (
     OrganisationRow,
     UserAuditRow,
     UserRow,
+)
+
+
+class TokenHolder(NamedTuple):
+    """What checking a bearer token needs: the token, its user, and one of the user's (organisation, role)."""
+
+    token_id: uuid.UUID
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    user_id: uuid.UUID
+    active: bool
+    email: str
+    display_name: str
+    organisation_id: uuid.UUID | None
+    role: str | None
+
+
+# Built once: every API request runs it, and building a statement costs more than running it here.
+_TOKEN_HOLDER = (
+    select(
+        ApiTokenRow.id,
+        ApiTokenRow.expires_at,
+        ApiTokenRow.last_used_at,
+        ApiTokenRow.revoked_at,
+        UserRow.id,
+        UserRow.active,
+        UserRow.email,
+        UserRow.display_name,
+        MembershipRow.organisation_id,
+        MembershipRow.role,
+    )
+    .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+    .outerjoin(MembershipRow, MembershipRow.user_id == UserRow.id)
+    .where(ApiTokenRow.token_hash == bindparam("token_hash"))
 )
 
 
@@ -100,15 +136,9 @@ class AccountRepository:
     def token_by_hash(self, token_hash: str) -> ApiTokenRow | None:
         return self.session.scalars(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)).one_or_none()
 
-    def token_holder(self, token_hash: str) -> list[tuple[ApiTokenRow, UserRow, uuid.UUID | None, str | None]]:
-        """A token, its user and each of their (organisation, role), in one query (every API request asks)."""
-        stmt = (
-            select(ApiTokenRow, UserRow, MembershipRow.organisation_id, MembershipRow.role)
-            .join(UserRow, UserRow.id == ApiTokenRow.user_id)
-            .outerjoin(MembershipRow, MembershipRow.user_id == UserRow.id)
-            .where(ApiTokenRow.token_hash == token_hash)
-        )
-        return [(t, u, o, r) for t, u, o, r in self.session.execute(stmt)]
+    def token_holder(self, token_hash: str) -> list[TokenHolder]:
+        """A token and its user, once per (organisation, role) of the user, in one query (every API request asks)."""
+        return [TokenHolder._make(row) for row in self.session.execute(_TOKEN_HOLDER, {"token_hash": token_hash})]
 
     def tokens(
         self, *, user_id: uuid.UUID | None = None, organisation_ids: set[uuid.UUID] | None = None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Uuid, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from protocol import messages
@@ -28,6 +28,20 @@ class IncidentReach:
     reference: str
     last_seq: int
     assigned: bool  # the asking user is assigned to it (an investigator)
+
+
+# `IncidentQueries.reach`, built once: every page of every timeline asks it.
+_REACH = select(
+    IncidentRow.organisation_id,
+    IncidentRow.reference,
+    IncidentRow.last_seq,
+    exists()
+    .where(AssignmentRow.incident_id == IncidentRow.id, AssignmentRow.user_id == bindparam("user_id", type_=Uuid))
+    .label("assigned"),
+).where(
+    IncidentRow.id == bindparam("incident_id"),
+    IncidentRow.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
+)
 
 
 class IncidentQueries:
@@ -295,11 +309,8 @@ class IncidentQueries:
     ) -> IncidentReach | None:
         """The incident's organisation, reference and chain length, and whether `user_id` is assigned
         to it, in one statement; None outside `organisation_ids` (a page of its timeline needs no more)."""
-        assigned = exists().where(AssignmentRow.incident_id == IncidentRow.id, AssignmentRow.user_id == user_id)
         found = self.session.execute(
-            select(
-                IncidentRow.organisation_id, IncidentRow.reference, IncidentRow.last_seq, assigned.label("assigned")
-            ).where(IncidentRow.id == incident_id, IncidentRow.organisation_id.in_(list(organisation_ids)))
+            _REACH, {"incident_id": incident_id, "organisation_ids": list(organisation_ids), "user_id": user_id}
         ).one_or_none()
         if found is None:
             return None

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Select, Uuid, and_, bindparam, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -89,6 +89,42 @@ def _json(value: Any) -> Any:
     return value
 
 
+def _current_view() -> Select[str, uuid.UUID, bool, AlgorithmRow, uuid.UUID | None, str]:
+    """The statement of `IncidentViewRepository.read`, built once (every GET of an incident runs it)."""
+    views, incidents = IncidentViewRow.__table__, IncidentRow.__table__
+    assigned = exists().where(
+        AssignmentRow.incident_id == IncidentRow.id, AssignmentRow.user_id == bindparam("user_id", type_=Uuid)
+    )
+    return (
+        select(
+            IncidentViewRow.document,
+            IncidentRow.organisation_id,
+            assigned.label("assigned"),
+            AlgorithmRow,
+            IncidentRow.owner_id,
+            UserRow.display_name,
+        )
+        .select_from(views)
+        .join(
+            incidents,
+            and_(
+                IncidentRow.id == IncidentViewRow.incident_id,
+                IncidentRow.version == IncidentViewRow.version,
+                IncidentRow.last_seq == IncidentViewRow.last_seq,
+            ),
+        )
+        .outerjoin(AlgorithmRow, AlgorithmRow.id == IncidentRow.algorithm_id)
+        .outerjoin(UserRow, UserRow.id == IncidentRow.owner_id)
+        .where(
+            IncidentViewRow.incident_id == bindparam("incident_id"),
+            IncidentRow.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
+        )
+    )
+
+
+_CURRENT_VIEW = _current_view()
+
+
 class IncidentViewRepository:
     """Reads and writes the documents."""
 
@@ -100,31 +136,9 @@ class IncidentViewRepository:
     ) -> StoredView | None:
         """The current document of an incident in one of `organisation_ids`, in one statement; None
         when there is none or the incident has moved on since it was written."""
-        views, incidents = IncidentViewRow.__table__, IncidentRow.__table__
-        assigned = exists().where(AssignmentRow.incident_id == IncidentRow.id, AssignmentRow.user_id == user_id)
-        stmt = (
-            select(
-                IncidentViewRow.document,
-                IncidentRow.organisation_id,
-                assigned.label("assigned"),
-                AlgorithmRow,
-                IncidentRow.owner_id,
-                UserRow.display_name,
-            )
-            .select_from(views)
-            .join(
-                incidents,
-                and_(
-                    IncidentRow.id == IncidentViewRow.incident_id,
-                    IncidentRow.version == IncidentViewRow.version,
-                    IncidentRow.last_seq == IncidentViewRow.last_seq,
-                ),
-            )
-            .outerjoin(AlgorithmRow, AlgorithmRow.id == IncidentRow.algorithm_id)
-            .outerjoin(UserRow, UserRow.id == IncidentRow.owner_id)
-            .where(IncidentViewRow.incident_id == incident_id, IncidentRow.organisation_id.in_(list(organisation_ids)))
-        )
-        found = self.session.execute(stmt).one_or_none()
+        found = self.session.execute(
+            _CURRENT_VIEW, {"incident_id": incident_id, "organisation_ids": list(organisation_ids), "user_id": user_id}
+        ).one_or_none()
         if found is None:
             return None
         document, organisation_id, is_assigned, algorithm, owner_id, owner_name = found

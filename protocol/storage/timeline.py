@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import psycopg
-from sqlalchemy import DateTime, delete, func, select, type_coerce, update
+from sqlalchemy import DateTime, bindparam, delete, func, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,6 +27,26 @@ ALL_CHAIN_ROWS_SQL = (
 )
 
 
+# `TimelineRepository.page`, built once (every page of every timeline runs it)
+_EVENTS = EventRow.__table__
+_PAGE = (
+    select(
+        _EVENTS.c.incident_id,
+        _EVENTS.c.seq,
+        _EVENTS.c.type,
+        _EVENTS.c.at,
+        _EVENTS.c.actor,
+        _EVENTS.c.payload,
+        _EVENTS.c.prev_hash,
+        _EVENTS.c.hash,
+        _EVENTS.c.id,
+    )
+    .where(_EVENTS.c.incident_id == bindparam("incident_id"), _EVENTS.c.seq > bindparam("after_seq"))
+    .order_by(_EVENTS.c.seq)
+    .limit(bindparam("limit"))
+)
+
+
 def _stored(row: EventRow) -> StoredEvent:
     return StoredEvent(
         row.incident_id, row.seq, row.type, row.at, row.actor, row.payload, row.prev_hash, row.hash, row.id
@@ -41,24 +61,8 @@ class TimelineRepository:
 
     def page(self, incident_id: uuid.UUID, *, after_seq: int = 0, limit: int = 100) -> list[StoredEvent]:
         """Up to `limit` events after `after_seq`, by the (incident_id, seq) key: plain rows, no ORM objects."""
-        events = EventRow.__table__
-        stmt = (
-            select(
-                events.c.incident_id,
-                events.c.seq,
-                events.c.type,
-                events.c.at,
-                events.c.actor,
-                events.c.payload,
-                events.c.prev_hash,
-                events.c.hash,
-                events.c.id,
-            )
-            .where(events.c.incident_id == incident_id, events.c.seq > after_seq)
-            .order_by(events.c.seq)
-            .limit(limit)
-        )
-        return [StoredEvent(*row) for row in self.session.execute(stmt)]
+        found = self.session.execute(_PAGE, {"incident_id": incident_id, "after_seq": after_seq, "limit": limit})
+        return [StoredEvent(*row) for row in found]
 
     def of_type(self, incident_ids: Sequence[uuid.UUID], event_type: str) -> list[StoredEvent]:
         """The events of one type in the given incidents, in order (few: e.g. the accounts of missed deadlines)."""
