@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg import Cursor
+from psycopg.rows import TupleRow
 
 from installation import Herstel, Settings, bootstrap, upgrade_database
 from protocol.chain import GENESIS
@@ -113,7 +115,7 @@ def staff(herstel: Herstel) -> Staff:
 
 
 def copy_filler_incidents(
-    cursor: Any, count: int, *, at: datetime, last_seq: Callable[[int], int] = lambda number: 0
+    cursor: Cursor[TupleRow], count: int, *, at: datetime, last_seq: Callable[[int], int] = lambda number: 0
 ) -> list[uuid.UUID]:
     """`count` filler incidents by COPY on a raw (psycopg) cursor, in the caller's transaction: open,
     of the first algorithm, under the protocol of an incident already reported, never loaded as
