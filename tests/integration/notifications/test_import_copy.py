@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from notifications.errors import PersonsFileRejected
-from notifications.services import list_persons, open_person, open_vault, unit_of_work
-from tests.integration.notifications.conftest import import_readers, people
+from notifications.services import open_person, open_vault, unit_of_work
+from tests.integration.notifications.conftest import import_readers, list_readers, people
 
 
 def test_copied_rows_read_back_and_merge_on_a_later_import(herstel, officer, incident):
@@ -24,13 +24,7 @@ def test_copied_rows_read_back_and_merge_on_a_later_import(herstel, officer, inc
         "merged": 12,
         "rows": 15,
     }
-    listed = list_persons(
-        uow=unit_of_work(herstel),
-        vault=open_vault(herstel.settings),
-        principal=officer,
-        incident_id=incident["id"],
-        per_page=100,
-    )
+    listed = list_readers(herstel, officer, incident["id"], per_page=100)
     assert listed["total"] == 23
     emails = {p["identity"]["name"]: p["identity"]["email"] for p in listed["items"]}
     assert emails[everyone[0]["name"]] == "nieuw0@example.nl"
@@ -69,11 +63,5 @@ def test_a_bad_file_is_reported_in_row_order_and_nothing_is_stored(herstel, offi
         (15, "bsn"),
         (16, "name"),
     ]
-    listed = list_persons(
-        uow=unit_of_work(herstel),
-        vault=open_vault(herstel.settings),
-        principal=officer,
-        incident_id=incident["id"],
-        per_page=10,
-    )
+    listed = list_readers(herstel, officer, incident["id"], per_page=10)
     assert listed["total"] == 0
