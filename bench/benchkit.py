@@ -21,10 +21,21 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg import Cursor
+from psycopg.rows import TupleRow
 
 from installation import Herstel, Settings, bootstrap, upgrade_database
+from notifications.services import set_letterhead
 from protocol.chain import GENESIS
-from protocol.services import Principal, create_user, ensure_default_organisation, get_principal, register_algorithm
+from protocol.services import (
+    Principal,
+    complete_step,
+    create_user,
+    ensure_default_organisation,
+    get_principal,
+    register_algorithm,
+    report_incident,
+)
 from protocol.storage.tables import DEFAULT_ORGANISATION_ID
 
 DEFAULT_ADMIN_URL = os.environ.get("HERSTEL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -112,8 +123,74 @@ def staff(herstel: Herstel) -> Staff:
     return Staff(people["officer"], people["coordinator"], people["investigator"], algorithm["id"])
 
 
+@dataclass(frozen=True)
+class CampaignStaff:
+    officer: Principal
+    algorithm_id: uuid.UUID
+
+
+def campaign_staff(herstel: Herstel) -> CampaignStaff:
+    """An officer of the default organisation, whose letterhead has the address and phone a campaign's
+    letters give, and an algorithm (with a LARS code) to report about."""
+    organisation = ensure_default_organisation(uow=herstel.uow())
+    set_letterhead(
+        uow=herstel.uow(),
+        principal=Principal.installation(),
+        organisation_id=organisation,
+        values={
+            "name": "Gemeente Voorbeeldstad",
+            "postal_address": "Postbus 1234\n1000 AB  Voorbeeldstad",
+            "phone": "14 020",
+        },
+    )
+    user = create_user(
+        uow=herstel.uow(),
+        by=Principal.installation(),
+        email="bench@example.nl",
+        roles=["officer"],
+        organisation_id=organisation,
+    )
+    officer = get_principal(uow=herstel.uow(), user_id=user)
+    algorithm = register_algorithm(uow=herstel.uow(), principal=officer, name="Bench", lars="12345670")
+    return CampaignStaff(officer, algorithm["id"])
+
+
+def assessed_incident(herstel: Herstel, people: CampaignStaff, *, affected: int) -> uuid.UUID:
+    """A new incident whose assessment established that it affected `affected` persons: ready for
+    their import and a campaign. Its id."""
+    incident = report_incident(
+        uow=herstel.uow(),
+        principal=people.officer,
+        algorithm_id=people.algorithm_id,
+        title="Bench",
+        description="",
+        source="other",
+        detected_at=herstel.clock(),
+        protected_grounds=[],
+    )
+    evidence = {
+        "outcome": "established",
+        "severity": 2,
+        "estimated_affected": affected,
+        "high_risk_ai": False,
+        "personal_data_breach": False,
+        "widespread": False,
+        "summary": "bench",
+    }
+    complete_step(
+        uow=herstel.uow(),
+        principal=people.officer,
+        incident_id=incident["id"],
+        step="assess",
+        version=incident["version"],
+        evidence=evidence,
+    )
+    incident_id: uuid.UUID = incident["id"]
+    return incident_id
+
+
 def copy_filler_incidents(
-    cursor: Any, count: int, *, at: datetime, last_seq: Callable[[int], int] = lambda number: 0
+    cursor: Cursor[TupleRow], count: int, *, at: datetime, last_seq: Callable[[int], int] = lambda number: 0
 ) -> list[uuid.UUID]:
     """`count` filler incidents by COPY on a raw (psycopg) cursor, in the caller's transaction: open,
     of the first algorithm, under the protocol of an incident already reported, never loaded as

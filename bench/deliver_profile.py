@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from benchkit import assessed_incident, campaign_staff  # noqa: E402
 from notify import mail_stack, persons_csv  # noqa: E402
 
 from installation import bootstrap, upgrade_database  # noqa: E402
@@ -37,19 +38,9 @@ from notifications.services import (  # noqa: E402
     deliver_letters,
     import_persons,
     open_vault,
-    set_letterhead,
     start_campaign,
     unit_of_work,
     unit_of_work_factory,
-)
-from protocol.services import (  # noqa: E402
-    Principal,
-    complete_step,
-    create_user,
-    ensure_default_organisation,
-    get_principal,
-    register_algorithm,
-    report_incident,
 )
 
 SPENT: dict[str, float] = {}
@@ -114,35 +105,19 @@ def main() -> None:
         herstel = bootstrap(settings)
         upgrade_database(herstel=herstel)
         vault = open_vault(herstel.settings)
-        organisation = ensure_default_organisation(uow=herstel.uow())
-        set_letterhead(
-            uow=herstel.uow(), principal=Principal.installation(), organisation_id=organisation,
-            values={"name": "Gemeente Voorbeeldstad", "postal_address": "Postbus 1234\n1000 AB  Voorbeeldstad",
-                    "phone": "14 020"},
-        )  # fmt: skip
-        user = create_user(uow=herstel.uow(), by=Principal.installation(), email="bench@example.nl",
-                           roles=["officer"], organisation_id=organisation)  # fmt: skip
-        officer = get_principal(uow=herstel.uow(), user_id=user)
-        algorithm = register_algorithm(uow=herstel.uow(), principal=officer, name="Bench", lars="12345670")
+        people = campaign_staff(herstel)
+        officer = people.officer
 
         def queued_letters() -> list[uuid.UUID]:
-            incident = report_incident(uow=herstel.uow(), principal=officer, algorithm_id=algorithm["id"], title="Bench",
-                                       description="", source="other", detected_at=herstel.clock(), protected_grounds=[])  # fmt: skip
-            complete_step(uow=herstel.uow(), principal=officer, incident_id=incident["id"], step="assess",
-                          version=incident["version"],
-                          evidence={"outcome": "established", "severity": 2, "estimated_affected": args.letters,
-                                    "high_risk_ai": False, "personal_data_breach": False, "widespread": False,
-                                    "summary": "bench"})  # fmt: skip
+            incident_id = assessed_incident(herstel, people, affected=args.letters)
             data = persons_csv(args.letters, 0.0)
-            import_persons(uow=unit_of_work(herstel), vault=vault, principal=officer, incident_id=incident["id"],
+            import_persons(uow=unit_of_work(herstel), vault=vault, principal=officer, incident_id=incident_id,
                            data=data, max_bytes=len(data) + 1)  # fmt: skip
-            start_campaign(
-                uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification"
-            )
+            start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident_id, kind="notification")
             with herstel.db.engine.connect() as connection:
                 rows = connection.execute(
                     sa.text("SELECT id FROM letters WHERE incident_id = :i AND status = 'queued' ORDER BY id"),
-                    {"i": str(incident["id"])},
+                    {"i": str(incident_id)},
                 )
                 return [row[0] for row in rows]
 

@@ -36,6 +36,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchkit import assessed_incident, campaign_staff  # noqa: E402
+
 from installation import Settings, bootstrap, upgrade_database  # noqa: E402
 from notifications.channels import Outgoing, SmtpChannel  # noqa: E402
 from notifications.codes import new_access_code  # noqa: E402
@@ -46,20 +48,10 @@ from notifications.services import (  # noqa: E402
     import_persons,
     letters_summary,
     open_vault,
-    set_letterhead,
     start_campaign,
     unit_of_work,
 )
-from protocol.services import (  # noqa: E402
-    Principal,
-    complete_step,
-    create_user,
-    ensure_default_organisation,
-    get_incident,
-    get_principal,
-    register_algorithm,
-    report_incident,
-)
+from protocol.services import get_incident  # noqa: E402
 
 PG_ADMIN = os.environ.get("HERSTEL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 HERSTEL = str(Path(sys.executable).parent / "herstel")
@@ -263,26 +255,9 @@ def main() -> None:
         processes.append(subprocess.Popen([HERSTEL, "worker", "--processes", str(args.workers), "--threads", str(args.threads)],
                                           env=env, stdout=log, stderr=log))  # fmt: skip
 
-        organisation = ensure_default_organisation(uow=herstel.uow())
-        set_letterhead(  # a campaign needs the address and phone its letters give
-            uow=herstel.uow(), principal=Principal.installation(), organisation_id=organisation,
-            values={"name": "Gemeente Voorbeeldstad", "postal_address": "Postbus 1234\n1000 AB  Voorbeeldstad",
-                    "phone": "14 020"},
-        )  # fmt: skip
-        user = create_user(
-            uow=herstel.uow(),
-            by=Principal.installation(),
-            email="bench@example.nl",
-            roles=["officer"],
-            organisation_id=organisation,
-        )
-        officer = get_principal(uow=herstel.uow(), user_id=user)
-        algorithm = register_algorithm(uow=herstel.uow(), principal=officer, name="Bench", lars="12345670")
-        incident = report_incident(uow=herstel.uow(), principal=officer, algorithm_id=algorithm["id"], title="Bench",
-                                   description="", source="other", detected_at=herstel.clock(), protected_grounds=[])  # fmt: skip
-        complete_step(uow=herstel.uow(), principal=officer, incident_id=incident["id"], step="assess", version=incident["version"],
-                      evidence={"outcome": "established", "severity": 2, "estimated_affected": args.persons, "high_risk_ai": False,
-                                "personal_data_breach": False, "widespread": False, "summary": "bench"})  # fmt: skip
+        people = campaign_staff(herstel)
+        officer = people.officer
+        incident_id = assessed_incident(herstel, people, affected=args.persons)
         data = persons_csv(args.persons, args.post_share)
         results["load_at_start"] = open("/proc/loadavg").read().split()[0]  # noqa: SIM115
         started = time.perf_counter()
@@ -290,32 +265,32 @@ def main() -> None:
             uow=unit_of_work(herstel),
             vault=open_vault(herstel.settings),
             principal=officer,
-            incident_id=incident["id"],
+            incident_id=incident_id,
             data=data,
             max_bytes=len(data) + 1,
         )
         results["import_rows_per_s"] = round(args.persons / (time.perf_counter() - started))
         started = time.perf_counter()
-        start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification")
+        start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident_id, kind="notification")
         results["queue_letters_per_s"] = round(args.persons / (time.perf_counter() - started))
         deadline = time.monotonic() + 3600
         while time.monotonic() < deadline:
-            steps = get_incident(uow=herstel.uow(), principal=officer, incident_id=incident["id"])["steps"]
+            steps = get_incident(uow=herstel.uow(), principal=officer, incident_id=incident_id)["steps"]
             if steps["inform"]["state"] == "completed":
                 break
             time.sleep(1)
         elapsed = time.perf_counter() - started
         results["deliver_letters_per_s"] = round(args.persons / elapsed)
         results["campaign_seconds"] = round(elapsed, 1)
-        summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"])
+        summary = letters_summary(uow=unit_of_work(herstel), principal=officer, incident_id=incident_id)
         results["delivered"] = summary["by_status"].get("delivered", 0)
         results["emails_at_server"] = len(list((work / "mail").glob("*.eml")))
         sample = max(200, min(2000, args.persons // 10))
         results["ceiling_insert_rows_per_s"] = round(ceiling_insert(herstel.db.engine, args.persons))
         results["ceiling_persons_copy_rows_per_s"] = round(
-            ceiling_persons(herstel.db.engine, incident["id"], args.persons)
+            ceiling_persons(herstel.db.engine, incident_id, args.persons)
         )
-        results["ceiling_letters_copy_rows_per_s"] = round(ceiling_letters(herstel.db.engine, incident["id"]))
+        results["ceiling_letters_copy_rows_per_s"] = round(ceiling_letters(herstel.db.engine, incident_id))
         results["load_at_end"] = open("/proc/loadavg").read().split()[0]  # noqa: SIM115
         render_rate, message = ceiling_render(sample)
         results["ceiling_render_letters_per_s"] = round(render_rate)

@@ -21,19 +21,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchkit import DEFAULT_ADMIN_URL, SteppingClock, installation, throwaway_database  # noqa: E402
+from benchkit import (  # noqa: E402
+    DEFAULT_ADMIN_URL,
+    SteppingClock,
+    assessed_incident,
+    campaign_staff,
+    installation,
+    throwaway_database,
+)
 from notify import ceiling_insert, ceiling_letters, ceiling_persons, persons_csv  # noqa: E402
 
-from notifications.services import import_persons, open_vault, set_letterhead, start_campaign, unit_of_work  # noqa: E402
-from protocol.services import (  # noqa: E402
-    Principal,
-    complete_step,
-    create_user,
-    ensure_default_organisation,
-    get_principal,
-    register_algorithm,
-    report_incident,
-)
+from notifications.services import import_persons, open_vault, start_campaign, unit_of_work  # noqa: E402
 
 
 def timed(label: str, profile: bool, call: object) -> float:
@@ -61,39 +59,18 @@ def main() -> None:
     print("load", open("/proc/loadavg").read().strip())  # noqa: SIM115
     with throwaway_database(DEFAULT_ADMIN_URL) as url:
         herstel = installation(url, SteppingClock())
-        organisation = ensure_default_organisation(uow=herstel.uow())
-        set_letterhead(
-            uow=herstel.uow(),
-            principal=Principal.installation(),
-            organisation_id=organisation,
-            values={"name": "Gemeente", "postal_address": "Postbus 1\n1000 AB  Stad", "phone": "14 020"},
-        )
-        user = create_user(
-            uow=herstel.uow(), by=Principal.installation(), email="p@example.nl", roles=["officer"],
-            organisation_id=organisation,
-        )  # fmt: skip
-        officer = get_principal(uow=herstel.uow(), user_id=user)
-        algorithm = register_algorithm(uow=herstel.uow(), principal=officer, name="Bench", lars="12345670")
-        incident = report_incident(
-            uow=herstel.uow(), principal=officer, algorithm_id=algorithm["id"], title="Bench", description="",
-            source="other", detected_at=herstel.clock(), protected_grounds=[],
-        )  # fmt: skip
-        complete_step(uow=herstel.uow(), principal=officer, incident_id=incident["id"], step="assess",
-                      version=incident["version"],
-                      evidence={"outcome": "established", "severity": 2, "estimated_affected": args.persons,
-                                "high_risk_ai": False, "personal_data_breach": False, "widespread": False,
-                                "summary": "bench"})  # fmt: skip
+        people = campaign_staff(herstel)
+        officer = people.officer
+        incident_id = assessed_incident(herstel, people, affected=args.persons)
         data = persons_csv(args.persons, 0.0)
         vault = open_vault(herstel.settings)
 
         def run_import() -> None:
-            import_persons(uow=unit_of_work(herstel), vault=vault, principal=officer, incident_id=incident["id"],
+            import_persons(uow=unit_of_work(herstel), vault=vault, principal=officer, incident_id=incident_id,
                            data=data, max_bytes=len(data) + 1)  # fmt: skip
 
         def run_queue() -> None:
-            start_campaign(
-                uow=unit_of_work(herstel), principal=officer, incident_id=incident["id"], kind="notification"
-            )
+            start_campaign(uow=unit_of_work(herstel), principal=officer, incident_id=incident_id, kind="notification")
 
         rows = args.persons
         result = {"import_s": timed("import", args.profile, run_import)}
@@ -101,8 +78,8 @@ def main() -> None:
             result["reimport_s"] = timed("re-import", args.profile, run_import)
         result["queue_s"] = timed("queue", args.profile, run_queue)
         ceiling = ceiling_insert(herstel.db.engine, rows)
-        letters_floor = ceiling_letters(herstel.db.engine, incident["id"])
-        persons_floor = ceiling_persons(herstel.db.engine, incident["id"], rows)
+        letters_floor = ceiling_letters(herstel.db.engine, incident_id)
+        persons_floor = ceiling_persons(herstel.db.engine, incident_id, rows)
         herstel.close()
     print("load", open("/proc/loadavg").read().strip(), "pid", os.getpid())  # noqa: SIM115
     print(f"persons {rows}; bare COPY {ceiling:,.0f} rows/s; COPY into affected_persons {persons_floor:,.0f} rows/s, "

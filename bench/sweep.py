@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from benchkit import (
@@ -129,7 +129,7 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _load_filler(herstel: Herstel, count: int, per_incident: int, at: Any) -> None:
+def _load_filler(herstel: Herstel, count: int, per_incident: int, at: datetime) -> None:
     """Filler incidents and their open deadlines, by COPY (they are never loaded as aggregates)."""
     incidents = max((count + per_incident - 1) // per_incident, 0)
     far = at + timedelta(days=365)

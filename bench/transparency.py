@@ -27,7 +27,7 @@ import hashlib
 import itertools
 import random
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from benchkit import (
@@ -185,7 +185,7 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _load_filler(herstel: Herstel, count: int, per_incident: int, at: Any) -> None:
+def _load_filler(herstel: Herstel, count: int, per_incident: int, at: datetime) -> None:
     """Filler incidents and their events by COPY, and each event's queue row as its transaction writes it."""
     incidents = max((count + per_incident - 1) // per_incident, 0)
     raw = herstel.db.engine.raw_connection()

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import insert, text, update
 from sqlalchemy.orm import Session
 
+from protocol.storage.tables import Base
+
 CHUNK = 2000  # rows per bulk statement (keeps parameter counts far below driver limits)
 
 
@@ -23,7 +25,7 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> int:
+def bulk_insert(session: Session, table: type[Base], rows: Sequence[dict[str, Any]]) -> int:
     """Insert many rows in the session's transaction: COPY on PostgreSQL, executemany elsewhere.
 
     COPY matters at 100,000 rows: multi-row INSERTs spend most of their time having the driver
@@ -35,7 +37,9 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
     return bulk_insert_rows(session, table, columns, (tuple(row[c] for c in columns) for row in rows))
 
 
-def bulk_insert_rows(session: Session, table: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def bulk_insert_rows(
+    session: Session, table: type[Base], columns: Sequence[str], rows: Iterable[Sequence[object]]
+) -> int:
     """Insert rows given as tuples in `columns`' order, consumed as they come: on PostgreSQL one COPY
     that writes each row as the iterable yields it (a producer sealing rows keeps working meanwhile),
     elsewhere an executemany per CHUNK rows. `bulk_insert` is this for rows given as dicts."""
@@ -63,7 +67,7 @@ def bulk_insert_rows(session: Session, table: Any, columns: Sequence[str], rows:
     return count
 
 
-def bulk_update(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+def bulk_update(session: Session, table: type[Base], rows: Sequence[dict[str, Any]]) -> None:
     """Update many rows by primary key (`id` in every row): on PostgreSQL COPY into a scratch
     table and one UPDATE … FROM; elsewhere an executemany by primary key."""
     if not rows:

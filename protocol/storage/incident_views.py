@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import Select, Uuid, and_, bindparam, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -43,6 +43,7 @@ from protocol.incident import Incident
 from protocol.steps import USER_ACTIONS
 from protocol.storage.incidents import IncidentRepository
 from protocol.storage.tables import AlgorithmRow, AssignmentRow, IncidentRow, IncidentViewRow, UserRow
+from protocol.storage.types import JsonObject, JsonValue
 
 _PERSON = Actor.user(uuid.UUID(int=0))  # any person: the step guards ask only whether the actor is the system
 _ANY_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)  # `overdue` is set when read, not from this
@@ -59,7 +60,7 @@ class StoredView(NamedTuple):
     owner_name: str | None
 
 
-def view_document(incident: Incident) -> dict[str, Any]:
+def view_document(incident: Incident) -> JsonObject:
     """The incident's view for nobody in particular, in JSON values as the API answers them."""
     from protocol.services.views import incident_view  # the services import storage: not at import time
 
@@ -70,14 +71,17 @@ def view_document(incident: Incident) -> dict[str, Any]:
     for deadline in view["deadlines"]:
         del deadline["overdue"]
     del view["algorithm"], view["owner"]
-    document: dict[str, Any] = _json(view)
-    return document
+    return _json_object(view)
 
 
-def _json(value: Any) -> Any:
+def _json_object(value: Mapping[str, object]) -> JsonObject:
+    return {key: _json(item) for key, item in value.items()}
+
+
+def _json(value: object) -> JsonValue:
     """Python values as marshmallow dumps them for the API: UTC ISO moments, ISO days, UUIDs as text."""
     if isinstance(value, dict):
-        return {key: _json(item) for key, item in value.items()}
+        return _json_object(value)
     if isinstance(value, list | tuple):
         return [_json(item) for item in value]
     if isinstance(value, datetime):
@@ -86,7 +90,9 @@ def _json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
-    return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"not a JSON value: {value!r}")  # as json.dumps would refuse it on writing
 
 
 def _current_view() -> Select[str, uuid.UUID, bool, AlgorithmRow, uuid.UUID | None, str]:

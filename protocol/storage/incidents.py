@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from functools import cache
@@ -40,7 +40,7 @@ from protocol.storage.tables import (
     OutboxRow,
     StepRow,
 )
-from protocol.storage.types import JSONType, UTCDateTime
+from protocol.storage.types import JsonObject, JSONType, JsonValue, UTCDateTime
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -316,8 +316,11 @@ def _aggregate(dialect: str, *, lock: bool, skip_locked: bool = False, in_organi
     return stmt
 
 
-def _json(value: Any) -> Any:
-    """PostgreSQL's driver parses json; SQLite hands over the text."""
+Item = TypeVar("Item", bound=JsonValue)
+
+
+def _json(value: str | list[Item]) -> list[Item]:
+    """One of the aggregate's JSON arrays: PostgreSQL's driver parses json; SQLite hands over the text."""
     return json.loads(value) if isinstance(value, str) else value
 
 
@@ -341,12 +344,12 @@ def _converters(table: Table) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     return tuple(found)
 
 
-def _children(table: Table, value: Any) -> list[dict[str, Any]]:
+def _children(table: Table, value: str | list[JsonObject]) -> list[dict[str, Any]]:
     """The child rows of one table from the aggregate's JSON array, with their columns' Python types."""
     converters = _converters(table)
     rows: list[dict[str, Any]] = []
     for found in _json(value):
-        row = dict(found)  # the driver's parsed JSON stays as it came: a result row is not changed
+        row: dict[str, Any] = dict(found)  # the driver's parsed JSON stays as it came: a result row is not changed
         for name, convert in converters:
             if row[name] is not None:
                 row[name] = convert(row[name])
@@ -391,7 +394,7 @@ SELECT id FROM ev ORDER BY seq"""  # noqa: S608 (column names from the table met
 T = TypeVar("T", bound="DataclassInstance")
 
 
-def _from_row(cls: type[T], row: dict[str, Any], **converted: Any) -> T:
+def _from_row(cls: type[T], row: Mapping[str, object], **converted: object) -> T:
     """A child of the aggregate from its row: each field of `cls` from the column of its name (the
     tables are named after the domain's fields), but those given `converted`."""
     return cls(**{f.name: row[f.name] for f in fields(cls) if f.name not in converted}, **converted)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 from installation import Herstel, bootstrap, upgrade_database
 from protocol.services import (
@@ -195,7 +195,7 @@ def open_letter(page: Page, site: Site, mail: EmailMessage) -> None:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
+def chromium() -> Iterator[Browser]:
     """Debian's Chromium, headless, through Playwright (never `playwright install`)."""
     if not os.path.exists(CHROMIUM):
         unavailable("Chromium", f"{CHROMIUM} is not installed (make system-deps)")

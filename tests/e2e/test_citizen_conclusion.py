@@ -3,7 +3,7 @@ passes axe-core. The screenshot is in test-artifacts/screenshots/a-closed-case-*
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,10 +13,13 @@ from tests.e2e.test_citizen_journey import assessed_incident
 from tests.integration.flows import REPORTING, SAFEGUARD, SANCTION, SUSPENSION, People, do_step, investigate
 from tests.smtp import SmtpServer
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.smtp, pytest.mark.slow]
 
 
-def test_a_closed_case_on_a_phone(chromium: Any, mailed: tuple[Site, SmtpServer], audit: Audit) -> None:
+def test_a_closed_case_on_a_phone(chromium: Browser, mailed: tuple[Site, SmtpServer], audit: Audit) -> None:
     site, smtp = mailed
     herstel = site.herstel
     officer = staff(site, "officer")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from werkzeug.datastructures import MultiDict
 
@@ -68,8 +68,20 @@ class Field:
         return self.widget in ("radios", "yesno", "checkboxes", "list")
 
 
+class FieldOptions(TypedDict, total=False):
+    """What a hand-written form may say of a field beyond its name, widget, label and whether it is required."""
+
+    choices: list[tuple[str, str]]
+    hint: str
+    minimum: int | None
+    maximum: int | None
+    max_length: int | None
+
+
 class FieldMaker(Protocol):
-    def __call__(self, name: str, widget: str, label: str, **extra: Any) -> Field: ...
+    def __call__(
+        self, name: str, widget: str, label: str, *, required: bool = True, **extra: Unpack[FieldOptions]
+    ) -> Field: ...
 
 
 def field_maker(
@@ -80,15 +92,15 @@ def field_maker(
 ) -> FieldMaker:
     """`made(name, widget, label, **extra)` for a form written by hand (not from an evidence schema):
     the field's id from `id_of(name)`, what the user gave and what was wrong with it, in words by
-    `word`; required unless `required=False` is among `extra`."""
+    `word`; required unless `required=False`."""
 
-    def made(name: str, widget: str, label: str, **extra: Any) -> Field:
+    def made(name: str, widget: str, label: str, *, required: bool = True, **extra: Unpack[FieldOptions]) -> Field:
         return Field(
             name=name,
             id=id_of(name),
             widget=widget,
             label=label,
-            required=extra.pop("required", True),
+            required=required,
             value=values.get(name, ""),
             errors=[word(m) for m in errors.get(name, [])],
             **extra,

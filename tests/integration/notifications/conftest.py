@@ -18,6 +18,7 @@ from notifications.demo import fictitious_bsns
 from notifications.services import (
     deliver_letters,
     import_persons,
+    list_persons,
     open_vault,
     start_campaign,
     unit_of_work,
@@ -158,6 +159,18 @@ def import_readers(
         principal=officer,
         incident_id=incident_id,
         data=readers if isinstance(readers, bytes) else persons_file(readers),
+    )
+
+
+def list_readers(herstel: Herstel, principal: Principal, incident_id: uuid.UUID, *, per_page: int) -> dict[str, Any]:
+    """The first page of the incident's persons as `principal` sees them through the services
+    (`list_persons`: total, items, whether identities are shown)."""
+    return list_persons(
+        uow=unit_of_work(herstel),
+        vault=open_vault(herstel.settings),
+        principal=principal,
+        incident_id=incident_id,
+        per_page=per_page,
     )
 
 

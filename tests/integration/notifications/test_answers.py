@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import uuid
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -79,14 +80,16 @@ def _send(herstel: Herstel, token: str, text: str, files: tuple[Attachment, ...]
     )
 
 
-def _answer(herstel: Herstel, officer: Principal, incident: Any, sent: Any, text: str) -> Any:
-    """The officer answers the response `sent` (as `_send` returned it) with `text`."""
+def _answer(
+    herstel: Herstel, officer: Principal, incident_id: uuid.UUID, response_id: uuid.UUID, text: str
+) -> dict[str, object]:
+    """The officer answers the response `response_id` of the incident with `text`."""
     return answer_citizen_response(
         uow=unit_of_work(herstel),
         vault=herstel.vault,
         principal=officer,
-        incident_id=incident["id"],
-        response_id=sent["response_id"],
+        incident_id=incident_id,
+        response_id=response_id,
         answer=text,
     )
 
@@ -126,7 +129,7 @@ def test_messages_answers_and_files_are_sealed_at_rest(
     sent = _send(
         mailing, token, "Mijn geheime klacht Zwartewaal", (Attachment("scan-Zwartewaal.pdf", "application/pdf", PDF),)
     )
-    _answer(mailing, officer, incident, sent, "Ons antwoord aan Zwartewaal")
+    _answer(mailing, officer, incident["id"], sent["response_id"], "Ons antwoord aan Zwartewaal")
     engine = sa.create_engine(mailing.settings.resolved_database_url())
     try:
         with engine.connect() as connection:
@@ -157,7 +160,7 @@ def test_the_receipt_and_the_answer_notice_arrive_once_by_mail(
     assert "/citizen" in body
     assert str(receipt["To"]) == "lezer00000@example.nl"
 
-    answer = _answer(mailing, officer, incident, sent, "Ja, dat mag. Antwoord-tekst-456")
+    answer = _answer(mailing, officer, incident["id"], sent["response_id"], "Ja, dat mag. Antwoord-tekst-456")
     assert answer["notice"] == "email"
     assert _deliver(mailing).sent == 1
     _deliver(mailing)
@@ -200,7 +203,7 @@ def test_without_consent_the_answer_notice_goes_by_post_once(
     assert sent["receipt"] is None
     before = len(smtp_server.messages())
     assert _deliver(mailing).claimed == 0  # no receipt by post: the page showed it, to print
-    answer = _answer(mailing, officer, incident, sent, "Our answer. Answer-words-012")
+    answer = _answer(mailing, officer, incident["id"], sent["response_id"], "Our answer. Answer-words-012")
     assert answer["notice"] == "post"
     report = _deliver(mailing)
     assert report.sent == 1

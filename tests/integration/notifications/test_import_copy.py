@@ -6,19 +6,8 @@ from __future__ import annotations
 import pytest
 
 from notifications.errors import PersonsFileRejected
-from notifications.services import import_persons, list_persons, open_person, open_vault, unit_of_work
-from tests.integration.notifications.conftest import people, persons_file
-
-
-def _import(herstel, officer, incident, data):
-    return import_persons(
-        uow=unit_of_work(herstel),
-        vault=open_vault(herstel.settings),
-        max_bytes=herstel.settings.max_body_bytes,
-        principal=officer,
-        incident_id=incident["id"],
-        data=data,
-    )
+from notifications.services import open_person, open_vault, unit_of_work
+from tests.integration.notifications.conftest import import_readers, list_readers, people
 
 
 def test_copied_rows_read_back_and_merge_on_a_later_import(herstel, officer, incident):
@@ -26,22 +15,16 @@ def test_copied_rows_read_back_and_merge_on_a_later_import(herstel, officer, inc
     everyone[7]["name"] = r"Back\slash \N van 't Hof"  # COPY's escape character and its NULL, in a name
     everyone[7]["street"] = r"Dorp\tstraat"
     twice = [*everyone, dict(everyone[13], email="later@example.nl"), dict(everyone[14], lang="en")]
-    assert _import(herstel, officer, incident, persons_file(twice)) == {"imported": 20, "merged": 2, "rows": 22}
+    assert import_readers(herstel, officer, incident["id"], twice) == {"imported": 20, "merged": 2, "rows": 22}
     # again, with new emails for some: merged against the incident and sealed anew
     newcomers = [dict(p, name=f"Nieuw {i}") for i, p in enumerate(people(3, prefix="9998"))]
     again = [dict(p, email=f"nieuw{i}@example.nl") if i % 5 == 0 else p for i, p in enumerate(everyone[:12])]
-    assert _import(herstel, officer, incident, persons_file(again + newcomers)) == {
+    assert import_readers(herstel, officer, incident["id"], again + newcomers) == {
         "imported": 3,
         "merged": 12,
         "rows": 15,
     }
-    listed = list_persons(
-        uow=unit_of_work(herstel),
-        vault=open_vault(herstel.settings),
-        principal=officer,
-        incident_id=incident["id"],
-        per_page=100,
-    )
+    listed = list_readers(herstel, officer, incident["id"], per_page=100)
     assert listed["total"] == 23
     emails = {p["identity"]["name"]: p["identity"]["email"] for p in listed["items"]}
     assert emails[everyone[0]["name"]] == "nieuw0@example.nl"
@@ -71,7 +54,7 @@ def test_a_bad_file_is_reported_in_row_order_and_nothing_is_stored(herstel, offi
     rows[9]["lang"] = "fr"
     rows[13]["bsn"] = "12a"
     with pytest.raises(PersonsFileRejected) as refused:
-        _import(herstel, officer, incident, persons_file([*rows, dict(rows[0], name="")]))
+        import_readers(herstel, officer, incident["id"], [*rows, dict(rows[0], name="")])
     assert [(r.row, r.field) for r in refused.value.rows] == [
         (4, "bsn"),
         (7, "postal_code"),
@@ -80,11 +63,5 @@ def test_a_bad_file_is_reported_in_row_order_and_nothing_is_stored(herstel, offi
         (15, "bsn"),
         (16, "name"),
     ]
-    listed = list_persons(
-        uow=unit_of_work(herstel),
-        vault=open_vault(herstel.settings),
-        principal=officer,
-        incident_id=incident["id"],
-        per_page=10,
-    )
+    listed = list_readers(herstel, officer, incident["id"], per_page=10)
     assert listed["total"] == 0

@@ -31,6 +31,7 @@ from protocol.services import (
 from tests.integration.notifications.conftest import (
     CODE,
     assessed_incident,
+    list_readers,
     people,
     persons_file,
     run_letters,
@@ -59,13 +60,7 @@ def test_import_merges_against_the_incident_and_records_counts_only(herstel, off
     )
     assert second == {"imported": 2, "merged": 3, "rows": 5}
 
-    listed = list_persons(
-        uow=unit_of_work(herstel),
-        vault=open_vault(herstel.settings),
-        principal=officer,
-        incident_id=incident["id"],
-        per_page=100,
-    )
+    listed = list_readers(herstel, officer, incident["id"], per_page=100)
     assert listed["total"] == 6
     assert listed["identity_visible"] is True
     emails = {p["identity"]["name"]: p["identity"]["email"] for p in listed["items"]}
