@@ -92,7 +92,7 @@ class HeldConnection:
         if self._connection is None:
             self._connection = self.engine.connect()
         self.busy = True
-        return _LentSession(bind=self._connection, lender=self, expire_on_commit=False, autoflush=False)
+        return _LentSession(self._connection, lender=self)
 
     def returned(self) -> None:
         self.busy = False
@@ -114,8 +114,8 @@ class HeldConnection:
 class _LentSession(Session):
     """A session on a held connection: its transaction is its own, and closing it hands the connection back."""
 
-    def __init__(self, *, lender: HeldConnection, **options: Any) -> None:
-        super().__init__(**options)
+    def __init__(self, connection: Connection, *, lender: HeldConnection) -> None:
+        super().__init__(bind=connection, expire_on_commit=False, autoflush=False)  # as Database.sessions
         self._lender: HeldConnection | None = lender
 
     def close(self) -> None:
