@@ -169,7 +169,7 @@ from protocol.services.users import (
     revoke_membership,
     user_administration,
 )
-from protocol.services.views import DEADLINE_STATES
+from protocol.views import DEADLINE_STATES
 
 __all__ = [
     "ALGORITHM_DOMAINS",

@@ -10,8 +10,8 @@ from protocol.errors import InvalidEvidence
 from protocol.identity import Principal
 from protocol.permissions import grant_for, organisations_for
 from protocol.services.access import incident_for
-from protocol.services.views import approval_view
 from protocol.storage.uow import UnitOfWork
+from protocol.views import approval_view
 
 APPROVAL_STATES = ("pending", "granted", "rejected", "withdrawn")
 

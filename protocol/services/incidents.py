@@ -23,9 +23,9 @@ from protocol.services.access import check_access, incident_for, organisation_fo
 from protocol.services.algorithms import algorithm_view
 from protocol.services.definitions import DEFAULT_PROTOCOL
 from protocol.services.joining import save_incident
-from protocol.services.views import granted_actions, incident_view
 from protocol.steps import StepAction
 from protocol.storage.uow import UnitOfWork
+from protocol.views import granted_actions, incident_view
 
 Action = Callable[[Incident, Actor, datetime], Any]
 

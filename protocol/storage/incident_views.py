@@ -44,6 +44,7 @@ from protocol.steps import USER_ACTIONS
 from protocol.storage.incidents import IncidentRepository
 from protocol.storage.tables import AlgorithmRow, AssignmentRow, IncidentRow, IncidentViewRow, UserRow
 from protocol.storage.types import JsonObject, JsonValue
+from protocol.views import incident_view
 
 _PERSON = Actor.user(uuid.UUID(int=0))  # any person: the step guards ask only whether the actor is the system
 _ANY_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)  # `overdue` is set when read, not from this
@@ -62,8 +63,6 @@ class StoredView(NamedTuple):
 
 def view_document(incident: Incident) -> JsonObject:
     """The incident's view for nobody in particular, in JSON values as the API answers them."""
-    from protocol.services.views import incident_view  # the services import storage: not at import time
-
     view = incident_view(incident, principal=Principal.installation(), now=_ANY_MOMENT)
     for key, step in view["steps"].items():
         del step["actions"]

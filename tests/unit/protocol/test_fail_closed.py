@@ -14,9 +14,10 @@ from uuid import UUID
 
 import pytest
 
+from protocol import views
 from protocol.identity import Principal, Role
 from protocol.permissions import Forbidden, organisations_for
-from protocol.services import accounts, invitations, timeline, tokens, users, views
+from protocol.services import accounts, invitations, timeline, tokens, users
 
 SERVICES: list[tuple[Callable[..., Any], str, dict[str, Any]]] = [
     (tokens.create_token, "by", {"email": "someone@example.nl"}),

@@ -22,8 +22,8 @@ from protocol.errors import ProtocolError
 from protocol.identity import SYSTEM, Actor, Principal, Role
 from protocol.incident import ApprovalState, Incident
 from protocol.permissions import require
-from protocol.services.views import incident_view
 from protocol.steps import USER_ACTIONS, StepAction
+from protocol.views import incident_view
 from tests.unit.protocol.support import (
     COMPLETE_EVIDENCE,
     COORDINATOR,

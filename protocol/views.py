@@ -1,4 +1,8 @@
-"""Read models: what the entry points show of an incident, built from the domain objects."""
+"""Read models: what the entry points show of an incident, built from the domain objects.
+
+Pure (the domain only): the services answer with them, and the incident read model
+(protocol.storage.incident_views) stores them.
+"""
 
 from __future__ import annotations
 
