@@ -96,13 +96,12 @@ def verify_all(
         chain = next(chains, None)
         reports = []
         for incident_id, last_seq, head_hash in heads:
-            rows: Iterable[ChainRow] = ()
             if chain is not None and chain[0] == incident_id:
-                rows = (row[1:] for row in chain[1])
-                chain = None
-            reports.append(_report(incident_id, (last_seq, head_hash), rows, kept))
-            if chain is None:
-                chain = next(chains, None)
+                events = (row[1:] for row in chain[1])
+                reports.append(_report(incident_id, (last_seq, head_hash), events, kept))
+                chain = next(chains, None)  # only once this chain is read: groupby moves on past it
+            else:
+                reports.append(_report(incident_id, (last_seq, head_hash), (), kept))  # no events
         if chain is not None:  # events of no incident: the foreign key forbids it, so say so loudly
             raise RuntimeError(f"events of an unknown incident {chain[0]}")
     return reports
