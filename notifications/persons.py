@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -118,19 +119,37 @@ def import_persons(
     return result
 
 
-@contextmanager
-def _collection_paused() -> Iterator[None]:
+class _CollectorPause:
     """Python's cyclic garbage collector paused while an import builds its 100,000 records: the
     collector otherwise walks them again and again as they accumulate (measured: 45 % of checking a
     file's rows). Reference counting still frees what is dropped; the collector runs again after.
-    Process-wide, so an overlapping import may find it paused; the first to pause it resumes it."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
+
+    The collector is process-wide and a web worker may run two imports at once: it stays paused
+    until the last of them ends, and is switched back on only if it was on before the first.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._imports = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._imports == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._imports += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._imports -= 1
+                if self._imports == 0 and self._was_enabled:
+                    gc.enable()
+
+
+_collection_paused = _CollectorPause()
 
 
 def record_reporter(
