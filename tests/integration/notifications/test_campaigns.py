@@ -6,6 +6,8 @@ import csv
 import dataclasses
 import io
 import json
+import threading
+import time
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -367,3 +369,57 @@ def test_an_accented_address_goes_by_email_where_the_server_offers_smtputf8(
     assert smtp_server.recipients() == {"jöhn@xn--exmple-cua.nl": 1}
     letter = letter_for(mailing, person_id=person_id)
     assert (letter.status, letter.channel) == ("delivered", "email")
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite has no row locks: one writer at a time
+def test_a_worker_quicker_than_the_fan_out_commit_waits_for_it_and_sends_the_batch(
+    backend, mailing, officer, incident, smtp_server, clock
+):
+    """The fan-out marks a campaign's letters dispatched, sends its messages and only then commits:
+    a worker that takes a message at once finds every letter locked. It must wait for the commit
+    and send them, not skip them and leave them to the recovery sweep a lease later."""
+    start_notification(mailing, officer, incident["id"], people(4))
+    reports: list[delivery.DeliveryReport] = []
+
+    def deliver(letter_ids):
+        reports.append(
+            delivery.deliver_letters(
+                uow_factory=unit_of_work_factory(mailing),
+                vault=open_vault(mailing.settings),
+                settings=mailing.settings,
+                letter_ids=letter_ids,
+            )
+        )
+
+    def claiming_at_once(letter_ids, delay):
+        """The broker and a worker quicker than the fan-out's commit: the worker claims before
+        `dispatch` returns, and the fan-out commits only when the claim has ended or is waiting."""
+        worker = threading.Thread(target=deliver, args=(list(letter_ids),))
+        worker.start()
+        started = time.monotonic()
+        while worker.is_alive() and not waiting_on_a_lock(mailing) and time.monotonic() - started < 30:
+            time.sleep(0.02)
+        workers.append(worker)
+
+    workers: list[threading.Thread] = []
+    mailing.dispatch.connect(claiming_at_once)
+    try:
+        from tests.integration.notifications.conftest import publish_events
+
+        publish_events(mailing)
+    finally:
+        mailing.dispatch.connect(None)
+    (worker,) = workers
+    worker.join(60)
+    assert not worker.is_alive()
+    assert [report.claimed for report in reports] == [4]
+    assert sorted(smtp_server.recipients().values()) == [1] * 4
+
+
+def waiting_on_a_lock(herstel) -> bool:
+    """Whether a session of the installation's database is waiting for a row another holds."""
+    with herstel.db.engine.connect() as connection:
+        waiting = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).scalar_one()
+    return waiting > 0
