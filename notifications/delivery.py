@@ -14,6 +14,8 @@ A batch of letter ids (one worker message) goes through these steps:
 
 A worker killed mid-chunk leaves at most `RECORD_EVERY` letters sent but unrecorded; after the
 lease they are sent again (same Message-ID, so the receiving side can recognise the repeat).
+A batch that raises gives back at once the letters no channel has seen yet (queued, due now), so
+the message's retry sends them within seconds; only the failed chunk's letters wait for the lease.
 """
 
 from __future__ import annotations
@@ -84,27 +86,12 @@ def deliver_letters(
     post_jobs = [j for j in jobs if j.channel == LetterChannel.POST]
     email_jobs = [j for j in jobs if j.channel == LetterChannel.EMAIL]
     retry: list[tuple[uuid.UUID, float]] = []
-    if email_jobs:
-        email = _open(make, LetterChannel.EMAIL)
-        try:
-            for start in range(0, len(email_jobs), RECORD_EVERY):
-                chunk = email_jobs[start : start + RECORD_EVERY]
-                remaining = email_jobs[start + RECORD_EVERY :] + post_jobs
-                fallback = _run_chunk(run, email, chunk, remaining, report, retry)
-                if fallback:
-                    post_jobs += _claim(run, fallback, report, count=False)
-        finally:
-            if email is not None:
-                email.close()
-    if post_jobs:
-        post = _open(make, LetterChannel.POST)
-        try:
-            for start in range(0, len(post_jobs), POST_BATCH):
-                chunk = post_jobs[start : start + POST_BATCH]
-                _run_chunk(run, post, chunk, post_jobs[start + POST_BATCH :], report, retry)
-        finally:
-            if post is not None:
-                post.close()
+    begun: set[uuid.UUID] = set()  # letters whose chunk has started: they may have reached a channel
+    try:
+        _send_all(run, make, email_jobs, post_jobs, report, retry, begun)
+    except Exception:
+        _give_back(run, [j for j in email_jobs + post_jobs if j.letter_id not in begun])
+        raise
     for incident_id in report.incidents:
         settle_incident(uow=uow_factory(), incident_id=incident_id)
     by_delay: dict[float, list[uuid.UUID]] = defaultdict(list)
@@ -181,6 +168,57 @@ def _claim(run: _Run, ids: Sequence[uuid.UUID], report: DeliveryReport, *, count
     if count:
         report.claimed += len(jobs)
     return jobs
+
+
+def _send_all(
+    run: _Run,
+    make: ChannelFactory,
+    email_jobs: list[Job],
+    post_jobs: list[Job],
+    report: DeliveryReport,
+    retry: list[tuple[uuid.UUID, float]],
+    begun: set[uuid.UUID],
+) -> None:
+    """Email in chunks of `RECORD_EVERY` (letters the channel refuses for good join the post), then
+    post in print batches; each chunk's letters go into `begun` before it starts."""
+    if email_jobs:
+        email = _open(make, LetterChannel.EMAIL)
+        try:
+            for start in range(0, len(email_jobs), RECORD_EVERY):
+                chunk = email_jobs[start : start + RECORD_EVERY]
+                begun.update(j.letter_id for j in chunk)
+                remaining = email_jobs[start + RECORD_EVERY :] + post_jobs
+                fallback = _run_chunk(run, email, chunk, remaining, report, retry)
+                if fallback:
+                    post_jobs += _claim(run, fallback, report, count=False)
+        finally:
+            if email is not None:
+                email.close()
+    if post_jobs:
+        post = _open(make, LetterChannel.POST)
+        try:
+            for start in range(0, len(post_jobs), POST_BATCH):
+                chunk = post_jobs[start : start + POST_BATCH]
+                begun.update(j.letter_id for j in chunk)
+                _run_chunk(run, post, chunk, post_jobs[start + POST_BATCH :], report, retry)
+        finally:
+            if post is not None:
+                post.close()
+
+
+def _give_back(run: _Run, jobs: Sequence[Job]) -> None:
+    """Queue again, due now, the letters of a failed batch that no channel has seen, so the message's
+    retry claims them in seconds instead of after the lease. It is the recovery sweep's move, taken
+    early; the letters of the chunk that failed may have been sent and wait for the lease as before."""
+    if not jobs:
+        return
+    try:
+        with run.uow_factory() as uow:
+            fenced = [(job.letter_id, job.attempt) for job in jobs]
+            uow.letters.settle(fenced, LetterEvent.RECOVER, {"lease_until": None, "next_attempt_at": uow.now()})
+            uow.commit()
+    except Exception as error:  # the database is what failed: the lease takes them back
+        log.warning("could not give back %d letter(s): %s", len(jobs), type(error).__name__)
 
 
 def _decision(uow: NotificationsUnitOfWork, vault: Vault, response_id: uuid.UUID) -> Decision | None:

@@ -423,3 +423,48 @@ def waiting_on_a_lock(herstel) -> bool:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         ).scalar_one()
     return waiting > 0
+
+
+def test_a_batch_that_fails_gives_back_at_once_the_letters_no_channel_has_seen(
+    mailing, officer, incident, smtp_server, dispatched, clock, monkeypatch
+):
+    """The database fails mid-batch (the second chunk's attempts cannot be written): the chunk before
+    it is recorded, its own letters wait for the lease (the code cannot tell whether they left), and
+    the letters after it are queued again, due now, so the message's retry sends them at once
+    instead of ten minutes later."""
+    from tests.integration.notifications.conftest import publish_events
+
+    monkeypatch.setattr(delivery, "RECORD_EVERY", 2)
+    start_notification(mailing, officer, incident["id"], people(5))
+    publish_events(mailing)
+    ((letter_ids, _),) = dispatched.take()
+    write_pending = delivery._write_pending_attempts
+    chunks = []
+
+    def fails_on_the_second_chunk(*args, **kwargs):
+        chunks.append(1)
+        if len(chunks) == 2:
+            raise ConnectionResetError("the database went away")
+        return write_pending(*args, **kwargs)
+
+    def deliver():
+        return delivery.deliver_letters(
+            uow_factory=unit_of_work_factory(mailing),
+            vault=open_vault(mailing.settings),
+            settings=mailing.settings,
+            letter_ids=letter_ids,
+        )
+
+    monkeypatch.setattr(delivery, "_write_pending_attempts", fails_on_the_second_chunk)
+    with pytest.raises(ConnectionResetError):
+        deliver()
+    monkeypatch.setattr(delivery, "_write_pending_attempts", write_pending)
+    with mailing.uow().read_only() as uow:
+        rows = uow.session.query(LetterRow).order_by(LetterRow.id).all()
+        statuses = [(row.status, row.lease_until is None) for row in rows]
+    # in id order, as the batch goes: two sent, two held under the lease, the last given back
+    assert statuses == [("delivered", True)] * 2 + [("sending", False)] * 2 + [("queued", True)]
+    retried = deliver()  # the message's retry, seconds later: no waiting for the lease
+    assert retried.claimed == 1
+    assert retried.delivered == 1
+    assert sorted(smtp_server.recipients().values()) == [1, 1, 1]
