@@ -97,9 +97,9 @@ def timed_copy(
 ) -> float:
     """Rows per second of one COPY of ready `rows` into `relation`, in the caller's transaction.
 
-    Binary by default, as the import writes (notifications.bulk): the text format spends the
-    client's CPU escaping every bytea to hex, so a text COPY measures this process more than the
-    database. The rows are built before the clock starts for the same reason."""
+    Binary by default: the text format (which notifications.bulk writes, see bench/notify.md on
+    why) spends the client's CPU escaping every bytea to hex, so a text COPY measures this process
+    more than the database. The rows are built before the clock starts for the same reason."""
     cursor.execute(f"SELECT {columns} FROM {relation} LIMIT 0")
     types = [column.type_code for column in cursor.description]
     started = time.perf_counter()
@@ -261,6 +261,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--post-share", type=float, default=0.0, help="share of persons without consent (post)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--log", type=Path, help="keep the scheduler's and workers' log here (default: removed with the run)"
+    )
     args = parser.parse_args()
     results: dict[str, float | int | str] = {"persons": args.persons, "workers": args.workers, "threads": args.threads}
     with mail_stack("herstel-bench-") as stack:
@@ -268,7 +271,7 @@ def main() -> None:
         herstel = bootstrap(settings)
         upgrade_database(herstel=herstel)
         env = {**os.environ, **{f"HERSTEL_{k.upper()}": str(v) for k, v in vars(settings).items() if k != "extra"}}
-        log = (work / "processes.log").open("ab")
+        log = (args.log or work / "processes.log").open("ab")
         processes.append(subprocess.Popen([HERSTEL, "scheduler"], env=env, stdout=log, stderr=log))
         processes.append(subprocess.Popen([HERSTEL, "worker", "--processes", str(args.workers), "--threads", str(args.threads)],
                                           env=env, stdout=log, stderr=log))  # fmt: skip
