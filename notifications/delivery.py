@@ -23,7 +23,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -118,14 +119,6 @@ def default_channels(settings: Settings) -> ChannelFactory:
     return make
 
 
-def _open(make: ChannelFactory, name: str) -> Channel | None:
-    try:
-        return make(name)
-    except ChannelUnavailable as error:
-        log.warning("channel %s unavailable: %s", name, error)
-        return None
-
-
 # ---------------------------------------------------------------------- claiming
 
 
@@ -182,28 +175,38 @@ def _send_all(
     """Email in chunks of `RECORD_EVERY` (letters the channel refuses for good join the post), then
     post in print batches; each chunk's letters go into `begun` before it starts."""
     if email_jobs:
-        email = _open(make, LetterChannel.EMAIL)
-        try:
-            for start in range(0, len(email_jobs), RECORD_EVERY):
-                chunk = email_jobs[start : start + RECORD_EVERY]
-                begun.update(j.letter_id for j in chunk)
-                remaining = email_jobs[start + RECORD_EVERY :] + post_jobs
-                fallback = _run_chunk(run, email, chunk, remaining, report, retry)
+        with _channel(make, LetterChannel.EMAIL) as email:
+            for chunk, rest in _chunks(email_jobs, RECORD_EVERY, begun):
+                fallback = _run_chunk(run, email, chunk, rest + post_jobs, report, retry)
                 if fallback:
                     post_jobs += _claim(run, fallback, report, count=False)
-        finally:
-            if email is not None:
-                email.close()
     if post_jobs:
-        post = _open(make, LetterChannel.POST)
-        try:
-            for start in range(0, len(post_jobs), POST_BATCH):
-                chunk = post_jobs[start : start + POST_BATCH]
-                begun.update(j.letter_id for j in chunk)
-                _run_chunk(run, post, chunk, post_jobs[start + POST_BATCH :], report, retry)
-        finally:
-            if post is not None:
-                post.close()
+        with _channel(make, LetterChannel.POST) as post:
+            for chunk, rest in _chunks(post_jobs, POST_BATCH, begun):
+                _run_chunk(run, post, chunk, rest, report, retry)
+
+
+@contextmanager
+def _channel(make: ChannelFactory, name: str) -> Iterator[Channel | None]:
+    """The channel `name`, closed on leaving (None if it cannot be opened: its letters are retried)."""
+    try:
+        channel: Channel | None = make(name)
+    except ChannelUnavailable as error:
+        log.warning("channel %s unavailable: %s", name, error)
+        channel = None
+    try:
+        yield channel
+    finally:
+        if channel is not None:
+            channel.close()
+
+
+def _chunks(jobs: list[Job], size: int, begun: set[uuid.UUID]) -> Iterator[tuple[list[Job], list[Job]]]:
+    """Each chunk of `jobs` with the jobs after it; a chunk's letters go into `begun` as it is handed out."""
+    for start in range(0, len(jobs), size):
+        chunk = jobs[start : start + size]
+        begun.update(job.letter_id for job in chunk)
+        yield chunk, jobs[start + size :]
 
 
 def _give_back(run: _Run, jobs: Sequence[Job]) -> None:
