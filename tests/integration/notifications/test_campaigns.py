@@ -35,6 +35,7 @@ from tests.integration.notifications.conftest import (
     import_readers,
     people,
     persons_file,
+    publish_events,
     run_letters,
     start_notification,
 )
@@ -163,8 +164,6 @@ def test_a_worker_that_dies_mid_send_is_recovered_and_its_code_still_works(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
     start_notification(mailing, officer, incident["id"], people(3))
-    from tests.integration.notifications.conftest import publish_events
-
     publish_events(mailing)
     ((letter_ids, _),) = dispatched.take()
     # a worker claims, renders and writes its attempts, then dies before sending anything
@@ -242,8 +241,6 @@ def test_two_workers_with_the_same_batch_send_each_letter_once(
     mailing, officer, incident, smtp_server, dispatched, clock
 ):
     start_notification(mailing, officer, incident["id"], people(5))
-    from tests.integration.notifications.conftest import publish_events
-
     publish_events(mailing)
     ((letter_ids, _),) = dispatched.take()
     first = delivery.deliver_letters(
@@ -404,8 +401,6 @@ def test_a_worker_quicker_than_the_fan_out_commit_waits_for_it_and_sends_the_bat
     workers: list[threading.Thread] = []
     mailing.dispatch.connect(claiming_at_once)
     try:
-        from tests.integration.notifications.conftest import publish_events
-
         publish_events(mailing)
     finally:
         mailing.dispatch.connect(None)
@@ -432,8 +427,6 @@ def test_a_batch_that_fails_gives_back_at_once_the_letters_no_channel_has_seen(
     it is recorded, its own letters wait for the lease (the code cannot tell whether they left), and
     the letters after it are queued again, due now, so the message's retry sends them at once
     instead of ten minutes later."""
-    from tests.integration.notifications.conftest import publish_events
-
     monkeypatch.setattr(delivery, "RECORD_EVERY", 2)
     start_notification(mailing, officer, incident["id"], people(5))
     publish_events(mailing)
