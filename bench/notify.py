@@ -100,8 +100,9 @@ def timed_copy(
     Binary by default: the text format (which notifications.bulk writes, see bench/notify.md on
     why) spends the client's CPU escaping every bytea to hex, so a text COPY measures this process
     more than the database. The rows are built before the clock starts for the same reason."""
-    cursor.execute(f"SELECT {columns} FROM {relation} LIMIT 0")
-    types = [column.type_code for column in cursor.description]
+    if binary:  # binary needs each column's type: read from the relation by a query that returns no row
+        cursor.execute(f"SELECT {columns} FROM {relation} LIMIT 0")
+        types = [column.type_code for column in cursor.description]
     started = time.perf_counter()
     with cursor.copy(f"COPY {relation} ({columns}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")) as copy:
         if binary:
