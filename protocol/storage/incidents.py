@@ -87,12 +87,14 @@ class IncidentRepository(IncidentQueries):
     ) -> Incident:
         """The incident, locked for the rest of the transaction when `lock` (PostgreSQL row lock)."""
         params: dict[str, Any] = {"incident_id": incident_id}
+        in_organisations = organisation_ids is not None
         if organisation_ids is not None:
             params["organisation_ids"] = list(organisation_ids)
-        stmt = _aggregate(self._dialect(), lock=lock, in_organisations=organisation_ids is not None)
-        row = self.session.execute(stmt, params).one_or_none()
+        if lock and self._postgresql() and not self._lock(params, in_organisations=in_organisations):
+            raise _no_incident(incident_id)
+        row = self.session.execute(_aggregate(self._dialect(), in_organisations=in_organisations), params).one_or_none()
         if row is None:
-            raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
+            raise _no_incident(incident_id)
         return self._build(row)
 
     def get_unless_locked(self, incident_id: uuid.UUID) -> Incident | None:
@@ -101,12 +103,28 @@ class IncidentRepository(IncidentQueries):
         PostgreSQL's `FOR UPDATE SKIP LOCKED`: the deadline sweep neither waits behind an officer's
         action nor takes an incident a concurrent sweep is working on; it comes back to it next time.
         On SQLite the writer lock already serialises every writing transaction."""
-        stmt = _aggregate(self._dialect(), lock=True, skip_locked=True)
-        row = self.session.execute(stmt, {"incident_id": incident_id}).one_or_none()
+        params = {"incident_id": incident_id}
+        if self._postgresql() and not self._lock(params, skip_locked=True):
+            return None
+        row = self.session.execute(_aggregate(self._dialect()), params).one_or_none()
         return None if row is None else self._build(row)
+
+    def _lock(self, params: dict[str, Any], *, in_organisations: bool = False, skip_locked: bool = False) -> bool:
+        """Take the incident's row lock in a statement of its own, before reading the aggregate.
+
+        Under READ COMMITTED a statement reads on the snapshot it began with. One that waits for the
+        lock gets the incident's row as the holder committed it, but its subqueries still read the
+        children (deadlines, steps) as they were before: the aggregate read in the locking statement
+        would miss what the holder wrote, and saving it would record reminders twice or write stale
+        children back. The read that follows the lock begins after it, on the holder's commit."""
+        stmt = _lock(in_organisations=in_organisations, skip_locked=skip_locked)
+        return self.session.execute(stmt, params).first() is not None
 
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
+
+    def _postgresql(self) -> bool:
+        return self._dialect() == "postgresql"
 
     def _build(self, row: Row[Any]) -> Incident:
         steps = {s["key"]: s for s in _children(STEPS, row.steps_json)}
@@ -296,12 +314,12 @@ def _children_sql(dialect: str, table: Table) -> str:
 
 
 @cache
-def _aggregate(dialect: str, *, lock: bool, skip_locked: bool = False, in_organisations: bool = False) -> Select[Any]:
+def _aggregate(dialect: str, *, in_organisations: bool = False) -> Select[Any]:
     """One incident (`incident_id`) with its steps, approvals, deadlines and assigned users beside it as
     JSON arrays: the aggregate in one statement, one round trip instead of five. The children come
     back as JSON text (SQLite) or parsed JSON (PostgreSQL); `_children` gives their values back the
     columns' Python types. Built once per form, so that SQLAlchemy finds it in its compiled cache
-    without building it anew on every load."""
+    without building it anew on every load. It takes no lock: see `IncidentRepository._lock`."""
     users = "coalesce(json_agg(c.user_id), '[]'::json)" if dialect == "postgresql" else "json_group_array(c.user_id)"
     assigned = f"(SELECT {users} FROM {ASSIGNMENTS.name} AS c WHERE c.incident_id = incidents.id)"  # noqa: S608
     stmt = select(
@@ -309,11 +327,23 @@ def _aggregate(dialect: str, *, lock: bool, skip_locked: bool = False, in_organi
         *(literal_column(_children_sql(dialect, table)).label(name) for name, table in _CHILDREN),
         literal_column(assigned).label("assignments_json"),
     ).where(INCIDENTS.c.id == bindparam("incident_id"))
-    if in_organisations:
-        stmt = stmt.where(INCIDENTS.c.organisation_id.in_(bindparam("organisation_ids", expanding=True)))
-    if lock:
-        stmt = stmt.with_for_update(of=INCIDENTS, skip_locked=skip_locked)
-    return stmt
+    return _in_organisations(stmt) if in_organisations else stmt
+
+
+@cache
+def _lock(*, in_organisations: bool, skip_locked: bool) -> Select[Any]:
+    """The incident's row lock (`incident_id`), built once per form like the aggregate."""
+    stmt = select(INCIDENTS.c.id).where(INCIDENTS.c.id == bindparam("incident_id"))
+    stmt = _in_organisations(stmt) if in_organisations else stmt
+    return stmt.with_for_update(skip_locked=skip_locked)
+
+
+def _no_incident(incident_id: uuid.UUID) -> NotFound:
+    return NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
+
+
+def _in_organisations(stmt: Select[Any]) -> Select[Any]:
+    return stmt.where(INCIDENTS.c.organisation_id.in_(bindparam("organisation_ids", expanding=True)))
 
 
 Item = TypeVar("Item", bound=JsonValue)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Sequence
@@ -131,3 +132,22 @@ def _child(action: str, job: Job, barrier: threading.Barrier, results: multiproc
         results.put((job.index, f"error: {type(error).__name__}: {error}"))
     finally:
         herstel.close()
+
+
+def wait_until_blocked(herstel: Herstel, thread: threading.Thread, *, timeout: float = 30.0) -> None:
+    """Return once `thread` waits for a lock another transaction holds, or has ended. SQLite shows
+    no waiting: a moment is given instead, in which the thread would have ended had it not waited."""
+    if not herstel.db.is_postgres:
+        thread.join(0.5)
+        return
+    started = time.monotonic()
+    while thread.is_alive() and not _waiting_on_a_lock(herstel) and time.monotonic() - started < timeout:
+        time.sleep(0.02)
+
+
+def _waiting_on_a_lock(herstel: Herstel) -> bool:
+    with herstel.db.engine.connect() as connection:
+        waiting = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).scalar_one()
+    return bool(waiting)

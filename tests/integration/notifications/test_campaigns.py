@@ -7,7 +7,6 @@ import dataclasses
 import io
 import json
 import threading
-import time
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +29,7 @@ from notifications.services import (
 )
 from notifications.tables import LetterAttemptRow, LetterRow
 from protocol.services import Principal, get_incident, get_timeline, verify_incident
+from tests.integration import racers
 from tests.integration.notifications.conftest import (
     CODE,
     import_readers,
@@ -393,9 +393,7 @@ def test_a_worker_quicker_than_the_fan_out_commit_waits_for_it_and_sends_the_bat
         `dispatch` returns, and the fan-out commits only when the claim has ended or is waiting."""
         worker = threading.Thread(target=deliver, args=(list(letter_ids),))
         worker.start()
-        started = time.monotonic()
-        while worker.is_alive() and not waiting_on_a_lock(mailing) and time.monotonic() - started < 30:
-            time.sleep(0.02)
+        racers.wait_until_blocked(mailing, worker)
         workers.append(worker)
 
     workers: list[threading.Thread] = []
@@ -409,15 +407,6 @@ def test_a_worker_quicker_than_the_fan_out_commit_waits_for_it_and_sends_the_bat
     assert not worker.is_alive()
     assert [report.claimed for report in reports] == [4]
     assert sorted(smtp_server.recipients().values()) == [1] * 4
-
-
-def waiting_on_a_lock(herstel) -> bool:
-    """Whether a session of the installation's database is waiting for a row another holds."""
-    with herstel.db.engine.connect() as connection:
-        waiting = connection.exec_driver_sql(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        ).scalar_one()
-    return waiting > 0
 
 
 def test_a_batch_that_fails_gives_back_at_once_the_letters_no_channel_has_seen(

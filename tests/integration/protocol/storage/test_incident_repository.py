@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import Table
 
 from installation import Herstel
+from protocol.deadlines import DeadlineState
 from protocol.errors import NotFound
 from protocol.services import SYSTEM, Principal, verify_incident
 from protocol.storage.incidents import _approval, _deadline, _step
@@ -32,7 +34,7 @@ from protocol.storage.tables import (
     StepRow,
 )
 from tests.conftest import Clock
-from tests.integration import flows
+from tests.integration import flows, racers
 from tests.integration.flows import People
 
 
@@ -91,6 +93,48 @@ def test_get_refuses_an_incident_outside_the_given_organisations(
         assert uow.incidents.get(incident_id, organisation_ids=[organisation_id]).id == incident_id
         with pytest.raises(NotFound):
             uow.incidents.get(incident_id, organisation_ids=[uuid.uuid4()])
+
+
+def test_a_transaction_that_waited_for_the_lock_loads_what_the_holder_committed(
+    herstel: Herstel, people: People, algorithm_id: uuid.UUID, clock: Clock
+) -> None:
+    """PostgreSQL reads a statement's other tables on the snapshot the statement began with, even
+    when it waited for a row lock: the aggregate read in the locking statement itself gave the
+    incident's row as the holder left it but its deadlines as they were before, so a sweep behind
+    another recorded every reminder and miss again (and an officer's action could write back stale
+    children). The waiter must see the holder's deadlines and find nothing left to record. (SQLite
+    makes the waiter wait at BEGIN, before any read.)"""
+    assessed = flows.assess(herstel, people, flows.report(herstel, people, algorithm_id, detected_at=clock.now))
+    incident_id = uuid.UUID(str(assessed["id"]))
+    clock.advance(days=40)
+    seen: list[tuple[dict[uuid.UUID, DeadlineState], int]] = []
+    failures: list[BaseException] = []
+
+    def sweep_behind() -> None:
+        try:
+            with herstel.uow() as uow:
+                incident = uow.incidents.get(incident_id)
+                states = {key: deadline.state for key, deadline in incident.deadlines.items()}
+                incident.check_deadlines(now=uow.now(), actor=SYSTEM)
+                seen.append((states, len(incident.events)))
+        except BaseException as error:  # reported below; a thread's exception would vanish
+            failures.append(error)
+
+    with herstel.uow() as holder:
+        incident = holder.incidents.get(incident_id)
+        incident.check_deadlines(now=holder.now(), actor=SYSTEM)
+        recorded = holder.incidents.save(incident)
+        waiter = threading.Thread(target=sweep_behind)
+        waiter.start()
+        racers.wait_until_blocked(herstel, waiter)
+        assert waiter.is_alive()  # it waits for the holder's lock
+        holder.commit()
+    waiter.join(60)
+
+    assert failures == []
+    assert len(recorded) >= 2  # reminders and misses, recorded by the holder
+    assert seen == [({key: deadline.state for key, deadline in incident.deadlines.items()}, 0)]
+    assert DeadlineState.MISSED in seen[0][0].values()
 
 
 def test_save_writes_each_event_with_its_outbox_and_log_queue_rows_and_the_head(
