@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from installation import Herstel
-from protocol.services import reject_approval, reopen_incident
+from protocol.services import SYSTEM, reject_approval, reopen_incident
 from protocol.storage.tables import IncidentViewRow
 from tests.conftest import Clock
 from tests.integration.flows import (
@@ -137,6 +137,49 @@ def test_the_view_is_what_is_read_and_only_while_the_incident_has_not_moved_on(
     moved = do_step(herstel, people.officer, incident, "suspend", SUSPENSION)
     assert stored_version(herstel, incident["id"]) == moved["version"]
     assert officer.ok(officer.get(path))["title"] == incident["title"]
+
+
+def record_letters(herstel: Herstel, incident_id: uuid.UUID) -> int:
+    """A batch of letters recorded on the incident's chain, its aggregate unchanged; the new chain length."""
+    with herstel.uow() as uow:
+        incident = uow.incidents.get(incident_id)
+        batch = {"campaign_id": str(uuid.uuid4()), "batch": 1, "status": "delivered", "count": 500}
+        incident.note("LettersBatchRecorded", {**batch, "ledger_digest": "0" * 64}, actor=SYSTEM, now=uow.now())
+        (sealed,) = uow.incidents.save(incident)
+        uow.commit()
+    return sealed.seq
+
+
+def stored_seq(herstel: Herstel, incident_id: uuid.UUID) -> int:
+    with herstel.db.engine.connect() as connection:
+        return int(
+            connection.execute(sa.select(VIEWS.c.last_seq).where(VIEWS.c.incident_id == incident_id)).scalar_one()
+        )
+
+
+def test_a_save_that_only_appends_moves_the_document_on_and_a_stale_one_is_written_anew(
+    herstel: Herstel, people: People, algorithm: dict[str, Any], readers: list[Api], clock: Clock
+) -> None:
+    incident = assess(herstel, people, report(herstel, people, algorithm["id"], detected_at=clock()))
+    officer, path = readers[0], f"/incidents/{incident['id']}"
+    with herstel.db.engine.begin() as connection:  # a mark that shows whether the document was built again
+        connection.execute(
+            sa.text("UPDATE incident_views SET document = replace(document, :title, 'Uit het leesmodel')"),
+            {"title": incident["title"]},
+        )
+
+    seq = record_letters(herstel, incident["id"])
+
+    assert stored_seq(herstel, incident["id"]) == seq  # good at the new chain length
+    assert officer.ok(officer.get(path))["title"] == "Uit het leesmodel"  # the same document, not built again
+
+    with herstel.db.engine.begin() as connection:  # as if written at an older version: stale when loaded
+        connection.execute(sa.text("UPDATE incident_views SET version = version - 1"))
+    seq = record_letters(herstel, incident["id"])
+
+    assert stored_seq(herstel, incident["id"]) == seq
+    assert officer.ok(officer.get(path))["title"] == incident["title"]  # built again from the aggregate
+    same_answers(herstel, readers, incident)
 
 
 def test_a_reader_outside_the_incident_finds_nothing_through_the_view(
