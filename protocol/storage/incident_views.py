@@ -6,9 +6,10 @@ view over all of it (issue #12). Its readers see the same document but for a few
 on them or on the moment. So when a unit of work commits, every incident it saved is written here
 once more as that document, JSON as the API answers it, and a read is one statement:
 
-- the document, good only while the incident's `version` and `last_seq` are those it was written
-  at (every change to an incident raises its version or appends to its chain); otherwise, or when
-  there is none (incidents saved before the table existed), the reader reads the aggregate;
+- the document, good only while the incident's `version` and `revision` are those it was written
+  at (every save that changes the aggregate raises its revision; appending to the chain alone, as
+  a batch of letters does, does not, and leaves the document as it is); otherwise, or when there
+  is none (incidents not changed since the table existed), the reader reads the aggregate;
 - joined to it: the incident's organisation and whether the reader is assigned (the access check),
   its algorithm and its owner's name as they are now (they change without the incident changing).
 
@@ -31,7 +32,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Insert, Select, Table, Uuid, and_, bindparam, exists, select, update
+from sqlalchemy import Insert, Select, Table, Uuid, and_, bindparam, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -116,7 +117,7 @@ def _current_view() -> Select[str, uuid.UUID, bool, AlgorithmRow, uuid.UUID | No
             and_(
                 IncidentRow.id == IncidentViewRow.incident_id,
                 IncidentRow.version == IncidentViewRow.version,
-                IncidentRow.last_seq == IncidentViewRow.last_seq,
+                IncidentRow.revision == IncidentViewRow.revision,
             ),
         )
         .outerjoin(AlgorithmRow, AlgorithmRow.id == IncidentRow.algorithm_id)
@@ -130,17 +131,6 @@ def _current_view() -> Select[str, uuid.UUID, bool, AlgorithmRow, uuid.UUID | No
 
 _CURRENT_VIEW = _current_view()
 _VIEWS: Table = IncidentViewRow.__table__  # type: ignore[assignment]
-# Core statements, built once: the ORM's forms cost more than the writing (0.65 ms of 1.0 for the
-# move below, working out how to synchronise the session)
-_MOVE_ON = (
-    update(_VIEWS)
-    .where(
-        _VIEWS.c.incident_id == bindparam("id"),
-        _VIEWS.c.version == bindparam("at_version"),
-        _VIEWS.c.last_seq == bindparam("loaded_seq"),
-    )
-    .values(last_seq=bindparam("new_seq"))
-)
 
 
 class IncidentViewRepository:
@@ -164,36 +154,22 @@ class IncidentViewRepository:
             document, organisation_id, bool(is_assigned) and user_id is not None, algorithm, owner_id, owner_name
         )
 
-    def move_on(self, incident: Incident, *, loaded_seq: int, last_seq: int) -> bool:
-        """Keep the document of an incident whose aggregate did not change: good now at `last_seq`
-        if it was good at `loaded_seq`. False when it was not (then it must be written)."""
-        params = {"id": incident.id, "at_version": incident.version, "loaded_seq": loaded_seq, "new_seq": last_seq}
-        return bool(self.session.execute(_MOVE_ON, params).rowcount == 1)  # type: ignore[attr-defined]
-
-    def write(self, incident: Incident, *, last_seq: int) -> None:
+    def write(self, incident: Incident, *, revision: int) -> None:
         document = json.dumps(view_document(incident), separators=(",", ":"))
-        values = {"incident_id": incident.id, "version": incident.version, "last_seq": last_seq, "document": document}
+        values = {"incident_id": incident.id, "version": incident.version, "revision": revision, "document": document}
         self.session.execute(_write(self.session.get_bind().dialect.name), values)
 
 
 @cache
 def _write(dialect: str) -> Insert:
-    """Insert or replace a document: a Core statement built once per dialect, as `_MOVE_ON`."""
+    """Insert or replace a document: a Core statement, built once per dialect (the ORM's form was
+    built anew at every commit)."""
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(_VIEWS)
     excluded = stmt.excluded
     return stmt.on_conflict_do_update(
         index_elements=[_VIEWS.c.incident_id],
-        set_={"version": excluded.version, "last_seq": excluded.last_seq, "document": excluded.document},
+        set_={"version": excluded.version, "revision": excluded.revision, "document": excluded.document},
     )
-
-
-class _Saved(NamedTuple):
-    """An incident saved in this transaction: the chain length it was loaded at, and whether any
-    save changed more than its chain (the document shows the aggregate, never the chain)."""
-
-    incident: Incident
-    loaded_seq: int
-    changed: bool
 
 
 class ViewedIncidentRepository(IncidentRepository):
@@ -209,26 +185,22 @@ class ViewedIncidentRepository(IncidentRepository):
     ) -> None:
         super().__init__(session, definitions=definitions, calendar=calendar, on_sealed=on_sealed)
         self.views = IncidentViewRepository(session)
-        self._saved: dict[uuid.UUID, _Saved] = {}
+        self._changed: dict[uuid.UUID, Incident] = {}
+
+    def add(self, incident: Incident) -> list[StoredEvent]:
+        self._changed[incident.id] = incident
+        return super().add(incident)
 
     def save(self, incident: Incident) -> list[StoredEvent]:
-        earlier = self._saved.get(incident.id)
-        loaded_seq = earlier.loaded_seq if earlier else self._loaded[incident.id].last_seq
-        changed = bool(incident.dirty) or (earlier is not None and earlier.changed)
-        sealed = super().save(incident)
-        self._saved[incident.id] = _Saved(incident, loaded_seq, changed)
-        return sealed
+        if incident.dirty:  # appending alone leaves the document good (the document never shows the chain)
+            self._changed[incident.id] = incident
+        return super().save(incident)
 
     def write_views(self) -> None:
-        """Write the document of every incident saved in this transaction, as saved (at commit).
-
-        Saves that only appended to the chain (a batch of letters recorded, a note) leave the
-        document as it was: if it was current when the incident was loaded, it is only moved on to
-        the new chain length, without building it again."""
-        for incident, loaded_seq, changed in self._saved.values():
+        """Write the document of every incident whose aggregate a save changed in this transaction,
+        as saved (at commit)."""
+        for incident in self._changed.values():
             if incident.events or incident.dirty:
                 continue  # changed again after its last save and not saved: its old document is stale anyway
-            last_seq = self._loaded[incident.id].last_seq
-            if changed or not self.views.move_on(incident, loaded_seq=loaded_seq, last_seq=last_seq):
-                self.views.write(incident, last_seq=last_seq)
-        self._saved.clear()
+            self.views.write(incident, revision=self._loaded[incident.id].revision)
+        self._changed.clear()

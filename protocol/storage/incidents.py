@@ -54,10 +54,12 @@ ASSIGNMENTS: Table = AssignmentRow.__table__  # type: ignore[assignment]
 
 @dataclass
 class _Loaded:
-    """What is in the database for an incident this transaction holds: its chain head and child keys."""
+    """What is in the database for an incident this transaction holds: its chain head, how many
+    saves have changed its aggregate (`revision`), and its child keys."""
 
     last_seq: int
     head_hash: str
+    revision: int
     steps: set[str] = field(default_factory=set)
     approvals: set[uuid.UUID] = field(default_factory=set)
     deadlines: set[uuid.UUID] = field(default_factory=set)
@@ -156,7 +158,12 @@ class IncidentRepository(IncidentQueries):
             closed_at=row.closed_at,
         )
         self._loaded[row.id] = _Loaded(
-            row.last_seq, row.head_hash, set(steps), {a["id"] for a in approvals}, {d["id"] for d in deadlines}
+            row.last_seq,
+            row.head_hash,
+            row.revision,
+            set(steps),
+            {a["id"] for a in approvals},
+            {d["id"] for d in deadlines},
         )
         return incident
 
@@ -164,8 +171,9 @@ class IncidentRepository(IncidentQueries):
 
     def add(self, incident: Incident) -> list[StoredEvent]:
         """Store a newly reported incident and its first events."""
-        self.session.execute(insert(INCIDENTS), [{**_incident_values(incident), "last_seq": 0, "head_hash": GENESIS}])
-        self._loaded[incident.id] = _Loaded(0, GENESIS)
+        first = {**_incident_values(incident), "last_seq": 0, "head_hash": GENESIS, "revision": 0}
+        self.session.execute(insert(INCIDENTS), [first])
+        self._loaded[incident.id] = _Loaded(0, GENESIS, 0)
         incident.dirty.discard(("incident", incident.id))
         return self.save(incident)
 
@@ -206,6 +214,9 @@ class IncidentRepository(IncidentQueries):
             )
         sealed = seal(incident.id, loaded.last_seq, loaded.head_hash, incident.events)
         values: dict[str, Any] = _incident_values(incident) if ("incident", incident.id) in dirty else {}
+        if dirty:  # more than the chain changed: the read model's documents written before are stale now
+            loaded.revision += 1
+            values["revision"] = loaded.revision
         if sealed and self._dialect() == "postgresql":
             self._append_postgresql(incident.id, sealed, values)
         else:
@@ -266,7 +277,8 @@ class IncidentRepository(IncidentQueries):
         for name, value in values.items():
             if name != "id":
                 params[f"incident_{name}"] = Jsonb(value) if name in _INCIDENT_JSON else value
-        result = self.session.connection().exec_driver_sql(_append_sql(bool(values)), params)
+        changed = tuple(name for name in values if name != "id")
+        result = self.session.connection().exec_driver_sql(_append_sql(changed), params)
         for index, (event_id,) in enumerate(result):
             object.__setattr__(sealed[index], "id", event_id)
 
@@ -390,17 +402,15 @@ def _children(table: Table, value: str | list[JsonObject]) -> list[dict[str, Any
 # ---------------------------------------------------------------------- appending in one statement (PostgreSQL)
 
 _INCIDENT_JSON = frozenset(column.name for column in INCIDENTS.columns if column.type is JSONType)
-_INCIDENT_COLUMNS = tuple(
-    column.name for column in INCIDENTS.columns if column.name not in ("id", "last_seq", "head_hash")
-)
 
 
 @cache
-def _append_sql(incident_changed: bool) -> str:
+def _append_sql(changed: tuple[str, ...]) -> str:
     """Data-modifying CTEs: the events from a JSON array (in seq order, so ids follow seq), their
-    outbox and log queue rows from the ids they got, and the incident's new head, in one statement.
-    The foreign keys are checked at the end of the statement, when the events are there."""
-    changed = "".join(f", {name} = %(incident_{name})s" for name in _INCIDENT_COLUMNS) if incident_changed else ""
+    outbox and log queue rows from the ids they got, and the incident's new head with its `changed`
+    columns (names from `save`, not from input), in one statement. The foreign keys are checked at
+    the end of the statement, when the events are there."""
+    assignments = "".join(f", {name} = %(incident_{name})s" for name in changed)
     return f"""
 WITH ev AS (
     INSERT INTO events (incident_id, seq, type, at, actor, payload, prev_hash, hash)
@@ -413,7 +423,7 @@ WITH ev AS (
 ), log_rows AS (
     INSERT INTO log_queue (event_id) SELECT id FROM ev
 ), head AS (
-    UPDATE incidents SET last_seq = %(last_seq)s, head_hash = %(head_hash)s{changed} WHERE id = %(incident_id)s
+    UPDATE incidents SET last_seq = %(last_seq)s, head_hash = %(head_hash)s{assignments} WHERE id = %(incident_id)s
 )
 SELECT id FROM ev ORDER BY seq"""  # noqa: S608 (column names from the table metadata only)
 

@@ -205,6 +205,9 @@ class IncidentRow(Base):
     closed_at: Mapped[datetime | None]
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     head_hash: Mapped[str] = mapped_column(String(64))
+    # How many saves have changed the aggregate itself (the incident, its steps, approvals, deadlines
+    # or assignments), not only its chain: what the read model's documents are good for.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Who carries the incident: a staff user of its organisation (OwnerAssigned on the timeline).
     owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     __table_args__ = (
@@ -406,11 +409,12 @@ class SchedulerLeaseRow(Base):
 class IncidentViewRow(Base):
     """An incident as every reader sees it, written in the transaction that saves the incident.
 
-    A read model (protocol.storage.incident_views): the document is good for the `version` and
-    `last_seq` it was written at; a reader that finds the incident moved on reads the aggregate."""
+    A read model (protocol.storage.incident_views): the document is good for the incident's
+    `version` and `revision` it was written at; a reader that finds the incident moved on reads the
+    aggregate. Appending to the chain alone (letters recorded, a note) leaves it good."""
 
     __tablename__ = "incident_views"
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
-    last_seq: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)
     document: Mapped[str] = mapped_column(Text)  # JSON, as the API answers it but for the caller's parts

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from installation import Herstel
+from installation import Herstel, downgrade_database, upgrade_database
 from protocol.services import SYSTEM, reject_approval, reopen_incident
 from protocol.storage.tables import IncidentViewRow
 from tests.conftest import Clock
@@ -139,47 +139,73 @@ def test_the_view_is_what_is_read_and_only_while_the_incident_has_not_moved_on(
     assert officer.ok(officer.get(path))["title"] == incident["title"]
 
 
-def record_letters(herstel: Herstel, incident_id: uuid.UUID) -> int:
-    """A batch of letters recorded on the incident's chain, its aggregate unchanged; the new chain length."""
+def record_letters(herstel: Herstel, incident_id: uuid.UUID) -> None:
+    """A batch of letters recorded on the incident's chain, its aggregate unchanged."""
     with herstel.uow() as uow:
         incident = uow.incidents.get(incident_id)
         batch = {"campaign_id": str(uuid.uuid4()), "batch": 1, "status": "delivered", "count": 500}
         incident.note("LettersBatchRecorded", {**batch, "ledger_digest": "0" * 64}, actor=SYSTEM, now=uow.now())
-        (sealed,) = uow.incidents.save(incident)
+        uow.incidents.save(incident)
         uow.commit()
-    return sealed.seq
 
 
-def stored_seq(herstel: Herstel, incident_id: uuid.UUID) -> int:
+def stored_document(herstel: Herstel, incident_id: uuid.UUID) -> tuple[int, str]:
     with herstel.db.engine.connect() as connection:
-        return int(
-            connection.execute(sa.select(VIEWS.c.last_seq).where(VIEWS.c.incident_id == incident_id)).scalar_one()
-        )
+        found = connection.execute(
+            sa.select(VIEWS.c.revision, VIEWS.c.document).where(VIEWS.c.incident_id == incident_id)
+        ).one()
+    return int(found.revision), str(found.document)
 
 
-def test_a_save_that_only_appends_moves_the_document_on_and_a_stale_one_is_written_anew(
+def test_appending_alone_leaves_the_document_good_and_a_change_writes_it_again(
     herstel: Herstel, people: People, algorithm: dict[str, Any], readers: list[Api], clock: Clock
 ) -> None:
+    """A batch of letters recorded on the chain changes nothing the document shows: it is neither
+    written again nor made stale. The next change to the incident writes it again."""
     incident = assess(herstel, people, report(herstel, people, algorithm["id"], detected_at=clock()))
     officer, path = readers[0], f"/incidents/{incident['id']}"
-    with herstel.db.engine.begin() as connection:  # a mark that shows whether the document was built again
+    with herstel.db.engine.begin() as connection:  # a mark that shows whether the document was written again
         connection.execute(
             sa.text("UPDATE incident_views SET document = replace(document, :title, 'Uit het leesmodel')"),
             {"title": incident["title"]},
         )
+    before = stored_document(herstel, incident["id"])
 
-    seq = record_letters(herstel, incident["id"])
+    record_letters(herstel, incident["id"])
 
-    assert stored_seq(herstel, incident["id"]) == seq  # good at the new chain length
-    assert officer.ok(officer.get(path))["title"] == "Uit het leesmodel"  # the same document, not built again
+    assert stored_document(herstel, incident["id"]) == before  # not written again
+    assert officer.ok(officer.get(path))["title"] == "Uit het leesmodel"  # and still good: read from it
+    moved = do_step(herstel, people.officer, incident, "suspend", SUSPENSION)
+    revision, document = stored_document(herstel, incident["id"])
+    assert revision > before[0]
+    assert "Uit het leesmodel" not in document  # written again from the aggregate
+    same_answers(herstel, readers, moved)
 
-    with herstel.db.engine.begin() as connection:  # as if written at an older version: stale when loaded
-        connection.execute(sa.text("UPDATE incident_views SET version = version - 1"))
-    seq = record_letters(herstel, incident["id"])
 
-    assert stored_seq(herstel, incident["id"]) == seq
-    assert officer.ok(officer.get(path))["title"] == incident["title"]  # built again from the aggregate
-    same_answers(herstel, readers, incident)
+def test_the_migration_to_revisions_keeps_the_documents_that_were_current(
+    herstel: Herstel, people: People, algorithm: dict[str, Any], readers: list[Api], clock: Clock
+) -> None:
+    """0019 replaces the documents' chain length by the incident's revision: a document written at
+    the incident's present chain length stays good, any other is stale until the next change."""
+    current, behind = (
+        assess(herstel, people, report(herstel, people, algorithm["id"], detected_at=clock())) for _ in "ab"
+    )
+    downgrade_database(herstel=herstel, revision="0018_incident_views")  # its documents: all stale (-1)
+    with herstel.db.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "UPDATE incident_views SET last_seq = (SELECT last_seq FROM incidents WHERE id = :id),"
+                " document = replace(document, :title, 'Uit het leesmodel') WHERE incident_id = :id"
+            ).bindparams(sa.bindparam("id", type_=sa.Uuid)),
+            {"id": current["id"], "title": current["title"]},
+        )
+
+    upgrade_database(herstel=herstel)
+
+    assert [stored_document(herstel, incident["id"])[0] for incident in (current, behind)] == [0, -1]
+    officer = readers[0]
+    assert officer.ok(officer.get(f"/incidents/{current['id']}"))["title"] == "Uit het leesmodel"
+    assert officer.ok(officer.get(f"/incidents/{behind['id']}"))["title"] == behind["title"]
 
 
 def test_a_reader_outside_the_incident_finds_nothing_through_the_view(
