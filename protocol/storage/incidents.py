@@ -89,14 +89,11 @@ class IncidentRepository(IncidentQueries):
     ) -> Incident:
         """The incident, locked for the rest of the transaction when `lock` (PostgreSQL row lock)."""
         params: dict[str, Any] = {"incident_id": incident_id}
-        in_organisations = organisation_ids is not None
         if organisation_ids is not None:
             params["organisation_ids"] = list(organisation_ids)
-        if lock and self._postgresql() and not self._lock(params, in_organisations=in_organisations):
-            raise _no_incident(incident_id)
-        row = self.session.execute(_aggregate(self._dialect(), in_organisations=in_organisations), params).one_or_none()
+        row = self._load(params, lock=lock, in_organisations=organisation_ids is not None)
         if row is None:
-            raise _no_incident(incident_id)
+            raise NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
         return self._build(row)
 
     def get_unless_locked(self, incident_id: uuid.UUID) -> Incident | None:
@@ -105,28 +102,32 @@ class IncidentRepository(IncidentQueries):
         PostgreSQL's `FOR UPDATE SKIP LOCKED`: the deadline sweep neither waits behind an officer's
         action nor takes an incident a concurrent sweep is working on; it comes back to it next time.
         On SQLite the writer lock already serialises every writing transaction."""
-        params = {"incident_id": incident_id}
-        if self._postgresql() and not self._lock(params, skip_locked=True):
-            return None
-        row = self.session.execute(_aggregate(self._dialect()), params).one_or_none()
+        row = self._load({"incident_id": incident_id}, lock=True, skip_locked=True)
         return None if row is None else self._build(row)
 
-    def _lock(self, params: dict[str, Any], *, in_organisations: bool = False, skip_locked: bool = False) -> bool:
-        """Take the incident's row lock in a statement of its own, before reading the aggregate.
+    def _load(
+        self, params: dict[str, Any], *, lock: bool, in_organisations: bool = False, skip_locked: bool = False
+    ) -> Row[Any] | None:
+        """The aggregate's row, locked when `lock`: one statement, and a second only after a wait
+        for the lock behind a transaction that changed the aggregate.
 
         Under READ COMMITTED a statement reads on the snapshot it began with. One that waits for the
-        lock gets the incident's row as the holder committed it, but its subqueries still read the
-        children (deadlines, steps) as they were before: the aggregate read in the locking statement
-        would miss what the holder wrote, and saving it would record reminders twice or write stale
-        children back. The read that follows the lock begins after it, on the holder's commit."""
-        stmt = _lock(in_organisations=in_organisations, skip_locked=skip_locked)
-        return self.session.execute(stmt, params).first() is not None
+        row lock gets the incident's row as the holder committed it, but its subqueries still read
+        the children (steps, deadlines, ...) as they were before: a sweep behind another recorded
+        every reminder again, and an action could write stale children back. So the locking form
+        also reads the incident's revision on its snapshot (`seen_revision`). Every save that
+        changes the aggregate raises the revision in the incident's row, so when the two agree the
+        children read are those committed; when they differ the aggregate is read again, on a
+        snapshot that includes the holder's commit (the lock is held by then)."""
+        dialect = self._dialect()
+        stmt = _aggregate(dialect, lock=lock, skip_locked=skip_locked, in_organisations=in_organisations)
+        row = self.session.execute(stmt, params).one_or_none()
+        if lock and row is not None and row.revision != row.seen_revision:
+            row = self.session.execute(_aggregate(dialect, in_organisations=in_organisations), params).one_or_none()
+        return row
 
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
-
-    def _postgresql(self) -> bool:
-        return self._dialect() == "postgresql"
 
     def _build(self, row: Row[Any]) -> Incident:
         steps = {s["key"]: s for s in _children(STEPS, row.steps_json)}
@@ -326,36 +327,28 @@ def _children_sql(dialect: str, table: Table) -> str:
 
 
 @cache
-def _aggregate(dialect: str, *, in_organisations: bool = False) -> Select[Any]:
+def _aggregate(
+    dialect: str, *, lock: bool = False, skip_locked: bool = False, in_organisations: bool = False
+) -> Select[Any]:
     """One incident (`incident_id`) with its steps, approvals, deadlines and assigned users beside it as
     JSON arrays: the aggregate in one statement, one round trip instead of five. The children come
     back as JSON text (SQLite) or parsed JSON (PostgreSQL); `_children` gives their values back the
     columns' Python types. Built once per form, so that SQLAlchemy finds it in its compiled cache
-    without building it anew on every load. It takes no lock: see `IncidentRepository._lock`."""
+    without building it anew on every load. The locking form also reads the revision on the
+    statement's snapshot (see `IncidentRepository._load`)."""
     users = "coalesce(json_agg(c.user_id), '[]'::json)" if dialect == "postgresql" else "json_group_array(c.user_id)"
     assigned = f"(SELECT {users} FROM {ASSIGNMENTS.name} AS c WHERE c.incident_id = incidents.id)"  # noqa: S608
-    stmt = select(
+    seen = f"(SELECT s.revision FROM {INCIDENTS.name} AS s WHERE s.id = incidents.id)"  # noqa: S608
+    stmt: Select[Any] = select(
         INCIDENTS,
         *(literal_column(_children_sql(dialect, table)).label(name) for name, table in _CHILDREN),
         literal_column(assigned).label("assignments_json"),
     ).where(INCIDENTS.c.id == bindparam("incident_id"))
-    return _in_organisations(stmt) if in_organisations else stmt
-
-
-@cache
-def _lock(*, in_organisations: bool, skip_locked: bool) -> Select[Any]:
-    """The incident's row lock (`incident_id`), built once per form like the aggregate."""
-    stmt = select(INCIDENTS.c.id).where(INCIDENTS.c.id == bindparam("incident_id"))
-    stmt = _in_organisations(stmt) if in_organisations else stmt
-    return stmt.with_for_update(skip_locked=skip_locked)
-
-
-def _no_incident(incident_id: uuid.UUID) -> NotFound:
-    return NotFound(messages.NO_INCIDENT(incident_id=incident_id), rule="unknown-incident")
-
-
-def _in_organisations(stmt: Select[Any]) -> Select[Any]:
-    return stmt.where(INCIDENTS.c.organisation_id.in_(bindparam("organisation_ids", expanding=True)))
+    if lock:
+        stmt = stmt.add_columns(literal_column(seen).label("seen_revision"))
+    if in_organisations:
+        stmt = stmt.where(INCIDENTS.c.organisation_id.in_(bindparam("organisation_ids", expanding=True)))
+    return stmt.with_for_update(of=INCIDENTS, skip_locked=skip_locked) if lock else stmt
 
 
 Item = TypeVar("Item", bound=JsonValue)

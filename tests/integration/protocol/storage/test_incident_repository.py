@@ -137,6 +137,42 @@ def test_a_transaction_that_waited_for_the_lock_loads_what_the_holder_committed(
     assert DeadlineState.MISSED in seen[0][0].values()
 
 
+def test_a_transaction_waiting_behind_an_append_chains_its_events_after_the_holders(
+    herstel: Herstel, people: People, algorithm_id: uuid.UUID, clock: Clock
+) -> None:
+    """The holder only appends (its revision stays): the waiter's one statement serves, with the
+    chain head as the holder left it, and its events follow the holder's on one valid chain."""
+    reported = flows.report(herstel, people, algorithm_id, detected_at=clock.now - timedelta(days=1))
+    incident_id = uuid.UUID(str(reported["id"]))
+    appended: list[int] = []
+    failures: list[BaseException] = []
+
+    def append_behind() -> None:
+        try:
+            with herstel.uow() as uow:
+                incident = uow.incidents.get(incident_id)
+                incident.note("LettersBatchRecorded", _letters(2, "achter"), actor=SYSTEM, now=uow.now())
+                appended.extend(event.seq for event in uow.incidents.save(incident))
+                uow.commit()
+        except BaseException as error:  # reported below; a thread's exception would vanish
+            failures.append(error)
+
+    with herstel.uow() as holder:
+        incident = holder.incidents.get(incident_id)
+        incident.note("LettersBatchRecorded", _letters(1, "voor"), actor=SYSTEM, now=holder.now())
+        (first,) = holder.incidents.save(incident)
+        waiter = threading.Thread(target=append_behind)
+        waiter.start()
+        racers.wait_until_blocked(herstel, waiter)
+        assert waiter.is_alive()
+        holder.commit()
+    waiter.join(60)
+
+    assert failures == []
+    assert appended == [first.seq + 1]
+    assert verify_incident(uow=herstel.uow(), principal=Principal.installation(), incident_id=incident_id).valid
+
+
 def test_save_writes_each_event_with_its_outbox_and_log_queue_rows_and_the_head(
     herstel: Herstel, people: People, algorithm_id: uuid.UUID, clock: Clock
 ) -> None:
