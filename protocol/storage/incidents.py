@@ -338,13 +338,13 @@ def _aggregate(
     statement's snapshot (see `IncidentRepository._load`)."""
     users = "coalesce(json_agg(c.user_id), '[]'::json)" if dialect == "postgresql" else "json_group_array(c.user_id)"
     assigned = f"(SELECT {users} FROM {ASSIGNMENTS.name} AS c WHERE c.incident_id = incidents.id)"  # noqa: S608
-    seen = f"(SELECT s.revision FROM {INCIDENTS.name} AS s WHERE s.id = incidents.id)"  # noqa: S608
     stmt: Select[Any] = select(
         INCIDENTS,
         *(literal_column(_children_sql(dialect, table)).label(name) for name, table in _CHILDREN),
         literal_column(assigned).label("assignments_json"),
     ).where(INCIDENTS.c.id == bindparam("incident_id"))
     if lock:
+        seen = f"(SELECT s.revision FROM {INCIDENTS.name} AS s WHERE s.id = incidents.id)"  # noqa: S608
         stmt = stmt.add_columns(literal_column(seen).label("seen_revision"))
     if in_organisations:
         stmt = stmt.where(INCIDENTS.c.organisation_id.in_(bindparam("organisation_ids", expanding=True)))
@@ -403,7 +403,7 @@ def _append_sql(changed: tuple[str, ...]) -> str:
     outbox and log queue rows from the ids they got, and the incident's new head with its `changed`
     columns (names from `save`, not from input), in one statement. The foreign keys are checked at
     the end of the statement, when the events are there."""
-    assignments = "".join(f", {name} = %(incident_{name})s" for name in changed)
+    set_changed = "".join(f", {name} = %(incident_{name})s" for name in changed)
     return f"""
 WITH ev AS (
     INSERT INTO events (incident_id, seq, type, at, actor, payload, prev_hash, hash)
@@ -416,9 +416,9 @@ WITH ev AS (
 ), log_rows AS (
     INSERT INTO log_queue (event_id) SELECT id FROM ev
 ), head AS (
-    UPDATE incidents SET last_seq = %(last_seq)s, head_hash = %(head_hash)s{assignments} WHERE id = %(incident_id)s
+    UPDATE incidents SET last_seq = %(last_seq)s, head_hash = %(head_hash)s{set_changed} WHERE id = %(incident_id)s
 )
-SELECT id FROM ev ORDER BY seq"""  # noqa: S608 (column names from the table metadata only)
+SELECT id FROM ev ORDER BY seq"""  # noqa: S608 (column names from save's own values only)
 
 
 # ---------------------------------------------------------------------- rows <-> domain
